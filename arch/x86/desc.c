@@ -1,0 +1,97 @@
+/*
+ * Descriptor tables.  The GDT order is dictated by SYSCALL/SYSRET: SYSRET
+ * loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, so the user data
+ * segment sits between a 32-bit user code placeholder and 64-bit user code.
+ */
+#include <asm/desc.h>
+#include <asm/processor.h>
+
+struct idt_entry {
+	u16 offset_lo;
+	u16 selector;
+	u8 ist;
+	u8 type_attr;
+	u16 offset_mid;
+	u32 offset_hi;
+	u32 zero;
+} __packed;
+
+#define SEG_KCODE64 0x00af9a000000ffffull	/* P, DPL0, code, L */
+#define SEG_KDATA   0x00cf92000000ffffull	/* P, DPL0, data, writable */
+#define SEG_UCODE32 0x00cffa000000ffffull	/* P, DPL3, code, D (unused) */
+#define SEG_UDATA   0x00cff2000000ffffull	/* P, DPL3, data, writable */
+#define SEG_UCODE64 0x00affa000000ffffull	/* P, DPL3, code, L */
+
+#define IDT_TYPE_INTR 0x8e			/* P, DPL0, 64-bit interrupt gate */
+
+static u64 gdt[8] __aligned(16);
+struct tss64 tss __aligned(16);
+static struct idt_entry idt[256] __aligned(16);
+
+static u8 ist_stacks[3][8192] __aligned(16);
+
+extern void *isr_stub_table[];		/* entry.asm, one per vector */
+
+void gdt_init(void)
+{
+	u64 base = (u64)&tss;
+	struct desc_ptr d = { sizeof(gdt) - 1, (u64)gdt };
+
+	gdt[0] = 0;
+	gdt[GDT_KERNEL_CS / 8] = SEG_KCODE64;
+	gdt[GDT_KERNEL_DS / 8] = SEG_KDATA;
+	gdt[GDT_USER_CS32 / 8] = SEG_UCODE32;
+	gdt[GDT_USER_DS / 8] = SEG_UDATA;
+	gdt[GDT_USER_CS / 8] = SEG_UCODE64;
+	/* 16-byte available 64-bit TSS descriptor (type 9). */
+	gdt[GDT_TSS / 8] = (sizeof(tss) - 1) | ((base & 0xffffff) << 16) |
+			   (0x89ull << 40) | (((base >> 24) & 0xff) << 56);
+	gdt[GDT_TSS / 8 + 1] = base >> 32;
+
+	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 gets no ports */
+	for (int i = 0; i < 3; i++)
+		tss.ist[i] = (u64)&ist_stacks[i][sizeof(ist_stacks[i])];
+
+	lgdt(&d);
+	asm volatile("pushq %0\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:\n\t"
+		     "movw %w1, %%ax\n\t"
+		     "movw %%ax, %%ds\n\t"
+		     "movw %%ax, %%es\n\t"
+		     "movw %%ax, %%ss\n\t"
+		     :: "i"(GDT_KERNEL_CS), "i"(GDT_KERNEL_DS) : "rax", "memory");
+	ltr(GDT_TSS);
+}
+
+void tss_set_rsp0(u64 rsp0) { tss.rsp[0] = rsp0; }
+
+void idt_set_gate(int vec, void *handler, int dpl, int ist)
+{
+	u64 a = (u64)handler;
+	struct idt_entry *e = &idt[vec];
+
+	e->offset_lo = a & 0xffff;
+	e->selector = GDT_KERNEL_CS;
+	e->ist = ist;
+	e->type_attr = IDT_TYPE_INTR | (dpl << 5);
+	e->offset_mid = (a >> 16) & 0xffff;
+	e->offset_hi = a >> 32;
+	e->zero = 0;
+}
+
+void idt_init(void)
+{
+	struct desc_ptr d = { sizeof(idt) - 1, (u64)idt };
+
+	for (int v = 0; v < 256; v++)
+		idt_set_gate(v, isr_stub_table[v], 0, 0);
+	idt_set_gate(2, isr_stub_table[2], 0, IST_NMI);
+	idt_set_gate(8, isr_stub_table[8], 0, IST_DOUBLE_FAULT);
+	idt_set_gate(18, isr_stub_table[18], 0, IST_MCE);
+	/* The one gate ring 3 may use with INT n: the probe exit. */
+	idt_set_gate(VEC_USER_EXIT, isr_stub_table[VEC_USER_EXIT], 3, 0);
+	lidt(&d);
+}

@@ -1,0 +1,43 @@
+/* GDT, TSS and IDT.  The GDT layout is fixed by SYSCALL/SYSRET (STAR). */
+#ifndef ASM_DESC_H
+#define ASM_DESC_H
+
+#include <asm/types.h>
+
+#define GDT_KERNEL_CS	0x08
+#define GDT_KERNEL_DS	0x10
+#define GDT_USER_CS32	0x18	/* STAR[63:48] base for SYSRET */
+#define GDT_USER_DS	0x20
+#define GDT_USER_CS	0x28
+#define GDT_TSS		0x30
+
+#define USER_CS		(GDT_USER_CS | 3)
+#define USER_DS		(GDT_USER_DS | 3)
+
+/* Interrupt stack table slots. */
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI		 2
+#define IST_MCE		 3
+
+/* Vectors beyond the 32 exceptions. */
+#define VEC_USER_EXIT	0x80	/* ring-3 probe "return to kernel" gate */
+#define VEC_SPURIOUS	0xff
+
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+extern struct tss64 tss;
+
+void gdt_init(void);
+void idt_init(void);
+void idt_set_gate(int vec, void *handler, int dpl, int ist);
+void tss_set_rsp0(u64 rsp0);
+
+#endif

@@ -1,0 +1,40 @@
+/* 4-level paging with protection keys (SDM vol. 3, 4.5 and 4.6.2). */
+#ifndef ASM_PGTABLE_H
+#define ASM_PGTABLE_H
+
+#include <asm/types.h>
+
+#define PTE_P		(1ull << 0)
+#define PTE_W		(1ull << 1)
+#define PTE_U		(1ull << 2)
+#define PTE_PWT		(1ull << 3)
+#define PTE_PCD		(1ull << 4)
+#define PTE_A		(1ull << 5)
+#define PTE_D		(1ull << 6)
+#define PTE_PS		(1ull << 7)
+#define PTE_G		(1ull << 8)
+#define PTE_PKEY_SHIFT	59
+#define PTE_PKEY_MASK	(0xfull << PTE_PKEY_SHIFT)
+#define PTE_NX		(1ull << 63)
+#define PTE_ADDR_MASK	0x000ffffffffff000ull
+
+#define PTE_PKEY(k)	((u64)(k) << PTE_PKEY_SHIFT)
+
+/* User virtual layout: PML4 slot 1 and up, far above identity-mapped RAM. */
+#define USER_IMAGE_VA	0x0000008000000000ull	/* linker.ld: the .user section */
+#define USER_SCRATCH_VA	0x0000008100000000ull	/* pages mapped by scenarios */
+#define USER_VA_END	0x0000800000000000ull
+
+typedef u64 pte_t;
+
+void paging_init(void);
+/* Map one 4 KiB page; flags are PTE_* without the address. */
+void map_page(u64 va, u64 pa, u64 flags);
+void unmap_page(u64 va);
+pte_t *lookup_pte(u64 va);		/* 4 KiB leaf, or NULL */
+/* Change a page's protection key and flush its TLB entry. */
+void set_page_pkey(u64 va, int pkey);
+void set_page_flags(u64 va, u64 set, u64 clear);
+u64 identity_map_limit(void);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * One small inline wrapper per instruction.  Nothing here faults on a CPU
+ * that has the feature; the fault-safe variants used by scenarios that
+ * expect an exception live in <asm/safe.h>.
+ */
+#ifndef ASM_PROCESSOR_H
+#define ASM_PROCESSOR_H
+
+#include <asm/types.h>
+
+struct cpuid_regs { u32 eax, ebx, ecx, edx; };
+
+static inline struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r;
+
+	asm volatile("cpuid"
+		     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+		     : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static inline struct cpuid_regs cpuid(u32 leaf) { return cpuid_count(leaf, 0); }
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return lo | ((u64)hi << 32);
+}
+
+static inline void wrmsr(u32 msr, u64 val)
+{
+	asm volatile("wrmsr" :: "c"(msr), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");
+}
+
+#define DEFINE_CR_ACCESSORS(n)						\
+static inline u64 read_cr##n(void)					\
+{									\
+	u64 v;								\
+	asm volatile("mov %%cr" #n ", %0" : "=r"(v));			\
+	return v;							\
+}									\
+static inline void write_cr##n(u64 v)					\
+{									\
+	asm volatile("mov %0, %%cr" #n :: "r"(v) : "memory");		\
+}
+DEFINE_CR_ACCESSORS(0)
+DEFINE_CR_ACCESSORS(2)
+DEFINE_CR_ACCESSORS(3)
+DEFINE_CR_ACCESSORS(4)
+#undef DEFINE_CR_ACCESSORS
+
+static inline u64 xgetbv(u32 index)
+{
+	u32 lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return lo | ((u64)hi << 32);
+}
+
+static inline void xsetbv(u32 index, u64 val)
+{
+	asm volatile("xsetbv" :: "c"(index), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");
+}
+
+/* RDPKRU/WRPKRU need ECX = 0 (and EDX = 0 for WRPKRU) or they #GP. */
+static inline u32 rdpkru(void)
+{
+	u32 pkru, edx;
+
+	asm volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
+	return pkru;
+}
+
+static inline void wrpkru(u32 pkru)
+{
+	/* "memory": accesses must not move across a permission change. */
+	asm volatile("wrpkru" :: "a"(pkru), "c"(0), "d"(0) : "memory");
+}
+
+/* XSAVE family: EDX:EAX is the requested-feature bitmap (RFBM & XCR0). */
+#define DEFINE_XSAVE_OP(name, insn)					\
+static inline void name(void *buf, u64 rfbm)				\
+{									\
+	asm volatile(insn " (%0)"					\
+		     :: "r"(buf), "a"((u32)rfbm), "d"((u32)(rfbm >> 32))	\
+		     : "memory");					\
+}
+DEFINE_XSAVE_OP(xsave, "xsave64")
+DEFINE_XSAVE_OP(xsaveopt, "xsaveopt64")
+DEFINE_XSAVE_OP(xsavec, "xsavec64")
+DEFINE_XSAVE_OP(xsaves, "xsaves64")
+DEFINE_XSAVE_OP(xrstor, "xrstor64")
+DEFINE_XSAVE_OP(xrstors, "xrstors64")
+#undef DEFINE_XSAVE_OP
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo | ((u64)hi << 32);
+}
+
+static inline u64 rdtscp(u32 *aux)
+{
+	u32 lo, hi, c;
+
+	asm volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(c));
+	if (aux)
+		*aux = c;
+	return lo | ((u64)hi << 32);
+}
+
+static inline u64 rdpmc(u32 counter)
+{
+	u32 lo, hi;
+
+	asm volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(counter));
+	return lo | ((u64)hi << 32);
+}
+
+static inline void lfence(void) { asm volatile("lfence" ::: "memory"); }
+static inline void mfence(void) { asm volatile("mfence" ::: "memory"); }
+
+static inline void invlpg(const void *va)
+{
+	asm volatile("invlpg (%0)" :: "r"(va) : "memory");
+}
+
+static inline void flush_tlb_all(void) { write_cr3(read_cr3()); }
+
+static inline void cli(void) { asm volatile("cli" ::: "memory"); }
+static inline void sti(void) { asm volatile("sti" ::: "memory"); }
+static inline void hlt(void) { asm volatile("hlt" ::: "memory"); }
+static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
+
+static inline u64 read_rflags(void)
+{
+	u64 f;
+
+	asm volatile("pushfq; popq %0" : "=r"(f) :: "memory");
+	return f;
+}
+
+static inline void write_rflags(u64 f)
+{
+	asm volatile("pushq %0; popfq" :: "r"(f) : "memory", "cc");
+}
+
+static inline u64 irq_save(void)
+{
+	u64 f = read_rflags();
+
+	cli();
+	return f;
+}
+
+static inline void irq_restore(u64 f) { write_rflags(f); }
+
+static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline u16 inw(u16 port) { u16 v; asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline u32 inl(u16 port) { u32 v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+/* Operand of LGDT/LIDT.  Passed as a memory operand so the stores that
+ * fill it are never optimised away. */
+struct desc_ptr { u16 limit; u64 base; } __packed;
+
+static inline void lgdt(const struct desc_ptr *d) { asm volatile("lgdt %0" :: "m"(*d)); }
+static inline void lidt(const struct desc_ptr *d) { asm volatile("lidt %0" :: "m"(*d)); }
+static inline void ltr(u16 sel) { asm volatile("ltr %0" :: "r"(sel)); }
+
+#endif

@@ -1,0 +1,38 @@
+/* Trap dispatch, exception names and the ring-3 probe runner. */
+#ifndef ASM_TRAPS_H
+#define ASM_TRAPS_H
+
+#include <asm/ptrace.h>
+#include <asm/types.h>
+
+#define VEC_DE 0
+#define VEC_UD 6
+#define VEC_DF 8
+#define VEC_GP 13
+#define VEC_PF 14
+
+typedef void (*irq_handler_t)(struct pt_regs *regs);
+
+const char *exception_name(int vec);
+int pf_error_decode(u64 ec, char *buf, size_t len);
+void describe_trap(const char *prefix, int vec, u64 ec, u64 cr2, u64 rip);
+void irq_register(int vec, irq_handler_t fn);
+void trap_dispatch(struct pt_regs *regs);
+
+/*
+ * Run ring-3 code once.  The code gets a0..a2 in RDI, RSI, RDX and ends with
+ * "int $0x80" (RAX = its result); an exception in ring 3 ends it too.
+ */
+struct user_result {
+	int vector;		/* PROBE_NO_FAULT or the exception vector */
+	u64 error_code, cr2, rip;
+	u64 value;		/* RAX at INT 0x80 */
+};
+
+void user_run_init(void);
+int user_run(const void *entry, void *stack_top, u64 a0, u64 a1, u64 a2,
+	     struct user_result *res);
+bool user_run_active(void);
+__noreturn void user_run_finish(struct pt_regs *regs, int vector);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * XSAVE state components as the CPU describes them (CPUID leaf 0xD).
+ * Sizes and offsets are always read from CPUID, never assumed: PKRU sits
+ * at 2688 on Intel and QEMU but at 2432 on Zen 3, and some QEMU models
+ * advertise AVX-512 state (DESIGN.md, emulator defects 5 and 6).
+ */
+#ifndef ASM_XSTATE_H
+#define ASM_XSTATE_H
+
+#include <asm/processor-flags.h>
+#include <asm/types.h>
+
+#define XSTATE_BUF_MAX	8192	/* upper bound pkrulab supports for one area */
+
+struct xstate_info {
+	bool enabled;			/* CR4.OSXSAVE set */
+	u64 supported;			/* CPUID(0xD,0) EDX:EAX: legal XCR0 bits */
+	u32 max_size;			/* CPUID(0xD,0).ECX: all supported components */
+	u32 offset[XFEATURE_PKRU + 8];	/* standard-format offsets, i >= 2 */
+	u32 size[XFEATURE_PKRU + 8];
+	u64 user_default;		/* XCR0 pkrulab runs with: x87|SSE|AVX|PKRU */
+};
+
+extern struct xstate_info xstate;
+
+/* Header of every XSAVE area. */
+struct xstate_header {
+	u64 xstate_bv;
+	u64 xcomp_bv;
+	u64 reserved[6];
+};
+
+void xstate_init(void);
+void xstate_print_info(void);
+u64 xcr0_read(void);
+/* Set XCR0 (must be legal); returns the previous value. */
+u64 xcr0_write(u64 val);
+/* Standard-format area size for a given XCR0, from per-component CPUID. */
+u32 xstate_size_for(u64 xcr0);
+/* Where PKRU lives in a standard-format area (honours inject=pkru_offset). */
+u32 xstate_pkru_offset(void);
+u32 xstate_pkru_offset_cpuid(void);
+/* Does this CPU support XCR0 with PKRU?  (XSAVE enabled and bit 9.) */
+bool xstate_has_pkru(void);
+
+static inline struct xstate_header *xstate_hdr(void *area)
+{
+	return (struct xstate_header *)((u8 *)area + XSAVE_HDR_OFFSET);
+}
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * Kernel page tables.  RAM (and the low 4 GiB of MMIO) is identity-mapped
+ * with 2 MiB supervisor pages: protection keys never apply to it.  User
+ * memory lives from PML4 slot 1 upwards in 4 KiB pages, each with its own
+ * protection key in PTE bits 62:59, so that a scenario can give one page a
+ * key, deny that key in PKRU and watch the access fault.
+ */
+#include <asm/pgtable.h>
+#include <asm/processor.h>
+#include <kernel/harness.h>
+#include <kernel/mm.h>
+#include <kernel/multiboot2.h>
+
+#define ENTRIES		512
+#define GIB		(1ull << 30)
+#define TABLE_FLAGS	(PTE_P | PTE_W | PTE_U)	/* leaf decides U/S and W */
+
+static pte_t *pml4;
+static u64 identity_limit;
+
+/* Absolute linker symbols: their addresses are the values. */
+extern char __user_load[], __user_size[];
+
+static inline int idx(u64 va, int level)
+{
+	return (va >> (PAGE_SHIFT + 9 * level)) & (ENTRIES - 1);
+}
+
+/* Walk to the page table (level 0) for va, allocating tables if asked. */
+static pte_t *walk(u64 va, int stop_level, bool alloc, u64 table_flags)
+{
+	pte_t *t = pml4;
+
+	for (int level = 3; level > stop_level; level--) {
+		pte_t *e = &t[idx(va, level)];
+
+		if (!(*e & PTE_P)) {
+			if (!alloc)
+				return NULL;
+			*e = (u64)page_alloc() | table_flags;
+		} else if (*e & PTE_PS) {
+			return NULL;	/* inside a large page */
+		}
+		t = (pte_t *)(*e & PTE_ADDR_MASK);
+	}
+	return &t[idx(va, stop_level)];
+}
+
+static void map_large(u64 va, u64 pa, u64 flags)
+{
+	pte_t *e = walk(va, 1, true, PTE_P | PTE_W);
+
+	*e = pa | flags | PTE_PS | PTE_P;
+}
+
+void map_page(u64 va, u64 pa, u64 flags)
+{
+	pte_t *e = walk(va, 0, true, TABLE_FLAGS);
+
+	if (!e)
+		harness_error("map_page: address is inside a large page");
+	*e = (pa & PTE_ADDR_MASK) | flags | PTE_P;
+	invlpg((void *)va);
+}
+
+pte_t *lookup_pte(u64 va)
+{
+	pte_t *e = walk(va, 0, false, 0);
+
+	return e && (*e & PTE_P) ? e : NULL;
+}
+
+void unmap_page(u64 va)
+{
+	pte_t *e = lookup_pte(va);
+
+	if (e) {
+		*e = 0;
+		invlpg((void *)va);
+	}
+}
+
+void set_page_flags(u64 va, u64 set, u64 clear)
+{
+	pte_t *e = lookup_pte(va);
+
+	if (!e)
+		harness_error("set_page_flags: page not mapped");
+	*e = (*e & ~clear) | set;
+	/* A key or permission change is not seen until the TLB entry goes. */
+	invlpg((void *)va);
+}
+
+void set_page_pkey(u64 va, int pkey)
+{
+	set_page_flags(va, PTE_PKEY(pkey), PTE_PKEY_MASK);
+}
+
+u64 identity_map_limit(void) { return identity_limit; }
+
+void paging_init(void)
+{
+	u64 limit = ALIGN_UP(boot_info.mem_top, GIB);
+
+	/* At least 4 GiB so that the APIC, HPET and a low framebuffer are reachable. */
+	if (limit < 4 * GIB)
+		limit = 4 * GIB;
+	if (limit > USER_IMAGE_VA)
+		limit = USER_IMAGE_VA;
+	identity_limit = limit;
+
+	/*
+	 * The boot tables map only 4 GiB, so the new tables must come from
+	 * below that: the allocator hands out pages in memory-map order,
+	 * lowest range first, and a few dozen tables fit in low RAM.
+	 */
+	mm_init(limit);
+	pml4 = page_alloc();
+	for (u64 a = 0; a < limit; a += LARGE_PAGE_SIZE)
+		map_large(a, a, PTE_W);
+	if (boot_info.has_fb && boot_info.fb_addr >= limit) {
+		u64 end = boot_info.fb_addr + (u64)boot_info.fb_pitch * boot_info.fb_height;
+
+		for (u64 a = ALIGN_DOWN(boot_info.fb_addr, LARGE_PAGE_SIZE); a < end;
+		     a += LARGE_PAGE_SIZE)
+			map_large(a, a, PTE_W | PTE_PCD);
+	}
+	write_cr3((u64)pml4);
+
+	/* The .user section: user pages, key 0, at the address it was linked for. */
+	for (u64 off = 0; off < (u64)__user_size; off += PAGE_SIZE)
+		map_page(USER_IMAGE_VA + off, (u64)__user_load + off, PTE_U | PTE_W);
+}

@@ -1,0 +1,161 @@
+/*
+ * Exception dispatch.  Three outcomes for an exception:
+ *  - a fault-safe probe (<asm/safe.h>) faulted: record it and resume after
+ *    the probed instruction;
+ *  - ring-3 code run by user_run() faulted: record it and return to the
+ *    kernel code that started it (a user task can never crash the kernel);
+ *  - anything else is a kernel bug: dump state and stop with a harness
+ *    error, so that a broken run can never pass.
+ */
+#include <asm/desc.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/ptrace.h>
+#include <asm/safe.h>
+#include <asm/traps.h>
+#include <kernel/console.h>
+#include <kernel/harness.h>
+
+struct extable_entry { u64 insn, fixup; };
+extern const struct extable_entry __start_ex_table[], __stop_ex_table[];
+
+volatile struct trap_record probe_trap = { .vector = PROBE_NO_FAULT };
+volatile u64 probe_exec_target;
+
+static irq_handler_t irq_handlers[256];
+
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault",
+	"coprocessor segment overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved 15",
+	"#MF x87 FPU error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD exception", "#VE virtualization", "#CP control protection",
+	"reserved 22", "reserved 23", "reserved 24", "reserved 25",
+	"reserved 26", "reserved 27", "#HV hypervisor injection",
+	"#VC VMM communication", "#SX security", "reserved 31",
+};
+
+const char *exception_name(int vec)
+{
+	if (vec >= 0 && vec < 32)
+		return exception_names[vec];
+	return "interrupt";
+}
+
+int pf_error_decode(u64 ec, char *buf, size_t len)
+{
+	static const struct { u32 bit; const char *name; } bits[] = {
+		{ PF_P, "P" }, { PF_W, "W" }, { PF_U, "U" }, { PF_RSVD, "RSVD" },
+		{ PF_I, "I" }, { PF_PK, "PK" }, { PF_SS, "SS" }, { PF_SGX, "SGX" },
+	};
+	int n = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(bits); i++)
+		if (ec & bits[i].bit)
+			n += snprintf(buf + n, n < (int)len ? len - n : 0, "%s%s",
+				      n ? "|" : "", bits[i].name);
+	if (!n)
+		n = snprintf(buf, len, "none");
+	return n;
+}
+
+void describe_trap(const char *prefix, int vec, u64 ec, u64 cr2, u64 rip)
+{
+	char pf[48];
+
+	if (vec == 14) {
+		pf_error_decode(ec, pf, sizeof(pf));
+		printk("%s%s error=%#llx (%s) cr2=%#llx rip=%#llx\n", prefix,
+		       exception_name(vec), ec, pf, cr2, rip);
+	} else {
+		printk("%s%s error=%#llx rip=%#llx\n", prefix, exception_name(vec), ec, rip);
+	}
+}
+
+static void dump_regs(const struct pt_regs *r)
+{
+	printk("# rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n", r->rax, r->rbx, r->rcx, r->rdx);
+	printk("# rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n", r->rsi, r->rdi, r->rbp, r->rsp);
+	printk("# r8 =%016llx r9 =%016llx r10=%016llx r11=%016llx\n", r->r8, r->r9, r->r10, r->r11);
+	printk("# r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n", r->r12, r->r13, r->r14, r->r15);
+	printk("# rip=%016llx cs=%llx rflags=%llx ss=%llx cr0=%llx cr3=%llx cr4=%llx\n",
+	       r->rip, r->cs, r->rflags, r->ss, read_cr0(), read_cr3(), read_cr4());
+}
+
+static bool fixup_exception(struct pt_regs *r)
+{
+	for (const struct extable_entry *e = __start_ex_table; e < __stop_ex_table; e++) {
+		if (e->insn != r->rip)
+			continue;
+		probe_trap.vector = r->vector;
+		probe_trap.error_code = r->error_code;
+		probe_trap.cr2 = r->vector == 14 ? read_cr2() : 0;
+		probe_trap.rip = r->rip;
+		r->rip = e->fixup;
+		return true;
+	}
+	/* Instruction-fetch probe: the fault is on the call target itself. */
+	if (probe_exec_target && r->rip == probe_exec_target) {
+		probe_trap.vector = r->vector;
+		probe_trap.error_code = r->error_code;
+		probe_trap.cr2 = r->vector == 14 ? read_cr2() : 0;
+		probe_trap.rip = r->rip;
+		r->rip = *(u64 *)r->rsp;	/* emulate RET */
+		r->rsp += 8;
+		probe_exec_target = 0;
+		return true;
+	}
+	return false;
+}
+
+static __noreturn void fatal_trap(struct pt_regs *r)
+{
+	printk("# FATAL: unexpected %s in %s mode\n", exception_name(r->vector),
+	       user_mode(r) ? "user" : "kernel");
+	describe_trap("# FATAL: ", r->vector, r->error_code,
+		      r->vector == 14 ? read_cr2() : 0, r->rip);
+	dump_regs(r);
+	harness_error("unexpected exception");
+}
+
+void irq_register(int vec, irq_handler_t fn) { irq_handlers[vec] = fn; }
+
+void trap_dispatch(struct pt_regs *r)
+{
+	int vec = r->vector;
+
+	if (user_mode(r) && user_run_active()) {
+		if (vec == VEC_USER_EXIT)
+			user_run_finish(r, PROBE_NO_FAULT);
+		if (vec < 32)
+			user_run_finish(r, vec);
+	}
+	if (vec < 32) {
+		if (!user_mode(r) && fixup_exception(r))
+			return;
+		fatal_trap(r);
+	}
+	if (irq_handlers[vec]) {
+		irq_handlers[vec](r);
+		return;
+	}
+	if (vec == VEC_SPURIOUS)
+		return;
+	printk("# FATAL: unexpected interrupt vector %d\n", vec);
+	dump_regs(r);
+	harness_error("unexpected interrupt");
+}
+
+extern void safe_call_asm(void *target);
+
+int safe_call(void *target)
+{
+	probe_reset();
+	safe_call_asm(target);
+	return probe_result();
+}

@@ -1,0 +1,84 @@
+; Run ring-3 code once and come back: the basis of the ring-3 probes.
+;
+; u64 user_run_asm(u64 rip, u64 rsp, u64 a0, u64 a1, u64 a2)
+;   Saves the callee-saved registers and the kernel stack pointer, then
+;   IRETs to rip in ring 3 with RDI/RSI/RDX = a0/a1/a2, interrupts off.  It "returns"
+;   when the trap code calls user_run_return(value): after INT 0x80 from
+;   the user code (value = RAX) or after an exception in ring 3.
+; void user_run_return(u64 value)  -- never returns to its caller.
+
+bits 64
+section .text
+
+USER_CS equ 0x2b
+USER_DS equ 0x23
+RFLAGS_FIXED equ 0x2
+
+global user_run_asm
+global user_run_return
+global user_run_saved_rsp
+
+user_run_asm:
+	push rbx
+	push rbp
+	push r12
+	push r13
+	push r14
+	push r15
+	mov [rel user_run_saved_rsp], rsp
+	push USER_DS
+	push rsi
+	push RFLAGS_FIXED
+	push USER_CS
+	push rdi
+	mov rdi, rdx
+	mov rsi, rcx
+	mov rdx, r8
+	xor eax, eax
+	xor ebx, ebx
+	xor ecx, ecx
+	xor ebp, ebp
+	xor r8d, r8d
+	xor r9d, r9d
+	xor r10d, r10d
+	xor r11d, r11d
+	xor r12d, r12d
+	xor r13d, r13d
+	xor r14d, r14d
+	xor r15d, r15d
+	mov ax, USER_DS
+	mov ds, ax
+	mov es, ax
+	xor eax, eax
+	iretq
+
+user_run_return:
+	mov rax, rdi
+	mov rsp, [rel user_run_saved_rsp]
+	mov qword [rel user_run_saved_rsp], 0
+	mov dx, 0x10
+	mov ds, dx
+	mov es, dx
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbp
+	pop rbx
+	ret
+
+; Call a target that may fault on its first instruction fetch.  The trap
+; handler recognises probe_exec_target and emulates the RET.
+extern probe_exec_target
+global safe_call_asm
+safe_call_asm:
+	mov [rel probe_exec_target], rdi
+	call rdi
+	mov qword [rel probe_exec_target], 0
+	ret
+
+section .bss
+align 8
+user_run_saved_rsp: resq 1
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,50 @@
+/*
+ * Ring-3 probes: run a short piece of user code (in the .user section,
+ * mapped with U/S=1) and come back with what happened.  Entry and exit go
+ * through user_run.asm; TSS.RSP0 points at a stack of its own so the trap
+ * frame pushed on the way back never lands on the caller's live frames.
+ */
+#include <asm/desc.h>
+#include <asm/processor.h>
+#include <asm/safe.h>
+#include <asm/traps.h>
+#include <kernel/string.h>
+
+extern u64 user_run_asm(u64 rip, u64 rsp, u64 a0, u64 a1, u64 a2);
+extern __noreturn void user_run_return(u64 value);
+extern u64 user_run_saved_rsp;
+
+static u8 ring0_entry_stack[16384] __aligned(16);
+static struct user_result *current_result;
+
+void user_run_init(void)
+{
+	tss_set_rsp0((u64)&ring0_entry_stack[sizeof(ring0_entry_stack)]);
+}
+
+bool user_run_active(void) { return READ_ONCE(user_run_saved_rsp) != 0; }
+
+void user_run_finish(struct pt_regs *r, int vector)
+{
+	struct user_result *res = current_result;
+
+	res->vector = vector;
+	res->error_code = vector == PROBE_NO_FAULT ? 0 : r->error_code;
+	res->cr2 = vector == VEC_PF ? read_cr2() : 0;
+	res->rip = r->rip;
+	res->value = r->rax;
+	user_run_return(0);
+}
+
+int user_run(const void *entry, void *stack_top, u64 a0, u64 a1, u64 a2,
+	     struct user_result *res)
+{
+	u64 flags = irq_save();
+
+	memset(res, 0, sizeof(*res));
+	current_result = res;
+	user_run_asm((u64)entry, (u64)stack_top, a0, a1, a2);
+	current_result = NULL;
+	irq_restore(flags);
+	return res->vector;
+}

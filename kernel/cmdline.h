@@ -1,0 +1,113 @@
+/*
+ * Kernel command line (DESIGN.md "Interfaces").
+ *
+ * The parser is pure C with no kernel dependencies so that it compiles for
+ * the host too and is unit tested there (tests/host/test_cmdline.c).  Every
+ * argument is validated: an unknown key or a malformed value makes
+ * kargs_parse() fail with a message that names the offending argument, and
+ * the kernel then stops with a harness error instead of running with a
+ * guess.
+ */
+#ifndef PKRULAB_CMDLINE_H
+#define PKRULAB_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KARGS_MAX_GLOBS 16
+#define KARGS_GLOB_LEN  64
+#define KARGS_ERR_LEN   160
+
+/* PKRU switching configurations (DESIGN.md "The configurations"). */
+enum pkru_config {
+	CONFIG_XSAVE,
+	CONFIG_EXPLICIT,
+	CONFIG_HYBRID,
+	CONFIG_XSAVE_DEFERRED,
+	CONFIG_UNMANAGED,
+	NR_CONFIGS
+};
+#define CONFIG_MASK_ALL ((1u << NR_CONFIGS) - 1)
+
+/* Injected bugs (DESIGN.md "Injected bugs").  INJECT_NONE is 0. */
+enum inject_bug {
+	INJECT_NONE,
+	INJECT_INIT_SKIP,
+	INJECT_RESET_ZERO,
+	INJECT_NO_WRPKRU,
+	INJECT_KTHREAD_SKIP,
+	INJECT_STALE_SIGRETURN,
+	INJECT_FRAME_PKRU_LIVE,
+	INJECT_BV_CLEAR,
+	/* Harness self-checks: break the thing a CPU-semantics scenario
+	 * relies on, so that pku.* and xsave.* are seen to fail. */
+	INJECT_NO_PKE,		/* kernel "forgets" CR4.PKE */
+	INJECT_PKRU_OFFSET,	/* PKRU offset assumed 2432 (Zen 3), not CPUID */
+	NR_INJECTS
+};
+
+enum exit_mode { EXIT_HALT, EXIT_QEMU, EXIT_REBOOT, EXIT_POWEROFF };
+
+enum handler_pkru_policy {
+	HANDLER_PKRU_INIT,	/* 0x55555554, as Linux's init_pkru */
+	HANDLER_PKRU_INHERIT,
+	HANDLER_PKRU_VALUE,
+};
+
+enum sigframe_pkru_policy { SIGFRAME_PKRU_HW, SIGFRAME_PKRU_SOFT, SIGFRAME_PKRU_NONE };
+
+#define CONSOLE_SERIAL (1u << 0)
+#define CONSOLE_VGA    (1u << 1)
+#define CONSOLE_FB     (1u << 2)
+
+#define TIMER_HZ_MIN 10
+#define TIMER_HZ_MAX 10000
+#define BENCH_ITERS_MIN 1
+#define BENCH_ITERS_MAX 1000000
+
+struct kargs {
+	uint32_t configs;		/* bit mask of enum pkru_config */
+	int ntests;			/* 0 means tests=none */
+	char tests[KARGS_MAX_GLOBS][KARGS_GLOB_LEN];
+	int nbench;			/* 0 means bench=none (the default) */
+	char bench[KARGS_MAX_GLOBS][KARGS_GLOB_LEN];
+	uint32_t bench_iters;
+	enum inject_bug inject;
+	enum handler_pkru_policy handler_pkru;
+	uint32_t handler_pkru_value;	/* for HANDLER_PKRU_VALUE */
+	enum sigframe_pkru_policy sigframe_pkru;
+	bool sigframe_pkru_set;		/* false: per-configuration default */
+	uint32_t timer_hz;
+	uint64_t seed;
+	enum exit_mode exit_mode;
+	uint32_t consoles;		/* CONSOLE_* mask */
+	bool consoles_set;		/* false: auto-detect */
+};
+
+/* Defaults: every configuration, tests=*, bench=none, bench_iters=1000,
+ * inject none, handler_pkru=init, timer_hz=1000, seed=1, exit=halt. */
+void kargs_defaults(struct kargs *ka);
+
+/*
+ * Parse a whitespace-separated "key=value" list on top of *ka (call
+ * kargs_defaults() first; parsing twice layers a second command line over
+ * the first, a later key overriding an earlier one).  A first word that
+ * starts with '/' or '(' is a boot-loader path and is skipped.  Returns 0,
+ * or -1 with a NUL-terminated message in err naming the bad argument.
+ */
+int kargs_parse(struct kargs *ka, const char *cmdline, char *err, size_t errlen);
+
+/* Shell-style glob: '*', '?', "[abc]" / "[a-z]" / "[!x]". */
+bool glob_match(const char *pattern, const char *name);
+
+/* Does any tests= (bench=) glob select this scenario (benchmark) name? */
+bool kargs_test_selected(const struct kargs *ka, const char *name);
+bool kargs_bench_selected(const struct kargs *ka, const char *name);
+
+/* Name tables, also used by the report. */
+const char *config_name(enum pkru_config c);
+const char *inject_name(enum inject_bug b);
+const char *exit_mode_name(enum exit_mode m);
+
+#endif

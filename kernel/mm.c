@@ -1,0 +1,106 @@
+/*
+ * Physical memory: a free list of 4 KiB pages built lazily from the usable
+ * ranges of the multiboot2 memory map.  The kernel image, the boot
+ * information, boot modules and the first megabyte (BIOS data, EBDA,
+ * real-mode IVT) are never handed out.
+ */
+#include <kernel/harness.h>
+#include <kernel/mm.h>
+#include <kernel/multiboot2.h>
+#include <kernel/string.h>
+
+#define LOW_MEMORY_END 0x100000ull
+
+struct free_page { struct free_page *next; };
+
+static struct free_page *free_list;
+static int cur_region;
+static u64 cur_addr, mem_limit, total_pages, free_pages;
+
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static bool page_is_reserved(u64 pa)
+{
+	if (pa < LOW_MEMORY_END || pa + PAGE_SIZE > mem_limit)
+		return true;
+	if (overlaps(pa, PAGE_SIZE, (u64)__kernel_start, __kernel_end - __kernel_start))
+		return true;
+	for (int i = 0; i < boot_info.nr_reserved; i++)
+		if (overlaps(pa, PAGE_SIZE, boot_info.reserved[i].base, boot_info.reserved[i].len))
+			return true;
+	return false;
+}
+
+void mm_init(u64 limit)
+{
+	mem_limit = limit;
+	cur_region = 0;
+	cur_addr = 0;
+	total_pages = 0;
+	for (int i = 0; i < boot_info.nr_usable; i++) {
+		u64 b = ALIGN_UP(boot_info.usable[i].base, PAGE_SIZE);
+		u64 e = ALIGN_DOWN(boot_info.usable[i].base + boot_info.usable[i].len, PAGE_SIZE);
+
+		if (e > limit)
+			e = limit;
+		if (e > b)
+			total_pages += (e - b) / PAGE_SIZE;
+	}
+	free_pages = total_pages;
+}
+
+/* Next never-used page from the memory map, or 0 when RAM is exhausted. */
+static u64 carve_page(void)
+{
+	while (cur_region < boot_info.nr_usable) {
+		const struct mem_region *r = &boot_info.usable[cur_region];
+		u64 end = ALIGN_DOWN(r->base + r->len, PAGE_SIZE);
+
+		if (cur_addr < r->base)
+			cur_addr = ALIGN_UP(r->base, PAGE_SIZE);
+		while (cur_addr + PAGE_SIZE <= end) {
+			u64 pa = cur_addr;
+
+			cur_addr += PAGE_SIZE;
+			if (!page_is_reserved(pa))
+				return pa;
+		}
+		cur_region++;
+		cur_addr = 0;
+	}
+	return 0;
+}
+
+void *page_alloc(void)
+{
+	void *p;
+
+	if (free_list) {
+		p = free_list;
+		free_list = free_list->next;
+	} else {
+		u64 pa = carve_page();
+
+		if (!pa)
+			harness_error("out of physical memory");
+		p = (void *)pa;
+	}
+	free_pages--;
+	memset(p, 0, PAGE_SIZE);
+	return p;
+}
+
+void page_free(void *p)
+{
+	struct free_page *f = p;
+
+	f->next = free_list;
+	free_list = f;
+	free_pages++;
+}
+
+u64 mm_free_pages(void) { return free_pages; }
+u64 mm_total_pages(void) { return total_pages; }
