@@ -21,6 +21,8 @@ static const struct expectation table[] = {
 	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
 	{ "xsave.rfbm_excludes_pkru", 0, INJECT_NO_PKE, EXPECT_FAIL,
 	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
+	{ "xsave.user_sees_pkru", 0, INJECT_NO_PKE, EXPECT_FAIL,
+	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
 	{ "xsave.xsaveopt", 0, INJECT_NO_PKE, EXPECT_FAIL,
 	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
 	{ "xsave.xrstor_faults", 0, INJECT_NO_PKE, EXPECT_FAIL,
@@ -37,8 +39,6 @@ static const struct expectation table[] = {
 	  "inject=pkru_offset: PKRU read from offset 2432, not CPUID(0xD,9).EBX", false },
 	{ "xsave.xsaveopt", 0, INJECT_PKRU_OFFSET, EXPECT_FAIL,
 	  "inject=pkru_offset: PKRU read from offset 2432, not CPUID(0xD,9).EBX", false },
-	{ "xsave.rfbm_excludes_pkru", 0, INJECT_PKRU_OFFSET, EXPECT_FAIL,
-	  "inject=pkru_offset: PKRU slot looked for at offset 2432", false },
 };
 
 const struct expectation *expectation_for(const char *id, int config, enum inject_bug inj)

