@@ -782,12 +782,19 @@ static int parse_bench(struct kargs *ka, const struct keydef *k,
 	return parse_globs(k, val, ka->bench, &ka->nbench, m);
 }
 
+static int parse_xfail(struct kargs *ka, const struct keydef *k,
+		       struct span val, struct msg *m)
+{
+	return parse_globs(k, val, ka->xfail, &ka->nxfail, m);
+}
+
 static const struct keydef keys[] = {
 	{ "config", parse_config,
 	  "comma list of xsave, explicit, hybrid, xsave_deferred, "
 	  "unmanaged; or all" },
 	{ "tests", parse_tests, "comma list of globs, all or none" },
 	{ "bench", parse_bench, "comma list of globs, all or none" },
+	{ "xfail", parse_xfail, "comma list of globs, all or none" },
 	{ "bench_iters", parse_bench_iters,
 	  "decimal " STR(BENCH_ITERS_MIN) ".." STR(BENCH_ITERS_MAX) },
 	{ "inject", parse_inject,
@@ -820,11 +827,13 @@ void kargs_defaults(struct kargs *ka)
 	for (i = 0; i < KARGS_MAX_GLOBS; i++) {
 		ka->tests[i][0] = '\0';
 		ka->bench[i][0] = '\0';
+		ka->xfail[i][0] = '\0';
 	}
 	ka->tests[0][0] = '*';
 	ka->tests[0][1] = '\0';
 	ka->ntests = 1;
 	ka->nbench = 0;
+	ka->nxfail = 0;
 	ka->bench_iters = DEFAULT_BENCH_ITERS;
 	ka->inject = INJECT_NONE;
 	ka->handler_pkru = HANDLER_PKRU_INIT;
@@ -949,4 +958,9 @@ bool kargs_test_selected(const struct kargs *ka, const char *name)
 bool kargs_bench_selected(const struct kargs *ka, const char *name)
 {
 	return any_glob(ka->bench, ka->nbench, name);
+}
+
+bool kargs_xfail_selected(const struct kargs *ka, const char *name)
+{
+	return any_glob(ka->xfail, ka->nxfail, name);
 }

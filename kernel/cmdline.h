@@ -17,7 +17,7 @@
 
 #define KARGS_MAX_GLOBS 16
 #define KARGS_GLOB_LEN  64
-#define KARGS_ERR_LEN   160
+#define KARGS_ERR_LEN   256
 
 /* PKRU switching configurations (DESIGN.md "The configurations"). */
 enum pkru_config {
@@ -73,6 +73,8 @@ struct kargs {
 	int nbench;			/* 0 means bench=none (the default) */
 	char bench[KARGS_MAX_GLOBS][KARGS_GLOB_LEN];
 	uint32_t bench_iters;
+	int nxfail;			/* xfail=: cells declared expected to fail */
+	char xfail[KARGS_MAX_GLOBS][KARGS_GLOB_LEN];
 	enum inject_bug inject;
 	enum handler_pkru_policy handler_pkru;
 	uint32_t handler_pkru_value;	/* for HANDLER_PKRU_VALUE */
@@ -85,7 +87,7 @@ struct kargs {
 	bool consoles_set;		/* false: auto-detect */
 };
 
-/* Defaults: every configuration, tests=*, bench=none, bench_iters=1000,
+/* Defaults: every configuration, tests=*, bench=none, xfail=none, bench_iters=1000,
  * inject none, handler_pkru=init, timer_hz=1000, seed=1, exit=halt. */
 void kargs_defaults(struct kargs *ka);
 
@@ -104,6 +106,8 @@ bool glob_match(const char *pattern, const char *name);
 /* Does any tests= (bench=) glob select this scenario (benchmark) name? */
 bool kargs_test_selected(const struct kargs *ka, const char *name);
 bool kargs_bench_selected(const struct kargs *ka, const char *name);
+/* Does an xfail= glob name this cell ("id" or "id[config]")? */
+bool kargs_xfail_selected(const struct kargs *ka, const char *name);
 
 /* Name tables, also used by the report. */
 const char *config_name(enum pkru_config c);

@@ -106,8 +106,11 @@ static int count_cells(const struct scenario *s)
 static bool run_cell(const struct scenario *s, int config, int num)
 {
 	struct scenario_ctx ctx = { .scn = s, .config = config };
+	static const struct expectation xfail_row = {
+		.expect = EXPECT_FAIL, .why = "declared by xfail= on the command line",
+	};
 	const struct expectation *e = expectation_for(s->id, config, kargs.inject);
-	enum expect want = e ? e->expect : EXPECT_PASS;
+	enum expect want;
 	char name[96];
 	enum outcome got;
 
@@ -115,6 +118,9 @@ static bool run_cell(const struct scenario *s, int config, int num)
 		snprintf(name, sizeof(name), "%s[%s]", s->id, config_name(config));
 	else
 		snprintf(name, sizeof(name), "%s", s->id);
+	if (kargs_xfail_selected(&kargs, name) || kargs_xfail_selected(&kargs, s->id))
+		e = &xfail_row;
+	want = e ? e->expect : EXPECT_PASS;
 
 	cpu_state_reset();
 	got = s->run(&ctx);

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# QEMU matrix for `make test`: boots the kernel under each CPU model and
+# firmware the project claims to support and checks the exit status and
+# the KTAP output of each run.  Ends with "qemu-matrix: N passed, N failed".
+#
+# Each case: NAME | expected run-qemu.sh status | run-qemu.sh arguments |
+# regexes that must all appear in the serial log (';;'-separated, may be
+# empty).  The log of every case is kept in build/matrix/NAME.log.
+set -u
+cd "$(dirname "$0")/.."
+
+OUT=build/matrix
+mkdir -p "$OUT"
+TIMEOUT=${PKRULAB_MATRIX_TIMEOUT:-120}
+SUMMARY_OK='^pkrulab: [0-9]+ passed, 0 failed, [0-9]+ skipped'
+
+CASES=(
+"bios-max|0|--cpu max|$SUMMARY_OK;;^    ok [0-9]+ pku.ad_blocks_read\$;;^    ok [0-9]+ xsave.user_sees_pkru\$"
+"uefi-max|0|--uefi --cpu max|$SUMMARY_OK;;firmware=uefi;;^    ok [0-9]+ pku.ring3_keys\$"
+"qemu64-no-pku|0|--cpu qemu64|$SUMMARY_OK;;pku.ad_blocks_read # SKIP CPU has no PKU;;xsave.pkru_roundtrip # SKIP CPU has no XSAVE"
+"max-no-xsaveopt|0|--cpu max,-xsaveopt|$SUMMARY_OK;;xsave.xsaveopt # SKIP CPU has no XSAVEOPT;;^    ok [0-9]+ xsave.pkru_roundtrip\$"
+"qemu64-pku-xsave|0|--cpu qemu64,+pku,+xsave,+xsaveopt|$SUMMARY_OK;;xcr0_supported=0x203;;^    ok [0-9]+ pku.wd_blocks_write\$"
+"max-no-pku|0|--cpu max,-pku|$SUMMARY_OK;;pku.error_code # SKIP CPU has no PKU;;xsave.init_loads_zero # SKIP XCR0 cannot hold PKRU"
+"skylake-server|0|--cpu Skylake-Server|$SUMMARY_OK;;xcr0_supported=0x2e7;;^    ok [0-9]+ xsave.area_size\$"
+"nehalem-no-xsave|0|--cpu Nehalem|$SUMMARY_OK;;xsave.xcr0_legal # SKIP CPU has no XSAVE"
+"no-serial|0|--no-serial --cpu max|"
+"bad-argument|2|--cpu max -- bogus=1|bad kernel argument: .*bogus;;^pkrulab: 0 passed, 0 failed, 0 skipped"
+"bad-value|2|--cpu max -- timer_hz=fast|bad kernel argument: .*timer_hz"
+"inject-no-pke|0|--cpu max -- inject=no_pke|$SUMMARY_OK;;not ok [0-9]+ pku.ad_blocks_read # TODO;;not ok [0-9]+ xsave.pkru_roundtrip # TODO"
+"inject-pkru-offset|0|--cpu max -- inject=pkru_offset|$SUMMARY_OK;;not ok [0-9]+ xsave.pkru_roundtrip # TODO;;not ok [0-9]+ xsave.user_sees_pkru # TODO"
+"tests-filter|0|--cpu max -- tests=xsave.area_size,pku.wrpkru_gp|^pkrulab: 2 passed, 0 failed, 0 skipped;;^1\\.\\.2\$"
+"xfail-mismatch|1|--cpu max -- tests=pku.wrpkru_gp xfail=pku.wrpkru_gp|not ok 1 pku.wrpkru_gp # expected to fail;;^pkrulab: 0 passed, 1 failed, 0 skipped"
+"no-serial-mismatch|1|--no-serial --cpu max -- tests=pku.wrpkru_gp xfail=pku.*|"
+"tests-none|0|--cpu max -- tests=none|^pkrulab: 0 passed, 0 failed, 0 skipped;;^1\\.\\.0\$"
+)
+
+passed=0
+failed=0
+for c in "${CASES[@]}"; do
+	IFS='|' read -r name want args patterns <<<"$c"
+	log="$OUT/$name.log"
+	start=$(date +%s.%N)
+	# shellcheck disable=SC2086  # args is a word list on purpose
+	./run-qemu.sh --timeout "$TIMEOUT" --log "$log" $args >/dev/null 2>"$OUT/$name.err" </dev/null
+	rc=$?
+	secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+	why=""
+	[ "$rc" = "$want" ] || why="exit status $rc, want $want"
+	if [ -z "$why" ] && [ -n "$patterns" ]; then
+		rest=$patterns
+		while [ -n "$rest" ]; do
+			pat=${rest%%;;*}
+			[ "$pat" = "$rest" ] && rest="" || rest=${rest#*;;}
+			tr -d '\r' <"$log" | grep -Eq -- "$pat" || { why="no line matches /$pat/"; break; }
+		done
+	fi
+	if [ -z "$why" ]; then
+		passed=$((passed + 1))
+		printf 'ok   %-20s %5ss  (%s)\n' "$name" "$secs" "$args"
+	else
+		failed=$((failed + 1))
+		printf 'FAIL %-20s %5ss  (%s): %s\n' "$name" "$secs" "$args" "$why"
+		tail -n 15 "$log" | sed 's/^/    | /'
+		sed 's/^/    ! /' "$OUT/$name.err" | tail -n 5
+	fi
+done
+echo "qemu-matrix: $passed passed, $failed failed"
+[ "$failed" = 0 ]
