@@ -18,18 +18,30 @@ Q	:= $(if $(filter 1,$(V)),,@)
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
 	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-toplevel-reorder \
-	-Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Iarch/x86/include -Ikernel/include -I. -MMD -MP
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
 # Link order decides the order of suites in the report.
 KSRC_C := $(wildcard kernel/*.c) $(wildcard arch/x86/*.c) \
-	tests/lib/testlib.c tests/pku/pku.c tests/xsave/xsave.c tests/expect.c
+	$(wildcard kernel/strategy/*.c) \
+	tests/lib/testlib.c tests/pku/pku.c tests/xsave/xsave.c tests/switch/switch.c \
+	tests/expect.c
+# Ring-3 code: linked into the .user section (see linker.ld).
+USRC_C := tests/switch/switch.user.c
 KSRC_ASM := boot/multiboot2.asm $(wildcard arch/x86/*.asm)
-KOBJ := $(patsubst %.c,$(B)/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/%.o,$(KSRC_ASM))
+KOBJ := $(patsubst %.c,$(B)/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/%.o,$(KSRC_ASM)) \
+	$(patsubst %.c,$(B)/%.o,$(USRC_C))
 
 .PHONY: all clean test host-test qemu-test deps fuzz
 all: $(B)/pkrulab.iso
+
+# Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
+# above the 2 GiB that -mcmodel=small reaches) and never call the kernel.
+$(B)/%.user.o: %.user.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC [U]  $<")
+	$(Q)$(CC) $(KCFLAGS) -fpie -fvisibility=hidden -c $< -o $@
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

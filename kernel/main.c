@@ -2,6 +2,7 @@
  * pkrulab entry: bring the machine to a known state, read the arguments,
  * run the selected scenarios and end the run.
  */
+#include <asm/apic.h>
 #include <asm/cpufeature.h>
 #include <asm/desc.h>
 #include <asm/msr-index.h>
@@ -12,10 +13,14 @@
 #include <asm/xstate.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
+#include <kernel/fpu.h>
 #include <kernel/harness.h>
 #include <kernel/mm.h>
 #include <kernel/multiboot2.h>
 #include <kernel/scenario.h>
+#include <kernel/task.h>
+
+void syscall_init(void);
 
 #define PKRULAB_VERSION "0.1"
 
@@ -126,6 +131,13 @@ __noreturn void kmain(u32 magic, u64 info)
 	cpu_setup();
 	paging_init();
 	print_boot_info();
+	pic_disable();
+	if (!apic_init())
+		printk("# apic: none (CPUID.1:EDX[9] = 0): task scenarios will SKIP\n");
+	syscall_init();
+	tasks_init();
+	fpu_init();
+	sched_timer_config(kargs.timer_hz, 0, 0);
 
 	cpu_state_reset();
 	int status = scenarios_run();

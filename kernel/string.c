@@ -79,3 +79,13 @@ char *strchr(const char *s, int c)
 			return NULL;
 	}
 }
+
+char *strstr(const char *h, const char *n)
+{
+	size_t ln = strlen(n);
+
+	for (; *h; h++)
+		if (!strncmp(h, n, ln))
+			return (char *)h;
+	return ln ? NULL : (char *)h;
+}

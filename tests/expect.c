@@ -11,8 +11,52 @@
  */
 #include <kernel/scenario.h>
 
+#define CFG(c)		(1u << CONFIG_##c)
+#define EXPLICIT_WRITE	(CFG(EXPLICIT) | CFG(HYBRID))	/* designs that WRPKRU at switch-in */
+#define XCR0_PKRU	(CFG(XSAVE) | CFG(HYBRID) | CFG(XSAVE_DEFERRED))
+#define ANY		EXPECT_ANY_INJECT
+
 static const struct expectation table[] = {
+	/* ---- switch.*: design findings, whatever is injected ---- */
+	{ "switch.coroutine", CFG(EXPLICIT), ANY, EXPECT_FAIL,
+	  "XCR0[9]=0: user XSAVE/XRSTOR no longer carry PKRU, a user-level context switch "
+	  "keeps the old one", true },
+	{ "switch.sleep_uaccess", CFG(XSAVE_DEFERRED), ANY, EXPECT_FAIL,
+	  "deferred XRSTOR: the kernel writes to the woken task's memory under the previous "
+	  "task's PKRU", true },
+	/* ---- negative control: nothing switches PKRU ---- */
+	{ "switch.task_faults", 0, ANY, EXPECT_PASS, "", false },
+	{ "switch.*", CFG(UNMANAGED), ANY, EXPECT_FAIL,
+	  "negative control: PKRU is not switched, isolation must be seen to break", false },
+
+	/* ---- injected bugs (DESIGN.md), each where the design is exposed to it ---- */
+	{ "switch.init_state", EXPLICIT_WRITE, INJECT_INIT_SKIP, EXPECT_FAIL,
+	  "inject=init_skip: a new task's PKRU read from an init image (XSTATE_BV[9]=0) as "
+	  "\"absent\", so it inherits the previous task's", false },
+	{ "switch.fpu_reset", XCR0_PKRU, INJECT_RESET_ZERO, EXPECT_FAIL,
+	  "inject=reset_zero: the FPU reset XRSTOR includes PKRU and loads 0", false },
+	{ "switch.yield", EXPLICIT_WRITE, INJECT_NO_WRPKRU, EXPECT_FAIL,
+	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
+	{ "switch.preempt", EXPLICIT_WRITE, INJECT_NO_WRPKRU, EXPECT_FAIL,
+	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
+	{ "switch.kthread", EXPLICIT_WRITE, INJECT_NO_WRPKRU, EXPECT_FAIL,
+	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
+	{ "switch.fpu_reset", EXPLICIT_WRITE, INJECT_NO_WRPKRU, EXPECT_FAIL,
+	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
+	{ "switch.init_state", EXPLICIT_WRITE, INJECT_NO_WRPKRU, EXPECT_FAIL,
+	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
+	{ "switch.uaccess", EXPLICIT_WRITE, INJECT_NO_WRPKRU, EXPECT_FAIL,
+	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
+	{ "switch.sleep_uaccess", EXPLICIT_WRITE, INJECT_NO_WRPKRU, EXPECT_FAIL,
+	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
+	{ "switch.kthread", EXPLICIT_WRITE, INJECT_KTHREAD_SKIP, EXPECT_FAIL,
+	  "inject=kthread_skip: the write is skipped when switching from a kernel-only task",
+	  false },
+
+	/* ---- harness self-checks ---- */
 	/* CR4.PKE never set: every PKRU access #UDs, keys are ignored. */
+	{ "switch.*", 0, INJECT_NO_PKE, EXPECT_FAIL,
+	  "inject=no_pke: WRPKRU/RDPKRU #UD in ring 3 kill the tasks", false },
 	{ "pku.*", 0, INJECT_NO_PKE, EXPECT_FAIL,
 	  "inject=no_pke: CR4.PKE left clear, PKRU is neither writable nor enforced", false },
 	{ "xsave.pkru_roundtrip", 0, INJECT_NO_PKE, EXPECT_FAIL,

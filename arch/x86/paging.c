@@ -98,6 +98,17 @@ void set_page_pkey(u64 va, int pkey)
 
 u64 identity_map_limit(void) { return identity_limit; }
 
+void set_mmio_uncached(u64 pa)
+{
+	pte_t *e = walk(pa, 1, false, 0);
+
+	/* MMIO (the local APIC) must not be cached: PCD|PWT on its 2 MiB page. */
+	if (e && (*e & PTE_PS)) {
+		*e |= PTE_PCD | PTE_PWT;
+		invlpg((void *)pa);
+	}
+}
+
 void paging_init(void)
 {
 	u64 limit = ALIGN_UP(boot_info.mem_top, GIB);

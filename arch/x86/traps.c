@@ -15,6 +15,7 @@
 #include <asm/traps.h>
 #include <kernel/console.h>
 #include <kernel/harness.h>
+#include <kernel/task.h>
 
 struct extable_entry { u64 insn, fixup; };
 extern const struct extable_entry __start_ex_table[], __stop_ex_table[];
@@ -138,10 +139,15 @@ void trap_dispatch(struct pt_regs *r)
 	if (vec < 32) {
 		if (!user_mode(r) && fixup_exception(r))
 			return;
+		/* A ring-3 task's exception kills the task, never the kernel. */
+		if (user_mode(r) && !current->kthread)
+			task_fault(r);
 		fatal_trap(r);
 	}
 	if (irq_handlers[vec]) {
 		irq_handlers[vec](r);
+		if (user_mode(r))
+			exit_to_user(r);
 		return;
 	}
 	if (vec == VEC_SPURIOUS)

@@ -41,6 +41,7 @@ int user_run(const void *entry, void *stack_top, u64 a0, u64 a1, u64 a2,
 {
 	u64 flags = irq_save();
 
+	user_run_init();	/* tasks move TSS.RSP0 around */
 	memset(res, 0, sizeof(*res));
 	current_result = res;
 	user_run_asm((u64)entry, (u64)stack_top, a0, a1, a2);

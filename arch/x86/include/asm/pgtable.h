@@ -36,5 +36,6 @@ pte_t *lookup_pte(u64 va);		/* 4 KiB leaf, or NULL */
 void set_page_pkey(u64 va, int pkey);
 void set_page_flags(u64 va, u64 set, u64 clear);
 u64 identity_map_limit(void);
+void set_mmio_uncached(u64 pa);
 
 #endif

@@ -1,0 +1,26 @@
+/* Local APIC (xAPIC MMIO or x2APIC MSRs), legacy PIC and PIT. */
+#ifndef ASM_APIC_H
+#define ASM_APIC_H
+
+#include <asm/types.h>
+
+#define VEC_TIMER	0x40
+#define VEC_PIC_BASE	0x20	/* legacy PIC remapped here, then masked */
+
+void pic_disable(void);
+/* Busy-wait using PIT channel 2; returns false if the PIT does not count. */
+bool pit_delay_us(u32 us);
+
+bool apic_init(void);			/* false: no local APIC */
+bool apic_x2apic_mode(void);
+u32 apic_id(void);
+void apic_eoi(void);
+/* APIC timer ticks per second (calibrated against the PIT), 0 if unknown. */
+u64 apic_timer_hz(void);
+/* Periodic timer at hz (0 stops it). */
+void apic_timer_periodic(u32 hz);
+/* One-shot after the given number of APIC timer ticks. */
+void apic_timer_oneshot(u32 ticks);
+void apic_timer_stop(void);
+
+#endif

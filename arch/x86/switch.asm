@@ -1,0 +1,73 @@
+; Kernel stack switching and the first entry of a task.
+;
+; void switch_stack(u64 *prev_ksp, u64 next_ksp)
+;   Saves the callee-saved registers on the current kernel stack, stores
+;   the stack pointer in *prev_ksp, loads next_ksp and returns on the next
+;   task's stack.  FPU/PKRU state is the strategy's business, not this.
+;
+; A new task's stack is laid out by task.c so that switch_stack "returns"
+; into task_trampoline, which calls task_first_run() (never returns).
+;
+; void enter_user(u64 rip, u64 rsp, u64 arg)   -- IRETQ to ring 3, IF=1
+
+bits 64
+section .text
+
+USER_CS equ 0x2b
+USER_DS equ 0x23
+RFLAGS_IF equ 0x202
+
+global switch_stack
+switch_stack:
+	push rbx
+	push rbp
+	push r12
+	push r13
+	push r14
+	push r15
+	mov [rdi], rsp
+	mov rsp, rsi
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbp
+	pop rbx
+	ret
+
+extern task_first_run
+global task_trampoline
+task_trampoline:
+	xor ebp, ebp
+	call task_first_run
+	ud2
+
+global enter_user
+enter_user:
+	push USER_DS
+	push rsi
+	push RFLAGS_IF
+	push USER_CS
+	push rdi
+	mov rdi, rdx
+	xor eax, eax
+	xor ebx, ebx
+	xor ecx, ecx
+	xor edx, edx
+	xor esi, esi
+	xor ebp, ebp
+	xor r8d, r8d
+	xor r9d, r9d
+	xor r10d, r10d
+	xor r11d, r11d
+	xor r12d, r12d
+	xor r13d, r13d
+	xor r14d, r14d
+	xor r15d, r15d
+	mov ax, USER_DS
+	mov ds, ax
+	mov es, ax
+	xor eax, eax
+	iretq
+
+section .note.GNU-stack noalloc noexec nowrite progbits

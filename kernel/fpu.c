@@ -1,0 +1,86 @@
+/* Task FPU state helpers shared by the strategies (see <kernel/fpu.h>). */
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/xstate.h>
+#include <kernel/fpu.h>
+#include <kernel/harness.h>
+#include <kernel/string.h>
+
+#define FCW_DEFAULT 0x037f
+
+static u8 init_image[XSTATE_BUF_MAX] __aligned(64);
+
+bool fpu_available(void) { return xstate.enabled; }
+
+u64 fpu_xfeatures(void) { return xcr0_read(); }
+
+void fpu_init_area(void *area)
+{
+	memset(area, 0, XSTATE_BUF_MAX);
+	*(u16 *)area = FCW_DEFAULT;
+	*(u32 *)((u8 *)area + XSAVE_MXCSR_OFFSET) = MXCSR_DEFAULT;
+}
+
+void fpu_init(void)
+{
+	fpu_init_area(init_image);
+}
+
+void fpu_save(void *area, u64 rfbm)
+{
+	struct xstate_header *h = xstate_hdr(area);
+
+	if (cpu_has(X86_FEATURE_XSAVEOPT))
+		xsaveopt(area, rfbm);
+	else
+		xsave(area, rfbm);
+	if ((h->xstate_bv & XFEATURE_MASK_PKRU) &&
+	    *(u32 *)((u8 *)area + xstate_pkru_offset_cpuid()) == PKRU_HW_INIT)
+		h->xstate_bv &= ~XFEATURE_MASK_PKRU;
+}
+
+void fpu_restore(const void *area, u64 rfbm)
+{
+	xrstor((void *)area, rfbm);
+}
+
+void fpu_reset_regs(bool keep_pkru)
+{
+	u64 rfbm = fpu_xfeatures();
+
+	if (keep_pkru && !inject_active(INJECT_RESET_ZERO))
+		rfbm &= ~XFEATURE_MASK_PKRU;
+	xrstor(init_image, rfbm);
+}
+
+u32 xstate_image_pkru(const void *area, u32 fallback)
+{
+	const struct xstate_header *h = xstate_hdr((void *)area);
+
+	if (h->xstate_bv & XFEATURE_MASK_PKRU)
+		return *(const u32 *)((const u8 *)area + xstate_pkru_offset_cpuid());
+	return inject_active(INJECT_INIT_SKIP) ? fallback : PKRU_HW_INIT;
+}
+
+void xstate_image_set_pkru(void *area, u32 pkru)
+{
+	*(u32 *)((u8 *)area + xstate_pkru_offset_cpuid()) = pkru;
+	xstate_hdr(area)->xstate_bv |= XFEATURE_MASK_PKRU;
+}
+
+void pkru_switch_in(struct task *next, struct task *prev)
+{
+	/* First run: the task's PKRU comes out of its initial XSAVE image. */
+	if (next->pkru_in_image) {
+		next->pkru = xstate_image_pkru(next->xsave, rdpkru());
+		next->pkru_in_image = false;
+	}
+	if (inject_active(INJECT_NO_WRPKRU))
+		return;
+	/* The bug: "a kernel thread never touches PKRU, so it is still right". */
+	if (inject_active(INJECT_KTHREAD_SKIP) && prev->kthread)
+		return;
+	if (rdpkru() != next->pkru)
+		wrpkru(next->pkru);
+}

@@ -1,0 +1,42 @@
+/*
+ * Task FPU state helpers shared by the PKRU strategies.  The injected bugs
+ * that live in shared mechanisms are applied here, once, so that whether a
+ * bug bites depends only on the design that uses the mechanism:
+ *   reset_zero   fpu_reset_regs() also loads PKRU from the init image;
+ *   init_skip    xstate_image_pkru() reads XSTATE_BV[9]=0 as "no PKRU";
+ *   no_wrpkru,
+ *   kthread_skip pkru_switch_in() forgets the write (always / after a
+ *                kernel-only task).
+ */
+#ifndef KERNEL_FPU_H
+#define KERNEL_FPU_H
+
+#include <asm/types.h>
+#include <kernel/task.h>
+
+/* PKRU after XRSTOR of an image with XSTATE_BV[9]=0 (SDM: init value). */
+#define PKRU_HW_INIT	0u
+
+void fpu_init(void);
+bool fpu_available(void);
+/* The user state components in force: XCR0. */
+u64 fpu_xfeatures(void);
+/* Fresh image: every component in its init state (XSTATE_BV = 0). */
+void fpu_init_area(void *area);
+/* XSAVEOPT (or XSAVE) of the live registers, then PKRU=0 recorded as the
+ * init state (XSTATE_BV[9]=0), as AMD's init tracking does in hardware
+ * and QEMU TCG never does (DESIGN.md, emulator defect 4). */
+void fpu_save(void *area, u64 rfbm);
+void fpu_restore(const void *area, u64 rfbm);
+/* Load the init image into the registers; PKRU kept unless keep_pkru is
+ * false (or inject=reset_zero). */
+void fpu_reset_regs(bool keep_pkru);
+/* PKRU an XSAVE image carries: its slot if XSTATE_BV[9]=1, else the init
+ * value 0 (inject=init_skip: "absent", so fallback is used instead). */
+u32 xstate_image_pkru(const void *area, u32 fallback);
+void xstate_image_set_pkru(void *area, u32 pkru);
+/* Explicit switch-in write, Linux style: WRPKRU only if it differs.  A
+ * new task's PKRU is first taken from its initial XSAVE image. */
+void pkru_switch_in(struct task *next, struct task *prev);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * Tasks: ring-3 tasks (their own user stack, XSAVE area and PKRU as the
+ * active strategy keeps it) and kernel-only tasks (no user state at all).
+ * Task 0 is the boot context: it runs the scenarios and idles while the
+ * tasks it started run.
+ */
+#ifndef KERNEL_TASK_H
+#define KERNEL_TASK_H
+
+#include <asm/ptrace.h>
+#include <asm/types.h>
+
+#define MAX_TASKS	8
+#define KSTACK_SIZE	16384
+
+enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_SLEEPING, TASK_DEAD };
+
+struct task {
+	int id;
+	char name[16];
+	enum task_state state;
+	bool kthread;			/* no user state: never saved or restored */
+	u64 ksp;			/* saved kernel stack pointer while switched out */
+	u8 *kstack_top;
+	void *xsave;			/* XSAVE area, 64-byte aligned, XSTATE_BUF_MAX */
+	u32 pkru;			/* explicit/hybrid: PKRU while switched out */
+	bool pkru_in_image;		/* explicit/hybrid: not yet taken from the XSAVE image */
+	bool fpu_loaded;		/* xsave_deferred: registers hold this task's state */
+	u64 wake_tick;
+	u64 sleep_uptr;			/* user address written at wake-up (nanosleep-style) */
+	long sleep_result;
+	long exit_code;
+	char exit_reason[96];
+	void (*kfn)(void *arg);		/* kernel-only task body */
+	void *karg;
+	u64 uentry, ustack, uarg;	/* ring-3 entry */
+	u64 switches_in;
+};
+
+extern struct task tasks[MAX_TASKS];
+extern struct task *current;
+
+void tasks_init(void);
+struct task *task_create_user(const char *name, u64 entry, u64 user_stack_top, u64 arg);
+struct task *task_create_kthread(const char *name, void (*fn)(void *), void *arg);
+/* Run the created tasks until all have ended or timeout_ms passed. */
+void tasks_run(u32 timeout_ms);
+/* Forget every task (after tasks_run()). */
+void tasks_reset(void);
+__noreturn void task_exit(long code, const char *reason);
+int task_kill(int id, const char *reason);
+void schedule(void);
+void yield(void);
+/* Block the current task for n timer ticks. */
+void sleep_ticks(u64 n);
+void exit_to_user(struct pt_regs *regs);
+/* Kill the current ring-3 task for an exception it raised. */
+__noreturn void task_fault(struct pt_regs *regs);
+
+/* Scheduler statistics for scenarios. */
+extern volatile u64 jiffies;
+extern volatile u64 timer_switches;	/* switches forced by the timer */
+/* Timer control while tasks run: periodic at hz, or random one-shot
+ * periods drawn from [min_ticks, max_ticks] APIC ticks when hz == 0. */
+void sched_timer_config(u32 hz, u32 min_ticks, u32 max_ticks);
+/* Set *flag (a user-visible stop word) after n timer switches, or once
+ * task t has ended; NULL turns it off. */
+void sched_stop_when(volatile u32 *flag, u64 n);
+void sched_stop_on_exit(volatile u32 *flag, struct task *t);
+u64 prng_next(void);
+void prng_seed(u64 seed);
+
+#endif

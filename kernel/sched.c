@@ -1,0 +1,190 @@
+/*
+ * Round-robin scheduler and the timer tick.  The kernel itself is not
+ * preemptible (system calls run with interrupts off); the timer preempts
+ * ring-3 code and kernel-only tasks.  Every switch goes through the active
+ * PKRU strategy; which design is in force is all that differs between
+ * configurations.
+ */
+#include <asm/apic.h>
+#include <asm/desc.h>
+#include <asm/processor.h>
+#include <asm/traps.h>
+#include <kernel/console.h>
+#include <kernel/harness.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/task.h>
+#include <kernel/uaccess.h>
+
+extern void switch_stack(u64 *prev_ksp, u64 next_ksp);
+
+u8 *cpu_kstack_top;			/* SYSCALL entry loads RSP from here */
+volatile u64 jiffies;
+volatile u64 timer_switches;
+
+static u32 tick_hz, oneshot_min, oneshot_max;
+static bool in_timer_irq;
+static volatile u32 *stop_flag;
+static u64 stop_after;
+static struct task *stop_task;
+static u64 prng_state = 0x9e3779b97f4a7c15ull;
+
+void prng_seed(u64 seed) { prng_state = seed ? seed : 0x9e3779b97f4a7c15ull; }
+
+u64 prng_next(void)
+{
+	/* xorshift64*: reproducible from seed= */
+	prng_state ^= prng_state >> 12;
+	prng_state ^= prng_state << 25;
+	prng_state ^= prng_state >> 27;
+	return prng_state * 0x2545f4914f6cdd1dull;
+}
+
+static struct task *pick_next(void)
+{
+	for (int n = 1; n <= MAX_TASKS; n++) {
+		struct task *t = &tasks[(current->id + n) % MAX_TASKS];
+
+		if (t->id != 0 && t->state == TASK_RUNNABLE)
+			return t;
+	}
+	return &tasks[0];
+}
+
+static void context_switch(struct task *prev, struct task *next)
+{
+	if (!prev->kthread && prev->state != TASK_DEAD)
+		strategy->switch_out(prev);
+	if (!next->kthread)
+		strategy->switch_in(next, prev);
+	next->switches_in++;
+	if (in_timer_irq && !prev->kthread && !next->kthread)
+		timer_switches++;
+	in_timer_irq = false;
+	if (next->kstack_top) {
+		tss_set_rsp0((u64)next->kstack_top);
+		cpu_kstack_top = next->kstack_top;
+	}
+	current = next;
+	switch_stack(&prev->ksp, next->ksp);
+}
+
+void schedule(void)
+{
+	struct task *prev = current, *next = pick_next();
+
+	if (next == prev)
+		return;
+	if (next == &tasks[0] && prev->state == TASK_RUNNABLE)
+		return;		/* nothing else to run: keep going */
+	context_switch(prev, next);
+}
+
+void yield(void)
+{
+	u64 f = irq_save();
+
+	schedule();
+	irq_restore(f);
+}
+
+void sleep_ticks(u64 n)
+{
+	current->wake_tick = jiffies + n;
+	current->state = TASK_SLEEPING;
+	schedule();
+}
+
+static void wake_sleepers(void)
+{
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (tasks[i].state == TASK_SLEEPING && jiffies >= tasks[i].wake_tick)
+			tasks[i].state = TASK_RUNNABLE;
+}
+
+static void rearm(void)
+{
+	if (!tick_hz && oneshot_max)
+		apic_timer_oneshot(oneshot_min + prng_next() % (oneshot_max - oneshot_min + 1));
+}
+
+static void timer_irq(struct pt_regs *r)
+{
+	jiffies++;
+	apic_eoi();
+	rearm();
+	wake_sleepers();
+	if (stop_flag && ((stop_after && timer_switches >= stop_after) ||
+			  (stop_task && stop_task->state == TASK_DEAD)))
+		*stop_flag = 1;
+	/* Preempt ring 3 and kernel-only tasks, never a system call. */
+	if (user_mode(r) || current->kthread) {
+		in_timer_irq = true;
+		schedule();
+		in_timer_irq = false;
+	}
+}
+
+void sched_stop_when(volatile u32 *flag, u64 switches)
+{
+	stop_flag = flag;
+	stop_after = switches;
+	stop_task = NULL;
+}
+
+void sched_stop_on_exit(volatile u32 *flag, struct task *t)
+{
+	stop_flag = flag;
+	stop_after = 0;
+	stop_task = t;
+}
+
+void sched_timer_config(u32 hz, u32 min_ticks, u32 max_ticks)
+{
+	tick_hz = hz;
+	oneshot_min = min_ticks;
+	oneshot_max = max_ticks;
+}
+
+void exit_to_user(struct pt_regs *regs)
+{
+	if (strategy->return_to_user)
+		strategy->return_to_user(current);
+}
+
+void tasks_run(u32 timeout_ms)
+{
+	u64 hz = tick_hz, deadline;
+	bool alive;
+
+	irq_register(VEC_TIMER, timer_irq);
+	jiffies = 0;
+	timer_switches = 0;
+	if (tick_hz)
+		apic_timer_periodic(tick_hz);
+	else
+		rearm();
+	/* With random one-shot periods, estimate ticks per second from the mean. */
+	if (!hz)
+		hz = apic_timer_hz() / ((oneshot_min + oneshot_max) / 2 + 1);
+	deadline = (u64)timeout_ms * hz / 1000;
+	for (;;) {
+		cli();
+		alive = false;
+		for (int i = 1; i < MAX_TASKS; i++)
+			alive |= tasks[i].state == TASK_RUNNABLE || tasks[i].state == TASK_SLEEPING;
+		if (!alive)
+			break;
+		if (jiffies > deadline) {
+			for (int i = 1; i < MAX_TASKS; i++)
+				if (tasks[i].state == TASK_RUNNABLE || tasks[i].state == TASK_SLEEPING)
+					task_kill(i, "timeout: still running at the scenario deadline");
+			break;
+		}
+		schedule();
+		/* Nothing runnable (all asleep): wait for the tick. */
+		asm volatile("sti; hlt; cli" ::: "memory");
+	}
+	apic_timer_stop();
+	sti();
+	cli();
+}

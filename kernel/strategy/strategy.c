@@ -1,0 +1,46 @@
+/* Selecting a strategy: the table of configurations and XCR0 per config. */
+#include <asm/cpufeature.h>
+#include <asm/processor-flags.h>
+#include <asm/xstate.h>
+#include "strategy.h"
+
+const struct pkru_strategy *strategy = &strategy_unmanaged;
+
+static const struct pkru_strategy *const by_config[NR_CONFIGS] = {
+	[CONFIG_XSAVE] = &strategy_xsave,
+	[CONFIG_EXPLICIT] = &strategy_explicit,
+	[CONFIG_HYBRID] = &strategy_hybrid,
+	[CONFIG_XSAVE_DEFERRED] = &strategy_xsave_deferred,
+	[CONFIG_UNMANAGED] = &strategy_unmanaged,
+};
+
+bool strategy_activate(enum pkru_config c, const char **why)
+{
+	const struct pkru_strategy *s = by_config[c];
+	u64 xcr0;
+
+	if (!cpu_has(X86_FEATURE_PKU)) {
+		*why = "CPU has no PKU (CPUID.(7,0):ECX[3] = 0)";
+		return false;
+	}
+	if (!xstate.enabled) {
+		*why = "CPU has no XSAVE (CPUID.1:ECX[26] = 0): tasks need it for FPU state";
+		return false;
+	}
+	if (s->xcr0_pkru && !(xstate.supported & XFEATURE_MASK_PKRU)) {
+		*why = "configuration needs XCR0[9] but CPUID.(0xD,0):EAX[9] = 0";
+		return false;
+	}
+	xcr0 = xstate.user_default & ~XFEATURE_MASK_PKRU;
+	if (s->xcr0_pkru)
+		xcr0 |= XFEATURE_MASK_PKRU;
+	xcr0_write(xcr0);
+	strategy = s;
+	return true;
+}
+
+void strategy_deactivate(void)
+{
+	xcr0_write(xstate.user_default);
+	strategy = &strategy_unmanaged;
+}

@@ -1,0 +1,72 @@
+/*
+ * xsave_deferred: PKRU in the XSAVE area as in "xsave", but the XRSTOR is
+ * deferred to the return to user mode, as Linux does for FPU state since
+ * 5.2.  Between the switch and that return the registers -- PKRU included
+ * -- still hold the previous task's values, so kernel work done for the
+ * incoming task in that window (completing a sleep by writing to its
+ * memory) runs under the wrong PKRU.  That is a property of the design;
+ * the expectation table records it as a design finding.
+ */
+#include <asm/processor.h>
+#include <kernel/fpu.h>
+#include "strategy.h"
+
+static void deferred_task_init(struct task *t)
+{
+	fpu_init_area(t->xsave);
+	t->fpu_loaded = false;
+}
+
+static void deferred_switch_out(struct task *prev)
+{
+	/* Not loaded: the area is still the authority, nothing to save. */
+	if (prev->fpu_loaded)
+		fpu_save(prev->xsave, fpu_xfeatures());
+	prev->fpu_loaded = false;
+}
+
+static void deferred_switch_in(struct task *next, struct task *prev)
+{
+	next->fpu_loaded = false;
+}
+
+static void deferred_return_to_user(struct task *t)
+{
+	if (!t->fpu_loaded) {
+		fpu_restore(t->xsave, fpu_xfeatures());
+		t->fpu_loaded = true;
+	}
+}
+
+static u32 deferred_get_pkru(struct task *t)
+{
+	if (t == current && t->fpu_loaded)
+		return rdpkru();
+	return xstate_image_pkru(t->xsave, rdpkru());
+}
+
+static void deferred_set_pkru(struct task *t, u32 pkru)
+{
+	if (t == current && t->fpu_loaded)
+		wrpkru(pkru);
+	else
+		xstate_image_set_pkru(t->xsave, pkru);
+}
+
+static void deferred_fpu_reset(struct task *t)
+{
+	deferred_return_to_user(t);
+	fpu_reset_regs(true);
+}
+
+const struct pkru_strategy strategy_xsave_deferred = {
+	.name = "xsave_deferred",
+	.xcr0_pkru = true,
+	.task_init = deferred_task_init,
+	.switch_out = deferred_switch_out,
+	.switch_in = deferred_switch_in,
+	.return_to_user = deferred_return_to_user,
+	.get_pkru = deferred_get_pkru,
+	.set_pkru = deferred_set_pkru,
+	.fpu_reset = deferred_fpu_reset,
+};

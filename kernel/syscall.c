@@ -1,0 +1,131 @@
+/*
+ * System calls.  Arguments arrive in RDI, RSI, RDX (the pt_regs built by
+ * arch/x86/syscall_entry.asm); the result goes back in RAX.  Every user
+ * pointer goes through copy_from_user()/copy_to_user(): a bad one is
+ * -EFAULT, never a kernel fault.
+ */
+#include <asm/desc.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <kernel/console.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/syscall.h>
+#include <kernel/task.h>
+#include <kernel/uaccess.h>
+
+#define WRITE_MAX 256
+#define COPY_MAX  4096
+
+extern void syscall_entry(void);
+
+static long sys_null(struct pt_regs *r) { return 0; }
+
+static long sys_yield(struct pt_regs *r)
+{
+	schedule();
+	return 0;
+}
+
+static long sys_exit(struct pt_regs *r) { task_exit((long)r->rdi, NULL); }
+
+static long sys_write(struct pt_regs *r)
+{
+	char buf[WRITE_MAX];
+	u64 len = r->rsi;
+
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	if (copy_from_user(buf, r->rdi, len))
+		return -EFAULT;
+	printk("# [%s] %.*s\n", current->name, (int)len, buf);
+	return len;
+}
+
+static long sys_get_pkru(struct pt_regs *r) { return strategy->get_pkru(current); }
+
+static long sys_set_pkru(struct pt_regs *r)
+{
+	strategy->set_pkru(current, (u32)r->rdi);
+	return 0;
+}
+
+static long sys_fpu_reset(struct pt_regs *r)
+{
+	strategy->fpu_reset(current);
+	return 0;
+}
+
+static long sys_copy_from_user(struct pt_regs *r)
+{
+	static u8 kbuf[COPY_MAX];
+	u64 len = r->rsi, sum = 0;
+
+	if (len > sizeof(kbuf))
+		return -EINVAL;
+	if (copy_from_user(kbuf, r->rdi, len))
+		return -EFAULT;
+	for (u64 i = 0; i < len; i++)
+		sum += kbuf[i];
+	return sum;
+}
+
+static long sys_kill(struct pt_regs *r)
+{
+	char why[48];
+
+	snprintf(why, sizeof(why), "killed by task %s", current->name);
+	return task_kill((int)r->rdi, why) ? -ESRCH : 0;
+}
+
+/*
+ * Like clock_nanosleep() writing the remaining time: the kernel writes to
+ * the task's memory after the task has been switched back in, before it
+ * returns to user mode.
+ */
+static long sys_sleep(struct pt_regs *r)
+{
+	u64 now;
+
+	if (r->rsi && !access_ok(r->rsi, sizeof(u64)))
+		return -EFAULT;
+	sleep_ticks(r->rdi);
+	now = jiffies;
+	if (r->rsi && copy_to_user(r->rsi, &now, sizeof(now)))
+		return -EFAULT;
+	return 0;
+}
+
+static long sys_getpid(struct pt_regs *r) { return current->id; }
+
+static long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
+	[SYS_null] = sys_null,
+	[SYS_yield] = sys_yield,
+	[SYS_exit] = sys_exit,
+	[SYS_write] = sys_write,
+	[SYS_get_pkru] = sys_get_pkru,
+	[SYS_set_pkru] = sys_set_pkru,
+	[SYS_fpu_reset] = sys_fpu_reset,
+	[SYS_copy_from_user] = sys_copy_from_user,
+	[SYS_kill] = sys_kill,
+	[SYS_sleep] = sys_sleep,
+	[SYS_getpid] = sys_getpid,
+};
+
+void syscall_dispatch(struct pt_regs *r)
+{
+	u64 nr = r->rax;
+
+	r->rax = (u64)(nr < NR_SYSCALLS ? syscall_table[nr](r) : -ENOSYS);
+	exit_to_user(r);
+}
+
+void syscall_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	/* SYSRET base is the 32-bit user code selector; SYSCALL loads kernel CS/SS. */
+	wrmsr(MSR_STAR, ((u64)GDT_USER_CS32 << 48) | ((u64)GDT_KERNEL_CS << 32));
+	wrmsr(MSR_LSTAR, (u64)syscall_entry);
+	wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_TF | X86_EFLAGS_AC |
+				X86_EFLAGS_NT);
+}

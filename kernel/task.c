@@ -1,0 +1,150 @@
+/*
+ * Task creation and death.  A task's kernel stack is built so that the
+ * first switch_stack() to it "returns" into task_trampoline, which calls
+ * task_first_run(): ring-3 tasks IRETQ to their entry, kernel-only tasks
+ * call their function.  A task that faults is killed with the reason
+ * printed; the kernel and the other tasks go on.
+ */
+#include <asm/desc.h>
+#include <asm/processor.h>
+#include <asm/traps.h>
+#include <asm/xstate.h>
+#include <kernel/console.h>
+#include <kernel/harness.h>
+#include <kernel/scenario.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/string.h>
+#include <kernel/task.h>
+
+struct task tasks[MAX_TASKS];
+struct task *current = &tasks[0];
+
+static u8 kstacks[MAX_TASKS][KSTACK_SIZE] __aligned(16);
+static u8 xsave_areas[MAX_TASKS][XSTATE_BUF_MAX] __aligned(64);
+
+extern void task_trampoline(void);
+extern __noreturn void enter_user(u64 rip, u64 rsp, u64 arg);
+
+void tasks_init(void)
+{
+	struct task *t0 = &tasks[0];
+
+	memset(tasks, 0, sizeof(tasks));
+	t0->state = TASK_RUNNABLE;
+	t0->kthread = true;
+	snprintf(t0->name, sizeof(t0->name), "idle");
+	t0->kstack_top = NULL;	/* the boot stack */
+	current = t0;
+}
+
+static struct task *task_alloc(const char *name)
+{
+	for (int i = 1; i < MAX_TASKS; i++) {
+		struct task *t = &tasks[i];
+
+		if (t->state != TASK_UNUSED)
+			continue;
+		memset(t, 0, sizeof(*t));
+		t->id = i;
+		snprintf(t->name, sizeof(t->name), "%s", name);
+		t->kstack_top = &kstacks[i][KSTACK_SIZE];
+		t->xsave = xsave_areas[i];
+		/* Callee-saved registers for switch_stack, then its return address. */
+		u64 *sp = (u64 *)t->kstack_top;
+
+		*--sp = 0;				/* alignment pad */
+		*--sp = (u64)task_trampoline;
+		for (int r = 0; r < 6; r++)
+			*--sp = 0;
+		t->ksp = (u64)sp;
+		t->state = TASK_RUNNABLE;
+		return t;
+	}
+	harness_error("too many tasks");
+}
+
+struct task *task_create_user(const char *name, u64 entry, u64 user_stack_top, u64 arg)
+{
+	struct task *t = task_alloc(name);
+
+	t->uentry = entry;
+	t->ustack = user_stack_top;
+	t->uarg = arg;
+	strategy->task_init(t);
+	return t;
+}
+
+struct task *task_create_kthread(const char *name, void (*fn)(void *), void *arg)
+{
+	struct task *t = task_alloc(name);
+
+	t->kthread = true;
+	t->kfn = fn;
+	t->karg = arg;
+	return t;
+}
+
+void tasks_reset(void)
+{
+	for (int i = 1; i < MAX_TASKS; i++)
+		tasks[i].state = TASK_UNUSED;
+}
+
+/* First code a new task runs, on its own kernel stack, interrupts off. */
+__noreturn void task_first_run(void)
+{
+	struct task *t = current;
+
+	if (t->kthread) {
+		sti();
+		t->kfn(t->karg);
+		cli();
+		task_exit(0, NULL);
+	}
+	exit_to_user(NULL);
+	enter_user(t->uentry, t->ustack, t->uarg);
+}
+
+void task_exit(long code, const char *reason)
+{
+	cli();
+	current->exit_code = code;
+	if (reason)
+		snprintf(current->exit_reason, sizeof(current->exit_reason), "%s", reason);
+	current->state = TASK_DEAD;
+	schedule();
+	harness_error("a dead task was scheduled");
+}
+
+int task_kill(int id, const char *reason)
+{
+	struct task *t;
+
+	if (id <= 0 || id >= MAX_TASKS || tasks[id].state == TASK_UNUSED ||
+	    tasks[id].state == TASK_DEAD)
+		return -1;
+	t = &tasks[id];
+	if (t == current)
+		task_exit(-9, reason);
+	t->exit_code = -9;
+	snprintf(t->exit_reason, sizeof(t->exit_reason), "%s", reason);
+	t->state = TASK_DEAD;
+	return 0;
+}
+
+void task_fault(struct pt_regs *r)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "%s error=%#llx rip=%#llx", exception_name(r->vector),
+		 r->error_code, r->rip);
+	if (r->vector == VEC_PF) {
+		char pf[48];
+
+		pf_error_decode(r->error_code, pf, sizeof(pf));
+		snprintf(why, sizeof(why), "#PF error=%#llx (%s) addr=%#llx rip=%#llx",
+			 r->error_code, pf, read_cr2(), r->rip);
+	}
+	diag("task %s killed: %s", current->name, why);
+	task_exit(-(long)r->vector - 1, why);
+}

@@ -1,0 +1,198 @@
+/*
+ * Ring-3 side of the switch.* scenarios.  Each program runs with its own
+ * PKRU, set with WRPKRU in ring 3 as a real pkeys user would, and counts
+ * every moment its PKRU is not what it set: a count of 0 means the kernel
+ * kept this task's PKRU across everything it did in between.
+ */
+#include "../lib/user.h"
+#include "switch.h"
+
+#define PKRU_AD(k) (1u << (2 * (k)))
+
+static void note(struct sw_params *p, u64 iter)
+{
+	u32 now = urdpkru();
+
+	if (now == p->pkru)
+		return;
+	if (!p->res->mismatches) {
+		p->res->first_bad = now;
+		p->res->first_bad_iter = iter;
+	}
+	p->res->mismatches++;
+}
+
+static void touch_own_page(struct sw_params *p, u64 i)
+{
+	volatile u64 *q = (volatile u64 *)p->own_page;
+
+	q[i & 63] = q[i & 63] + 1;
+}
+
+static void prog_yield(struct sw_params *p)
+{
+	uwrpkru(p->pkru);
+	for (u64 i = 0; i < p->iterations; i++) {
+		usys(SYS_yield, 0, 0, 0);
+		note(p, i);
+		touch_own_page(p, i);
+		p->res->iterations++;
+	}
+}
+
+static void prog_spin(struct sw_params *p)
+{
+	u64 lcg = p->pkru | 1;
+
+	for (u64 i = 0; !*p->stop; i++) {
+		uwrpkru(p->pkru);
+		/* A random-length window in which the timer may switch us out. */
+		lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+		for (volatile u32 n = (lcg >> 58); n; n--)
+			;
+		note(p, i);
+		p->res->iterations++;
+	}
+}
+
+static u64 read_xmm0(void)
+{
+	u64 v;
+
+	asm volatile("movq %%xmm0, %0" : "=r"(v));
+	return v;
+}
+
+static void prog_fpu_reset(struct sw_params *p)
+{
+	uwrpkru(p->pkru);
+	for (u64 i = 0; i < p->iterations; i++) {
+		u64 dirty = 0x1234567800000000ull | i;
+
+		asm volatile("movq %0, %%xmm0" :: "r"(dirty));
+		usys(SYS_fpu_reset, 0, 0, 0);
+		/* The reset must have happened, or this checks nothing. */
+		if (read_xmm0() != 0)
+			p->res->values[0]++;
+		note(p, i);
+		usys(SYS_yield, 0, 0, 0);
+		note(p, i);
+		p->res->iterations++;
+	}
+}
+
+static void prog_init_state(struct sw_params *p)
+{
+	/* First instruction of a fresh task: its PKRU must be the init value. */
+	p->res->values[0] = urdpkru();
+	p->res->values[1] = 1;
+	uwrpkru(p->pkru);	/* 0: the init state again (XSTATE_BV[9]=0) */
+	for (u64 i = 0; i < p->iterations; i++) {
+		usys(SYS_yield, 0, 0, 0);
+		note(p, i);
+		p->res->iterations++;
+	}
+}
+
+static void prog_coroutine(struct sw_params *p)
+{
+	u8 *a = (u8 *)p->buf, *b = a + p->buf_size;
+	u32 pa = p->pkru, pb = p->pkru | PKRU_AD(7);
+
+	/* Two user contexts that differ only in PKRU, switched by XSAVE/XRSTOR. */
+	uwrpkru(pa);
+	uxsave(a, ~0ull);
+	uwrpkru(pb);
+	uxsave(b, ~0ull);
+	uxrstor(a, ~0ull);
+	p->res->values[0] = urdpkru();
+	uxrstor(b, ~0ull);
+	p->res->values[1] = urdpkru();
+	uxrstor(a, ~0ull);
+	p->res->values[2] = urdpkru();
+	p->res->mismatches = (p->res->values[0] != pa) + (p->res->values[1] != pb) +
+			     (p->res->values[2] != pa);
+	p->res->first_bad = p->res->values[0];
+	uwrpkru(p->pkru);
+	p->res->iterations = 1;
+}
+
+static void prog_uaccess(struct sw_params *p)
+{
+	for (u64 i = 0; i < p->iterations; i++) {
+		long denied, allowed;
+
+		uwrpkru(p->pkru | PKRU_AD(p->own_key));
+		denied = usys(SYS_copy_from_user, p->own_page, 64, 0);
+		uwrpkru(p->pkru);
+		usys(SYS_yield, 0, 0, 0);
+		note(p, i);
+		allowed = usys(SYS_copy_from_user, p->own_page, 64, 0);
+		/* values[0]: denied copies that did not fail; [1]: allowed that did. */
+		if (denied != -14)
+			p->res->values[0]++;
+		if (allowed < 0)
+			p->res->values[1]++;
+		/* A kernel and a non-canonical pointer are -EFAULT, not a crash. */
+		if (usys(SYS_copy_from_user, 0x100000, 16, 0) != -14)
+			p->res->values[2]++;
+		if (usys(SYS_copy_from_user, (long)0x8000000000000000ull, 16, 0) != -14)
+			p->res->values[2]++;
+		p->res->iterations++;
+	}
+}
+
+static void prog_sleep(struct sw_params *p)
+{
+	uwrpkru(p->pkru);
+	for (u64 i = 0; i < p->iterations; i++) {
+		long r = usys(SYS_sleep, 1, p->own_page, 0);
+
+		if (r != 0)
+			p->res->values[0]++;	/* the kernel's write was refused */
+		note(p, i);
+		p->res->iterations++;
+	}
+}
+
+static void prog_fault(struct sw_params *p)
+{
+	volatile long zero = 0;
+
+	switch (p->mode) {
+	case SWF_DIVIDE:
+		p->res->values[0] = 100 / zero;
+		break;
+	case SWF_KERNEL_JUMP:
+		((void (*)(void))0x100000)();
+		break;
+	case SWF_KERNEL_READ:
+		p->res->values[0] = *(volatile long *)0x100000;
+		break;
+	case SWF_BAD_SYSCALL_PTR:
+		/* Not fatal: -EFAULT comes back and the task exits normally. */
+		p->res->values[0] = usys(SYS_write, 0x100000, 8, 0);
+		p->res->values[1] = usys(SYS_sleep, 1, 0x200000, 0);
+		p->res->values[2] = usys(999, 0, 0, 0);
+		uexit(0);
+	case SWF_UD:
+		asm volatile("ud2");
+		break;
+	}
+	uexit(1);	/* not reached when the fault killed us */
+}
+
+void sw_user_main(struct sw_params *p)
+{
+	switch (p->program) {
+	case SW_YIELD: prog_yield(p); break;
+	case SW_SPIN: prog_spin(p); break;
+	case SW_FPU_RESET: prog_fpu_reset(p); break;
+	case SW_INIT_STATE: prog_init_state(p); break;
+	case SW_COROUTINE: prog_coroutine(p); break;
+	case SW_UACCESS: prog_uaccess(p); break;
+	case SW_SLEEP: prog_sleep(p); break;
+	case SW_FAULT: prog_fault(p); break;
+	}
+	uexit(0);
+}
