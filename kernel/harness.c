@@ -9,6 +9,7 @@
 #include <kernel/scenario.h>
 
 #define ISA_DEBUG_EXIT_PORT	0xf4
+#define ISA_DEBUG_EXIT_BASE	0x10
 #define RESET_CONTROL_PORT	0xcf9
 #define RESET_CONTROL_HARD	0x06
 #define KBC_STATUS_PORT		0x64
@@ -44,8 +45,11 @@ void harness_exit(int status)
 	exiting = true;
 	switch (kargs.exit_mode) {
 	case EXIT_QEMU:
-		/* QEMU exits with (status << 1) | 1; on anything else nothing happens. */
-		outl(ISA_DEBUG_EXIT_PORT, status);
+		/*
+		 * QEMU exits with (value << 1) | 1, so 0x10 + status gives 33/35/37,
+		 * never QEMU's own failure status 1.  Elsewhere nothing happens.
+		 */
+		outl(ISA_DEBUG_EXIT_PORT, ISA_DEBUG_EXIT_BASE + status);
 		printk("# exit=qemu: no isa-debug-exit device, halting\n");
 		break;
 	case EXIT_REBOOT:

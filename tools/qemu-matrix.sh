@@ -7,6 +7,7 @@
 # regexes that must all appear in the serial log (';;'-separated, may be
 # empty).  The log of every case is kept in build/matrix/NAME.log.
 set -u
+set -f	# kernel arguments carry globs (tests=pku.*): never expand them here
 cd "$(dirname "$0")/.."
 
 OUT=build/matrix
@@ -31,6 +32,12 @@ CASES=(
 "tests-filter|0|--cpu max -- tests=xsave.area_size,pku.wrpkru_gp|^pkrulab: 2 passed, 0 failed, 0 skipped;;^1\\.\\.2\$"
 "xfail-mismatch|1|--cpu max -- tests=pku.wrpkru_gp xfail=pku.wrpkru_gp|not ok 1 pku.wrpkru_gp # expected to fail;;^pkrulab: 0 passed, 1 failed, 0 skipped"
 "no-serial-mismatch|1|--no-serial --cpu max -- tests=pku.wrpkru_gp xfail=pku.*|"
+"switch-unmanaged-caught|0|--cpu max -- tests=switch.* config=unmanaged|$SUMMARY_OK;;not ok [0-9]+ switch.yield\\[unmanaged\\] # TODO negative control;;not ok [0-9]+ switch.preempt\\[unmanaged\\] # TODO negative control"
+"inject-init-skip|0|--cpu max -- tests=switch.* inject=init_skip|$SUMMARY_OK;;not ok [0-9]+ switch.init_state\\[explicit\\] # TODO inject=init_skip;;^    ok [0-9]+ switch.init_state\\[xsave\\]\$"
+"inject-reset-zero|0|--cpu max -- tests=switch.* inject=reset_zero|$SUMMARY_OK;;not ok [0-9]+ switch.fpu_reset\\[xsave\\] # TODO inject=reset_zero;;^    ok [0-9]+ switch.fpu_reset\\[explicit\\]\$"
+"inject-no-wrpkru|0|--cpu max -- tests=switch.* inject=no_wrpkru|$SUMMARY_OK;;not ok [0-9]+ switch.yield\\[explicit\\] # TODO inject=no_wrpkru;;^    ok [0-9]+ switch.yield\\[xsave\\]\$"
+"inject-kthread-skip|0|--cpu max -- tests=switch.* inject=kthread_skip|$SUMMARY_OK;;not ok [0-9]+ switch.kthread\\[hybrid\\] # TODO inject=kthread_skip;;^    ok [0-9]+ switch.kthread\\[xsave\\]\$"
+"xfail-switch-mismatch|1|--cpu max -- tests=switch.yield config=xsave xfail=switch.yield*|expected to fail .* but passed"
 "tests-none|0|--cpu max -- tests=none|^pkrulab: 0 passed, 0 failed, 0 skipped;;^1\\.\\.0\$"
 )
 

@@ -2,6 +2,7 @@
 #include <asm/cpufeature.h>
 #include <asm/processor-flags.h>
 #include <asm/xstate.h>
+#include <kernel/harness.h>
 #include "strategy.h"
 
 const struct pkru_strategy *strategy = &strategy_unmanaged;
@@ -21,6 +22,10 @@ bool strategy_activate(enum pkru_config c, const char **why)
 
 	if (!cpu_has(X86_FEATURE_PKU)) {
 		*why = "CPU has no PKU (CPUID.(7,0):ECX[3] = 0)";
+		return false;
+	}
+	if (!pke_enabled()) {
+		*why = "CR4.PKE is off (inject=no_pke): RDPKRU/WRPKRU would #UD";
 		return false;
 	}
 	if (!xstate.enabled) {
