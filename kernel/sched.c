@@ -10,6 +10,7 @@
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include <kernel/console.h>
+#include <kernel/signal.h>
 #include <kernel/harness.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/task.h>
@@ -113,6 +114,7 @@ static void timer_irq(struct pt_regs *r)
 	apic_eoi();
 	rearm();
 	wake_sleepers();
+	signal_tick(jiffies);
 	if (stop_flag && ((stop_after && timer_switches >= stop_after) ||
 			  (stop_task && stop_task->state == TASK_DEAD)))
 		*stop_flag = 1;
@@ -147,8 +149,11 @@ void sched_timer_config(u32 hz, u32 min_ticks, u32 max_ticks)
 
 void exit_to_user(struct pt_regs *regs)
 {
+	/* FPU state first: signal delivery saves the live registers. */
 	if (strategy->return_to_user)
 		strategy->return_to_user(current);
+	if (regs && (current->sig.pending & ~current->sig.blocked))
+		signal_deliver_pending(regs);
 }
 
 void tasks_run(u32 timeout_ms)

@@ -9,6 +9,7 @@
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <kernel/console.h>
+#include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -70,14 +71,6 @@ static long sys_copy_from_user(struct pt_regs *r)
 	return sum;
 }
 
-static long sys_kill(struct pt_regs *r)
-{
-	char why[48];
-
-	snprintf(why, sizeof(why), "killed by task %s", current->name);
-	return task_kill((int)r->rdi, why) ? -ESRCH : 0;
-}
-
 /*
  * Like clock_nanosleep() writing the remaining time: the kernel writes to
  * the task's memory after the task has been switched back in, before it
@@ -107,9 +100,16 @@ static long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_set_pkru] = sys_set_pkru,
 	[SYS_fpu_reset] = sys_fpu_reset,
 	[SYS_copy_from_user] = sys_copy_from_user,
-	[SYS_kill] = sys_kill,
+	[SYS_kill] = sys_kill_sig,
 	[SYS_sleep] = sys_sleep,
 	[SYS_getpid] = sys_getpid,
+	[SYS_sigaction] = sys_sigaction,
+	[SYS_sigaltstack] = sys_sigaltstack,
+	[SYS_sigprocmask] = sys_sigprocmask,
+	[SYS_rt_sigreturn] = sys_rt_sigreturn,
+	[SYS_alarm] = sys_alarm,
+	[SYS_sigstat] = sys_sigstat,
+	[SYS_sigreturn_fuzz] = sys_sigreturn_fuzz,
 };
 
 void syscall_dispatch(struct pt_regs *r)

@@ -70,6 +70,7 @@ struct task *task_create_user(const char *name, u64 entry, u64 user_stack_top, u
 	t->uentry = entry;
 	t->ustack = user_stack_top;
 	t->uarg = arg;
+	signal_task_init(t);
 	strategy->task_init(t);
 	return t;
 }

@@ -15,6 +15,7 @@
 #include <asm/traps.h>
 #include <kernel/console.h>
 #include <kernel/harness.h>
+#include <kernel/signal.h>
 #include <kernel/task.h>
 
 struct extable_entry { u64 insn, fixup; };
@@ -140,8 +141,11 @@ void trap_dispatch(struct pt_regs *r)
 		if (!user_mode(r) && fixup_exception(r))
 			return;
 		/* A ring-3 task's exception kills the task, never the kernel. */
-		if (user_mode(r) && !current->kthread)
-			task_fault(r);
+		if (user_mode(r) && !current->kthread) {
+			signal_user_exception(r);
+			exit_to_user(r);
+			return;
+		}
 		fatal_trap(r);
 	}
 	if (irq_handlers[vec]) {

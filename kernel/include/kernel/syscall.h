@@ -10,9 +10,23 @@
 #define SYS_set_pkru		5	/* (pkru) -> 0 */
 #define SYS_fpu_reset		6	/* () -> 0: FPU state to init, PKRU kept */
 #define SYS_copy_from_user	7	/* (buf, len) -> byte sum | -EFAULT */
-#define SYS_kill		8	/* (task id) -> 0 | -ESRCH */
+#define SYS_kill		8	/* (task id, sig) -> 0 | -ESRCH | -EINVAL; SIGKILL kills */
 #define SYS_sleep		9	/* (ticks, uptr) -> 0 | -EFAULT; writes jiffies to *uptr */
 #define SYS_getpid		10	/* () -> task id */
-#define NR_SYSCALLS		11
+#define SYS_sigaction		11	/* (sig, act, oldact) as Linux rt_sigaction */
+#define SYS_sigaltstack		12	/* (ss, old_ss) */
+#define SYS_sigprocmask		13	/* (how, set, oldset) */
+#define SYS_rt_sigreturn	14	/* () from the restorer */
+#define SYS_alarm		15	/* (ticks) -> SIGALRM later */
+#define SYS_sigstat		16	/* (what) -> signal counters, for scenarios */
+#define SYS_sigreturn_fuzz	17	/* (iterations, seed, result) from a handler */
+#define NR_SYSCALLS		18
+
+#define SIG_BLOCK		0
+#define SIG_UNBLOCK		1
+#define SIG_SETMASK		2
+#define SIGSTAT_FRAME_PKRU_CHANGES 0
+#define SIGSTAT_DELIVERED	1
+#define SIGSTAT_POLICY		2
 
 #endif

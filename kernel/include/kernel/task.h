@@ -9,6 +9,7 @@
 
 #include <asm/ptrace.h>
 #include <asm/types.h>
+#include <kernel/signal.h>
 
 #define MAX_TASKS	8
 #define KSTACK_SIZE	16384
@@ -35,6 +36,7 @@ struct task {
 	void *karg;
 	u64 uentry, ustack, uarg;	/* ring-3 entry */
 	u64 switches_in;
+	struct task_signals sig;
 };
 
 extern struct task tasks[MAX_TASKS];

@@ -1,0 +1,484 @@
+/*
+ * Signal delivery and rt_sigreturn (see <kernel/signal.h>).
+ *
+ * Delivery follows Linux 6.12: the frame is written with every key enabled
+ * (an altstack whose key the interrupted PKRU denies still works), the
+ * interrupted PKRU is then put into the frame with XSTATE_BV[9] set, and
+ * the handler starts with its policy PKRU (handler_pkru=).  rt_sigreturn
+ * copies the frame into the kernel, validates it (kernel/sigframe.c),
+ * loads the FPU state with PKRU masked out and hands the frame's PKRU to
+ * the strategy.  Injected bugs: frame_pkru_live, bv_clear (delivery),
+ * stale_sigreturn and init_skip (sigreturn).
+ */
+#include <asm/desc.h>
+#include <asm/pgtable.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/safe.h>
+#include <asm/traps.h>
+#include <asm/xstate.h>
+#include <kernel/console.h>
+#include <kernel/fpu.h>
+#include <kernel/harness.h>
+#include <kernel/scenario.h>
+#include <kernel/signal.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/string.h>
+#include <kernel/syscall.h>
+#include <kernel/task.h>
+#include <kernel/uaccess.h>
+
+#define SIGBIT(s)	(1ull << (s))
+#define EXIT_SIGNALLED(s) (-128 - (long)(s))
+
+static u8 frame_xs[XSTATE_BUF_MAX] __aligned(64);
+static u32 mxcsr_mask;
+
+enum sigframe_pkru_policy signal_frame_policy(void)
+{
+	if (strategy->xcr0_pkru)
+		return SIGFRAME_PKRU_HW;
+	if (kargs.sigframe_pkru_set && kargs.sigframe_pkru != SIGFRAME_PKRU_HW)
+		return kargs.sigframe_pkru;
+	return strategy == &strategy_unmanaged ? SIGFRAME_PKRU_NONE : SIGFRAME_PKRU_SOFT;
+}
+
+static u32 mxcsr_feature_mask(void)
+{
+	static u8 fx[512] __aligned(16);
+
+	if (!mxcsr_mask) {
+		asm volatile("fxsave64 %0" : "=m"(fx));
+		mxcsr_mask = *(u32 *)(fx + XSAVE_MXCSR_MASK_OFFSET);
+		if (!mxcsr_mask)
+			mxcsr_mask = 0xffbf;	/* SDM: the default when FXSAVE reports 0 */
+	}
+	return mxcsr_mask;
+}
+
+void sigframe_limits_current(struct sigframe_limits *lim)
+{
+	enum sigframe_pkru_policy pol = signal_frame_policy();
+	u64 xcr0 = fpu_xfeatures();
+	u32 size = xstate_size_for(xcr0);
+
+	if (pol == SIGFRAME_PKRU_SOFT) {
+		xcr0 |= XFEATURE_MASK_PKRU;
+		if (size < xstate_pkru_offset_cpuid() + 8)
+			size = xstate_pkru_offset_cpuid() + 8;
+	}
+	lim->xfeatures_allowed = xcr0;
+	lim->xstate_size = size;
+	lim->mxcsr_mask = mxcsr_feature_mask();
+	lim->user_lo = USER_IMAGE_VA;
+	lim->user_hi = USER_VA_END;
+}
+
+static u32 pte_pkey(u64 va)
+{
+	pte_t *pte = lookup_pte(va & ~(PAGE_SIZE - 1));
+
+	return pte ? (*pte & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT : 0;
+}
+
+void signal_task_init(struct task *t)
+{
+	memset(&t->sig, 0, sizeof(t->sig));
+	t->sig.altstack_flags = SS_DISABLE;
+}
+
+int signal_send(struct task *t, int sig, int code, int from_pid)
+{
+	if (sig <= 0 || sig >= NSIG_PKRULAB)
+		return -1;
+	if (sig == SIGKILL) {
+		task_kill(t->id, "SIGKILL");
+		return 0;
+	}
+	memset(&t->sig.info[sig], 0, sizeof(t->sig.info[sig]));
+	t->sig.fault_vector[sig] = 0;
+	t->sig.fault_error[sig] = 0;
+	t->sig.info[sig].si_signo = sig;
+	t->sig.info[sig].si_code = code;
+	t->sig.info[sig].u.kill.pid = from_pid;
+	t->sig.pending |= SIGBIT(sig);
+	if (t->state == TASK_SLEEPING)
+		t->state = TASK_RUNNABLE;
+	return 0;
+}
+
+void signal_force_fault(struct pt_regs *r, int sig, int code, u64 addr, u32 pkey)
+{
+	struct task_signals *s = &current->sig;
+	struct siginfo64 *si = &s->info[sig];
+
+	/* A fault nobody can handle ends the task, as Linux's force_sig would. */
+	if ((s->blocked & SIGBIT(sig)) || s->action[sig].handler <= SIG_IGN)
+		task_fault(r);
+	memset(si, 0, sizeof(*si));
+	si->si_signo = sig;
+	si->si_code = code;
+	si->u.fault.addr = addr;
+	si->u.fault.pkey = pkey;
+	s->pending |= SIGBIT(sig);
+	s->fault_vector[sig] = r->vector;
+	s->fault_error[sig] = r->error_code;
+}
+
+void signal_user_exception(struct pt_regs *r)
+{
+	u64 cr2;
+
+	switch (r->vector) {
+	case VEC_PF:
+		cr2 = read_cr2();
+		if (r->error_code & PF_PK)
+			signal_force_fault(r, SIGSEGV, SEGV_PKUERR, cr2, pte_pkey(cr2));
+		else
+			signal_force_fault(r, SIGSEGV, (r->error_code & PF_P) ? SEGV_ACCERR : SEGV_MAPERR,
+					   cr2, 0);
+		break;
+	case VEC_DE:
+		signal_force_fault(r, SIGFPE, FPE_INTDIV, r->rip, 0);
+		break;
+	case VEC_UD:
+		signal_force_fault(r, SIGILL, ILL_ILLOPN, r->rip, 0);
+		break;
+	default:
+		signal_force_fault(r, SIGSEGV, SI_KERNEL, 0, 0);
+		break;
+	}
+}
+
+void signal_tick(u64 now)
+{
+	for (int i = 1; i < MAX_TASKS; i++) {
+		struct task *t = &tasks[i];
+
+		if ((t->state == TASK_RUNNABLE || t->state == TASK_SLEEPING) &&
+		    t->sig.alarm_tick && now >= t->sig.alarm_tick) {
+			t->sig.alarm_tick = 0;
+			signal_send(t, SIGALRM, SI_KERNEL, 0);
+		}
+	}
+}
+
+static bool on_altstack(struct task_signals *s, u64 sp)
+{
+	return !(s->altstack_flags & SS_DISABLE) && sp > s->altstack_sp &&
+	       sp <= s->altstack_sp + s->altstack_size;
+}
+
+static u32 handler_pkru(u32 interrupted)
+{
+	switch (kargs.handler_pkru) {
+	case HANDLER_PKRU_INHERIT:
+		return interrupted;
+	case HANDLER_PKRU_VALUE:
+		return kargs.handler_pkru_value;
+	default:
+		return PKRU_INIT_LINUX;
+	}
+}
+
+/* Write the frame; false if it could not be written (the task dies). */
+static bool setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
+{
+	static struct rt_sigframe64 f;
+	static const u8 zero_hdr[XSAVE_HDR_SIZE];
+	struct task *t = current;
+	struct task_signals *s = &t->sig;
+	enum sigframe_pkru_policy pol = signal_frame_policy();
+	struct sigframe_limits lim;
+	struct fx_sw_bytes sw = { 0 };
+	u32 interrupted = strategy->get_pkru(t), hp = handler_pkru(interrupted);
+	u32 magic2 = FP_XSTATE_MAGIC2, in_frame;
+	u64 sp = r->rsp, fp, frame, bv, xcr0 = fpu_xfeatures();
+	bool onstack = (ka->flags & SA_ONSTACK) && s->altstack_size &&
+		       !(s->altstack_flags & SS_DISABLE) && !on_altstack(s, sp);
+
+	sigframe_limits_current(&lim);
+	if (onstack)
+		sp = s->altstack_sp + s->altstack_size;
+	else
+		sp -= SIG_RED_ZONE;
+	fp = ALIGN_DOWN(sp - lim.xstate_size - FP_XSTATE_MAGIC2_SIZE, 64);
+	frame = ALIGN_DOWN(fp - sizeof(f), 16) - 8;
+	if (!access_ok(frame, sp - frame))
+		return false;
+	/* The handler must be able to use an altstack whose key it would deny. */
+	if (onstack)
+		hp &= ~(PKRU_AD_BIT(pte_pkey(sp - 1)) | PKRU_WD_BIT(pte_pkey(sp - 1)));
+
+	/* Linux 6.12: every key enabled while the kernel writes the frame. */
+	wrpkru(0);
+	if (copy_to_user(fp + XSAVE_HDR_OFFSET, zero_hdr, sizeof(zero_hdr)))
+		return false;
+	if (safe_xsave((void *)fp, xcr0) != PROBE_NO_FAULT)
+		return false;
+	if (copy_from_user(&bv, fp + XSAVE_HDR_OFFSET, sizeof(bv)))
+		return false;
+	/* XSAVE ran with PKRU=0, its init value: AMD leaves component 9 out. */
+	bv &= ~XFEATURE_MASK_PKRU;
+	if (pol != SIGFRAME_PKRU_NONE) {
+		in_frame = inject_active(INJECT_FRAME_PKRU_LIVE) ? hp : interrupted;
+		if (copy_to_user(fp + xstate_pkru_offset_cpuid(), &in_frame, sizeof(in_frame)))
+			return false;
+		/* The 6.13 fix: the slot counts only with XSTATE_BV[9] set. */
+		if (!inject_active(INJECT_BV_CLEAR))
+			bv |= XFEATURE_MASK_PKRU;
+	}
+	sw.magic1 = FP_XSTATE_MAGIC1;
+	sw.xstate_size = lim.xstate_size;
+	sw.extended_size = lim.xstate_size + FP_XSTATE_MAGIC2_SIZE;
+	sw.xfeatures = lim.xfeatures_allowed;
+	if (copy_to_user(fp + XSAVE_HDR_OFFSET, &bv, sizeof(bv)) ||
+	    copy_to_user(fp + FX_SW_BYTES_OFFSET, &sw, sizeof(sw)) ||
+	    copy_to_user(fp + lim.xstate_size, &magic2, sizeof(magic2)))
+		return false;
+
+	memset(&f, 0, sizeof(f));
+	f.pretcode = ka->restorer;
+	f.uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	f.uc.uc_stack.ss_sp = s->altstack_sp;
+	f.uc.uc_stack.ss_size = s->altstack_size;
+	f.uc.uc_stack.ss_flags = s->altstack_flags | (on_altstack(s, r->rsp) ? SS_ONSTACK : 0);
+	f.uc.uc_mcontext = (struct sigcontext64){
+		.r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11, .r12 = r->r12,
+		.r13 = r->r13, .r14 = r->r14, .r15 = r->r15, .rdi = r->rdi, .rsi = r->rsi,
+		.rbp = r->rbp, .rbx = r->rbx, .rdx = r->rdx, .rax = r->rax, .rcx = r->rcx,
+		.rsp = r->rsp, .rip = r->rip, .eflags = r->rflags, .cs = USER_CS, .ss = USER_DS,
+		.err = s->fault_error[sig], .trapno = s->fault_vector[sig], .oldmask = s->blocked,
+		.cr2 = s->info[sig].u.fault.addr, .fpstate = fp,
+	};
+	f.uc.uc_sigmask = s->blocked;
+	f.info = s->info[sig];
+	if (copy_to_user(frame, &f, sizeof(f)))
+		return false;
+
+	/* The handler gets a clean FPU state and its policy PKRU. */
+	strategy->fpu_reset(t);
+	strategy->set_pkru(t, hp);
+	if (s->depth < SIG_NEST_MAX)
+		s->delivered_pkru[s->depth] = interrupted;
+	s->depth++;
+	s->delivered++;
+	s->last_frame = frame;
+	s->blocked |= ka->mask | ((ka->flags & SA_NODEFER) ? 0 : SIGBIT(sig));
+	r->rip = ka->handler;
+	r->rsp = frame;
+	r->rdi = sig;
+	r->rsi = frame + offsetof(struct rt_sigframe64, info);
+	r->rdx = frame + offsetof(struct rt_sigframe64, uc);
+	r->rax = 0;
+	r->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_AC);
+	return true;
+}
+
+void signal_deliver_pending(struct pt_regs *r)
+{
+	struct task *t = current;
+	struct task_signals *s = &t->sig;
+	u64 ready;
+
+	while ((ready = s->pending & ~s->blocked)) {
+		int sig = __builtin_ctzll(ready);
+		struct k_sigaction *ka = &s->action[sig];
+		char why[96];
+
+		s->pending &= ~SIGBIT(sig);
+		if (ka->handler == SIG_IGN)
+			continue;
+		if (ka->handler == SIG_DFL) {
+			snprintf(why, sizeof(why), "terminated by signal %d (no handler)", sig);
+			task_exit(EXIT_SIGNALLED(sig), why);
+		}
+		if (!(ka->flags & SA_RESTORER) || !setup_rt_frame(r, sig, ka)) {
+			snprintf(why, sizeof(why), "signal %d: could not write the signal frame", sig);
+			task_exit(EXIT_SIGNALLED(SIGSEGV), why);
+		}
+		/* One frame at a time: the handler runs before the next. */
+		break;
+	}
+}
+
+/*
+ * The core of rt_sigreturn, also driven by the in-kernel fuzzer.  On
+ * success regs hold the frame's context and the FPU/PKRU state is loaded;
+ * on failure nothing of the frame has been loaded (an XRSTOR fault is
+ * caught and the FPU state reset).
+ */
+int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
+{
+	static struct rt_sigframe64 f;
+	struct task *t = current;
+	struct task_signals *s = &t->sig;
+	enum sigframe_pkru_policy pol = signal_frame_policy();
+	struct sigframe_limits lim;
+	const struct sigcontext64 *sc = &f.uc.uc_mcontext;
+	enum sigframe_error err;
+	u32 cur, want, delivered;
+	u64 n;
+
+	sigframe_limits_current(&lim);
+	n = lim.xstate_size + FP_XSTATE_MAGIC2_SIZE;
+	if (copy_from_user(&f, uframe, sizeof(f))) {
+		*why = "frame not readable (unmapped, or a key the current PKRU denies)";
+		return -1;
+	}
+	if ((sc->fpstate & 63) || !access_ok(sc->fpstate, n)) {
+		*why = sigframe_error_name(SIGFRAME_BAD_FPSTATE_PTR);
+		return -1;
+	}
+	if (copy_from_user(frame_xs, sc->fpstate, n)) {
+		*why = "XSAVE area not readable (unmapped, or a key the current PKRU denies)";
+		return -1;
+	}
+	err = sigframe_validate(&f.uc, frame_xs, n, &lim);
+	if (err != SIGFRAME_OK) {
+		*why = sigframe_error_name(err);
+		return -1;
+	}
+
+	cur = strategy->get_pkru(t);
+	delivered = s->depth && s->depth <= SIG_NEST_MAX ? s->delivered_pkru[s->depth - 1] : cur;
+	if (pol == SIGFRAME_PKRU_NONE)
+		want = delivered;	/* not in the frame: the kernel's own copy */
+	else
+		want = xstate_image_pkru(frame_xs, cur);
+	if (inject_active(INJECT_STALE_SIGRETURN))
+		want = cur;
+	if (pol != SIGFRAME_PKRU_NONE && s->depth && want != delivered) {
+		s->frame_pkru_changes++;
+		if (!quiet)
+			diag("sigreturn surveillance: task %s frame PKRU %#x -> %#x (change #%llu)",
+			     t->name, delivered, want, s->frame_pkru_changes);
+	}
+
+	/* PKRU is the strategy's: never through this XRSTOR. */
+	xstate_hdr(frame_xs)->xstate_bv &= ~XFEATURE_MASK_PKRU;
+	if (safe_xrstor(frame_xs, fpu_xfeatures() & ~XFEATURE_MASK_PKRU) != PROBE_NO_FAULT) {
+		fpu_reset_regs(true);
+		*why = "XRSTOR of the frame's XSAVE area faulted (caught)";
+		return -2;
+	}
+	strategy->set_pkru(t, want);
+
+	r->r8 = sc->r8; r->r9 = sc->r9; r->r10 = sc->r10; r->r11 = sc->r11;
+	r->r12 = sc->r12; r->r13 = sc->r13; r->r14 = sc->r14; r->r15 = sc->r15;
+	r->rdi = sc->rdi; r->rsi = sc->rsi; r->rbp = sc->rbp; r->rbx = sc->rbx;
+	r->rdx = sc->rdx; r->rax = sc->rax; r->rcx = sc->rcx;
+	r->rsp = sc->rsp;
+	r->rip = sc->rip;
+	/* Selectors are forced, RFLAGS sanitised: no way to ring 0 or IOPL 3. */
+	r->cs = USER_CS;
+	r->ss = USER_DS;
+	r->rflags = sigframe_sanitize_rflags(sc->eflags, r->rflags);
+	s->blocked = f.uc.uc_sigmask & ~SIGBIT(SIGKILL);
+	if (s->depth)
+		s->depth--;
+	s->returned++;
+	return 0;
+}
+
+long sys_rt_sigreturn(struct pt_regs *r)
+{
+	const char *why = "?";
+	char msg[96];
+
+	if (sigreturn_restore(r, r->rsp - 8, &why, false)) {
+		snprintf(msg, sizeof(msg), "rt_sigreturn: bad frame: %s", why);
+		diag("task %s killed: %s", current->name, msg);
+		task_exit(EXIT_SIGNALLED(SIGSEGV), msg);
+	}
+	return r->rax;
+}
+
+long sys_sigaction(struct pt_regs *r)
+{
+	struct task_signals *s = &current->sig;
+	int sig = (int)r->rdi;
+	struct k_sigaction ka;
+
+	if (sig <= 0 || sig >= NSIG_PKRULAB || sig == SIGKILL)
+		return -EINVAL;
+	if (r->rdx && copy_to_user(r->rdx, &s->action[sig], sizeof(ka)))
+		return -EFAULT;
+	if (r->rsi) {
+		if (copy_from_user(&ka, r->rsi, sizeof(ka)))
+			return -EFAULT;
+		s->action[sig] = ka;
+	}
+	return 0;
+}
+
+long sys_sigaltstack(struct pt_regs *r)
+{
+	struct task_signals *s = &current->sig;
+	struct stack64 ss, old = { s->altstack_sp, (int)s->altstack_flags, 0, s->altstack_size };
+
+	if (r->rsi && copy_to_user(r->rsi, &old, sizeof(old)))
+		return -EFAULT;
+	if (!r->rdi)
+		return 0;
+	if (copy_from_user(&ss, r->rdi, sizeof(ss)))
+		return -EFAULT;
+	if (ss.ss_flags & SS_DISABLE) {
+		s->altstack_flags = SS_DISABLE;
+		s->altstack_sp = s->altstack_size = 0;
+		return 0;
+	}
+	if (ss.ss_flags || ss.ss_size < MINSIGSTKSZ || !access_ok(ss.ss_sp, ss.ss_size))
+		return -EINVAL;
+	s->altstack_sp = ss.ss_sp;
+	s->altstack_size = ss.ss_size;
+	s->altstack_flags = 0;
+	return 0;
+}
+
+long sys_sigprocmask(struct pt_regs *r)
+{
+	struct task_signals *s = &current->sig;
+	u64 set;
+
+	if (r->rdx && copy_to_user(r->rdx, &s->blocked, sizeof(u64)))
+		return -EFAULT;
+	if (!r->rsi)
+		return 0;
+	if (copy_from_user(&set, r->rsi, sizeof(set)))
+		return -EFAULT;
+	set &= ~SIGBIT(SIGKILL);
+	switch (r->rdi) {
+	case SIG_BLOCK: s->blocked |= set; break;
+	case SIG_UNBLOCK: s->blocked &= ~set; break;
+	case SIG_SETMASK: s->blocked = set; break;
+	default: return -EINVAL;
+	}
+	return 0;
+}
+
+long sys_kill_sig(struct pt_regs *r)
+{
+	int id = (int)r->rdi, sig = (int)r->rsi;
+
+	if (id <= 0 || id >= MAX_TASKS || tasks[id].state == TASK_UNUSED ||
+	    tasks[id].state == TASK_DEAD || tasks[id].kthread)
+		return -ESRCH;
+	return signal_send(&tasks[id], sig, SI_USER, current->id) ? -EINVAL : 0;
+}
+
+long sys_alarm(struct pt_regs *r)
+{
+	current->sig.alarm_tick = r->rdi ? jiffies + r->rdi : 0;
+	return 0;
+}
+
+long sys_sigstat(struct pt_regs *r)
+{
+	switch (r->rdi) {
+	case SIGSTAT_FRAME_PKRU_CHANGES: return current->sig.frame_pkru_changes;
+	case SIGSTAT_DELIVERED: return current->sig.delivered;
+	case SIGSTAT_POLICY: return signal_frame_policy();
+	}
+	return -EINVAL;
+}
