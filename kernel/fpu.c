@@ -31,6 +31,12 @@ void fpu_save(void *area, u64 rfbm)
 {
 	struct xstate_header *h = xstate_hdr(area);
 
+	/*
+	 * XSAVE* write only the RFBM bits of XSTATE_BV.  A bit left over from
+	 * an earlier save under another XCR0 (PKRU, with XCR0[9] now 0) would
+	 * make the next XRSTOR #GP.
+	 */
+	h->xstate_bv = 0;
 	if (cpu_has(X86_FEATURE_XSAVEOPT))
 		xsaveopt(area, rfbm);
 	else

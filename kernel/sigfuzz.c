@@ -11,6 +11,7 @@
 #include <asm/desc.h>
 #include <asm/pgtable.h>
 #include <asm/processor-flags.h>
+#include <asm/processor.h>
 #include <asm/xstate.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
@@ -135,9 +136,10 @@ long sys_sigreturn_fuzz(struct pt_regs *r)
 
 		memcpy(work, orig, len);
 		mutate(work, len, fp_off);
+		/* An accepted frame may have loaded any PKRU: write with all keys open. */
+		wrpkru(0);
 		if (copy_to_user(frame, work, len))
 			break;
-		/* Restore the handler's PKRU: an accepted frame may have changed it. */
 		strategy->set_pkru(t, save_pkru);
 		s->depth = save_depth;
 		rc = sigreturn_restore(&scratch, frame, &why, true);
@@ -174,7 +176,9 @@ next:;
 	}
 
 	/* Put back the genuine frame and the handler's own state. */
-	copy_to_user(frame, orig, len);
+	wrpkru(0);
+	if (copy_to_user(frame, orig, len))
+		return -EFAULT;
 	fpu_restore(saved_fpu, fpu_xfeatures() & ~XFEATURE_MASK_PKRU);
 	strategy->set_pkru(t, save_pkru);
 	s->blocked = save_blocked;
