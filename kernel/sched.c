@@ -102,6 +102,22 @@ static void wake_sleepers(void)
 			tasks[i].state = TASK_RUNNABLE;
 }
 
+/*
+ * The stop word lives in a user page and the tick may land while a task
+ * runs with a PKRU that denies its key: open every key for the write.
+ * This is harness plumbing, not one of the designs under test.
+ */
+static void raise_stop_flag(void)
+{
+	u32 one = 1, saved = pke_enabled() ? rdpkru() : 0;
+
+	if (pke_enabled())
+		wrpkru(0);
+	copy_to_user((u64)stop_flag, &one, sizeof(one));
+	if (pke_enabled())
+		wrpkru(saved);
+}
+
 static void rearm(void)
 {
 	if (!tick_hz && oneshot_max)
@@ -117,7 +133,7 @@ static void timer_irq(struct pt_regs *r)
 	signal_tick(jiffies);
 	if (stop_flag && ((stop_after && timer_switches >= stop_after) ||
 			  (stop_task && stop_task->state == TASK_DEAD)))
-		*stop_flag = 1;
+		raise_stop_flag();
 	/* Preempt ring 3 and kernel-only tasks, never a system call. */
 	if (user_mode(r) || current->kthread) {
 		in_timer_irq = true;
@@ -190,6 +206,9 @@ void tasks_run(u32 timeout_ms)
 		asm volatile("sti; hlt; cli" ::: "memory");
 	}
 	apic_timer_stop();
+	/* Kernel-only context from here: drop whatever PKRU the last task left. */
+	if (pke_enabled())
+		wrpkru(0);
 	sti();
 	cli();
 }

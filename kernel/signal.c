@@ -34,13 +34,19 @@
 static u8 frame_xs[XSTATE_BUF_MAX] __aligned(64);
 static u32 mxcsr_mask;
 
-enum sigframe_pkru_policy signal_frame_policy(void)
+enum sigframe_pkru_policy signal_frame_policy_for(enum pkru_config c)
 {
-	if (strategy->xcr0_pkru)
+	/* With XCR0[9]=1 the hardware writes PKRU: "hw" is the only policy. */
+	if (c == CONFIG_XSAVE || c == CONFIG_HYBRID || c == CONFIG_XSAVE_DEFERRED)
 		return SIGFRAME_PKRU_HW;
 	if (kargs.sigframe_pkru_set && kargs.sigframe_pkru != SIGFRAME_PKRU_HW)
 		return kargs.sigframe_pkru;
-	return strategy == &strategy_unmanaged ? SIGFRAME_PKRU_NONE : SIGFRAME_PKRU_SOFT;
+	return c == CONFIG_UNMANAGED ? SIGFRAME_PKRU_NONE : SIGFRAME_PKRU_SOFT;
+}
+
+enum sigframe_pkru_policy signal_frame_policy(void)
+{
+	return signal_frame_policy_for(strategy->config);
 }
 
 static u32 mxcsr_feature_mask(void)

@@ -48,6 +48,7 @@ static void explicit_fpu_reset(struct task *t) { fpu_reset_regs(true); }
 
 const struct pkru_strategy strategy_explicit = {
 	.name = "explicit",
+	.config = CONFIG_EXPLICIT,
 	.xcr0_pkru = false,
 	.task_init = explicit_task_init,
 	.switch_out = explicit_switch_out,

@@ -48,6 +48,7 @@ static void hybrid_fpu_reset(struct task *t) { fpu_reset_regs(true); }
 
 const struct pkru_strategy strategy_hybrid = {
 	.name = "hybrid",
+	.config = CONFIG_HYBRID,
 	.xcr0_pkru = true,
 	.task_init = hybrid_task_init,
 	.switch_out = hybrid_switch_out,

@@ -12,6 +12,7 @@
 
 struct pkru_strategy {
 	const char *name;
+	enum pkru_config config;
 	bool xcr0_pkru;				/* XCR0[9] while it runs */
 	/* Give a new ring-3 task its initial FPU and PKRU state. */
 	void (*task_init)(struct task *t);

@@ -25,6 +25,7 @@ static void unmanaged_fpu_reset(struct task *t) { fpu_reset_regs(true); }
 
 const struct pkru_strategy strategy_unmanaged = {
 	.name = "unmanaged",
+	.config = CONFIG_UNMANAGED,
 	.xcr0_pkru = false,
 	.task_init = unmanaged_task_init,
 	.switch_out = unmanaged_switch_out,

@@ -37,6 +37,7 @@ static void xsave_fpu_reset(struct task *t) { fpu_reset_regs(true); }
 
 const struct pkru_strategy strategy_xsave = {
 	.name = "xsave",
+	.config = CONFIG_XSAVE,
 	.xcr0_pkru = true,
 	.task_init = xsave_task_init,
 	.switch_out = xsave_switch_out,

@@ -61,6 +61,7 @@ static void deferred_fpu_reset(struct task *t)
 
 const struct pkru_strategy strategy_xsave_deferred = {
 	.name = "xsave_deferred",
+	.config = CONFIG_XSAVE_DEFERRED,
 	.xcr0_pkru = true,
 	.task_init = deferred_task_init,
 	.switch_out = deferred_switch_out,

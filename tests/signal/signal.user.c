@@ -315,6 +315,7 @@ static void run_bad_frame(void)
 
 	install(SIGUSR1, h_bad, 0);
 	uwrpkru(P->pkru);
+	yield_n(2);	/* let B see this PKRU if the kernel fails to switch it */
 	raise_sig(SIGUSR1);
 	/* Only the forced kinds get here: still ring 3, IOPL 0. */
 	asm volatile("pushfq; popq %0" : "=r"(fl));

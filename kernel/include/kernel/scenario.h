@@ -55,10 +55,16 @@ enum outcome verdict(struct scenario_ctx *ctx);
 enum expect { EXPECT_PASS, EXPECT_FAIL };
 #define EXPECT_ANY_INJECT (-1)
 
+/* Conditions a row can require besides config and inject. */
+#define WHEN_FRAME_PKRU		(1u << 0)	/* signal frames carry PKRU (hw, soft) */
+#define WHEN_NO_FRAME_PKRU	(1u << 1)	/* sigframe_pkru=none */
+#define WHEN_HANDLER_INHERIT	(1u << 2)	/* handler_pkru=inherit */
+
 struct expectation {
-	const char *glob;		/* scenario ID glob */
+	const char *glob;		/* comma-separated scenario ID globs */
 	u32 configs;			/* mask of enum pkru_config; 0 = any */
 	int inject;			/* enum inject_bug or EXPECT_ANY_INJECT */
+	u32 when;			/* WHEN_* that must all hold; 0 = always */
 	enum expect expect;
 	const char *why;
 	bool design_finding;		/* a property of the design, not a pkrulab bug */

@@ -10,6 +10,7 @@
 
 #include <asm/ptrace.h>
 #include <asm/types.h>
+#include <kernel/cmdline.h>
 #include <kernel/sigframe.h>
 
 #define SIG_DFL		0ull
@@ -71,7 +72,8 @@ long sys_sigreturn_fuzz(struct pt_regs *r);
 int sigreturn_restore(struct pt_regs *regs, u64 uframe, const char **why, bool quiet);
 void sigframe_limits_current(struct sigframe_limits *lim);
 
-/* Frame PKRU policy in force for the active configuration. */
+/* Frame PKRU policy in force for the active configuration, or for one. */
 enum sigframe_pkru_policy signal_frame_policy(void);
+enum sigframe_pkru_policy signal_frame_policy_for(enum pkru_config c);
 
 #endif
