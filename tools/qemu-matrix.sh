@@ -16,7 +16,7 @@ TIMEOUT=${PKRULAB_MATRIX_TIMEOUT:-120}
 SUMMARY_OK='^pkrulab: [0-9]+ passed, 0 failed, [0-9]+ skipped'
 
 CASES=(
-"bios-max|0|--cpu max|$SUMMARY_OK;;^    ok [0-9]+ pku.ad_blocks_read\$;;^    ok [0-9]+ xsave.user_sees_pkru\$"
+"bios-max|0|--cpu max|$SUMMARY_OK;;^    ok [0-9]+ pku.ad_blocks_read\$;;^    ok [0-9]+ xsave.user_sees_pkru\$;;^    ok [0-9]+ signal.pkey_fault\\[explicit\\]\$;;sigreturn fuzz \\(seed 1\\): 10000 frames: .* 0 invariant violations"
 "uefi-max|0|--uefi --cpu max|$SUMMARY_OK;;firmware=uefi;;^    ok [0-9]+ pku.ring3_keys\$"
 "qemu64-no-pku|0|--cpu qemu64|$SUMMARY_OK;;pku.ad_blocks_read # SKIP CPU has no PKU;;xsave.pkru_roundtrip # SKIP CPU has no XSAVE"
 "max-no-xsaveopt|0|--cpu max,-xsaveopt|$SUMMARY_OK;;xsave.xsaveopt # SKIP CPU has no XSAVEOPT;;^    ok [0-9]+ xsave.pkru_roundtrip\$"
@@ -33,9 +33,14 @@ CASES=(
 "xfail-mismatch|1|--cpu max -- tests=pku.wrpkru_gp xfail=pku.wrpkru_gp|not ok 1 pku.wrpkru_gp # expected to fail;;^pkrulab: 0 passed, 1 failed, 0 skipped"
 "no-serial-mismatch|1|--no-serial --cpu max -- tests=pku.wrpkru_gp xfail=pku.*|"
 "switch-unmanaged-caught|0|--cpu max -- tests=switch.* config=unmanaged|$SUMMARY_OK;;not ok [0-9]+ switch.yield\\[unmanaged\\] # TODO negative control;;not ok [0-9]+ switch.preempt\\[unmanaged\\] # TODO negative control"
-"inject-init-skip|0|--cpu max -- tests=switch.* inject=init_skip|$SUMMARY_OK;;not ok [0-9]+ switch.init_state\\[explicit\\] # TODO inject=init_skip;;^    ok [0-9]+ switch.init_state\\[xsave\\]\$"
-"inject-reset-zero|0|--cpu max -- tests=switch.* inject=reset_zero|$SUMMARY_OK;;not ok [0-9]+ switch.fpu_reset\\[xsave\\] # TODO inject=reset_zero;;^    ok [0-9]+ switch.fpu_reset\\[explicit\\]\$"
-"inject-no-wrpkru|0|--cpu max -- tests=switch.* inject=no_wrpkru|$SUMMARY_OK;;not ok [0-9]+ switch.yield\\[explicit\\] # TODO inject=no_wrpkru;;^    ok [0-9]+ switch.yield\\[xsave\\]\$"
+"inject-init-skip|0|--cpu max -- tests=switch.*,signal.* inject=init_skip|$SUMMARY_OK;;not ok [0-9]+ switch.init_state\\[explicit\\] # TODO inject=init_skip;;^    ok [0-9]+ switch.init_state\\[xsave\\]\$;;not ok [0-9]+ signal.frame_init_state\\[xsave\\] # TODO inject=init_skip"
+"inject-stale-sigreturn|0|--cpu max -- tests=signal.*,sigreturn.* inject=stale_sigreturn|$SUMMARY_OK;;not ok [0-9]+ signal.override\\[xsave\\] # TODO inject=stale_sigreturn;;^    ok [0-9]+ signal.frame_pkru\\[hybrid\\]\$"
+"inject-frame-pkru-live|0|--cpu max -- tests=signal.* inject=frame_pkru_live|$SUMMARY_OK;;not ok [0-9]+ signal.frame_pkru\\[hybrid\\] # TODO inject=frame_pkru_live;;^    ok [0-9]+ signal.override\\[xsave\\]\$"
+"inject-bv-clear|0|--cpu max -- tests=signal.* inject=bv_clear|$SUMMARY_OK;;not ok [0-9]+ signal.preserve\\[explicit\\] # TODO inject=bv_clear;;^    ok [0-9]+ signal.handler_pkru\\[xsave\\]\$"
+"sigframe-none|0|--cpu max -- tests=signal.*,sigreturn.* config=explicit sigframe_pkru=none|$SUMMARY_OK;;not ok [0-9]+ signal.frame_pkru\\[explicit\\] # TODO design finding;;^    ok [0-9]+ signal.preserve\\[explicit\\]\$"
+"handler-inherit|0|--cpu max -- tests=signal.* handler_pkru=inherit|$SUMMARY_OK;;not ok [0-9]+ signal.recover\\[xsave\\] # TODO design finding;;^    ok [0-9]+ signal.handler_pkru\\[xsave\\]\$"
+"inject-reset-zero|0|--cpu max -- tests=switch.*,signal.* inject=reset_zero|$SUMMARY_OK;;not ok [0-9]+ switch.fpu_reset\\[xsave\\] # TODO inject=reset_zero;;^    ok [0-9]+ switch.fpu_reset\\[explicit\\]\$"
+"inject-no-wrpkru|0|--cpu max -- tests=switch.*,signal.*,sigreturn.* inject=no_wrpkru|$SUMMARY_OK;;not ok [0-9]+ switch.yield\\[explicit\\] # TODO inject=no_wrpkru;;^    ok [0-9]+ switch.yield\\[xsave\\]\$"
 "inject-kthread-skip|0|--cpu max -- tests=switch.* inject=kthread_skip|$SUMMARY_OK;;not ok [0-9]+ switch.kthread\\[hybrid\\] # TODO inject=kthread_skip;;^    ok [0-9]+ switch.kthread\\[xsave\\]\$"
 "xfail-switch-mismatch|1|--cpu max -- tests=switch.yield config=xsave xfail=switch.yield*|expected to fail .* but passed"
 "tests-none|0|--cpu max -- tests=none|^pkrulab: 0 passed, 0 failed, 0 skipped;;^1\\.\\.0\$"
