@@ -43,6 +43,9 @@ CASES=(
 "inject-no-wrpkru|0|--cpu max -- tests=switch.*,signal.*,sigreturn.* inject=no_wrpkru|$SUMMARY_OK;;not ok [0-9]+ switch.yield\\[explicit\\] # TODO inject=no_wrpkru;;^    ok [0-9]+ switch.yield\\[xsave\\]\$"
 "inject-kthread-skip|0|--cpu max -- tests=switch.* inject=kthread_skip|$SUMMARY_OK;;not ok [0-9]+ switch.kthread\\[hybrid\\] # TODO inject=kthread_skip;;^    ok [0-9]+ switch.kthread\\[xsave\\]\$"
 "xfail-switch-mismatch|1|--cpu max -- tests=switch.yield config=xsave xfail=switch.yield*|expected to fail .* but passed"
+"mem-128m|0|--mem 128M --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK;;memory=12[0-9] MiB"
+"mem-8g|0|--mem 8G --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK;;memory=81[0-9][0-9] MiB"
+"smp-4|0|--smp 4 --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK"
 "tests-none|0|--cpu max -- tests=none|^pkrulab: 0 passed, 0 failed, 0 skipped;;^1\\.\\.0\$"
 )
 
