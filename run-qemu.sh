@@ -175,6 +175,8 @@ if [ "$uefi" = 1 ]; then
 fi
 if [ "$icount" = 1 ]; then
 	qemu+=(-icount "shift=0,sleep=off")
+	# Tells the kernel its TSC now counts instructions (bench unit).
+	qemu+=(-fw_cfg "name=opt/pkrulab/icount,string=1")
 fi
 qemu+=(-cdrom "$iso" -boot d)
 

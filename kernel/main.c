@@ -3,6 +3,7 @@
  * run the selected scenarios and end the run.
  */
 #include <asm/apic.h>
+#include <asm/timing.h>
 #include <asm/cpufeature.h>
 #include <asm/desc.h>
 #include <asm/msr-index.h>
@@ -11,6 +12,7 @@
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
 #include <asm/xstate.h>
+#include <kernel/bench.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
@@ -28,6 +30,14 @@ struct kargs kargs;
 static bool pke_on;
 
 bool pke_enabled(void) { return pke_on; }
+
+/* As cpu_state_reset(), but XCR0 stays as the active strategy set it. */
+void cpu_state_reset_keep_xcr0(void)
+{
+	write_cr0(read_cr0() | X86_CR0_WP);
+	if (pke_on)
+		wrpkru(0);
+}
 
 void cpu_state_reset(void)
 {
@@ -138,10 +148,12 @@ __noreturn void kmain(u32 magic, u64 info)
 	tasks_init();
 	fpu_init();
 	sched_timer_config(kargs.timer_hz, 0, 0);
+	timing_init(fw_cfg_icount());
 
 	cpu_state_reset();
 	int status = scenarios_run();
 
+	benchmarks_run();
 	print_summary();
 	harness_exit(status);
 }

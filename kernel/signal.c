@@ -29,6 +29,7 @@
 #include <kernel/uaccess.h>
 
 #define SIGBIT(s)	(1ull << (s))
+#define SURVEILLANCE_LOG_MAX 3
 #define EXIT_SIGNALLED(s) (-128 - (long)(s))
 
 static u8 frame_xs[XSTATE_BUF_MAX] __aligned(64);
@@ -356,9 +357,11 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 		want = cur;
 	if (pol != SIGFRAME_PKRU_NONE && s->depth && want != delivered) {
 		s->frame_pkru_changes++;
-		if (!quiet)
-			diag("sigreturn surveillance: task %s frame PKRU %#x -> %#x (change #%llu)",
-			     t->name, delivered, want, s->frame_pkru_changes);
+		/* Logged the first few times per task, counted always. */
+		if (!quiet && s->frame_pkru_changes <= SURVEILLANCE_LOG_MAX)
+			diag("sigreturn surveillance: task %s frame PKRU %#x -> %#x (change #%llu%s)",
+			     t->name, delivered, want, s->frame_pkru_changes,
+			     s->frame_pkru_changes == SURVEILLANCE_LOG_MAX ? ", later ones only counted" : "");
 	}
 
 	/* PKRU is the strategy's: never through this XRSTOR. */

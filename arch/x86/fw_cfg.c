@@ -32,39 +32,56 @@ static void fw_cfg_read(void *buf, u32 len)
 static u32 be32(u32 v) { return __builtin_bswap32(v); }
 static u16 be16(u16 v) { return __builtin_bswap16(v); }
 
-const char *fw_cfg_cmdline(void)
+/* Read fw_cfg file "name" into buf (NUL-terminated): its length, -1 if
+ * absent, -2 if it does not fit. */
+static int fw_cfg_file(const char *name, char *buf, u32 size)
 {
 	char sig[4];
 	u32 count;
 
 	if (!cpu_has(X86_FEATURE_HYPERVISOR))
-		return NULL;
+		return -1;
 	outw(FW_CFG_PORT_SEL, FW_CFG_SIGNATURE);
 	fw_cfg_read(sig, sizeof(sig));
 	if (memcmp(sig, "QEMU", 4))
-		return NULL;
+		return -1;
 
 	outw(FW_CFG_PORT_SEL, FW_CFG_FILE_DIR);
 	fw_cfg_read(&count, sizeof(count));
 	count = be32(count);
 	if (count > FW_CFG_MAX_FILES)
-		return NULL;
+		return -1;
 	for (u32 i = 0; i < count; i++) {
 		struct { u32 size; u16 select, reserved; char name[FW_CFG_NAME_LEN]; } f;
+		u32 len;
 
 		fw_cfg_read(&f, sizeof(f));
 		f.name[FW_CFG_NAME_LEN - 1] = 0;
-		if (strcmp(f.name, PKRULAB_FILE))
+		if (strcmp(f.name, name))
 			continue;
-		u32 size = be32(f.size);
-
-		if (size >= sizeof(fw_cmdline)) {
-			harness_error("fw_cfg " PKRULAB_FILE " is longer than 1023 bytes");
-		}
+		len = be32(f.size);
+		if (len >= size)
+			return -2;
 		outw(FW_CFG_PORT_SEL, be16(f.select));
-		fw_cfg_read(fw_cmdline, size);
-		fw_cmdline[size] = 0;
-		return fw_cmdline;
+		fw_cfg_read(buf, len);
+		buf[len] = 0;
+		return len;
 	}
-	return NULL;
+	return -1;
+}
+
+const char *fw_cfg_cmdline(void)
+{
+	int n = fw_cfg_file(PKRULAB_FILE, fw_cmdline, sizeof(fw_cmdline));
+
+	if (n == -2)
+		harness_error("fw_cfg " PKRULAB_FILE " is longer than 1023 bytes");
+	return n >= 0 ? fw_cmdline : NULL;
+}
+
+bool fw_cfg_icount(void)
+{
+	char flag[4];
+
+	return fw_cfg_file("opt/pkrulab/icount", flag, sizeof(flag)) >= 0;
 }

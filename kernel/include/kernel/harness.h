@@ -24,6 +24,8 @@ __noreturn void harness_exit(int status);
 
 /* QEMU fw_cfg: the extra command line run-qemu.sh passes (or NULL). */
 const char *fw_cfg_cmdline(void);
+/* run-qemu.sh --icount says so through fw_cfg: TSC = instructions. */
+bool fw_cfg_icount(void);
 
 #endif
 
@@ -33,5 +35,6 @@ const char *fw_cfg_cmdline(void);
  * one scenario's leftovers cannot decide another's verdict.
  */
 void cpu_state_reset(void);
+void cpu_state_reset_keep_xcr0(void);
 /* CR4.PKE is on (PKU present and not inject=no_pke). */
 bool pke_enabled(void);

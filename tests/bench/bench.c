@@ -1,0 +1,267 @@
+/*
+ * The benchmark set of DESIGN.md "Measurements": PKRU instructions, the
+ * XSAVE family with and without PKRU in RFBM (clean and dirty AVX state),
+ * and round trips through the kernel under each configuration: null
+ * system call, yield between two tasks (clean and dirty AVX), signal
+ * delivery + sigreturn, PK fault -> handler -> retry.
+ * Ring-0 benchmarks run with interrupts off; ring-3 ones in real tasks,
+ * timed in ring 3 (timer ticks can land in a sample: see p99/max, p50 is
+ * robust).  Warm-up: a tenth of the iterations, at least 10.
+ */
+#include <asm/apic.h>
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/timing.h>
+#include <asm/xstate.h>
+#include <kernel/bench.h>
+#include <kernel/harness.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/string.h>
+#include <kernel/task.h>
+#include <kernel/usermem.h>
+#include "../lib/testlib.h"
+#include "bench.h"
+
+#define USER_MAX_SAMPLES 16384
+#define SLOT_SHARED	0
+#define SLOT_KEYED	8
+#define SLOT_STACK	16
+#define SLOT_SAMPLES	32	/* USER_MAX_SAMPLES * 8 bytes = 32 pages */
+#define BENCH_KEY	3
+
+static u8 area[XSTATE_BUF_MAX] __aligned(64);
+
+static u32 warmup_of(u32 iters) { return iters / 10 > 10 ? iters / 10 : 10; }
+
+static bool need_pke(struct bench_ctx *ctx)
+{
+	if (!pke_enabled())
+		ctx->skip = need_pku() ? need_pku() : "CR4.PKE is off (inject=no_pke)";
+	return !ctx->skip;
+}
+
+static bool need_xsave(struct bench_ctx *ctx)
+{
+	if (!xstate.enabled)
+		ctx->skip = "CPU has no XSAVE";
+	return !ctx->skip;
+}
+
+/* Time one instruction sequence `op` iters times with interrupts off. */
+#define TIME_RING0(ctx, setup, op)						\
+	do {									\
+		u64 f_ = irq_save();						\
+		u32 w_ = warmup_of((ctx)->iters);				\
+		for (u32 i_ = 0; i_ < (ctx)->iters + w_; i_++) {		\
+			u64 t0_, t1_;						\
+			setup;							\
+			t0_ = time_start();					\
+			op;							\
+			t1_ = time_end();					\
+			if (i_ >= w_)						\
+				(ctx)->samples[(ctx)->n++] = t1_ - t0_;		\
+		}								\
+		irq_restore(f_);						\
+	} while (0)
+
+static void b_rdpkru(struct bench_ctx *ctx)
+{
+	volatile u32 v;
+
+	if (need_pke(ctx))
+		TIME_RING0(ctx, , v = rdpkru());
+	(void)v;
+}
+BENCHMARK("rdpkru", b_rdpkru, 0);
+
+static void b_wrpkru_same(struct bench_ctx *ctx)
+{
+	if (need_pke(ctx))
+		TIME_RING0(ctx, , wrpkru(0));
+}
+BENCHMARK("wrpkru_same", b_wrpkru_same, 0);
+
+static void b_wrpkru_diff(struct bench_ctx *ctx)
+{
+	if (need_pke(ctx))
+		TIME_RING0(ctx, , wrpkru((i_ & 1) ? 0xc : 0x30));
+	wrpkru(0);
+}
+BENCHMARK("wrpkru_diff", b_wrpkru_diff, 0);
+
+static u64 rfbm_all(void) { return xcr0_read(); }
+static u64 rfbm_nopkru(void) { return xcr0_read() & ~XFEATURE_MASK_PKRU; }
+
+static void dirty_avx(void)
+{
+	if (cpu_has(X86_FEATURE_AVX))
+		asm volatile("vpcmpeqb %%ymm0, %%ymm0, %%ymm0" ::: "memory");
+}
+
+static void b_xsave(struct bench_ctx *ctx)
+{
+	if (need_xsave(ctx))
+		TIME_RING0(ctx, , xsave(area, rfbm_all()));
+}
+BENCHMARK("xsave", b_xsave, BENCH_PER_CONFIG);
+
+static void b_xsave_nopkru(struct bench_ctx *ctx)
+{
+	if (need_xsave(ctx))
+		TIME_RING0(ctx, , xsave(area, rfbm_nopkru()));
+}
+BENCHMARK("xsave_nopkru", b_xsave_nopkru, BENCH_PER_CONFIG);
+
+static void b_xsave_dirty(struct bench_ctx *ctx)
+{
+	if (need_xsave(ctx))
+		TIME_RING0(ctx, dirty_avx(), xsave(area, rfbm_all()));
+}
+BENCHMARK("xsave_dirty_avx", b_xsave_dirty, BENCH_PER_CONFIG);
+
+static void b_xsaveopt(struct bench_ctx *ctx)
+{
+	if (!need_xsave(ctx))
+		return;
+	if (!cpu_has(X86_FEATURE_XSAVEOPT)) {
+		ctx->skip = "CPU has no XSAVEOPT";
+		return;
+	}
+	/* A valid image for this XCR0 first: stale XSTATE_BV bits would #GP. */
+	memset(area, 0, sizeof(area));
+	xsave(area, rfbm_all());
+	xrstor(area, rfbm_all());
+	TIME_RING0(ctx, , xsaveopt(area, rfbm_all()));
+}
+BENCHMARK("xsaveopt", b_xsaveopt, BENCH_PER_CONFIG);
+
+static void b_xsaveopt_dirty(struct bench_ctx *ctx)
+{
+	if (!need_xsave(ctx))
+		return;
+	if (!cpu_has(X86_FEATURE_XSAVEOPT)) {
+		ctx->skip = "CPU has no XSAVEOPT";
+		return;
+	}
+	TIME_RING0(ctx, dirty_avx(), xsaveopt(area, rfbm_all()));
+}
+BENCHMARK("xsaveopt_dirty_avx", b_xsaveopt_dirty, BENCH_PER_CONFIG);
+
+static void b_xsavec(struct bench_ctx *ctx)
+{
+	if (!need_xsave(ctx))
+		return;
+	if (!cpu_has(X86_FEATURE_XSAVEC)) {
+		ctx->skip = "CPU has no XSAVEC";
+		return;
+	}
+	TIME_RING0(ctx, , xsavec(area, rfbm_all()));
+}
+BENCHMARK("xsavec", b_xsavec, BENCH_PER_CONFIG);
+
+static void b_xsaves(struct bench_ctx *ctx)
+{
+	if (!need_xsave(ctx))
+		return;
+	if (!cpu_has(X86_FEATURE_XSAVES)) {
+		ctx->skip = "CPU has no XSAVES";
+		return;
+	}
+	TIME_RING0(ctx, , xsaves(area, rfbm_all()));
+}
+BENCHMARK("xsaves", b_xsaves, BENCH_PER_CONFIG);
+
+static void b_xrstor(struct bench_ctx *ctx)
+{
+	if (!need_xsave(ctx))
+		return;
+	memset(area, 0, sizeof(area));
+	xsave(area, rfbm_all());
+	TIME_RING0(ctx, , xrstor(area, rfbm_all()));
+}
+BENCHMARK("xrstor", b_xrstor, BENCH_PER_CONFIG);
+
+static void b_xrstor_nopkru(struct bench_ctx *ctx)
+{
+	if (!need_xsave(ctx))
+		return;
+	memset(area, 0, sizeof(area));
+	xsave(area, rfbm_all());
+	TIME_RING0(ctx, , xrstor(area, rfbm_nopkru()));
+}
+BENCHMARK("xrstor_nopkru", b_xrstor_nopkru, BENCH_PER_CONFIG);
+
+/* ---- ring-3 round trips ------------------------------------------------- */
+
+static void user_bench(struct bench_ctx *ctx, enum bn_program prog, bool peer, bool avx)
+{
+	struct bn_params *pp;
+	u32 *stop;
+	u64 *us;
+	u32 iters = ctx->iters > USER_MAX_SAMPLES ? USER_MAX_SAMPLES : ctx->iters;
+
+	if (!apic_timer_hz()) {
+		ctx->skip = "no calibrated local APIC timer";
+		return;
+	}
+	if (avx && !cpu_has(X86_FEATURE_AVX)) {
+		ctx->skip = "CPU has no AVX";
+		return;
+	}
+	stop = user_slot_map(SLOT_SHARED, 0, 0);
+	pp = (struct bn_params *)(stop + 16);
+	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
+		user_slot_map(SLOT_SAMPLES + i, 0, 0);
+	us = user_slot_va(SLOT_SAMPLES);
+	user_slot_map(SLOT_KEYED, BENCH_KEY, 0);
+	for (int t = 0; t < (peer ? 2 : 1); t++) {
+		struct bn_params *p = &pp[t];
+
+		p->program = t ? BN_YIELD_PEER : prog;
+		p->use_pmc = time_unit == UNIT_CORE_CYCLES;
+		p->dirty_avx = avx;
+		p->pkru = t ? 0x30 : 0xc;
+		p->key = BENCH_KEY;
+		p->iters = iters;
+		p->warmup = warmup_of(iters);
+		p->page = (u64)user_slot_va(SLOT_KEYED);
+		p->samples = us;
+		p->stop = stop;
+		user_slot_map(SLOT_STACK + t, 0, 0);
+		task_create_user(t ? "peer" : "bench", (u64)USER_SYM(bn_user_main),
+				 (u64)user_slot_va(SLOT_STACK + t) + PAGE_SIZE - 8, (u64)p);
+	}
+	/* A slow tick: as few interrupts inside the samples as possible. */
+	sched_timer_config(TIMER_HZ_MIN, 0, 0);
+	tasks_run(60000);
+	sched_timer_config(kargs.timer_hz, 0, 0);
+	if (!pp[0].done) {
+		ctx->skip = "benchmark task did not finish";
+	} else {
+		for (u32 i = 0; i < iters; i++)
+			ctx->samples[ctx->n++] = us[i];
+	}
+	tasks_reset();
+	for (int t = 0; t < 2; t++)
+		user_slot_unmap(SLOT_STACK + t);
+	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
+		user_slot_unmap(SLOT_SAMPLES + i);
+	user_slot_unmap(SLOT_KEYED);
+	user_slot_unmap(SLOT_SHARED);
+}
+
+static void b_null_syscall(struct bench_ctx *ctx) { user_bench(ctx, BN_NULL_SYSCALL, false, false); }
+BENCHMARK("null_syscall", b_null_syscall, BENCH_PER_CONFIG);
+
+static void b_yield(struct bench_ctx *ctx) { user_bench(ctx, BN_YIELD, true, false); }
+BENCHMARK("yield_roundtrip", b_yield, BENCH_PER_CONFIG);
+
+static void b_yield_avx(struct bench_ctx *ctx) { user_bench(ctx, BN_YIELD, true, true); }
+BENCHMARK("yield_roundtrip_dirty_avx", b_yield_avx, BENCH_PER_CONFIG);
+
+static void b_signal(struct bench_ctx *ctx) { user_bench(ctx, BN_SIGNAL, false, false); }
+BENCHMARK("signal_roundtrip", b_signal, BENCH_PER_CONFIG);
+
+static void b_pkfault(struct bench_ctx *ctx) { user_bench(ctx, BN_PKFAULT, false, false); }
+BENCHMARK("pkfault_roundtrip", b_pkfault, BENCH_PER_CONFIG);

@@ -1,0 +1,24 @@
+/* Shared between the ring-3 benchmarks (bench.user.c) and their driver. */
+#ifndef TESTS_BENCH_H
+#define TESTS_BENCH_H
+
+#include <asm/types.h>
+
+enum bn_program { BN_NULL_SYSCALL, BN_YIELD, BN_YIELD_PEER, BN_SIGNAL, BN_PKFAULT };
+
+struct bn_params {
+	u32 program;
+	u32 use_pmc;		/* RDPMC fixed counter 1 instead of RDTSC */
+	u32 dirty_avx;		/* dirty the YMM upper halves before each step */
+	u32 pkru;
+	u32 key;
+	u32 iters, warmup;
+	u64 page;		/* keyed page for BN_PKFAULT */
+	u64 *samples;		/* iters entries */
+	volatile u32 *stop;
+	volatile u64 done;
+};
+
+void bn_user_main(struct bn_params *p);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * Ring-3 benchmark loops.  Each timed step is bracketed the same way as
+ * the kernel's (LFENCE;RDTSC .. RDTSCP;LFENCE, or RDPMC of the fixed
+ * core-cycle counter), so the kernel's empty-region overhead applies.
+ */
+#include <kernel/sigframe.h>
+#include "../lib/user.h"
+#include "bench.h"
+
+#define PKRU_AD(k) (1u << (2 * (k)))
+
+struct ksigaction { u64 handler, flags, restorer, mask; };
+
+asm(".text\n"
+    ".globl bn_restorer\n"
+    "bn_restorer:\n\t"
+    "mov $14, %eax\n\t"
+    "syscall\n\t"
+    "ud2\n");
+extern char bn_restorer[];
+
+static struct bn_params *params_base;
+
+static struct bn_params *me(void) { return params_base + usys(SYS_getpid, 0, 0, 0) - 1; }
+
+static inline u64 t_start(int pmc)
+{
+	u32 lo, hi;
+
+	if (pmc)
+		asm volatile("lfence; rdpmc; lfence" : "=a"(lo), "=d"(hi) : "c"((1u << 30) | 1) : "memory");
+	else
+		asm volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
+	return lo | ((u64)hi << 32);
+}
+
+static inline u64 t_end(int pmc)
+{
+	u32 lo, hi;
+
+	if (pmc)
+		asm volatile("lfence; rdpmc; lfence" : "=a"(lo), "=d"(hi) : "c"((1u << 30) | 1) : "memory");
+	else
+		asm volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi) :: "rcx", "memory");
+	return lo | ((u64)hi << 32);
+}
+
+static inline void dirty_avx(void)
+{
+	asm volatile("vpcmpeqb %%ymm0, %%ymm0, %%ymm0\n\t"
+		     "vpcmpeqb %%ymm7, %%ymm7, %%ymm7" ::: "memory");
+}
+
+static void h_empty(int sig, struct siginfo64 *si, struct ucontext64 *uc) { }
+
+static void h_open_key(int sig, struct siginfo64 *si, struct ucontext64 *uc)
+{
+	u32 a, b, c, d;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(9));
+	*(u32 *)(uc->uc_mcontext.fpstate + b) &= ~(3u << (2 * si->u.fault.pkey));
+}
+
+static void install(int sig, void (*fn)(int, struct siginfo64 *, struct ucontext64 *))
+{
+	struct ksigaction sa = { (u64)fn, SA_SIGINFO | SA_RESTORER, (u64)bn_restorer, 0 };
+
+	usys(SYS_sigaction, sig, (long)&sa, 0);
+}
+
+void bn_user_main(struct bn_params *p0)
+{
+	struct bn_params *p;
+	int pmc;
+	long self;
+
+	params_base = p0 - (usys(SYS_getpid, 0, 0, 0) - 1);
+	p = me();
+	pmc = p->use_pmc;
+	self = usys(SYS_getpid, 0, 0, 0);
+	uwrpkru(p->pkru);
+	if (p->program == BN_SIGNAL)
+		install(SIGUSR1, h_empty);
+	if (p->program == BN_PKFAULT)
+		install(SIGSEGV, h_open_key);
+	if (p->program == BN_YIELD_PEER) {
+		while (!*p->stop) {
+			if (p->dirty_avx)
+				dirty_avx();
+			usys(SYS_yield, 0, 0, 0);
+		}
+		uexit(0);
+	}
+	for (u32 i = 0; i < p->iters + p->warmup; i++) {
+		u64 t0, t1;
+
+		if (p->dirty_avx)
+			dirty_avx();
+		switch (p->program) {
+		case BN_NULL_SYSCALL:
+			t0 = t_start(pmc);
+			usys(SYS_null, 0, 0, 0);
+			t1 = t_end(pmc);
+			break;
+		case BN_YIELD:
+			t0 = t_start(pmc);
+			usys(SYS_yield, 0, 0, 0);
+			t1 = t_end(pmc);
+			break;
+		case BN_SIGNAL:
+			t0 = t_start(pmc);
+			usys(SYS_kill, self, SIGUSR1, 0);
+			t1 = t_end(pmc);
+			break;
+		default:	/* BN_PKFAULT: deny, touch, handler opens the key, retry */
+			uwrpkru(p->pkru | PKRU_AD(p->key));
+			t0 = t_start(pmc);
+			(void)*(volatile u32 *)p->page;
+			t1 = t_end(pmc);
+			break;
+		}
+		if (i >= p->warmup)
+			p->samples[i - p->warmup] = t1 - t0;
+	}
+	p->done = 1;
+	*p->stop = 1;
+	uexit(0);
+}
