@@ -51,7 +51,7 @@ $(B)/%.o: %.c
 $(B)/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
-	$(Q)$(NASM) -f elf64 -g -F dwarf $< -o $@
+	$(Q)$(NASM) -f elf64 -g -F dwarf -Iarch/x86/include/ -MD $(@:.o=.d) $< -o $@
 
 $(B)/pkrulab.elf: $(KOBJ) linker.ld
 	@$(if $(Q),echo "  LD      $@")

@@ -55,7 +55,7 @@ stat_t stats_percentile(const stat_t *sorted, size_t n, unsigned p)
 struct stats stats_compute(stat_t *v, size_t n)
 {
 	struct stats s = { 0 };
-	stat_t sum_hi = 0, sum = 0;
+	stat_t q = 0, r = 0;
 
 	if (!n)
 		return s;
@@ -66,16 +66,17 @@ struct stats stats_compute(stat_t *v, size_t n)
 	s.p50 = stats_percentile(v, n, 50);
 	s.p90 = stats_percentile(v, n, 90);
 	s.p99 = stats_percentile(v, n, 99);
+	/* Mean without overflow: sum the quotients and remainders separately. */
 	for (size_t i = 0; i < n; i++) {
-		stat_t before = sum;
-
-		sum += v[i];
-		sum_hi += sum < before;	/* carry: samples can be huge */
+		q += v[i] / n;
+		r += v[i] % n;
 	}
-	if (sum_hi)
-		s.mean_x10 = s.p50 * 10;	/* overflowed 2^64: fall back, never wrap */
+	q += r / n;
+	r %= n;
+	if (q > (~0ull - 9) / 10)
+		s.mean_x10 = ~0ull;	/* saturate rather than wrap */
 	else
-		s.mean_x10 = (sum / n) * 10 + ((sum % n) * 10 + n / 2) / n;
+		s.mean_x10 = q * 10 + (r * 10 + n / 2) / n;
 	return s;
 }
 

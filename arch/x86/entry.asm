@@ -4,6 +4,7 @@
 ; (arch/x86/include/asm/ptrace.h).
 
 bits 64
+%include "asm/entry.inc"
 section .text
 
 extern trap_dispatch
@@ -33,21 +34,7 @@ isr_%1:
 %endrep
 
 isr_common:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	cld
 	mov rdi, rsp
 	; Keep the C code's stack 16-byte aligned whatever the entry depth.
@@ -57,21 +44,7 @@ isr_common:
 	mov rsp, rbx
 global isr_return
 isr_return:
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	add rsp, 16		; vector and error code
 	iretq
 

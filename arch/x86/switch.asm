@@ -13,8 +13,7 @@
 bits 64
 section .text
 
-USER_CS equ 0x2b
-USER_DS equ 0x23
+%include "asm/entry.inc"
 RFLAGS_IF equ 0x202
 
 global switch_stack
@@ -50,24 +49,8 @@ enter_user:
 	push USER_CS
 	push rdi
 	mov rdi, rdx
-	xor eax, eax
-	xor ebx, ebx
-	xor ecx, ecx
 	xor edx, edx
 	xor esi, esi
-	xor ebp, ebp
-	xor r8d, r8d
-	xor r9d, r9d
-	xor r10d, r10d
-	xor r11d, r11d
-	xor r12d, r12d
-	xor r13d, r13d
-	xor r14d, r14d
-	xor r15d, r15d
-	mov ax, USER_DS
-	mov ds, ax
-	mov es, ax
-	xor eax, eax
-	iretq
+	IRET_TO_USER_CLEAN
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -8,8 +8,7 @@
 bits 64
 section .text
 
-USER_CS equ 0x2b
-USER_DS equ 0x23
+%include "asm/entry.inc"
 VEC_SYSCALL equ 0x100
 
 extern syscall_dispatch
@@ -27,21 +26,7 @@ syscall_entry:
 	push rcx
 	push 0			; error code
 	push VEC_SYSCALL	; vector
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	cld
 	mov rdi, rsp
 	call syscall_dispatch

@@ -10,8 +10,7 @@
 bits 64
 section .text
 
-USER_CS equ 0x2b
-USER_DS equ 0x23
+%include "asm/entry.inc"
 RFLAGS_FIXED equ 0x2
 
 global user_run_asm
@@ -34,23 +33,7 @@ user_run_asm:
 	mov rdi, rdx
 	mov rsi, rcx
 	mov rdx, r8
-	xor eax, eax
-	xor ebx, ebx
-	xor ecx, ecx
-	xor ebp, ebp
-	xor r8d, r8d
-	xor r9d, r9d
-	xor r10d, r10d
-	xor r11d, r11d
-	xor r12d, r12d
-	xor r13d, r13d
-	xor r14d, r14d
-	xor r15d, r15d
-	mov ax, USER_DS
-	mov ds, ax
-	mov es, ax
-	xor eax, eax
-	iretq
+	IRET_TO_USER_CLEAN
 
 user_run_return:
 	mov rax, rdi

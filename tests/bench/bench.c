@@ -90,6 +90,15 @@ static void b_wrpkru_diff(struct bench_ctx *ctx)
 }
 BENCHMARK("wrpkru_diff", b_wrpkru_diff, 0);
 
+static bool need_feature(struct bench_ctx *ctx, enum x86_feature f, const char *why)
+{
+	if (!need_xsave(ctx))
+		return false;
+	if (!cpu_has(f))
+		ctx->skip = why;
+	return !ctx->skip;
+}
+
 static u64 rfbm_all(void) { return xcr0_read(); }
 static u64 rfbm_nopkru(void) { return xcr0_read() & ~XFEATURE_MASK_PKRU; }
 
@@ -122,12 +131,8 @@ BENCHMARK("xsave_dirty_avx", b_xsave_dirty, BENCH_PER_CONFIG);
 
 static void b_xsaveopt(struct bench_ctx *ctx)
 {
-	if (!need_xsave(ctx))
+	if (!need_feature(ctx, X86_FEATURE_XSAVEOPT, "CPU has no XSAVEOPT"))
 		return;
-	if (!cpu_has(X86_FEATURE_XSAVEOPT)) {
-		ctx->skip = "CPU has no XSAVEOPT";
-		return;
-	}
 	/* A valid image for this XCR0 first: stale XSTATE_BV bits would #GP. */
 	memset(area, 0, sizeof(area));
 	xsave(area, rfbm_all());
@@ -138,36 +143,24 @@ BENCHMARK("xsaveopt", b_xsaveopt, BENCH_PER_CONFIG);
 
 static void b_xsaveopt_dirty(struct bench_ctx *ctx)
 {
-	if (!need_xsave(ctx))
+	if (!need_feature(ctx, X86_FEATURE_XSAVEOPT, "CPU has no XSAVEOPT"))
 		return;
-	if (!cpu_has(X86_FEATURE_XSAVEOPT)) {
-		ctx->skip = "CPU has no XSAVEOPT";
-		return;
-	}
 	TIME_RING0(ctx, dirty_avx(), xsaveopt(area, rfbm_all()));
 }
 BENCHMARK("xsaveopt_dirty_avx", b_xsaveopt_dirty, BENCH_PER_CONFIG);
 
 static void b_xsavec(struct bench_ctx *ctx)
 {
-	if (!need_xsave(ctx))
+	if (!need_feature(ctx, X86_FEATURE_XSAVEC, "CPU has no XSAVEC"))
 		return;
-	if (!cpu_has(X86_FEATURE_XSAVEC)) {
-		ctx->skip = "CPU has no XSAVEC";
-		return;
-	}
 	TIME_RING0(ctx, , xsavec(area, rfbm_all()));
 }
 BENCHMARK("xsavec", b_xsavec, BENCH_PER_CONFIG);
 
 static void b_xsaves(struct bench_ctx *ctx)
 {
-	if (!need_xsave(ctx))
+	if (!need_feature(ctx, X86_FEATURE_XSAVES, "CPU has no XSAVES"))
 		return;
-	if (!cpu_has(X86_FEATURE_XSAVES)) {
-		ctx->skip = "CPU has no XSAVES";
-		return;
-	}
 	TIME_RING0(ctx, , xsaves(area, rfbm_all()));
 }
 BENCHMARK("xsaves", b_xsaves, BENCH_PER_CONFIG);
