@@ -16,6 +16,7 @@
 #include <asm/xstate.h>
 #include <kernel/bench.h>
 #include <kernel/harness.h>
+#include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
@@ -256,5 +257,13 @@ BENCHMARK("yield_roundtrip_dirty_avx", b_yield_avx, BENCH_PER_CONFIG);
 static void b_signal(struct bench_ctx *ctx) { user_bench(ctx, BN_SIGNAL, false, false); }
 BENCHMARK("signal_roundtrip", b_signal, BENCH_PER_CONFIG);
 
-static void b_pkfault(struct bench_ctx *ctx) { user_bench(ctx, BN_PKFAULT, false, false); }
+static void b_pkfault(struct bench_ctx *ctx)
+{
+	/* The handler opens the key through the frame: no frame PKRU, no retry. */
+	if (signal_frame_policy_for(ctx->config) == SIGFRAME_PKRU_NONE) {
+		ctx->skip = "sigframe_pkru=none: the handler cannot open the key (no PKRU in the frame)";
+		return;
+	}
+	user_bench(ctx, BN_PKFAULT, false, false);
+}
 BENCHMARK("pkfault_roundtrip", b_pkfault, BENCH_PER_CONFIG);
