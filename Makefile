@@ -79,6 +79,12 @@ $(B)/host/fuzz_cmdline: tests/host/fuzz_cmdline.c kernel/cmdline.c kernel/cmdlin
 
 HOST_TESTS := $(B)/host/test_cmdline
 
+$(B)/host/test_stats: tests/host/test_stats.c kernel/stats.c kernel/stats.h tests/host/unit.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_stats.c kernel/stats.c -o $@
+
+HOST_TESTS += $(B)/host/test_stats
+
 host-test: $(HOST_TESTS)
 	@for t in $(HOST_TESTS); do $$t || exit 1; done
 
