@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Boot the benchmarks twice under QEMU -icount shift=0 and check that every
+# p50 is identical: instruction counts are deterministic, so a difference
+# means the measurement itself is broken (interrupt noise, a clock that is
+# not the instruction counter, uninitialised state).  Prints one line
+# "bench-determinism: N passed, N failed".
+set -u
+set -f
+cd "$(dirname "$0")/.."
+OUT=build/bench
+mkdir -p "$OUT"
+ARGS=(--icount --timeout 300 -- tests=none bench=rdpkru,wrpkru_*,xsave,xrstor,null_syscall,yield_roundtrip,signal_roundtrip,pkfault_roundtrip
+      config=xsave,explicit,hybrid bench_iters=200)
+
+for run in 1 2; do
+	if ! ./run-qemu.sh --log "$OUT/determinism-$run.log" "${ARGS[@]}" >/dev/null 2>"$OUT/determinism-$run.err"; then
+		echo "run $run failed:" >&2
+		cat "$OUT/determinism-$run.err" >&2
+		echo "bench-determinism: 0 passed, 1 failed"
+		exit 1
+	fi
+	grep '^# bench .* unit=instructions ' "$OUT/determinism-$run.log" |
+		sed -E 's/.*# bench ([^ ]+) config=([^ ]+) .* p50=([0-9]+) .*/\1 \2 \3/' >"$OUT/determinism-$run.p50"
+done
+lines=$(wc -l <"$OUT/determinism-1.p50")
+if [ "$lines" -lt 10 ]; then
+	echo "only $lines benchmark lines in unit=instructions" >&2
+	echo "bench-determinism: 0 passed, 1 failed"
+	exit 1
+fi
+if ! diff -u "$OUT/determinism-1.p50" "$OUT/determinism-2.p50" >&2; then
+	echo "bench-determinism: 0 passed, 1 failed"
+	exit 1
+fi
+echo "bench-determinism: 1 passed, 0 failed ($lines p50s identical across two --icount runs)"
