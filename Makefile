@@ -4,6 +4,8 @@
 # CROSS=x86_64-elf- selects a cross toolchain; the default is the host gcc,
 # which is fine on x86-64 Linux because the kernel is freestanding.
 
+.DEFAULT_GOAL := all
+
 CROSS	?=
 CC	:= $(CROSS)gcc
 LD	:= $(CROSS)ld
@@ -31,7 +33,16 @@ KSRC_C := $(wildcard kernel/*.c) $(wildcard arch/x86/*.c) \
 USRC_C := tests/switch/switch.user.c tests/signal/signal.user.c tests/bench/bench.user.c
 KSRC_ASM := boot/multiboot2.asm $(wildcard arch/x86/*.asm)
 KOBJ := $(patsubst %.c,$(B)/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/%.o,$(KSRC_ASM)) \
-	$(patsubst %.c,$(B)/%.o,$(USRC_C))
+	$(patsubst %.c,$(B)/%.o,$(USRC_C)) $(B)/gen/font.o
+
+# The framebuffer console's font, converted from a Debian console font.
+FONT ?= /usr/share/consolefonts/Lat15-Fixed16.psf.gz
+$(B)/gen/font.c: tools/psf2c.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/psf2c.py $(FONT) $@
+
+$(B)/gen/font.o: $(B)/gen/font.c
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 .PHONY: all clean test host-test qemu-test deps fuzz
 all: $(B)/pkrulab.iso

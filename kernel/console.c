@@ -7,7 +7,7 @@
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
 
-static struct console *const consoles[] = { &serial_console, &vga_console };
+static struct console *const consoles[] = { &serial_console, &vga_console, &fb_console };
 
 void console_early_init(void)
 {

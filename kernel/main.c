@@ -107,9 +107,14 @@ static void parse_arguments(void)
 static void print_boot_info(void)
 {
 	printk("# pkrulab %s: PKRU switching experiments (KTAP v1 follows)\n", PKRULAB_VERSION);
-	printk("# boot: loader=\"%s\" firmware=%s memory=%llu MiB usable, top %#llx\n",
-	       boot_info.loader ? boot_info.loader : "?", boot_info.efi ? "uefi" : "bios",
-	       mm_total_pages() * PAGE_SIZE >> 20, boot_info.mem_top);
+	printk("# boot: loader=\"%s\" firmware=%s memory=%llu MiB usable, top %#llx, "
+	       "multiboot2 tags %#x\n", boot_info.loader ? boot_info.loader : "?",
+	       boot_info.efi ? "uefi" : "bios", mm_total_pages() * PAGE_SIZE >> 20,
+	       boot_info.mem_top, boot_info.tag_mask);
+	if (boot_info.has_fb)
+		printk("# boot: framebuffer %ux%u, %u bpp, type %u, pitch %u, at %#llx\n",
+		       boot_info.fb_width, boot_info.fb_height, boot_info.fb_bpp, boot_info.fb_type,
+		       boot_info.fb_pitch, boot_info.fb_addr);
 	cpu_print_info();
 	xstate_print_info();
 	printk("# pku: %s\n", pke_on ? "CR4.PKE on" :

@@ -67,6 +67,7 @@ bool multiboot2_parse(u32 magic, u64 info, const char **why)
 			break;
 		if (t->size < sizeof(*t))
 			break;
+		boot_info.tag_mask |= t->type < 32 ? 1u << t->type : 0;
 		switch (t->type) {
 		case MB2_TAG_CMDLINE:
 			boot_info.cmdline = (const char *)(t + 1);

@@ -33,8 +33,8 @@ void *memmove(void *d, const void *s, size_t n)
 	unsigned char *dp = d;
 	const unsigned char *sp = s;
 
-	if (dp < sp)
-		return memcpy(d, s, n);
+	if (dp <= sp || dp >= sp + n)
+		return memcpy(d, s, n);	/* forward copy is safe */
 	while (n--)
 		dp[n] = sp[n];
 	return d;

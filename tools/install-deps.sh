@@ -45,6 +45,7 @@ REQS=(
 	"mformat (mtools)|cmd:mformat|mtools"
 	"OVMF firmware|file:/usr/share/OVMF/OVMF_CODE_4M.fd|ovmf"
 	"OVMF variables|file:/usr/share/OVMF/OVMF_VARS_4M.fd|ovmf"
+	"console font (framebuffer console)|file:/usr/share/consolefonts/Lat15-Fixed16.psf.gz|console-setup-linux"
 	"make|cmd:make|make"
 	"gcc|cmd:gcc|gcc"
 	"ld|cmd:ld|binutils"

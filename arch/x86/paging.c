@@ -129,12 +129,13 @@ void paging_init(void)
 	pml4 = page_alloc();
 	for (u64 a = 0; a < limit; a += LARGE_PAGE_SIZE)
 		map_large(a, a, PTE_W);
-	if (boot_info.has_fb && boot_info.fb_addr >= limit) {
+	if (boot_info.has_fb && boot_info.fb_type != MB2_FB_TYPE_EGA_TEXT) {
 		u64 end = boot_info.fb_addr + (u64)boot_info.fb_pitch * boot_info.fb_height;
 
+		/* Video memory: uncached, wherever it is. */
 		for (u64 a = ALIGN_DOWN(boot_info.fb_addr, LARGE_PAGE_SIZE); a < end;
 		     a += LARGE_PAGE_SIZE)
-			map_large(a, a, PTE_W | PTE_PCD);
+			map_large(a, a, PTE_W | PTE_PCD | PTE_PWT);
 	}
 	write_cr3((u64)pml4);
 

@@ -24,7 +24,7 @@ void console_early_init(void);
 u32 console_enabled_mask(void);
 void console_write(const char *s, size_t n);
 
-extern struct console serial_console, vga_console;
+extern struct console serial_console, vga_console, fb_console;
 void vga_set_available(bool text_mode);
 
 #endif

@@ -44,6 +44,7 @@ struct boot_info {
 	u64 rsdp;			/* physical address of the RSDP copy, 0 if none */
 	bool rsdp_v2;
 	bool efi;			/* booted from UEFI (EFI system table tag) */
+	u32 tag_mask;			/* which tag types were present (diagnostics) */
 };
 
 extern struct boot_info boot_info;
