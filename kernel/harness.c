@@ -1,9 +1,10 @@
 /*
  * Ending a run: isa-debug-exit under QEMU (exit=qemu), reset (exit=reboot),
- * or halt with the summary left on screen (exit=halt, the bare-metal
- * default).  ACPI power-off is not implemented yet: exit=poweroff halts.
+ * ACPI power-off (exit=poweroff), or halt with the summary left on screen
+ * (exit=halt, the bare-metal default).
  */
 #include <asm/processor.h>
+#include <kernel/acpi.h>
 #include <kernel/console.h>
 #include <kernel/harness.h>
 #include <kernel/scenario.h>
@@ -30,6 +31,7 @@ static __noreturn void reboot(void)
 {
 	struct desc_ptr null_idt = { 0, 0 };
 
+	acpi_reset();
 	outb(RESET_CONTROL_PORT, RESET_CONTROL_HARD);
 	for (int i = 0; i < 100000 && (inb(KBC_STATUS_PORT) & KBC_INPUT_FULL); i++)
 		cpu_relax();
@@ -55,7 +57,8 @@ void harness_exit(int status)
 	case EXIT_REBOOT:
 		reboot();
 	case EXIT_POWEROFF:
-		printk("# exit=poweroff: ACPI power-off not implemented yet, halting\n");
+		acpi_poweroff();
+		printk("# exit=poweroff: no working ACPI S5 (FADT/DSDT), halting\n");
 		break;
 	case EXIT_HALT:
 		break;

@@ -12,6 +12,7 @@
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
 #include <asm/xstate.h>
+#include <kernel/acpi.h>
 #include <kernel/bench.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
@@ -146,6 +147,7 @@ __noreturn void kmain(u32 magic, u64 info)
 	cpu_setup();
 	paging_init();
 	print_boot_info();
+	acpi_init();
 	pic_disable();
 	if (!apic_init())
 		printk("# apic: none (CPUID.1:EDX[9] = 0): task scenarios will SKIP\n");

@@ -5,7 +5,7 @@
 #
 # Each case: NAME | expected run-qemu.sh status | run-qemu.sh arguments |
 # regexes that must all appear in the serial log (';;'-separated, may be
-# empty).  The log of every case is kept in build/matrix/NAME.log.
+# empty; a regex written stderr:RE is matched against run-qemu.sh's stderr).  The log of every case is kept in build/matrix/NAME.log.
 set -u
 set -f	# kernel arguments carry globs (tests=pku.*): never expand them here
 cd "$(dirname "$0")/.."
@@ -46,6 +46,10 @@ CASES=(
 "mem-128m|0|--mem 128M --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK;;memory=12[0-9] MiB"
 "mem-8g|0|--mem 8G --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK;;memory=81[0-9][0-9] MiB"
 "smp-4|0|--smp 4 --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK"
+"exit-poweroff|2|--timeout 30 --cpu max -- tests=pku.wrpkru_gp exit=poweroff|exit=poweroff: ACPI S5 through PM1a_CNT;;^pkrulab: 1 passed;;stderr:QEMU exited without isa-debug-exit status"
+"exit-reboot|2|--timeout 30 --cpu max -- tests=pku.wrpkru_gp exit=reboot|^pkrulab: 1 passed;;stderr:QEMU exited without isa-debug-exit status"
+"uefi-poweroff|2|--timeout 60 --uefi --cpu max -- tests=pku.wrpkru_gp exit=poweroff|exit=poweroff: ACPI S5;;stderr:QEMU exited without isa-debug-exit status"
+"smp-4-parked|0|--smp 4 --cpu max -- tests=pku.wrpkru_gp|MADT: 4 CPUs \\(3 parked, not started\\)"
 "tests-none|0|--cpu max -- tests=none|^pkrulab: 0 passed, 0 failed, 0 skipped;;^1\\.\\.0\$"
 )
 
@@ -66,7 +70,12 @@ for c in "${CASES[@]}"; do
 		while [ -n "$rest" ]; do
 			pat=${rest%%;;*}
 			[ "$pat" = "$rest" ] && rest="" || rest=${rest#*;;}
-			tr -d '\r' <"$log" | grep -Eq -- "$pat" || { why="no line matches /$pat/"; break; }
+			src=$log
+			if [ "${pat#stderr:}" != "$pat" ]; then
+				src="$OUT/$name.err"
+				pat=${pat#stderr:}
+			fi
+			tr -d '\r' <"$src" | grep -Eq -- "$pat" || { why="no line of $src matches /$pat/"; break; }
 		done
 	fi
 	if [ -z "$why" ]; then
