@@ -222,6 +222,7 @@ static void run_recover(void)
 	asm volatile("wrpkru\n\t"
 		     "mov (%%rsp), %%rax"
 		     :: "a"(0x3), "c"(0), "d"(0) : "memory");
+	yield_n(3);	/* the repaired PKRU must also survive switches */
 	P->res->v[2] = urdpkru();
 }
 
@@ -251,6 +252,7 @@ static void run_pkey_fault(void)
 	install(SIGSEGV, h_pkey, 0);
 	uwrpkru(P->pkru | PKRU_AD(P->key));
 	P->res->v[4] = *(volatile u32 *)P->page;	/* faults once, then retried */
+	yield_n(3);
 	P->res->v[5] = urdpkru();
 }
 
@@ -262,6 +264,7 @@ static void run_altstack(void)
 	install(SIGUSR1, h_altstack, SA_ONSTACK);
 	uwrpkru(P->pkru | PKRU_AD(P->altkey) | PKRU_WD(P->altkey));
 	raise_sig(SIGUSR1);
+	yield_n(3);
 	P->res->v[2] = urdpkru();
 }
 
