@@ -15,6 +15,8 @@
 #   --no-serial    no serial port at all; the verdict comes from the exit status
 #   --log FILE     also write the serial output to FILE
 #   --iso PATH     boot this ISO instead of building build/pkrulab.iso
+#   --disk         attach the ISO as a raw hard disk instead of a CD: how a
+#                  USB stick written with dd looks to the firmware
 #   -h, --help     this text
 #
 # Kernel arguments (e.g. tests=pku.*,xsave.* config=xsave,hybrid) reach the
@@ -61,6 +63,7 @@ mem=256M
 serial=1
 log=""
 iso=""
+disk=0
 kargs=()
 
 set_opt() {
@@ -97,6 +100,7 @@ while [ $# -gt 0 ]; do
 		set_opt "${1%%=*}" "${1#*=}"
 		shift ;;
 	--uefi) uefi=1; shift ;;
+	--disk) disk=1; shift ;;
 	--icount) icount=1; shift ;;
 	--kvm) kvm=1; shift ;;
 	--no-serial) serial=0; shift ;;
@@ -147,9 +151,13 @@ fi
 
 # ---- QEMU command line -----------------------------------------------------
 tmpvars=""
+tmpdisk=""
 cleanup() {
 	if [ -n "$tmpvars" ]; then
 		rm -f -- "$tmpvars"
+	fi
+	if [ -n "$tmpdisk" ]; then
+		rm -f -- "$tmpdisk"
 	fi
 }
 trap cleanup EXIT
@@ -178,7 +186,15 @@ if [ "$icount" = 1 ]; then
 	# Tells the kernel its TSC now counts instructions (bench unit).
 	qemu+=(-fw_cfg "name=opt/pkrulab/icount,string=1")
 fi
-qemu+=(-cdrom "$iso" -boot d)
+if [ "$disk" = 1 ]; then
+	# A copy: QEMU may not write to the build's ISO, and the firmware sees
+	# the same bytes a USB stick written with dd would hold.
+	tmpdisk=$(mktemp "${TMPDIR:-/tmp}/pkrulab-disk.XXXXXX")
+	cp "$iso" "$tmpdisk"
+	qemu+=(-drive "if=ide,index=0,media=disk,format=raw,file=$(qemu_escape "$tmpdisk")" -boot c)
+else
+	qemu+=(-cdrom "$iso" -boot d)
+fi
 
 if [ "$serial" = 0 ]; then
 	serial_opts=(-serial none)

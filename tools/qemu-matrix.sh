@@ -50,6 +50,8 @@ CASES=(
 "exit-reboot|2|--timeout 30 --cpu max -- tests=pku.wrpkru_gp exit=reboot|^pkrulab: 1 passed;;stderr:QEMU exited without isa-debug-exit status"
 "uefi-poweroff|2|--timeout 60 --uefi --cpu max -- tests=pku.wrpkru_gp exit=poweroff|exit=poweroff: ACPI S5;;stderr:QEMU exited without isa-debug-exit status"
 "smp-4-parked|0|--smp 4 --cpu max -- tests=pku.wrpkru_gp|MADT: 4 CPUs \\(3 parked, not started\\)"
+"disk-bios|0|--disk --cpu max -- tests=pku.*,xsave.*|$SUMMARY_OK;;firmware=bios"
+"disk-uefi|0|--disk --uefi --cpu max -- tests=pku.*,xsave.*|$SUMMARY_OK;;firmware=uefi"
 "tests-none|0|--cpu max -- tests=none|^pkrulab: 0 passed, 0 failed, 0 skipped;;^1\\.\\.0\$"
 )
 

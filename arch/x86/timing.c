@@ -20,6 +20,7 @@
 
 enum time_unit time_unit = UNIT_TSC;
 u64 tsc_hz;
+static const char *tsc_source = "unknown";
 
 static bool pmu_fixed_cycles_available(void)
 {
@@ -41,12 +42,21 @@ static void tsc_calibrate(void)
 		r = cpuid(CPUID_LEAF_TSC);
 		if (r.eax && r.ebx && r.ecx) {
 			tsc_hz = (u64)r.ecx * r.ebx / r.eax;
+			tsc_source = "CPUID 0x15";
 			return;
 		}
 	}
+	/* CPUID 0x16: processor base frequency in MHz, the TSC rate on Intel. */
+	if (boot_cpu.max_leaf >= CPUID_LEAF_FREQ && (cpuid(CPUID_LEAF_FREQ).eax & 0xffff)) {
+		tsc_hz = (u64)(cpuid(CPUID_LEAF_FREQ).eax & 0xffff) * 1000000;
+		tsc_source = "CPUID 0x16";
+		return;
+	}
 	t0 = rdtsc();
-	if (pit_delay_us(CALIBRATE_US))
+	if (pit_delay_us(CALIBRATE_US)) {
 		tsc_hz = (rdtsc() - t0) * (1000000 / CALIBRATE_US);
+		tsc_source = "PIT-calibrated";
+	}
 }
 
 void timing_init(bool icount)
@@ -60,10 +70,8 @@ void timing_init(bool icount)
 		write_cr4(read_cr4() | X86_CR4_PCE);
 		time_unit = UNIT_CORE_CYCLES;
 	}
-	printk("# timing: unit=%s tsc=%llu Hz (%s)%s\n", time_unit_name(), tsc_hz,
-	       boot_cpu.max_leaf >= CPUID_LEAF_TSC && cpuid(CPUID_LEAF_TSC).ebx ? "CPUID 0x15"
-										: "PIT-calibrated",
-	       cpu_has(X86_FEATURE_INVARIANT_TSC) ? " invariant" : "");
+	printk("# timing: unit=%s tsc=%llu Hz (%s), %s TSC\n", time_unit_name(), tsc_hz,
+	       tsc_source, cpu_has(X86_FEATURE_INVARIANT_TSC) ? "invariant" : "not invariant");
 }
 
 const char *time_unit_name(void)

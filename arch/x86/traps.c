@@ -137,6 +137,12 @@ void trap_dispatch(struct pt_regs *r)
 		if (vec < 32)
 			user_run_finish(r, vec);
 	}
+	if (vec == VEC_NMI) {
+		/* A watchdog or the front panel: note it, do not end the run. */
+		printk("# NMI received at rip=%#llx (%s mode): ignored\n", r->rip,
+		       user_mode(r) ? "user" : "kernel");
+		return;
+	}
 	if (vec < 32) {
 		if (!user_mode(r) && fixup_exception(r))
 			return;

@@ -6,6 +6,7 @@
 #include <asm/types.h>
 
 #define VEC_DE 0
+#define VEC_NMI 2
 #define VEC_UD 6
 #define VEC_DF 8
 #define VEC_GP 13
