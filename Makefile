@@ -96,15 +96,35 @@ $(B)/host/test_stats: tests/host/test_stats.c kernel/stats.c kernel/stats.h test
 
 HOST_TESTS += $(B)/host/test_stats
 
+$(B)/host/test_sigframe: tests/host/test_sigframe.c kernel/sigframe.c kernel/sigframe.h tests/host/unit.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_sigframe.c kernel/sigframe.c -o $@
+
+HOST_TESTS += $(B)/host/test_sigframe
+
+$(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/sigframe.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< kernel/sigframe.c -o $@
+
 host-test: $(HOST_TESTS)
 	@for t in $(HOST_TESTS); do $$t || exit 1; done
 
 FUZZ_SECONDS ?= 20
-fuzz: $(B)/host/fuzz_cmdline
-	@mkdir -p $(B)/fuzz/cmdline
-	$(Q)$(B)/host/fuzz_cmdline -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(B)/fuzz/cmdline 2>$(B)/fuzz/cmdline.log \
-		|| { tail -40 $(B)/fuzz/cmdline.log; exit 1; }
-	@echo "fuzz_cmdline: 1 passed, 0 failed ($(FUZZ_SECONDS) s of libFuzzer, no crash)"
+FUZZERS := cmdline sigframe
+
+# Each fuzzer runs FUZZ_SECONDS and says so in one "N passed, N failed" line.
+fuzz: $(patsubst %,$(B)/host/fuzz_%,$(FUZZERS))
+	@for f in $(FUZZERS); do \
+		mkdir -p $(B)/fuzz/$$f; \
+		if $(B)/host/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=$(B)/fuzz/$$f- \
+			$(B)/fuzz/$$f 2>$(B)/fuzz/$$f.log; then \
+			echo "fuzz_$$f: 1 passed, 0 failed ($(FUZZ_SECONDS) s of libFuzzer, no crash)"; \
+		else \
+			tail -40 $(B)/fuzz/$$f.log; \
+			echo "fuzz_$$f: 0 passed, 1 failed (crash: see $(B)/fuzz/$$f.log)"; \
+			exit 1; \
+		fi; \
+	done
 
 deps:
 	@bash tools/install-deps.sh
