@@ -90,3 +90,42 @@ void pkru_switch_in(struct task *next, struct task *prev)
 	if (rdpkru() != next->pkru)
 		wrpkru(next->pkru);
 }
+
+/*
+ * The designs that keep PKRU in the task (explicit, hybrid) share these:
+ * PKRU lives in task->pkru while the task is switched out, and in the
+ * register while it runs.
+ */
+/* A task's FPU reset (execve-like): registers to init, PKRU kept. */
+void fpu_task_reset(struct task *t)
+{
+	fpu_reset_regs(true);
+}
+
+void pkru_task_init(struct task *t)
+{
+	fpu_init_area(t->xsave);
+	/* The initial PKRU is whatever the initial XSAVE image holds. */
+	t->pkru_in_image = true;
+}
+
+void pkru_task_switch_out(struct task *prev)
+{
+	fpu_save(prev->xsave, fpu_xfeatures());
+	prev->pkru = rdpkru();
+}
+
+u32 pkru_task_get(struct task *t)
+{
+	if (t == current)
+		return rdpkru();
+	return t->pkru_in_image ? xstate_image_pkru(t->xsave, rdpkru()) : t->pkru;
+}
+
+void pkru_task_set(struct task *t, u32 pkru)
+{
+	t->pkru = pkru;
+	t->pkru_in_image = false;
+	if (t == current)
+		wrpkru(pkru);
+}

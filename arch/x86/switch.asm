@@ -18,20 +18,10 @@ RFLAGS_IF equ 0x202
 
 global switch_stack
 switch_stack:
-	push rbx
-	push rbp
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_CALLEE_SAVED
 	mov [rdi], rsp
 	mov rsp, rsi
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
+	POP_CALLEE_SAVED
 	ret
 
 extern task_first_run

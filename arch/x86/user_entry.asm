@@ -18,12 +18,7 @@ global user_run_return
 global user_run_saved_rsp
 
 user_run_asm:
-	push rbx
-	push rbp
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_CALLEE_SAVED
 	mov [rel user_run_saved_rsp], rsp
 	push USER_DS
 	push rsi
@@ -42,12 +37,7 @@ user_run_return:
 	mov dx, 0x10
 	mov ds, dx
 	mov es, dx
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
+	POP_CALLEE_SAVED
 	ret
 
 ; Call a target that may fault on its first instruction fetch.  The trap

@@ -21,8 +21,6 @@ static u32 unmanaged_get_pkru(struct task *t) { return rdpkru(); }
 
 static void unmanaged_set_pkru(struct task *t, u32 pkru) { wrpkru(pkru); }
 
-static void unmanaged_fpu_reset(struct task *t) { fpu_reset_regs(true); }
-
 const struct pkru_strategy strategy_unmanaged = {
 	.name = "unmanaged",
 	.config = CONFIG_UNMANAGED,
@@ -32,5 +30,5 @@ const struct pkru_strategy strategy_unmanaged = {
 	.switch_in = unmanaged_switch_in,
 	.get_pkru = unmanaged_get_pkru,
 	.set_pkru = unmanaged_set_pkru,
-	.fpu_reset = unmanaged_fpu_reset,
+	.fpu_reset = fpu_task_reset,
 };

@@ -3,7 +3,8 @@
  * inside its XSAVE area, saved and loaded with the FPU registers at every
  * switch.  What this design gets for free: the init state, user XSAVE and
  * signal frames all carry PKRU.  What it risks: any code that loads FPU
- * state with PKRU in RFBM loads PKRU too (inject=reset_zero).
+ * state with PKRU in RFBM loads PKRU too (inject=reset_zero); its FPU
+ * reset therefore leaves PKRU out, a permission not being FPU state.
  */
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
@@ -32,9 +33,6 @@ static void xsave_set_pkru(struct task *t, u32 pkru)
 		xstate_image_set_pkru(t->xsave, pkru);
 }
 
-/* Reset everything but PKRU: it is a permission, not FPU state. */
-static void xsave_fpu_reset(struct task *t) { fpu_reset_regs(true); }
-
 const struct pkru_strategy strategy_xsave = {
 	.name = "xsave",
 	.config = CONFIG_XSAVE,
@@ -44,5 +42,5 @@ const struct pkru_strategy strategy_xsave = {
 	.switch_in = xsave_switch_in,
 	.get_pkru = xsave_get_pkru,
 	.set_pkru = xsave_set_pkru,
-	.fpu_reset = xsave_fpu_reset,
+	.fpu_reset = fpu_task_reset,
 };

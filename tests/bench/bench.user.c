@@ -78,7 +78,7 @@ void bn_user_main(struct bn_params *p0)
 	p = me();
 	pmc = p->use_pmc;
 	self = usys(SYS_getpid, 0, 0, 0);
-	uwrpkru(p->pkru);
+	wrpkru(p->pkru);
 	if (p->program == BN_SIGNAL)
 		install(SIGUSR1, h_empty);
 	if (p->program == BN_PKFAULT)
@@ -113,7 +113,7 @@ void bn_user_main(struct bn_params *p0)
 			t1 = t_end(pmc);
 			break;
 		default:	/* BN_PKFAULT: deny, touch, handler opens the key, retry */
-			uwrpkru(p->pkru | PKRU_AD(p->key));
+			wrpkru(p->pkru | PKRU_AD(p->key));
 			t0 = t_start(pmc);
 			(void)*(volatile u32 *)p->page;
 			t1 = t_end(pmc);

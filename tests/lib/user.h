@@ -8,6 +8,7 @@
 #ifndef TESTS_USER_H
 #define TESTS_USER_H
 
+#include <asm/processor.h>	/* rdpkru, wrpkru, xsave, xrstor: plain instructions */
 #include <asm/types.h>
 #include <kernel/syscall.h>
 
@@ -27,29 +28,6 @@ static inline __noreturn void uexit(long code)
 	usys(SYS_exit, code, 0, 0);
 	for (;;)
 		;
-}
-
-static inline u32 urdpkru(void)
-{
-	u32 pkru, edx;
-
-	asm volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
-	return pkru;
-}
-
-static inline void uwrpkru(u32 pkru)
-{
-	asm volatile("wrpkru" :: "a"(pkru), "c"(0), "d"(0) : "memory");
-}
-
-static inline void uxsave(void *buf, u64 rfbm)
-{
-	asm volatile("xsave64 (%0)" :: "r"(buf), "a"((u32)rfbm), "d"((u32)(rfbm >> 32)) : "memory");
-}
-
-static inline void uxrstor(const void *buf, u64 rfbm)
-{
-	asm volatile("xrstor64 (%0)" :: "r"(buf), "a"((u32)rfbm), "d"((u32)(rfbm >> 32)) : "memory");
 }
 
 #endif

@@ -70,7 +70,7 @@ static void h_frame(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 	volatile struct sg_result *r = P->res;
 	struct fx_sw_bytes *sw = (struct fx_sw_bytes *)(fpstate(uc) + FX_SW_BYTES_OFFSET);
 
-	r->v[2] = urdpkru();			/* the handler's own PKRU */
+	r->v[2] = rdpkru();			/* the handler's own PKRU */
 	r->v[0] = *frame_pkru(uc);		/* the interrupted PKRU, as Linux finds it */
 	r->v[1] = (*frame_bv(uc) >> 9) & 1;
 	r->v[3] = sw->magic1 == FP_XSTATE_MAGIC1 && ((sw->xfeatures >> 9) & 1);
@@ -141,9 +141,9 @@ static void h_nested(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 	volatile struct sg_result *r = P->res;
 
 	r->v[0] = *frame_pkru(uc);
-	uwrpkru(P->override);			/* the handler's own PKRU */
+	wrpkru(P->override);			/* the handler's own PKRU */
 	raise_sig(SIGUSR2);
-	r->v[2] = urdpkru();			/* back from the nested handler */
+	r->v[2] = rdpkru();			/* back from the nested handler */
 	r->handled++;
 }
 
@@ -179,12 +179,12 @@ static void h_bad(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 	case BAD_FRAME_KEY_DENIED: {
 		/* Copy the frame to a page whose key the (handler's) PKRU denies. */
 		u64 *src = (u64 *)((u8 *)uc - 8), *dst = (u64 *)P->page;
-		u32 key = P->key, pkru = urdpkru() & ~(PKRU_AD(key) | PKRU_WD(key));
+		u32 key = P->key, pkru = rdpkru() & ~(PKRU_AD(key) | PKRU_WD(key));
 
-		uwrpkru(pkru);
+		wrpkru(pkru);
 		for (int i = 0; i < 64; i++)
 			dst[i] = src[i];
-		uwrpkru(pkru | PKRU_AD(key));
+		wrpkru(pkru | PKRU_AD(key));
 		asm volatile("mov %0, %%rsp\n\tjmp sg_restorer" :: "r"(P->page + 8));
 		break;
 	}
@@ -209,10 +209,10 @@ static void h_count(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 static void run_frame(void)
 {
 	install(SIGUSR1, h_frame, 0);
-	uwrpkru(P->pkru);
+	wrpkru(P->pkru);
 	raise_sig(SIGUSR1);
 	yield_n(3);
-	P->res->v[4] = urdpkru();
+	P->res->v[4] = rdpkru();
 }
 
 static void run_recover(void)
@@ -223,37 +223,37 @@ static void run_recover(void)
 		     "mov (%%rsp), %%rax"
 		     :: "a"(0x3), "c"(0), "d"(0) : "memory");
 	yield_n(3);	/* the repaired PKRU must also survive switches */
-	P->res->v[2] = urdpkru();
+	P->res->v[2] = rdpkru();
 }
 
 static void run_override(void)
 {
 	install(SIGUSR1, h_override, 0);
-	uwrpkru(P->pkru);
+	wrpkru(P->pkru);
 	raise_sig(SIGUSR1);
-	P->res->v[0] = urdpkru();
+	P->res->v[0] = rdpkru();
 	yield_n(10);
-	P->res->v[1] = urdpkru();
+	P->res->v[1] = rdpkru();
 	P->res->v[2] = usys(SYS_sigstat, SIGSTAT_FRAME_PKRU_CHANGES, 0, 0);
 }
 
 static void run_init_frame(void)
 {
 	install(SIGUSR1, h_init_frame, 0);
-	uwrpkru(P->pkru);
+	wrpkru(P->pkru);
 	raise_sig(SIGUSR1);
-	P->res->v[0] = urdpkru();
+	P->res->v[0] = rdpkru();
 	yield_n(5);
-	P->res->v[1] = urdpkru();
+	P->res->v[1] = rdpkru();
 }
 
 static void run_pkey_fault(void)
 {
 	install(SIGSEGV, h_pkey, 0);
-	uwrpkru(P->pkru | PKRU_AD(P->key));
+	wrpkru(P->pkru | PKRU_AD(P->key));
 	P->res->v[4] = *(volatile u32 *)P->page;	/* faults once, then retried */
 	yield_n(3);
-	P->res->v[5] = urdpkru();
+	P->res->v[5] = rdpkru();
 }
 
 static void run_altstack(void)
@@ -262,38 +262,38 @@ static void run_altstack(void)
 
 	P->res->v[5] = usys(SYS_sigaltstack, (long)&ss, 0, 0);
 	install(SIGUSR1, h_altstack, SA_ONSTACK);
-	uwrpkru(P->pkru | PKRU_AD(P->altkey) | PKRU_WD(P->altkey));
+	wrpkru(P->pkru | PKRU_AD(P->altkey) | PKRU_WD(P->altkey));
 	raise_sig(SIGUSR1);
 	yield_n(3);
-	P->res->v[2] = urdpkru();
+	P->res->v[2] = rdpkru();
 }
 
 static void run_nested(void)
 {
 	install(SIGUSR1, h_nested, 0);
 	install(SIGUSR2, h_usr2, 0);
-	uwrpkru(P->pkru);
+	wrpkru(P->pkru);
 	raise_sig(SIGUSR1);
-	P->res->v[3] = urdpkru();
+	P->res->v[3] = rdpkru();
 }
 
 static void run_wait_kill(void)
 {
 	install(SIGUSR1, h_count, 0);
-	uwrpkru(P->pkru);
+	wrpkru(P->pkru);
 	for (int i = 0; i < 100000 && !P->res->handled; i++)
 		usys(SYS_yield, 0, 0, 0);
-	P->res->v[1] = urdpkru();
+	P->res->v[1] = rdpkru();
 }
 
 static void run_hostile(void)
 {
 	struct sg_params *p = me();
 
-	uwrpkru(p->pkru);
+	wrpkru(p->pkru);
 	while (!*p->stop) {
 		usys(SYS_yield, 0, 0, 0);
-		if (urdpkru() != p->pkru)
+		if (rdpkru() != p->pkru)
 			p->res->mismatches++;
 		p->res->iterations++;
 	}
@@ -304,12 +304,12 @@ static void run_timer(void)
 	struct sg_params *p = me();
 
 	install(SIGALRM, h_count, 0);
-	uwrpkru(p->pkru);
+	wrpkru(p->pkru);
 	usys(SYS_alarm, 3, 0, 0);
 	/* No system call in the loop: the signal arrives on a timer interrupt. */
 	for (u64 i = 0; i < 2000000000ull && !p->res->handled; i++)
 		asm volatile("pause");
-	p->res->v[1] = urdpkru();
+	p->res->v[1] = rdpkru();
 }
 
 static void run_bad_frame(void)
@@ -317,22 +317,22 @@ static void run_bad_frame(void)
 	u64 fl;
 
 	install(SIGUSR1, h_bad, 0);
-	uwrpkru(P->pkru);
+	wrpkru(P->pkru);
 	yield_n(2);	/* let B see this PKRU if the kernel fails to switch it */
 	raise_sig(SIGUSR1);
 	/* Only the forced kinds get here: still ring 3, IOPL 0. */
 	asm volatile("pushfq; popq %0" : "=r"(fl));
 	P->res->v[0] = (long)fl;
-	P->res->v[1] = urdpkru();
+	P->res->v[1] = rdpkru();
 	P->res->v[2] = 1;
 }
 
 static void run_fuzz(void)
 {
 	install(SIGUSR1, h_fuzz, 0);
-	uwrpkru(P->pkru);
+	wrpkru(P->pkru);
 	raise_sig(SIGUSR1);
-	P->res->v[1] = urdpkru();
+	P->res->v[1] = rdpkru();
 }
 
 void sg_user_main(struct sg_params *p)

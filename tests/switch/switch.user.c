@@ -11,7 +11,7 @@
 
 static void note(struct sw_params *p, u64 iter)
 {
-	u32 now = urdpkru();
+	u32 now = rdpkru();
 
 	if (now == p->pkru)
 		return;
@@ -31,7 +31,7 @@ static void touch_own_page(struct sw_params *p, u64 i)
 
 static void prog_yield(struct sw_params *p)
 {
-	uwrpkru(p->pkru);
+	wrpkru(p->pkru);
 	for (u64 i = 0; i < p->iterations; i++) {
 		usys(SYS_yield, 0, 0, 0);
 		note(p, i);
@@ -45,7 +45,7 @@ static void prog_spin(struct sw_params *p)
 	u64 lcg = p->pkru | 1;
 
 	for (u64 i = 0; !*p->stop; i++) {
-		uwrpkru(p->pkru);
+		wrpkru(p->pkru);
 		/* A random-length window in which the timer may switch us out. */
 		lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
 		for (volatile u32 n = (lcg >> 58); n; n--)
@@ -65,7 +65,7 @@ static u64 read_xmm0(void)
 
 static void prog_fpu_reset(struct sw_params *p)
 {
-	uwrpkru(p->pkru);
+	wrpkru(p->pkru);
 	for (u64 i = 0; i < p->iterations; i++) {
 		u64 dirty = 0x1234567800000000ull | i;
 
@@ -84,9 +84,9 @@ static void prog_fpu_reset(struct sw_params *p)
 static void prog_init_state(struct sw_params *p)
 {
 	/* First instruction of a fresh task: its PKRU must be the init value. */
-	p->res->values[0] = urdpkru();
+	p->res->values[0] = rdpkru();
 	p->res->values[1] = 1;
-	uwrpkru(p->pkru);	/* 0: the init state again (XSTATE_BV[9]=0) */
+	wrpkru(p->pkru);	/* 0: the init state again (XSTATE_BV[9]=0) */
 	for (u64 i = 0; i < p->iterations; i++) {
 		usys(SYS_yield, 0, 0, 0);
 		note(p, i);
@@ -100,20 +100,20 @@ static void prog_coroutine(struct sw_params *p)
 	u32 pa = p->pkru, pb = p->pkru | PKRU_AD(7);
 
 	/* Two user contexts that differ only in PKRU, switched by XSAVE/XRSTOR. */
-	uwrpkru(pa);
-	uxsave(a, ~0ull);
-	uwrpkru(pb);
-	uxsave(b, ~0ull);
-	uxrstor(a, ~0ull);
-	p->res->values[0] = urdpkru();
-	uxrstor(b, ~0ull);
-	p->res->values[1] = urdpkru();
-	uxrstor(a, ~0ull);
-	p->res->values[2] = urdpkru();
+	wrpkru(pa);
+	xsave(a, ~0ull);
+	wrpkru(pb);
+	xsave(b, ~0ull);
+	xrstor(a, ~0ull);
+	p->res->values[0] = rdpkru();
+	xrstor(b, ~0ull);
+	p->res->values[1] = rdpkru();
+	xrstor(a, ~0ull);
+	p->res->values[2] = rdpkru();
 	p->res->mismatches = (p->res->values[0] != pa) + (p->res->values[1] != pb) +
 			     (p->res->values[2] != pa);
 	p->res->first_bad = p->res->values[0];
-	uwrpkru(p->pkru);
+	wrpkru(p->pkru);
 	p->res->iterations = 1;
 }
 
@@ -122,9 +122,9 @@ static void prog_uaccess(struct sw_params *p)
 	for (u64 i = 0; i < p->iterations; i++) {
 		long denied, allowed;
 
-		uwrpkru(p->pkru | PKRU_AD(p->own_key));
+		wrpkru(p->pkru | PKRU_AD(p->own_key));
 		denied = usys(SYS_copy_from_user, p->own_page, 64, 0);
-		uwrpkru(p->pkru);
+		wrpkru(p->pkru);
 		usys(SYS_yield, 0, 0, 0);
 		note(p, i);
 		allowed = usys(SYS_copy_from_user, p->own_page, 64, 0);
@@ -144,7 +144,7 @@ static void prog_uaccess(struct sw_params *p)
 
 static void prog_sleep(struct sw_params *p)
 {
-	uwrpkru(p->pkru);
+	wrpkru(p->pkru);
 	for (u64 i = 0; i < p->iterations; i++) {
 		long r = usys(SYS_sleep, 1, p->own_page, 0);
 

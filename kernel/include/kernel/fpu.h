@@ -39,4 +39,12 @@ void xstate_image_set_pkru(void *area, u32 pkru);
  * new task's PKRU is first taken from its initial XSAVE image. */
 void pkru_switch_in(struct task *next, struct task *prev);
 
+/* FPU reset for the current task with PKRU kept (most strategies' op). */
+void fpu_task_reset(struct task *t);
+/* Strategy operations shared by the designs that keep PKRU in the task. */
+void pkru_task_init(struct task *t);
+void pkru_task_switch_out(struct task *prev);
+u32 pkru_task_get(struct task *t);
+void pkru_task_set(struct task *t, u32 pkru);
+
 #endif
