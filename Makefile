@@ -68,6 +68,10 @@ $(B)/pkrulab.elf: $(KOBJ) linker.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJ)
 	@grub-file --is-x86-multiboot2 $@ || { echo "$@ is not multiboot2" >&2; rm -f $@; exit 1; }
+	@# Ring-3 code must be self-contained: a call into the kernel would fault.
+	@for o in $(patsubst %.c,$(B)/%.o,$(USRC_C)); do \
+		u=$$(nm -u $$o); [ -z "$$u" ] || { echo "$$o calls outside ring-3 code: $$u" >&2; rm -f $@; exit 1; }; \
+	done
 
 $(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
