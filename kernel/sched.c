@@ -8,6 +8,7 @@
 #include <asm/apic.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/timing.h>
 #include <asm/traps.h>
 #include <kernel/console.h>
 #include <kernel/signal.h>
@@ -27,6 +28,9 @@ static bool in_timer_irq;
 static volatile u32 *stop_flag;
 static u64 stop_after;
 static struct task *stop_task;
+static u64 tick_stamp_user;
+
+void sched_stamp_ticks(u64 uaddr) { tick_stamp_user = uaddr; }
 static u64 prng_state = 0x9e3779b97f4a7c15ull;
 
 void prng_seed(u64 seed) { prng_state = seed ? seed : 0x9e3779b97f4a7c15ull; }
@@ -107,15 +111,22 @@ static void wake_sleepers(void)
  * runs with a PKRU that denies its key: open every key for the write.
  * This is harness plumbing, not one of the designs under test.
  */
-static void raise_stop_flag(void)
+static void poke_user(u64 uaddr, const void *src, u64 n)
 {
-	u32 one = 1, saved = pke_enabled() ? rdpkru() : 0;
+	u32 saved = pke_enabled() ? rdpkru() : 0;
 
 	if (pke_enabled())
 		wrpkru(0);
-	copy_to_user((u64)stop_flag, &one, sizeof(one));
+	copy_to_user(uaddr, src, n);
 	if (pke_enabled())
 		wrpkru(saved);
+}
+
+static void raise_stop_flag(void)
+{
+	u32 one = 1;
+
+	poke_user((u64)stop_flag, &one, sizeof(one));
 }
 
 static void rearm(void)
@@ -126,6 +137,12 @@ static void rearm(void)
 
 static void timer_irq(struct pt_regs *r)
 {
+	/* Benchmarks: when did this tick start (preemptive switch latency)? */
+	if (tick_stamp_user) {
+		u64 now = time_start();
+
+		poke_user(tick_stamp_user, &now, sizeof(now));
+	}
 	jiffies++;
 	apic_eoi();
 	rearm();

@@ -2,8 +2,9 @@
  * The benchmark set of DESIGN.md "Measurements": PKRU instructions, the
  * XSAVE family with and without PKRU in RFBM (clean and dirty AVX state),
  * and round trips through the kernel under each configuration: null
- * system call, yield between two tasks (clean and dirty AVX), signal
- * delivery + sigreturn, PK fault -> handler -> retry.
+ * system call, yield between two tasks (clean and dirty AVX), preemptive
+ * switch (timer interrupt entry in one task to the first instruction of
+ * the other), signal delivery + sigreturn, PK fault -> handler -> retry.
  * Ring-0 benchmarks run with interrupts off; ring-3 ones in real tasks,
  * timed in ring 3 (timer ticks can land in a sample: see p99/max, p50 is
  * robust).  Warm-up: a tenth of the iterations, at least 10.
@@ -212,7 +213,7 @@ static void user_bench(struct bench_ctx *ctx, enum bn_program prog, bool peer, b
 	for (int t = 0; t < (peer ? 2 : 1); t++) {
 		struct bn_params *p = &pp[t];
 
-		p->program = t ? BN_YIELD_PEER : prog;
+		p->program = t ? (prog == BN_PREEMPT ? BN_PREEMPT_PEER : BN_YIELD_PEER) : prog;
 		p->use_pmc = time_unit == UNIT_CORE_CYCLES;
 		p->dirty_avx = avx;
 		p->pkru = t ? 0x30 : 0xc;
@@ -222,13 +223,23 @@ static void user_bench(struct bench_ctx *ctx, enum bn_program prog, bool peer, b
 		p->page = (u64)user_slot_va(SLOT_KEYED);
 		p->samples = us;
 		p->stop = stop;
+		p->tick_stamp = (volatile u64 *)(stop + 8);
 		user_slot_map(SLOT_STACK + t, 0, 0);
 		task_create_user(t ? "peer" : "bench", (u64)USER_SYM(bn_user_main),
 				 (u64)user_slot_va(SLOT_STACK + t) + PAGE_SIZE - 8, (u64)p);
 	}
-	/* A slow tick: as few interrupts inside the samples as possible. */
-	sched_timer_config(TIMER_HZ_MIN, 0, 0);
+	if (prog == BN_PREEMPT) {
+		/* Random one-shot periods of 50..200 us: many timer switches. */
+		u64 hz = apic_timer_hz();
+
+		sched_timer_config(0, hz / 20000 ? hz / 20000 : 1, hz / 5000 ? hz / 5000 : 2);
+		sched_stamp_ticks((u64)(stop + 8));
+	} else {
+		/* A slow tick: as few interrupts inside the samples as possible. */
+		sched_timer_config(TIMER_HZ_MIN, 0, 0);
+	}
 	tasks_run(60000);
+	sched_stamp_ticks(0);
 	sched_timer_config(kargs.timer_hz, 0, 0);
 	if (!pp[0].done) {
 		ctx->skip = "benchmark task did not finish";
@@ -253,6 +264,9 @@ BENCHMARK("yield_roundtrip", b_yield, BENCH_PER_CONFIG);
 
 static void b_yield_avx(struct bench_ctx *ctx) { user_bench(ctx, BN_YIELD, true, true); }
 BENCHMARK("yield_roundtrip_dirty_avx", b_yield_avx, BENCH_PER_CONFIG);
+
+static void b_preempt(struct bench_ctx *ctx) { user_bench(ctx, BN_PREEMPT, true, false); }
+BENCHMARK("preempt_switch", b_preempt, BENCH_PER_CONFIG);
 
 static void b_signal(struct bench_ctx *ctx) { user_bench(ctx, BN_SIGNAL, false, false); }
 BENCHMARK("signal_roundtrip", b_signal, BENCH_PER_CONFIG);

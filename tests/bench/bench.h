@@ -4,7 +4,8 @@
 
 #include <asm/types.h>
 
-enum bn_program { BN_NULL_SYSCALL, BN_YIELD, BN_YIELD_PEER, BN_SIGNAL, BN_PKFAULT };
+enum bn_program { BN_NULL_SYSCALL, BN_YIELD, BN_YIELD_PEER, BN_SIGNAL, BN_PKFAULT, BN_PREEMPT,
+		  BN_PREEMPT_PEER };
 
 struct bn_params {
 	u32 program;
@@ -16,6 +17,7 @@ struct bn_params {
 	u64 page;		/* keyed page for BN_PKFAULT */
 	u64 *samples;		/* iters entries */
 	volatile u32 *stop;
+	volatile u64 *tick_stamp;	/* BN_PREEMPT: clock at the last timer interrupt */
 	volatile u64 done;
 };
 

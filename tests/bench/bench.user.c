@@ -83,6 +83,31 @@ void bn_user_main(struct bn_params *p0)
 		install(SIGUSR1, h_empty);
 	if (p->program == BN_PKFAULT)
 		install(SIGSEGV, h_open_key);
+	if (p->program == BN_PREEMPT || p->program == BN_PREEMPT_PEER) {
+		/*
+		 * Spin on the clock.  A jump in it means another task ran; the
+		 * sample is the time from the timer interrupt that switched us
+		 * back in to our first instruction after it.
+		 */
+		u32 n = 0;
+		u64 prev = t_start(pmc);
+
+		while (!*p->stop) {
+			u64 now = t_start(pmc), tick = *p->tick_stamp;
+
+			if (p->program == BN_PREEMPT && tick > prev && tick < now) {
+				if (n >= p->warmup)
+					p->samples[n - p->warmup] = now - tick;
+				if (++n == p->iters + p->warmup)
+					break;
+			}
+			prev = now;
+		}
+		if (p->program == BN_PREEMPT)
+			p->done = 1;
+		*p->stop = 1;
+		uexit(0);
+	}
 	if (p->program == BN_YIELD_PEER) {
 		while (!*p->stop) {
 			if (p->dirty_avx)

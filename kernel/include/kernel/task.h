@@ -69,6 +69,8 @@ void sched_timer_config(u32 hz, u32 min_ticks, u32 max_ticks);
  * task t has ended; NULL turns it off. */
 void sched_stop_when(volatile u32 *flag, u64 n);
 void sched_stop_on_exit(volatile u32 *flag, struct task *t);
+/* Write the clock at every timer interrupt's start to a user address. */
+void sched_stamp_ticks(u64 uaddr);
 u64 prng_next(void);
 void prng_seed(u64 seed);
 
