@@ -44,7 +44,7 @@ $(B)/gen/font.c: tools/psf2c.py
 $(B)/gen/font.o: $(B)/gen/font.c
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-.PHONY: all clean test host-test qemu-test deps fuzz
+.PHONY: all clean test host-test qemu-test deps fuzz bench
 all: $(B)/pkrulab.iso
 
 # Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
@@ -112,6 +112,8 @@ $(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/sig
 
 host-test: $(HOST_TESTS)
 	@for t in $(HOST_TESTS); do $$t || exit 1; done
+	@$(PYTHON) tools/test_pkrulab_report.py 2>$(B)/host/test_pkrulab_report.log || \
+		{ cat $(B)/host/test_pkrulab_report.log; exit 1; }
 
 FUZZ_SECONDS ?= 20
 FUZZERS := cmdline sigframe
@@ -139,6 +141,13 @@ qemu-test: all
 test: deps
 	@$(MAKE) --no-print-directory all
 	@bash tools/test-all.sh
+
+# Benchmarks under -icount (deterministic instruction counts) and the report.
+bench: all
+	@mkdir -p $(B)/bench
+	./run-qemu.sh --icount --timeout 600 --log $(B)/bench/icount.log -- tests=none bench=all >/dev/null
+	$(PYTHON) tools/pkrulab-report.py bench $(B)/bench/icount.log --out $(B)/bench/report
+	@echo "report: $(B)/bench/report/report.md (.csv, .json)"
 
 clean:
 	rm -rf $(B)
