@@ -23,6 +23,9 @@ void console_init(u32 mask, bool auto_detect)
 		struct console *c = consoles[i];
 		bool want = auto_detect || (mask & c->mask);
 
+		/* Probed again: a framebuffer above 4 GiB is reachable only now. */
+		if (!c->present)
+			c->present = c->probe();
 		c->enabled = want && c->present;
 	}
 }

@@ -31,6 +31,10 @@ static bool fb_probe(void)
 	bytespp = boot_info.fb_bpp / 8;
 	if (boot_info.fb_width < GLYPH_W * 20 || boot_info.fb_height < GLYPH_H * 5)
 		return false;
+	/* The boot page tables reach 4 GiB; higher video memory waits for paging_init(). */
+	if (boot_info.fb_addr + (u64)boot_info.fb_pitch * boot_info.fb_height > (4ull << 30) &&
+	    !identity_map_limit())
+		return false;
 	fb = (u8 *)boot_info.fb_addr;
 	pitch = boot_info.fb_pitch;
 	cols = boot_info.fb_width / GLYPH_W;

@@ -143,9 +143,9 @@ __noreturn void kmain(u32 magic, u64 info)
 	user_run_init();
 	cpu_detect();
 	parse_arguments();
-	console_init(kargs.consoles, !kargs.consoles_set);
 	cpu_setup();
 	paging_init();
+	console_init(kargs.consoles, !kargs.consoles_set);
 	print_boot_info();
 	acpi_init();
 	pic_disable();

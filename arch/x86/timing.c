@@ -10,6 +10,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
+#include <asm/safe.h>
 #include <asm/timing.h>
 #include <kernel/console.h>
 
@@ -31,6 +32,18 @@ static bool pmu_fixed_cycles_available(void)
 	r = cpuid(CPUID_LEAF_PMU);
 	/* Version >= 2 and at least two fixed counters (EDX[4:0]). */
 	return (r.eax & 0xff) >= 2 && (r.edx & 0x1f) >= 2;
+}
+
+/* Some hypervisors advertise a PMU and then fault on its MSRs: probe safely. */
+static bool pmu_enable_fixed_cycles(void)
+{
+	u64 ctrl, global;
+
+	if (safe_rdmsr(MSR_IA32_FIXED_CTR_CTRL, &ctrl) != PROBE_NO_FAULT ||
+	    safe_rdmsr(MSR_IA32_PERF_GLOBAL_CTRL, &global) != PROBE_NO_FAULT)
+		return false;
+	return safe_wrmsr(MSR_IA32_FIXED_CTR_CTRL, ctrl | FIXED_CTR1_ENABLE_ALL) == PROBE_NO_FAULT &&
+	       safe_wrmsr(MSR_IA32_PERF_GLOBAL_CTRL, global | GLOBAL_CTRL_FIXED1) == PROBE_NO_FAULT;
 }
 
 static void tsc_calibrate(void)
@@ -64,9 +77,7 @@ void timing_init(bool icount)
 	tsc_calibrate();
 	if (icount) {
 		time_unit = UNIT_INSTRUCTIONS;
-	} else if (pmu_fixed_cycles_available()) {
-		wrmsr(MSR_IA32_FIXED_CTR_CTRL, rdmsr(MSR_IA32_FIXED_CTR_CTRL) | FIXED_CTR1_ENABLE_ALL);
-		wrmsr(MSR_IA32_PERF_GLOBAL_CTRL, rdmsr(MSR_IA32_PERF_GLOBAL_CTRL) | GLOBAL_CTRL_FIXED1);
+	} else if (pmu_fixed_cycles_available() && pmu_enable_fixed_cycles()) {
 		write_cr4(read_cr4() | X86_CR4_PCE);
 		time_unit = UNIT_CORE_CYCLES;
 	}
