@@ -13,8 +13,6 @@ static u8 init_image[XSTATE_BUF_MAX] __aligned(64);
 
 bool fpu_available(void) { return xstate.enabled; }
 
-u64 fpu_xfeatures(void) { return xcr0_read(); }
-
 void fpu_init_area(void *area)
 {
 	memset(area, 0, XSTATE_BUF_MAX);
@@ -46,11 +44,6 @@ void fpu_save(void *area, u64 rfbm)
 		h->xstate_bv &= ~XFEATURE_MASK_PKRU;
 }
 
-void fpu_restore(const void *area, u64 rfbm)
-{
-	xrstor((void *)area, rfbm);
-}
-
 void fpu_reset_regs(bool keep_pkru)
 {
 	u64 rfbm = fpu_xfeatures();
@@ -75,13 +68,15 @@ void xstate_image_set_pkru(void *area, u32 pkru)
 	xstate_hdr(area)->xstate_bv |= XFEATURE_MASK_PKRU;
 }
 
-void pkru_switch_in(struct task *next, struct task *prev)
+void pkru_switch_in_slow(struct task *next, struct task *prev)
 {
 	/* First run: the task's PKRU comes out of its initial XSAVE image. */
 	if (next->pkru_in_image) {
 		next->pkru = xstate_image_pkru(next->xsave, rdpkru());
 		next->pkru_in_image = false;
 	}
+	/* Only an injected bug keeps a task on this path after its first run. */
+	next->pkru_slow = kargs.inject != INJECT_NONE;
 	if (inject_active(INJECT_NO_WRPKRU))
 		return;
 	/* The bug: "a kernel thread never touches PKRU, so it is still right". */
@@ -107,6 +102,7 @@ void pkru_task_init(struct task *t)
 	fpu_init_area(t->xsave);
 	/* The initial PKRU is whatever the initial XSAVE image holds. */
 	t->pkru_in_image = true;
+	t->pkru_slow = true;
 }
 
 void pkru_task_switch_out(struct task *prev)
@@ -126,6 +122,7 @@ void pkru_task_set(struct task *t, u32 pkru)
 {
 	t->pkru = pkru;
 	t->pkru_in_image = false;
+	t->pkru_slow = kargs.inject != INJECT_NONE;
 	if (t == current)
 		wrpkru(pkru);
 }

@@ -44,13 +44,15 @@ u64 prng_next(void)
 	return prng_state * 0x2545f4914f6cdd1dull;
 }
 
+/* Round robin over the task ids in use (1..task_max_id); idle if none. */
 static struct task *pick_next(void)
 {
-	for (int n = 1; n <= MAX_TASKS; n++) {
-		struct task *t = &tasks[(current->id + n) % MAX_TASKS];
+	unsigned id = current->id;
 
-		if (t->id != 0 && t->state == TASK_RUNNABLE)
-			return t;
+	for (int n = 0; n < task_max_id; n++) {
+		id = id >= (unsigned)task_max_id ? 1 : id + 1;
+		if (tasks[id].state == TASK_RUNNABLE)
+			return &tasks[id];
 	}
 	return &tasks[0];
 }

@@ -18,6 +18,7 @@
 
 struct task tasks[MAX_TASKS];
 struct task *current = &tasks[0];
+int task_max_id;
 
 static u8 kstacks[MAX_TASKS][KSTACK_SIZE] __aligned(16);
 static u8 xsave_areas[MAX_TASKS][XSTATE_BUF_MAX] __aligned(64);
@@ -30,6 +31,7 @@ void tasks_init(void)
 	struct task *t0 = &tasks[0];
 
 	memset(tasks, 0, sizeof(tasks));
+	task_max_id = 0;
 	t0->state = TASK_RUNNABLE;
 	t0->kthread = true;
 	snprintf(t0->name, sizeof(t0->name), "idle");
@@ -58,6 +60,8 @@ static struct task *task_alloc(const char *name)
 			*--sp = 0;
 		t->ksp = (u64)sp;
 		t->state = TASK_RUNNABLE;
+		if (i > task_max_id)
+			task_max_id = i;
 		return t;
 	}
 	harness_error("too many tasks");
@@ -89,6 +93,7 @@ void tasks_reset(void)
 {
 	for (int i = 1; i < MAX_TASKS; i++)
 		tasks[i].state = TASK_UNUSED;
+	task_max_id = 0;
 }
 
 /* First code a new task runs, on its own kernel stack, interrupts off. */

@@ -47,6 +47,7 @@ u64 xcr0_write(u64 val)
 	u64 old = xgetbv(0);
 
 	xsetbv(0, val);
+	xstate.xcr0 = val;
 	return old;
 }
 

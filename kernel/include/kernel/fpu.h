@@ -11,7 +11,10 @@
 #ifndef KERNEL_FPU_H
 #define KERNEL_FPU_H
 
+#include <asm/processor.h>
 #include <asm/types.h>
+#include <asm/xstate.h>
+#include <kernel/harness.h>
 #include <kernel/task.h>
 
 /* PKRU after XRSTOR of an image with XSTATE_BV[9]=0 (SDM: init value). */
@@ -19,15 +22,17 @@
 
 void fpu_init(void);
 bool fpu_available(void);
-/* The user state components in force: XCR0. */
-u64 fpu_xfeatures(void);
+
+/* The user state components in force: XCR0 as the strategy set it. */
+static inline u64 fpu_xfeatures(void) { return xstate.xcr0; }
 /* Fresh image: every component in its init state (XSTATE_BV = 0). */
 void fpu_init_area(void *area);
 /* XSAVEOPT (or XSAVE) of the live registers, then PKRU=0 recorded as the
  * init state (XSTATE_BV[9]=0), as AMD's init tracking does in hardware
  * and QEMU TCG never does (DESIGN.md, emulator defect 4). */
 void fpu_save(void *area, u64 rfbm);
-void fpu_restore(const void *area, u64 rfbm);
+
+static inline void fpu_restore(const void *area, u64 rfbm) { xrstor((void *)area, rfbm); }
 /* Load the init image into the registers; PKRU kept unless keep_pkru is
  * false (or inject=reset_zero). */
 void fpu_reset_regs(bool keep_pkru);
@@ -36,8 +41,17 @@ void fpu_reset_regs(bool keep_pkru);
 u32 xstate_image_pkru(const void *area, u32 fallback);
 void xstate_image_set_pkru(void *area, u32 pkru);
 /* Explicit switch-in write, Linux style: WRPKRU only if it differs.  A
- * new task's PKRU is first taken from its initial XSAVE image. */
-void pkru_switch_in(struct task *next, struct task *prev);
+ * new task's PKRU is first taken from its initial XSAVE image; that and
+ * the injected bugs take the out-of-line path, off the hot one. */
+void pkru_switch_in_slow(struct task *next, struct task *prev);
+
+static inline void pkru_switch_in(struct task *next, struct task *prev)
+{
+	if (__builtin_expect(next->pkru_slow, 0))
+		pkru_switch_in_slow(next, prev);
+	else if (rdpkru() != next->pkru)
+		wrpkru(next->pkru);
+}
 
 /* FPU reset for the current task with PKRU kept (most strategies' op). */
 void fpu_task_reset(struct task *t);

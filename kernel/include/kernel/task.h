@@ -26,6 +26,7 @@ struct task {
 	void *xsave;			/* XSAVE area, 64-byte aligned, XSTATE_BUF_MAX */
 	u32 pkru;			/* explicit/hybrid: PKRU while switched out */
 	bool pkru_in_image;		/* explicit/hybrid: not yet taken from the XSAVE image */
+	bool pkru_slow;			/* switch-in must take pkru_switch_in_slow() */
 	bool fpu_loaded;		/* xsave_deferred: registers hold this task's state */
 	u64 wake_tick;
 	u64 sleep_uptr;			/* user address written at wake-up (nanosleep-style) */
@@ -41,6 +42,7 @@ struct task {
 
 extern struct task tasks[MAX_TASKS];
 extern struct task *current;
+extern int task_max_id;			/* highest task id in use */
 
 void tasks_init(void);
 struct task *task_create_user(const char *name, u64 entry, u64 user_stack_top, u64 arg);

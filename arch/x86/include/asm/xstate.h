@@ -19,6 +19,7 @@ struct xstate_info {
 	u32 offset[XFEATURE_PKRU + 8];	/* standard-format offsets, i >= 2 */
 	u32 size[XFEATURE_PKRU + 8];
 	u64 user_default;		/* XCR0 pkrulab runs with: x87|SSE|AVX|PKRU */
+	u64 xcr0;			/* last value xcr0_write() set (hot paths) */
 };
 
 extern struct xstate_info xstate;
