@@ -205,6 +205,12 @@ else
 fi
 
 cmd=("${qemu[@]}" "${serial_opts[@]}" -monitor none)
+# PKRULAB_QEMU_ARGS: extra QEMU options, split at spaces (e.g. "-d exec -D q.log"
+# for tools/pathprof.py, or "-s -S" to wait for gdb).
+if [ -n "${PKRULAB_QEMU_ARGS:-}" ]; then
+	read -r -a extra <<<"$PKRULAB_QEMU_ARGS"
+	cmd+=("${extra[@]}")
+fi
 if [ "${PKRULAB_VERBOSE:-0}" = 1 ]; then
 	line=""
 	for word in "${cmd[@]}"; do

@@ -86,12 +86,20 @@ enum sigframe_error sigframe_validate(const struct ucontext64 *uc, const uint8_t
 		return SIGFRAME_BAD_XSTATE_BV;
 	if (rd64(xs + XSAVE_HDR_OFFSET + XCOMP_BV_OFFSET))
 		return SIGFRAME_BAD_XCOMP_BV;
-	for (int i = 0; i < XSTATE_RESERVED_BYTES; i++)
-		if (xs[XSAVE_HDR_OFFSET + XSTATE_RESERVED_OFFSET + i])
+	for (int i = 0; i < XSTATE_RESERVED_BYTES; i += 8)
+		if (rd64(xs + XSAVE_HDR_OFFSET + XSTATE_RESERVED_OFFSET + i))
 			return SIGFRAME_BAD_XCOMP_BV;
 	if (rd32(xs + XSAVE_MXCSR_OFFSET) & ~lim->mxcsr_mask)
 		return SIGFRAME_BAD_MXCSR;
 	return SIGFRAME_OK;
+}
+
+void sigframe_xs_ranges(uint32_t xstate_size, struct sigframe_range r[SIGFRAME_XS_RANGES])
+{
+	/* MXCSR; fx_sw_bytes and the XSAVE header (contiguous); MAGIC2. */
+	r[0] = (struct sigframe_range){ XSAVE_MXCSR_OFFSET, 4 };
+	r[1] = (struct sigframe_range){ FX_SW_BYTES_OFFSET, XSAVE_MIN_SIZE - FX_SW_BYTES_OFFSET };
+	r[2] = (struct sigframe_range){ xstate_size, FP_XSTATE_MAGIC2_SIZE };
 }
 
 uint64_t sigframe_sanitize_rflags(uint64_t frame_flags, uint64_t current_flags)

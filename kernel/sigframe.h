@@ -146,10 +146,19 @@ const char *sigframe_error_name(enum sigframe_error e);
  * Check a frame copied into kernel memory: uc is the ucontext, xs the
  * XSAVE area copied from uc->uc_mcontext.fpstate, xs_len how many bytes of
  * it were copied (at least xstate_size + 4 when the size fields are sane).
- * Never reads outside xs[0, xs_len).
+ * Never reads outside xs[0, xs_len), and inside it only the ranges
+ * sigframe_xs_ranges() names: a kernel may copy just those (the rest of
+ * the area goes to XRSTOR straight from user memory, as in Linux).
  */
 enum sigframe_error sigframe_validate(const struct ucontext64 *uc, const uint8_t *xs,
 				      size_t xs_len, const struct sigframe_limits *lim);
+
+/* The byte ranges of the XSAVE area that sigframe_validate() reads. */
+struct sigframe_range {
+	uint32_t off, len;
+};
+#define SIGFRAME_XS_RANGES 3
+void sigframe_xs_ranges(uint32_t xstate_size, struct sigframe_range r[SIGFRAME_XS_RANGES]);
 
 /* RFLAGS bits a signal handler may change (Linux FIX_EFLAGS); IF forced on. */
 #define SIGFRAME_USER_FLAGS	0x00050dd5ull	/* AC|RF|OF|DF|TF|SF|ZF|AF|PF|CF */

@@ -109,7 +109,7 @@ long sys_sigreturn_fuzz(struct pt_regs *r)
 	static struct fuzz_result res;
 	struct task *t = current;
 	struct task_signals *s = &t->sig;
-	struct sigframe_limits lim;
+	const struct sigframe_limits *lim;
 	struct rt_sigframe64 *gf = (struct rt_sigframe64 *)orig;
 	u64 frame = s->last_frame, n = r->rdi, fp_off, len;
 	u64 save_blocked = s->blocked, save_changes = s->frame_pkru_changes;
@@ -117,11 +117,11 @@ long sys_sigreturn_fuzz(struct pt_regs *r)
 
 	if (!s->depth || !frame || n > 1000000)
 		return -EINVAL;
-	sigframe_limits_current(&lim);
+	lim = sigframe_limits_current();
 	if (copy_from_user(orig, frame, sizeof(*gf)))
 		return -EFAULT;
 	fp_off = gf->uc.uc_mcontext.fpstate - frame;
-	len = fp_off + lim.xstate_size + FP_XSTATE_MAGIC2_SIZE;
+	len = fp_off + lim->xstate_size + FP_XSTATE_MAGIC2_SIZE;
 	if (fp_off > 1024 || len > SPAN_MAX || copy_from_user(orig, frame, len))
 		return -EFAULT;
 

@@ -63,22 +63,35 @@ static u32 mxcsr_feature_mask(void)
 	return mxcsr_mask;
 }
 
-void sigframe_limits_current(struct sigframe_limits *lim)
+/*
+ * The limits depend on XCR0 and the frame policy only, which change when a
+ * configuration is activated: computed then, not on every signal.
+ */
+const struct sigframe_limits *sigframe_limits_current(void)
 {
+	static struct sigframe_limits lim;
+	static u64 lim_xcr0 = ~0ull;
+	static int lim_policy = -1;
 	enum sigframe_pkru_policy pol = signal_frame_policy();
 	u64 xcr0 = fpu_xfeatures();
-	u32 size = xstate_size_for(xcr0);
+	u32 size;
 
+	if (xcr0 == lim_xcr0 && (int)pol == lim_policy)
+		return &lim;
+	size = xstate_size_for(xcr0);
 	if (pol == SIGFRAME_PKRU_SOFT) {
 		xcr0 |= XFEATURE_MASK_PKRU;
 		if (size < xstate_pkru_offset_cpuid() + 8)
 			size = xstate_pkru_offset_cpuid() + 8;
 	}
-	lim->xfeatures_allowed = xcr0;
-	lim->xstate_size = size;
-	lim->mxcsr_mask = mxcsr_feature_mask();
-	lim->user_lo = USER_IMAGE_VA;
-	lim->user_hi = USER_VA_END;
+	lim.xfeatures_allowed = xcr0;
+	lim.xstate_size = size;
+	lim.mxcsr_mask = mxcsr_feature_mask();
+	lim.user_lo = USER_IMAGE_VA;
+	lim.user_hi = USER_VA_END;
+	lim_xcr0 = fpu_xfeatures();
+	lim_policy = pol;
+	return &lim;
 }
 
 static u32 pte_pkey(u64 va)
@@ -188,29 +201,104 @@ static u32 handler_pkru(u32 interrupted)
 	}
 }
 
-/* Write the frame; false if it could not be written (the task dies). */
+/* One field of the user frame (inside a user-access section). */
+#define PUT_FRAME(field, val) unsafe_put_u64((val), (u64)&uf->field)
+
+/*
+ * Write the frame straight into user memory: one access_ok() for all of
+ * it, then single stores in one user-access section (a fault anywhere,
+ * e.g. an altstack whose key is denied, fails the whole delivery).
+ */
+static bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame,
+			   u64 fp, u32 in_frame, enum sigframe_pkru_policy pol)
+{
+	const struct sigframe_limits *lim = sigframe_limits_current();
+	struct rt_sigframe64 *uf = (struct rt_sigframe64 *)frame;
+	struct task_signals *s = &current->sig;
+	const u64 *info = (const u64 *)&s->info[sig];
+	u64 bv;
+
+	user_access_begin();
+	/* XSAVE writes only XSTATE_BV's RFBM bits of the header: clear it first. */
+	for (int i = 0; i < XSAVE_HDR_SIZE; i += 8)
+		unsafe_put_u64(0, fp + XSAVE_HDR_OFFSET + i);
+	unsafe_xsave(fp, fpu_xfeatures());
+	/* XSAVE ran with PKRU=0, its init value: AMD leaves component 9 out. */
+	bv = unsafe_get_u64(fp + XSAVE_HDR_OFFSET) & ~XFEATURE_MASK_PKRU;
+	if (pol != SIGFRAME_PKRU_NONE) {
+		unsafe_put_u32(in_frame, fp + xstate_pkru_offset_cpuid());
+		/* The 6.13 fix: the slot counts only with XSTATE_BV[9] set. */
+		if (!inject_active(INJECT_BV_CLEAR))
+			bv |= XFEATURE_MASK_PKRU;
+	}
+	unsafe_put_u64(bv, fp + XSAVE_HDR_OFFSET);
+	/* struct fx_sw_bytes, padding zeroed, then MAGIC2 after the area. */
+	unsafe_put_u64(FP_XSTATE_MAGIC1 | (u64)(lim->xstate_size + FP_XSTATE_MAGIC2_SIZE) << 32,
+		       fp + FX_SW_BYTES_OFFSET);
+	unsafe_put_u64(lim->xfeatures_allowed, fp + FX_SW_BYTES_OFFSET + 8);
+	for (int i = 16; i < (int)sizeof(struct fx_sw_bytes); i += 8)
+		unsafe_put_u64(i == 16 ? lim->xstate_size : 0, fp + FX_SW_BYTES_OFFSET + i);
+	unsafe_put_u32(FP_XSTATE_MAGIC2, fp + lim->xstate_size);
+
+	PUT_FRAME(pretcode, ka->restorer);
+	PUT_FRAME(uc.uc_flags, UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
+	PUT_FRAME(uc.uc_link, 0);
+	PUT_FRAME(uc.uc_stack.ss_sp, s->altstack_sp);
+	/* ss_flags and the padding after it */
+	PUT_FRAME(uc.uc_stack.ss_flags,
+		  (u32)(s->altstack_flags | (on_altstack(s, r->rsp) ? SS_ONSTACK : 0)));
+	PUT_FRAME(uc.uc_stack.ss_size, s->altstack_size);
+	PUT_FRAME(uc.uc_mcontext.r8, r->r8);
+	PUT_FRAME(uc.uc_mcontext.r9, r->r9);
+	PUT_FRAME(uc.uc_mcontext.r10, r->r10);
+	PUT_FRAME(uc.uc_mcontext.r11, r->r11);
+	PUT_FRAME(uc.uc_mcontext.r12, r->r12);
+	PUT_FRAME(uc.uc_mcontext.r13, r->r13);
+	PUT_FRAME(uc.uc_mcontext.r14, r->r14);
+	PUT_FRAME(uc.uc_mcontext.r15, r->r15);
+	PUT_FRAME(uc.uc_mcontext.rdi, r->rdi);
+	PUT_FRAME(uc.uc_mcontext.rsi, r->rsi);
+	PUT_FRAME(uc.uc_mcontext.rbp, r->rbp);
+	PUT_FRAME(uc.uc_mcontext.rbx, r->rbx);
+	PUT_FRAME(uc.uc_mcontext.rdx, r->rdx);
+	PUT_FRAME(uc.uc_mcontext.rax, r->rax);
+	PUT_FRAME(uc.uc_mcontext.rcx, r->rcx);
+	PUT_FRAME(uc.uc_mcontext.rsp, r->rsp);
+	PUT_FRAME(uc.uc_mcontext.rip, r->rip);
+	PUT_FRAME(uc.uc_mcontext.eflags, r->rflags);
+	/* cs, gs, fs, ss: four u16 in one quadword */
+	PUT_FRAME(uc.uc_mcontext.cs, USER_CS | (u64)USER_DS << 48);
+	PUT_FRAME(uc.uc_mcontext.err, s->fault_error[sig]);
+	PUT_FRAME(uc.uc_mcontext.trapno, s->fault_vector[sig]);
+	PUT_FRAME(uc.uc_mcontext.oldmask, s->blocked);
+	PUT_FRAME(uc.uc_mcontext.cr2, s->info[sig].u.fault.addr);
+	PUT_FRAME(uc.uc_mcontext.fpstate, fp);
+	for (int i = 0; i < 8; i++)
+		PUT_FRAME(uc.uc_mcontext.reserved1[i], 0);
+	PUT_FRAME(uc.uc_sigmask, s->blocked);
+	for (int i = 0; i < (int)(sizeof(struct siginfo64) / 8); i++)
+		unsafe_put_u64(info[i], (u64)&uf->info + 8 * i);
+	return user_access_end();
+}
+
+/* Deliver one signal; false if the frame could not be written (the task dies). */
 static bool setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 {
-	static struct rt_sigframe64 f;
-	static const u8 zero_hdr[XSAVE_HDR_SIZE];
 	struct task *t = current;
 	struct task_signals *s = &t->sig;
 	enum sigframe_pkru_policy pol = signal_frame_policy();
-	struct sigframe_limits lim;
-	struct fx_sw_bytes sw = { 0 };
+	const struct sigframe_limits *lim = sigframe_limits_current();
 	u32 interrupted = strategy->get_pkru(t), hp = handler_pkru(interrupted);
-	u32 magic2 = FP_XSTATE_MAGIC2, in_frame;
-	u64 sp = r->rsp, fp, frame, bv, xcr0 = fpu_xfeatures();
+	u64 sp = r->rsp, fp, frame;
 	bool onstack = (ka->flags & SA_ONSTACK) && s->altstack_size &&
 		       !(s->altstack_flags & SS_DISABLE) && !on_altstack(s, sp);
 
-	sigframe_limits_current(&lim);
 	if (onstack)
 		sp = s->altstack_sp + s->altstack_size;
 	else
 		sp -= SIG_RED_ZONE;
-	fp = ALIGN_DOWN(sp - lim.xstate_size - FP_XSTATE_MAGIC2_SIZE, 64);
-	frame = ALIGN_DOWN(fp - sizeof(f), 16) - 8;
+	fp = ALIGN_DOWN(sp - lim->xstate_size - FP_XSTATE_MAGIC2_SIZE, 64);
+	frame = ALIGN_DOWN(fp - sizeof(struct rt_sigframe64), 16) - 8;
 	if (!access_ok(frame, sp - frame))
 		return false;
 	/* The handler must be able to use an altstack whose key it would deny. */
@@ -219,48 +307,8 @@ static bool setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 
 	/* Linux 6.12: every key enabled while the kernel writes the frame. */
 	wrpkru(0);
-	if (copy_to_user(fp + XSAVE_HDR_OFFSET, zero_hdr, sizeof(zero_hdr)))
-		return false;
-	if (safe_xsave((void *)fp, xcr0) != PROBE_NO_FAULT)
-		return false;
-	if (copy_from_user(&bv, fp + XSAVE_HDR_OFFSET, sizeof(bv)))
-		return false;
-	/* XSAVE ran with PKRU=0, its init value: AMD leaves component 9 out. */
-	bv &= ~XFEATURE_MASK_PKRU;
-	if (pol != SIGFRAME_PKRU_NONE) {
-		in_frame = inject_active(INJECT_FRAME_PKRU_LIVE) ? hp : interrupted;
-		if (copy_to_user(fp + xstate_pkru_offset_cpuid(), &in_frame, sizeof(in_frame)))
-			return false;
-		/* The 6.13 fix: the slot counts only with XSTATE_BV[9] set. */
-		if (!inject_active(INJECT_BV_CLEAR))
-			bv |= XFEATURE_MASK_PKRU;
-	}
-	sw.magic1 = FP_XSTATE_MAGIC1;
-	sw.xstate_size = lim.xstate_size;
-	sw.extended_size = lim.xstate_size + FP_XSTATE_MAGIC2_SIZE;
-	sw.xfeatures = lim.xfeatures_allowed;
-	if (copy_to_user(fp + XSAVE_HDR_OFFSET, &bv, sizeof(bv)) ||
-	    copy_to_user(fp + FX_SW_BYTES_OFFSET, &sw, sizeof(sw)) ||
-	    copy_to_user(fp + lim.xstate_size, &magic2, sizeof(magic2)))
-		return false;
-
-	memset(&f, 0, sizeof(f));
-	f.pretcode = ka->restorer;
-	f.uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
-	f.uc.uc_stack.ss_sp = s->altstack_sp;
-	f.uc.uc_stack.ss_size = s->altstack_size;
-	f.uc.uc_stack.ss_flags = s->altstack_flags | (on_altstack(s, r->rsp) ? SS_ONSTACK : 0);
-	f.uc.uc_mcontext = (struct sigcontext64){
-		.r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11, .r12 = r->r12,
-		.r13 = r->r13, .r14 = r->r14, .r15 = r->r15, .rdi = r->rdi, .rsi = r->rsi,
-		.rbp = r->rbp, .rbx = r->rbx, .rdx = r->rdx, .rax = r->rax, .rcx = r->rcx,
-		.rsp = r->rsp, .rip = r->rip, .eflags = r->rflags, .cs = USER_CS, .ss = USER_DS,
-		.err = s->fault_error[sig], .trapno = s->fault_vector[sig], .oldmask = s->blocked,
-		.cr2 = s->info[sig].u.fault.addr, .fpstate = fp,
-	};
-	f.uc.uc_sigmask = s->blocked;
-	f.info = s->info[sig];
-	if (copy_to_user(frame, &f, sizeof(f)))
+	if (!write_rt_frame(r, sig, ka, frame, fp,
+			    inject_active(INJECT_FRAME_PKRU_LIVE) ? hp : interrupted, pol))
 		return false;
 
 	/* The handler gets a clean FPU state and its policy PKRU. */
@@ -317,31 +365,40 @@ void signal_deliver_pending(struct pt_regs *r)
  */
 int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 {
-	static struct rt_sigframe64 f;
+	static struct ucontext64 uc;
 	struct task *t = current;
 	struct task_signals *s = &t->sig;
 	enum sigframe_pkru_policy pol = signal_frame_policy();
-	struct sigframe_limits lim;
-	const struct sigcontext64 *sc = &f.uc.uc_mcontext;
+	const struct sigframe_limits *lim = sigframe_limits_current();
+	const struct sigcontext64 *sc = &uc.uc_mcontext;
+	struct sigframe_range rg[SIGFRAME_XS_RANGES];
 	enum sigframe_error err;
 	u32 cur, want, delivered;
-	u64 n;
+	u64 n, fp, xcr0 = fpu_xfeatures(), bv;
 
-	sigframe_limits_current(&lim);
-	n = lim.xstate_size + FP_XSTATE_MAGIC2_SIZE;
-	if (copy_from_user(&f, uframe, sizeof(f))) {
+	if (copy_from_user(&uc, uframe + offsetof(struct rt_sigframe64, uc), sizeof(uc))) {
 		*why = "frame not readable (unmapped, or a key the current PKRU denies)";
 		return -1;
 	}
-	if ((sc->fpstate & 63) || !access_ok(sc->fpstate, n)) {
+	fp = sc->fpstate;
+	n = lim->xstate_size + FP_XSTATE_MAGIC2_SIZE;
+	if ((fp & 63) || !access_ok(fp, n)) {
 		*why = sigframe_error_name(SIGFRAME_BAD_FPSTATE_PTR);
 		return -1;
 	}
-	if (copy_from_user(frame_xs, sc->fpstate, n)) {
-		*why = "XSAVE area not readable (unmapped, or a key the current PKRU denies)";
-		return -1;
+	/*
+	 * Only the fields the validator reads (and the PKRU slot) come into
+	 * the kernel; XRSTOR takes the rest from user memory.  One CPU and no
+	 * preemption in here: nothing can change the frame in between.
+	 */
+	sigframe_xs_ranges(lim->xstate_size, rg);
+	for (int i = 0; i < SIGFRAME_XS_RANGES; i++) {
+		if (copy_from_user(frame_xs + rg[i].off, fp + rg[i].off, rg[i].len)) {
+			*why = "XSAVE area not readable (unmapped, or a key the current PKRU denies)";
+			return -1;
+		}
 	}
-	err = sigframe_validate(&f.uc, frame_xs, n, &lim);
+	err = sigframe_validate(&uc, frame_xs, n, lim);
 	if (err != SIGFRAME_OK) {
 		*why = sigframe_error_name(err);
 		return -1;
@@ -349,10 +406,16 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 
 	cur = strategy->get_pkru(t);
 	delivered = s->depth && s->depth <= SIG_NEST_MAX ? s->delivered_pkru[s->depth - 1] : cur;
-	if (pol == SIGFRAME_PKRU_NONE)
+	if (pol == SIGFRAME_PKRU_NONE) {
 		want = delivered;	/* not in the frame: the kernel's own copy */
-	else
+	} else {
+		if (copy_from_user(frame_xs + xstate_pkru_offset_cpuid(),
+				   fp + xstate_pkru_offset_cpuid(), sizeof(u32))) {
+			*why = "XSAVE area not readable (unmapped, or a key the current PKRU denies)";
+			return -1;
+		}
 		want = xstate_image_pkru(frame_xs, cur);
+	}
 	if (inject_active(INJECT_STALE_SIGRETURN))
 		want = cur;
 	if (pol != SIGFRAME_PKRU_NONE && s->depth && want != delivered) {
@@ -364,9 +427,17 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 			     s->frame_pkru_changes == SURVEILLANCE_LOG_MAX ? ", later ones only counted" : "");
 	}
 
-	/* PKRU is the strategy's: never through this XRSTOR. */
-	xstate_hdr(frame_xs)->xstate_bv &= ~XFEATURE_MASK_PKRU;
-	if (safe_xrstor(frame_xs, fpu_xfeatures() & ~XFEATURE_MASK_PKRU) != PROBE_NO_FAULT) {
+	/*
+	 * PKRU is the strategy's: never through this XRSTOR (RFBM leaves it
+	 * out).  With XCR0[9]=0 a set XSTATE_BV[9] -- the soft frame PKRU --
+	 * would still #GP, so it is cleared in the spent frame first.
+	 */
+	user_access_begin();
+	bv = xstate_hdr(frame_xs)->xstate_bv;
+	if ((bv & XFEATURE_MASK_PKRU) && !(xcr0 & XFEATURE_MASK_PKRU))
+		unsafe_put_u64(bv & ~XFEATURE_MASK_PKRU, fp + XSAVE_HDR_OFFSET);
+	unsafe_xrstor(fp, xcr0 & ~XFEATURE_MASK_PKRU);
+	if (!user_access_end()) {
 		fpu_reset_regs(true);
 		*why = "XRSTOR of the frame's XSAVE area faulted (caught)";
 		return -2;
@@ -383,7 +454,7 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 	r->cs = USER_CS;
 	r->ss = USER_DS;
 	r->rflags = sigframe_sanitize_rflags(sc->eflags, r->rflags);
-	s->blocked = f.uc.uc_sigmask & ~SIGBIT(SIGKILL);
+	s->blocked = uc.uc_sigmask & ~SIGBIT(SIGKILL);
 	if (s->depth)
 		s->depth--;
 	s->returned++;

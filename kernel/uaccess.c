@@ -9,11 +9,6 @@
 
 extern u64 copy_user_raw(void *dst, const void *src, u64 n);
 
-bool access_ok(u64 uaddr, u64 n)
-{
-	return uaddr >= USER_IMAGE_VA && uaddr + n >= uaddr && uaddr + n <= USER_VA_END;
-}
-
 long copy_from_user(void *dst, u64 usrc, u64 n)
 {
 	if (!access_ok(usrc, n))

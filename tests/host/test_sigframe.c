@@ -988,11 +988,83 @@ static void test_fx_sw_bytes_struct(void)
 	release(&f);
 }
 
+/*
+ * The kernel copies only the ranges sigframe_xs_ranges() names and hands
+ * the rest of the area to XRSTOR from user memory.  So the ranges must be
+ * the layout's own fields, and validating a copy that holds only them (the
+ * rest garbage) must give the verdict the full copy gets: for genuine
+ * frames and for frames with random bytes overwritten, mostly inside the
+ * ranges so that every check gets its turn to fail.
+ */
+static void test_ranges_suffice(void)
+{
+	static const unsigned trials = 5000;
+	size_t si;
+	uint32_t seed = 12345;
+
+	for (si = 0; si < NR_SHAPES; si++) {
+		struct sigframe_range r[SIGFRAME_XS_RANGES];
+		struct frame f;
+		uint8_t *sparse;
+		unsigned t, hits[SIGFRAME_NR_ERRORS] = { 0 }, kinds = 0;
+
+		genuine_shape(&f, &shapes[si]);
+		sigframe_xs_ranges(f.lim.xstate_size, r);
+		CHECK_EQ_UINT(r[0].off, MXCSR_OFF);
+		CHECK_EQ_UINT(r[0].len, 4);
+		CHECK_EQ_UINT(r[1].off, MAGIC1_OFF);
+		CHECK_EQ_UINT(r[1].off + r[1].len, LEGACY_END);
+		CHECK_EQ_UINT(r[2].off, f.lim.xstate_size);
+		CHECK_EQ_UINT(r[2].len, FP_XSTATE_MAGIC2_SIZE);
+		for (int i = 0; i < SIGFRAME_XS_RANGES; i++)
+			CHECK(r[i].off + r[i].len <= f.len);
+		release(&f);
+
+		sparse = xmalloc(shapes[si].size + FP_XSTATE_MAGIC2_SIZE);
+		for (t = 0; t < trials; t++) {
+			enum sigframe_error full, part;
+			unsigned n;
+
+			genuine_shape(&f, &shapes[si]);
+			for (n = 1 + (seed >> 7) % 3; n; n--) {
+				size_t at;
+
+				seed = seed * 1103515245u + 12345u;
+				if ((seed >> 16) & 1) {
+					const struct sigframe_range *q = &r[(seed >> 8) % SIGFRAME_XS_RANGES];
+
+					at = q->off + (seed >> 20) % q->len;
+				} else {
+					at = (seed >> 12) % f.len;
+				}
+				seed = seed * 1103515245u + 12345u;
+				/* Small values too: they keep the size fields near sane. */
+				f.xs[at] = (seed >> 24) & 1 ? (uint8_t)(seed >> 16) : f.xs[at] ^ (uint8_t)(1u << ((seed >> 13) & 7));
+			}
+			full = validate(&f);
+			for (size_t i = 0; i < f.len; i++)
+				sparse[i] = (uint8_t)(0xa5 ^ i ^ t);
+			for (int i = 0; i < SIGFRAME_XS_RANGES; i++)
+				memcpy(sparse + r[i].off, f.xs + r[i].off, r[i].len);
+			part = sigframe_validate(&f.uc, sparse, f.len, &f.lim);
+			if (!CHECK_EQ_INT(part, full))
+				fprintf(stderr, "\tshape %s, trial %u\n", shapes[si].name, t);
+			if ((unsigned)full < SIGFRAME_NR_ERRORS && !hits[full]++)
+				kinds++;
+			release(&f);
+		}
+		free(sparse);
+		/* ok, and the XSAVE-area errors: magic1, size, xfeatures, magic2, bv, header, mxcsr */
+		CHECK_EQ_UINT(kinds, 8);
+	}
+}
+
 int main(void)
 {
 	test_genuine_accepted();
 	test_legal_edges();
 	test_unchecked_bytes_ignored();
+	test_ranges_suffice();
 	test_misaligned_copy();
 	test_bad_magic1();
 	test_bad_size();

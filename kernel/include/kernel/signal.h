@@ -70,7 +70,7 @@ long sys_sigreturn_fuzz(struct pt_regs *r);
  * uframe.  0 on success; otherwise *why says what was wrong (the fuzzer
  * calls it on corrupted frames with quiet set). */
 int sigreturn_restore(struct pt_regs *regs, u64 uframe, const char **why, bool quiet);
-void sigframe_limits_current(struct sigframe_limits *lim);
+const struct sigframe_limits *sigframe_limits_current(void);
 
 /* Frame PKRU policy in force for the active configuration, or for one. */
 enum sigframe_pkru_policy signal_frame_policy(void);
