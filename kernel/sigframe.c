@@ -15,12 +15,12 @@
 #define XSTATE_RESERVED_OFFSET	16
 #define XSTATE_RESERVED_BYTES	48
 
-static uint32_t rd32(const uint8_t *p)
+static inline uint32_t rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static inline uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 
 static bool canonical(uint64_t a)
 {
@@ -55,7 +55,7 @@ enum sigframe_error sigframe_validate(const struct ucontext64 *uc, const uint8_t
 				      size_t xs_len, const struct sigframe_limits *lim)
 {
 	const struct sigcontext64 *sc = &uc->uc_mcontext;
-	uint64_t fp = sc->fpstate, xfeatures, bv;
+	uint64_t fp = sc->fpstate, xfeatures, bv, rsvd = 0;
 	uint32_t size, ext;
 
 	if (!user_addr(sc->rip, lim))
@@ -87,19 +87,12 @@ enum sigframe_error sigframe_validate(const struct ucontext64 *uc, const uint8_t
 	if (rd64(xs + XSAVE_HDR_OFFSET + XCOMP_BV_OFFSET))
 		return SIGFRAME_BAD_XCOMP_BV;
 	for (int i = 0; i < XSTATE_RESERVED_BYTES; i += 8)
-		if (rd64(xs + XSAVE_HDR_OFFSET + XSTATE_RESERVED_OFFSET + i))
-			return SIGFRAME_BAD_XCOMP_BV;
+		rsvd |= rd64(xs + XSAVE_HDR_OFFSET + XSTATE_RESERVED_OFFSET + i);
+	if (rsvd)
+		return SIGFRAME_BAD_XCOMP_BV;
 	if (rd32(xs + XSAVE_MXCSR_OFFSET) & ~lim->mxcsr_mask)
 		return SIGFRAME_BAD_MXCSR;
 	return SIGFRAME_OK;
-}
-
-void sigframe_xs_ranges(uint32_t xstate_size, struct sigframe_range r[SIGFRAME_XS_RANGES])
-{
-	/* MXCSR; fx_sw_bytes and the XSAVE header (contiguous); MAGIC2. */
-	r[0] = (struct sigframe_range){ XSAVE_MXCSR_OFFSET, 4 };
-	r[1] = (struct sigframe_range){ FX_SW_BYTES_OFFSET, XSAVE_MIN_SIZE - FX_SW_BYTES_OFFSET };
-	r[2] = (struct sigframe_range){ xstate_size, FP_XSTATE_MAGIC2_SIZE };
 }
 
 uint64_t sigframe_sanitize_rflags(uint64_t frame_flags, uint64_t current_flags)

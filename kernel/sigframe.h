@@ -158,7 +158,14 @@ struct sigframe_range {
 	uint32_t off, len;
 };
 #define SIGFRAME_XS_RANGES 3
-void sigframe_xs_ranges(uint32_t xstate_size, struct sigframe_range r[SIGFRAME_XS_RANGES]);
+static inline void sigframe_xs_ranges(uint32_t xstate_size,
+				      struct sigframe_range r[SIGFRAME_XS_RANGES])
+{
+	/* MXCSR; fx_sw_bytes and the XSAVE header (contiguous); MAGIC2. */
+	r[0] = (struct sigframe_range){ 24, 4 };
+	r[1] = (struct sigframe_range){ FX_SW_BYTES_OFFSET, 576 - FX_SW_BYTES_OFFSET };
+	r[2] = (struct sigframe_range){ xstate_size, FP_XSTATE_MAGIC2_SIZE };
+}
 
 /* RFLAGS bits a signal handler may change (Linux FIX_EFLAGS); IF forced on. */
 #define SIGFRAME_USER_FLAGS	0x00050dd5ull	/* AC|RF|OF|DF|TF|SF|ZF|AF|PF|CF */

@@ -64,34 +64,48 @@ static u32 mxcsr_feature_mask(void)
 }
 
 /*
- * The limits depend on XCR0 and the frame policy only, which change when a
- * configuration is activated: computed then, not on every signal.
+ * The frame policy and limits depend only on the strategy (with the
+ * arguments, fixed after boot) and XCR0: worked out when either changes,
+ * not on every signal.
  */
-const struct sigframe_limits *sigframe_limits_current(void)
+static struct {
+	const struct pkru_strategy *strategy;
+	u64 xcr0;
+	enum sigframe_pkru_policy policy;
+	struct sigframe_limits lim;
+} sigcfg;
+
+static void __attribute__((noinline)) sigcfg_refresh(void)
 {
-	static struct sigframe_limits lim;
-	static u64 lim_xcr0 = ~0ull;
-	static int lim_policy = -1;
 	enum sigframe_pkru_policy pol = signal_frame_policy();
 	u64 xcr0 = fpu_xfeatures();
-	u32 size;
+	u32 size = xstate_size_for(xcr0);
 
-	if (xcr0 == lim_xcr0 && (int)pol == lim_policy)
-		return &lim;
-	size = xstate_size_for(xcr0);
 	if (pol == SIGFRAME_PKRU_SOFT) {
 		xcr0 |= XFEATURE_MASK_PKRU;
 		if (size < xstate_pkru_offset_cpuid() + 8)
 			size = xstate_pkru_offset_cpuid() + 8;
 	}
-	lim.xfeatures_allowed = xcr0;
-	lim.xstate_size = size;
-	lim.mxcsr_mask = mxcsr_feature_mask();
-	lim.user_lo = USER_IMAGE_VA;
-	lim.user_hi = USER_VA_END;
-	lim_xcr0 = fpu_xfeatures();
-	lim_policy = pol;
-	return &lim;
+	sigcfg.lim.xfeatures_allowed = xcr0;
+	sigcfg.lim.xstate_size = size;
+	sigcfg.lim.mxcsr_mask = mxcsr_feature_mask();
+	sigcfg.lim.user_lo = USER_IMAGE_VA;
+	sigcfg.lim.user_hi = USER_VA_END;
+	sigcfg.policy = pol;
+	sigcfg.strategy = strategy;
+	sigcfg.xcr0 = fpu_xfeatures();
+}
+
+static inline void sigcfg_check(void)
+{
+	if (sigcfg.strategy != strategy || sigcfg.xcr0 != fpu_xfeatures())
+		sigcfg_refresh();
+}
+
+const struct sigframe_limits *sigframe_limits_current(void)
+{
+	sigcfg_check();
+	return &sigcfg.lim;
 }
 
 static u32 pte_pkey(u64 va)
@@ -212,7 +226,7 @@ static u32 handler_pkru(u32 interrupted)
 static bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame,
 			   u64 fp, u32 in_frame, enum sigframe_pkru_policy pol)
 {
-	const struct sigframe_limits *lim = sigframe_limits_current();
+	const struct sigframe_limits *lim = &sigcfg.lim;
 	struct rt_sigframe64 *uf = (struct rt_sigframe64 *)frame;
 	struct task_signals *s = &current->sig;
 	const u64 *info = (const u64 *)&s->info[sig];
@@ -220,6 +234,7 @@ static bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u
 
 	user_access_begin();
 	/* XSAVE writes only XSTATE_BV's RFBM bits of the header: clear it first. */
+#pragma GCC unroll 8
 	for (int i = 0; i < XSAVE_HDR_SIZE; i += 8)
 		unsafe_put_u64(0, fp + XSAVE_HDR_OFFSET + i);
 	unsafe_xsave(fp, fpu_xfeatures());
@@ -236,8 +251,10 @@ static bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u
 	unsafe_put_u64(FP_XSTATE_MAGIC1 | (u64)(lim->xstate_size + FP_XSTATE_MAGIC2_SIZE) << 32,
 		       fp + FX_SW_BYTES_OFFSET);
 	unsafe_put_u64(lim->xfeatures_allowed, fp + FX_SW_BYTES_OFFSET + 8);
-	for (int i = 16; i < (int)sizeof(struct fx_sw_bytes); i += 8)
-		unsafe_put_u64(i == 16 ? lim->xstate_size : 0, fp + FX_SW_BYTES_OFFSET + i);
+	unsafe_put_u64(lim->xstate_size, fp + FX_SW_BYTES_OFFSET + 16);
+#pragma GCC unroll 4
+	for (int i = 24; i < (int)sizeof(struct fx_sw_bytes); i += 8)
+		unsafe_put_u64(0, fp + FX_SW_BYTES_OFFSET + i);
 	unsafe_put_u32(FP_XSTATE_MAGIC2, fp + lim->xstate_size);
 
 	PUT_FRAME(pretcode, ka->restorer);
@@ -273,9 +290,11 @@ static bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u
 	PUT_FRAME(uc.uc_mcontext.oldmask, s->blocked);
 	PUT_FRAME(uc.uc_mcontext.cr2, s->info[sig].u.fault.addr);
 	PUT_FRAME(uc.uc_mcontext.fpstate, fp);
+#pragma GCC unroll 8
 	for (int i = 0; i < 8; i++)
 		PUT_FRAME(uc.uc_mcontext.reserved1[i], 0);
 	PUT_FRAME(uc.uc_sigmask, s->blocked);
+#pragma GCC unroll 16
 	for (int i = 0; i < (int)(sizeof(struct siginfo64) / 8); i++)
 		unsafe_put_u64(info[i], (u64)&uf->info + 8 * i);
 	return user_access_end();
@@ -286,8 +305,8 @@ static bool setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 {
 	struct task *t = current;
 	struct task_signals *s = &t->sig;
-	enum sigframe_pkru_policy pol = signal_frame_policy();
 	const struct sigframe_limits *lim = sigframe_limits_current();
+	enum sigframe_pkru_policy pol = sigcfg.policy;
 	u32 interrupted = strategy->get_pkru(t), hp = handler_pkru(interrupted);
 	u64 sp = r->rsp, fp, frame;
 	bool onstack = (ka->flags & SA_ONSTACK) && s->altstack_size &&
@@ -368,12 +387,12 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 	static struct ucontext64 uc;
 	struct task *t = current;
 	struct task_signals *s = &t->sig;
-	enum sigframe_pkru_policy pol = signal_frame_policy();
 	const struct sigframe_limits *lim = sigframe_limits_current();
+	enum sigframe_pkru_policy pol = sigcfg.policy;
 	const struct sigcontext64 *sc = &uc.uc_mcontext;
 	struct sigframe_range rg[SIGFRAME_XS_RANGES];
 	enum sigframe_error err;
-	u32 cur, want, delivered;
+	u32 cur, want, delivered, pkru_off = xstate_pkru_offset_cpuid();
 	u64 n, fp, xcr0 = fpu_xfeatures(), bv;
 
 	if (copy_from_user(&uc, uframe + offsetof(struct rt_sigframe64, uc), sizeof(uc))) {
@@ -387,16 +406,27 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 		return -1;
 	}
 	/*
-	 * Only the fields the validator reads (and the PKRU slot) come into
-	 * the kernel; XRSTOR takes the rest from user memory.  One CPU and no
+	 * Only the fields the validator reads and the PKRU slot come into the
+	 * kernel; XRSTOR takes the rest from user memory.  One CPU and no
 	 * preemption in here: nothing can change the frame in between.
 	 */
 	sigframe_xs_ranges(lim->xstate_size, rg);
+	user_access_begin();
+#pragma GCC unroll 4
 	for (int i = 0; i < SIGFRAME_XS_RANGES; i++) {
-		if (copy_from_user(frame_xs + rg[i].off, fp + rg[i].off, rg[i].len)) {
-			*why = "XSAVE area not readable (unmapped, or a key the current PKRU denies)";
-			return -1;
+		if (rg[i].len % 8) {
+			*(u32 *)(frame_xs + rg[i].off) = unsafe_get_u32(fp + rg[i].off);
+			continue;
 		}
+#pragma GCC unroll 16
+		for (u32 o = rg[i].off; o < rg[i].off + rg[i].len; o += 8)
+			*(u64 *)(frame_xs + o) = unsafe_get_u64(fp + o);
+	}
+	if (pol != SIGFRAME_PKRU_NONE)
+		*(u32 *)(frame_xs + pkru_off) = unsafe_get_u32(fp + pkru_off);
+	if (!user_access_end()) {
+		*why = "XSAVE area not readable (unmapped, or a key the current PKRU denies)";
+		return -1;
 	}
 	err = sigframe_validate(&uc, frame_xs, n, lim);
 	if (err != SIGFRAME_OK) {
@@ -409,11 +439,6 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 	if (pol == SIGFRAME_PKRU_NONE) {
 		want = delivered;	/* not in the frame: the kernel's own copy */
 	} else {
-		if (copy_from_user(frame_xs + xstate_pkru_offset_cpuid(),
-				   fp + xstate_pkru_offset_cpuid(), sizeof(u32))) {
-			*why = "XSAVE area not readable (unmapped, or a key the current PKRU denies)";
-			return -1;
-		}
 		want = xstate_image_pkru(frame_xs, cur);
 	}
 	if (inject_active(INJECT_STALE_SIGRETURN))

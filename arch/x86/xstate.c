@@ -61,8 +61,6 @@ u32 xstate_size_for(u64 xcr0)
 	return size;
 }
 
-u32 xstate_pkru_offset_cpuid(void) { return xstate.offset[XFEATURE_PKRU]; }
-
 u32 xstate_pkru_offset(void)
 {
 	if (inject_active(INJECT_PKRU_OFFSET))

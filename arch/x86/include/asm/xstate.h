@@ -40,7 +40,7 @@ u64 xcr0_write(u64 val);
 u32 xstate_size_for(u64 xcr0);
 /* Where PKRU lives in a standard-format area (honours inject=pkru_offset). */
 u32 xstate_pkru_offset(void);
-u32 xstate_pkru_offset_cpuid(void);
+static inline u32 xstate_pkru_offset_cpuid(void) { return xstate.offset[XFEATURE_PKRU]; }
 /* Does this CPU support XCR0 with PKRU?  (XSAVE enabled and bit 9.) */
 bool xstate_has_pkru(void);
 
