@@ -38,6 +38,7 @@ static void print_x10(char *buf, size_t len, u64 x10)
 static void report(const struct benchmark *b, struct bench_ctx *ctx)
 {
 	const char *cfg = ctx->config >= 0 ? config_name(ctx->config) : "none";
+	u64 overhead = ctx->own_overhead ? ctx->overhead : overhead_min;
 	struct stats s;
 	char mean[32];
 
@@ -45,12 +46,12 @@ static void report(const struct benchmark *b, struct bench_ctx *ctx)
 		printk("# bench %s config=%s skipped: %s\n", b->name, cfg, ctx->skip);
 		return;
 	}
-	stats_subtract(ctx->samples, ctx->n, overhead_min);
+	stats_subtract(ctx->samples, ctx->n, overhead);
 	s = stats_compute(ctx->samples, ctx->n);
 	print_x10(mean, sizeof(mean), s.mean_x10);
 	printk("# bench %s config=%s unit=%s n=%zu min=%llu p50=%llu p90=%llu p99=%llu "
 	       "max=%llu mean=%s overhead=%llu\n", b->name, cfg, time_unit_name(), s.n,
-	       (u64)s.min, (u64)s.p50, (u64)s.p90, (u64)s.p99, (u64)s.max, mean, overhead_min);
+	       (u64)s.min, (u64)s.p50, (u64)s.p90, (u64)s.p99, (u64)s.max, mean, overhead);
 }
 
 static void run_one(const struct benchmark *b, int config)

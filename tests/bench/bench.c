@@ -246,6 +246,11 @@ static void user_bench(struct bench_ctx *ctx, enum bn_program prog, bool peer, b
 	} else {
 		for (u32 i = 0; i < iters; i++)
 			ctx->samples[ctx->n++] = us[i];
+		/* The preemption samples are stamped by the kernel: ring-0 bracket. */
+		if (prog != BN_PREEMPT) {
+			ctx->own_overhead = true;
+			ctx->overhead = pp[0].overhead;
+		}
 	}
 	tasks_reset();
 	for (int t = 0; t < 2; t++)

@@ -18,6 +18,7 @@ struct bn_params {
 	u64 *samples;		/* iters entries */
 	volatile u32 *stop;
 	volatile u64 *tick_stamp;	/* BN_PREEMPT: clock at the last timer interrupt */
+	u64 overhead;		/* out: the empty timed bracket (minimum) */
 	volatile u64 done;
 };
 

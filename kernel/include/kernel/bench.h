@@ -21,6 +21,8 @@ struct bench_ctx {
 	u64 *samples;			/* room for BENCH_MAX_SAMPLES */
 	u32 n;				/* samples taken */
 	const char *skip;		/* reason, if it could not run */
+	bool own_overhead;		/* timed with its own bracket (ring 3): */
+	u64 overhead;			/* its empty-bracket minimum, subtracted instead */
 };
 
 struct benchmark {
