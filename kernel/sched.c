@@ -11,6 +11,7 @@
 #include <asm/timing.h>
 #include <asm/traps.h>
 #include <kernel/console.h>
+#include <kernel/fpu.h>
 #include <kernel/signal.h>
 #include <kernel/harness.h>
 #include <kernel/strategy/strategy.h>
@@ -187,6 +188,7 @@ void exit_to_user(struct pt_regs *regs)
 	/* FPU state first: signal delivery saves the live registers. */
 	if (strategy->return_to_user)
 		strategy->return_to_user(current);
+	fpu_load_pending = false;
 	if (regs && (current->sig.pending & ~current->sig.blocked))
 		signal_deliver_pending(regs);
 }

@@ -91,7 +91,8 @@ static long sys_sleep(struct pt_regs *r)
 
 static long sys_getpid(struct pt_regs *r) { return current->id; }
 
-static long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
+/* Called by arch/x86/syscall_entry.asm with the number checked. */
+long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_null] = sys_null,
 	[SYS_yield] = sys_yield,
 	[SYS_exit] = sys_exit,
@@ -112,12 +113,15 @@ static long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_sigreturn_fuzz] = sys_sigreturn_fuzz,
 };
 
-void syscall_dispatch(struct pt_regs *r)
+/*
+ * Constants the entry code needs, as absolute symbols (NASM cannot read C
+ * headers): the table size and where a task keeps its pending signals.
+ */
+static void __used syscall_asm_constants(void)
 {
-	u64 nr = r->rax;
-
-	r->rax = (u64)(nr < NR_SYSCALLS ? syscall_table[nr](r) : -ENOSYS);
-	exit_to_user(r);
+	asm volatile(".globl NR_SYSCALLS_ABS\n\t.set NR_SYSCALLS_ABS, %c0\n\t"
+		     ".globl TASK_SIG_PENDING\n\t.set TASK_SIG_PENDING, %c1"
+		     :: "i"(NR_SYSCALLS), "i"(offsetof(struct task, sig.pending)));
 }
 
 void syscall_init(void)

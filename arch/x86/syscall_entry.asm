@@ -1,17 +1,32 @@
 ; SYSCALL entry.  SYSCALL leaves RCX = user RIP, R11 = user RFLAGS, the user
-; RSP untouched and IF cleared (IA32_FMASK).  We switch to the current
-; task's kernel stack (single CPU: no SWAPGS, a plain variable holds the
-; top), build the same struct pt_regs as an interrupt would (vector
-; VEC_SYSCALL) and leave through the common interrupt return (IRETQ), which
-; also covers every odd case SYSRET would need checks for.
+; RSP untouched and IF cleared (IA32_FMASK, which also clears DF).  We
+; switch to the current task's kernel stack (single CPU: no SWAPGS, a plain
+; variable holds the top) and build the same struct pt_regs as an interrupt
+; would (vector VEC_SYSCALL), so signal delivery, sigreturn and the
+; scheduler see one layout.
+;
+; The handler is called straight from the table.  On the way out, when the
+; task has no signal pending and no deferred FPU load is due (the common
+; case), the registers come back from pt_regs and the result stays in RAX:
+; no C exit work, no store of RAX to memory.  Otherwise RAX goes into
+; pt_regs and exit_to_user() runs before the common interrupt return.
+; Both leave through IRETQ, which also covers every odd case SYSRET would
+; need checks for (non-canonical RCX, a changed RFLAGS, ring-3 RIP).
 
 bits 64
 section .text
 
 %include "asm/entry.inc"
-VEC_SYSCALL equ 0x100
+VEC_SYSCALL	equ 0x100
+PT_RAX		equ 14 * 8	; pt_regs: rax is the first GPR pushed
+ENOSYS		equ 38
 
-extern syscall_dispatch
+extern syscall_table
+extern NR_SYSCALLS_ABS
+extern TASK_SIG_PENDING		; offsetof(struct task, sig.pending), from syscall.c
+extern current
+extern fpu_load_pending
+extern exit_to_user
 extern isr_return
 extern cpu_kstack_top
 
@@ -27,10 +42,42 @@ syscall_entry:
 	push 0			; error code
 	push VEC_SYSCALL	; vector
 	PUSH_GPRS
-	cld
 	mov rdi, rsp
-	call syscall_dispatch
+	cmp rax, NR_SYSCALLS_ABS
+	jae .enosys
+	call [syscall_table + rax * 8]
+.done:
+	mov rcx, [rel current]
+	movzx edx, byte [rel fpu_load_pending]
+	or rdx, [rcx + TASK_SIG_PENDING]
+	jnz .slow
+	; Fast exit: every GPR but RAX from pt_regs.
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rbx
+	add rsp, 8 + 16		; rax, vector, error code
+	iretq
+
+.slow:
+	mov [rsp + PT_RAX], rax
+	mov rdi, rsp
+	call exit_to_user
 	jmp isr_return
+
+.enosys:
+	mov rax, -ENOSYS
+	jmp .done
 
 section .bss
 syscall_user_rsp: resq 1
