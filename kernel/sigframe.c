@@ -55,12 +55,20 @@ enum sigframe_error sigframe_validate(const struct ucontext64 *uc, const uint8_t
 				      size_t xs_len, const struct sigframe_limits *lim)
 {
 	const struct sigcontext64 *sc = &uc->uc_mcontext;
-	uint64_t fp = sc->fpstate, xfeatures, bv, rsvd = 0;
+
+	return sigframe_validate_ctx(sc->rip, sc->rsp, sc->fpstate, xs, xs_len, lim);
+}
+
+enum sigframe_error sigframe_validate_ctx(uint64_t rip, uint64_t rsp, uint64_t fp,
+					  const uint8_t *xs, size_t xs_len,
+					  const struct sigframe_limits *lim)
+{
+	uint64_t xfeatures, bv, rsvd = 0;
 	uint32_t size, ext;
 
-	if (!user_addr(sc->rip, lim))
+	if (!user_addr(rip, lim))
 		return SIGFRAME_BAD_RIP;
-	if (!user_addr(sc->rsp, lim))
+	if (!user_addr(rsp, lim))
 		return SIGFRAME_BAD_RSP;
 	if ((fp & 63) || !user_addr(fp, lim) || fp + lim->xstate_size + 4 > lim->user_hi ||
 	    fp + lim->xstate_size + 4 < fp)

@@ -152,6 +152,10 @@ const char *sigframe_error_name(enum sigframe_error e);
  */
 enum sigframe_error sigframe_validate(const struct ucontext64 *uc, const uint8_t *xs,
 				      size_t xs_len, const struct sigframe_limits *lim);
+/* The same, given just the three sigcontext fields it reads. */
+enum sigframe_error sigframe_validate_ctx(uint64_t rip, uint64_t rsp, uint64_t fpstate,
+					  const uint8_t *xs, size_t xs_len,
+					  const struct sigframe_limits *lim);
 
 /* The byte ranges of the XSAVE area that sigframe_validate() reads. */
 struct sigframe_range {

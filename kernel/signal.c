@@ -121,6 +121,33 @@ void signal_task_init(struct task *t)
 	t->sig.altstack_flags = SS_DISABLE;
 }
 
+/*
+ * Record a signal.  Only the first SIGINFO_KEPT quadwords of a siginfo
+ * carry anything for the signals pkrulab sends (signo, code, then
+ * kill.pid/uid or fault.addr, addr_lsb, pkey); all of them are written
+ * here, and the frame gets zeros for the rest.
+ */
+#define SIGINFO_KEPT 5
+_Static_assert(offsetof(struct siginfo64, u.kill.pid) == 16 &&
+	       offsetof(struct siginfo64, u.fault.addr) == 16 &&
+	       offsetof(struct siginfo64, u.fault.addr_lsb) == 24 &&
+	       offsetof(struct siginfo64, u.fault.pkey) == 32, "siginfo layout");
+
+static void sig_record(struct task_signals *s, int sig, int code, u64 w2, u64 w3, u64 w4,
+		       u64 vector, u64 error)
+{
+	u64 *q = (u64 *)&s->info[sig];
+
+	q[0] = (u32)sig;	/* si_signo; si_errno 0 */
+	q[1] = (u32)code;	/* si_code; padding */
+	q[2] = w2;
+	q[3] = w3;
+	q[4] = w4;
+	s->fault_vector[sig] = vector;
+	s->fault_error[sig] = error;
+	s->pending |= SIGBIT(sig);
+}
+
 int signal_send(struct task *t, int sig, int code, int from_pid)
 {
 	if (sig <= 0 || sig >= NSIG_PKRULAB)
@@ -129,13 +156,8 @@ int signal_send(struct task *t, int sig, int code, int from_pid)
 		task_kill(t->id, "SIGKILL");
 		return 0;
 	}
-	memset(&t->sig.info[sig], 0, sizeof(t->sig.info[sig]));
-	t->sig.fault_vector[sig] = 0;
-	t->sig.fault_error[sig] = 0;
-	t->sig.info[sig].si_signo = sig;
-	t->sig.info[sig].si_code = code;
-	t->sig.info[sig].u.kill.pid = from_pid;
-	t->sig.pending |= SIGBIT(sig);
+	/* kill.pid, kill.uid 0 */
+	sig_record(&t->sig, sig, code, (u32)from_pid, 0, 0, 0, 0);
 	if (t->state == TASK_SLEEPING)
 		t->state = TASK_RUNNABLE;
 	return 0;
@@ -144,19 +166,12 @@ int signal_send(struct task *t, int sig, int code, int from_pid)
 void signal_force_fault(struct pt_regs *r, int sig, int code, u64 addr, u32 pkey)
 {
 	struct task_signals *s = &current->sig;
-	struct siginfo64 *si = &s->info[sig];
 
 	/* A fault nobody can handle ends the task, as Linux's force_sig would. */
 	if ((s->blocked & SIGBIT(sig)) || s->action[sig].handler <= SIG_IGN)
 		task_fault(r);
-	memset(si, 0, sizeof(*si));
-	si->si_signo = sig;
-	si->si_code = code;
-	si->u.fault.addr = addr;
-	si->u.fault.pkey = pkey;
-	s->pending |= SIGBIT(sig);
-	s->fault_vector[sig] = r->vector;
-	s->fault_error[sig] = r->error_code;
+	/* fault.addr; addr_lsb and padding 0; fault.pkey */
+	sig_record(s, sig, code, addr, 0, pkey, r->vector, r->error_code);
 }
 
 void signal_user_exception(struct pt_regs *r)
@@ -223,7 +238,7 @@ static u32 handler_pkru(u32 interrupted)
  * it, then single stores in one user-access section (a fault anywhere,
  * e.g. an altstack whose key is denied, fails the whole delivery).
  */
-static bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame,
+static inline __attribute__((always_inline)) bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame,
 			   u64 fp, u32 in_frame, enum sigframe_pkru_policy pol)
 {
 	const struct sigframe_limits *lim = &sigcfg.lim;
@@ -288,7 +303,7 @@ static bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u
 	PUT_FRAME(uc.uc_mcontext.err, s->fault_error[sig]);
 	PUT_FRAME(uc.uc_mcontext.trapno, s->fault_vector[sig]);
 	PUT_FRAME(uc.uc_mcontext.oldmask, s->blocked);
-	PUT_FRAME(uc.uc_mcontext.cr2, s->info[sig].u.fault.addr);
+	PUT_FRAME(uc.uc_mcontext.cr2, s->fault_vector[sig] == VEC_PF ? s->info[sig].u.fault.addr : 0);
 	PUT_FRAME(uc.uc_mcontext.fpstate, fp);
 #pragma GCC unroll 8
 	for (int i = 0; i < 8; i++)
@@ -296,7 +311,7 @@ static bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u
 	PUT_FRAME(uc.uc_sigmask, s->blocked);
 #pragma GCC unroll 16
 	for (int i = 0; i < (int)(sizeof(struct siginfo64) / 8); i++)
-		unsafe_put_u64(info[i], (u64)&uf->info + 8 * i);
+		unsafe_put_u64(i < SIGINFO_KEPT ? info[i] : 0, (u64)&uf->info + 8 * i);
 	return user_access_end();
 }
 
@@ -376,30 +391,50 @@ void signal_deliver_pending(struct pt_regs *r)
 	}
 }
 
+/* One field of the user sigcontext (inside a user-access section). */
+#define GET_SC(field) unsafe_get_u64((u64)&usc->field)
+
 /*
  * The core of rt_sigreturn, also driven by the in-kernel fuzzer.  On
  * success regs hold the frame's context and the FPU/PKRU state is loaded;
- * on failure nothing of the frame has been loaded (an XRSTOR fault is
- * caught and the FPU state reset).
+ * on failure neither the FPU state nor PKRU has been touched (an XRSTOR
+ * fault is caught and the FPU state reset) and regs are garbage.
  */
 int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 {
-	static struct ucontext64 uc;
+	const struct sigcontext64 *usc = &((const struct rt_sigframe64 *)uframe)->uc.uc_mcontext;
 	struct task *t = current;
 	struct task_signals *s = &t->sig;
 	const struct sigframe_limits *lim = sigframe_limits_current();
 	enum sigframe_pkru_policy pol = sigcfg.policy;
-	const struct sigcontext64 *sc = &uc.uc_mcontext;
 	struct sigframe_range rg[SIGFRAME_XS_RANGES];
 	enum sigframe_error err;
 	u32 cur, want, delivered, pkru_off = xstate_pkru_offset_cpuid();
-	u64 n, fp, xcr0 = fpu_xfeatures(), bv;
+	u64 n, fp, rip, rsp, flags, mask, xcr0 = fpu_xfeatures(), bv;
 
-	if (copy_from_user(&uc, uframe + offsetof(struct rt_sigframe64, uc), sizeof(uc))) {
+	/*
+	 * The general registers go straight into regs: on any failure the
+	 * caller discards them (the task is killed, or the fuzzer's regs are
+	 * scratch).  What is checked or forced waits in locals.
+	 */
+	if (!access_ok(uframe, sizeof(struct rt_sigframe64))) {
 		*why = "frame not readable (unmapped, or a key the current PKRU denies)";
 		return -1;
 	}
-	fp = sc->fpstate;
+	user_access_begin();
+	r->r8 = GET_SC(r8); r->r9 = GET_SC(r9); r->r10 = GET_SC(r10); r->r11 = GET_SC(r11);
+	r->r12 = GET_SC(r12); r->r13 = GET_SC(r13); r->r14 = GET_SC(r14); r->r15 = GET_SC(r15);
+	r->rdi = GET_SC(rdi); r->rsi = GET_SC(rsi); r->rbp = GET_SC(rbp); r->rbx = GET_SC(rbx);
+	r->rdx = GET_SC(rdx); r->rax = GET_SC(rax); r->rcx = GET_SC(rcx);
+	rsp = GET_SC(rsp);
+	rip = GET_SC(rip);
+	flags = GET_SC(eflags);
+	fp = GET_SC(fpstate);
+	mask = unsafe_get_u64((u64)&((const struct rt_sigframe64 *)uframe)->uc.uc_sigmask);
+	if (!user_access_end()) {
+		*why = "frame not readable (unmapped, or a key the current PKRU denies)";
+		return -1;
+	}
 	n = lim->xstate_size + FP_XSTATE_MAGIC2_SIZE;
 	if ((fp & 63) || !access_ok(fp, n)) {
 		*why = sigframe_error_name(SIGFRAME_BAD_FPSTATE_PTR);
@@ -428,7 +463,7 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 		*why = "XSAVE area not readable (unmapped, or a key the current PKRU denies)";
 		return -1;
 	}
-	err = sigframe_validate(&uc, frame_xs, n, lim);
+	err = sigframe_validate_ctx(rip, rsp, fp, frame_xs, n, lim);
 	if (err != SIGFRAME_OK) {
 		*why = sigframe_error_name(err);
 		return -1;
@@ -469,17 +504,13 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 	}
 	strategy->set_pkru(t, want);
 
-	r->r8 = sc->r8; r->r9 = sc->r9; r->r10 = sc->r10; r->r11 = sc->r11;
-	r->r12 = sc->r12; r->r13 = sc->r13; r->r14 = sc->r14; r->r15 = sc->r15;
-	r->rdi = sc->rdi; r->rsi = sc->rsi; r->rbp = sc->rbp; r->rbx = sc->rbx;
-	r->rdx = sc->rdx; r->rax = sc->rax; r->rcx = sc->rcx;
-	r->rsp = sc->rsp;
-	r->rip = sc->rip;
+	r->rsp = rsp;
+	r->rip = rip;
 	/* Selectors are forced, RFLAGS sanitised: no way to ring 0 or IOPL 3. */
 	r->cs = USER_CS;
 	r->ss = USER_DS;
-	r->rflags = sigframe_sanitize_rflags(sc->eflags, r->rflags);
-	s->blocked = uc.uc_sigmask & ~SIGBIT(SIGKILL);
+	r->rflags = sigframe_sanitize_rflags(flags, r->rflags);
+	s->blocked = mask & ~SIGBIT(SIGKILL);
 	if (s->depth)
 		s->depth--;
 	s->returned++;

@@ -67,8 +67,8 @@ long sys_sigstat(struct pt_regs *r);
 long sys_sigreturn_fuzz(struct pt_regs *r);
 
 /* rt_sigreturn's core: restore regs, FPU and PKRU from the frame at
- * uframe.  0 on success; otherwise *why says what was wrong (the fuzzer
- * calls it on corrupted frames with quiet set). */
+ * uframe.  0 on success; otherwise *why says what was wrong and regs must
+ * be discarded (the fuzzer calls it on corrupted frames with quiet set). */
 int sigreturn_restore(struct pt_regs *regs, u64 uframe, const char **why, bool quiet);
 const struct sigframe_limits *sigframe_limits_current(void);
 

@@ -61,14 +61,14 @@ DEFINE_UNSAFE_PUT(unsafe_put_u64, u64, "q")
 DEFINE_UNSAFE_PUT(unsafe_put_u32, u32, "l")
 #undef DEFINE_UNSAFE_PUT
 
-/* A faulting read leaves 0. */
+/* What a faulting read returns is undefined: user_access_end() fails. */
 #define DEFINE_UNSAFE_GET(name, type, suffix)				\
 static inline type name(u64 uaddr)					\
 {									\
-	type v = 0;							\
+	type v;								\
 	asm volatile("1: mov" suffix " %1, %0\n2:\n\t"			\
 		     _ASM_EXTABLE(1b, 2b)				\
-		     : "+r"(v) : "m"(*(const type *)uaddr));		\
+		     : "=r"(v) : "m"(*(const type *)uaddr));		\
 	return v;							\
 }
 DEFINE_UNSAFE_GET(unsafe_get_u64, u64, "q")
