@@ -54,15 +54,6 @@ void fpu_reset_regs(bool keep_pkru)
 	xrstor(init_image, rfbm);
 }
 
-u32 xstate_image_pkru(const void *area, u32 fallback)
-{
-	const struct xstate_header *h = xstate_hdr((void *)area);
-
-	if (h->xstate_bv & XFEATURE_MASK_PKRU)
-		return *(const u32 *)((const u8 *)area + xstate_pkru_offset_cpuid());
-	return inject_active(INJECT_INIT_SKIP) ? fallback : PKRU_HW_INIT;
-}
-
 void xstate_image_set_pkru(void *area, u32 pkru)
 {
 	*(u32 *)((u8 *)area + xstate_pkru_offset_cpuid()) = pkru;

@@ -94,6 +94,7 @@ enum sigframe_error sigframe_validate_ctx(uint64_t rip, uint64_t rsp, uint64_t f
 		return SIGFRAME_BAD_XSTATE_BV;
 	if (rd64(xs + XSAVE_HDR_OFFSET + XCOMP_BV_OFFSET))
 		return SIGFRAME_BAD_XCOMP_BV;
+#pragma GCC unroll 6
 	for (int i = 0; i < XSTATE_RESERVED_BYTES; i += 8)
 		rsvd |= rd64(xs + XSAVE_HDR_OFFSET + XSTATE_RESERVED_OFFSET + i);
 	if (rsvd)

@@ -161,14 +161,16 @@ enum sigframe_error sigframe_validate_ctx(uint64_t rip, uint64_t rsp, uint64_t f
 struct sigframe_range {
 	uint32_t off, len;
 };
-#define SIGFRAME_XS_RANGES 3
+#define SIGFRAME_XS_RANGES 4
 static inline void sigframe_xs_ranges(uint32_t xstate_size,
 				      struct sigframe_range r[SIGFRAME_XS_RANGES])
 {
-	/* MXCSR; fx_sw_bytes and the XSAVE header (contiguous); MAGIC2. */
+	/* MXCSR; fx_sw_bytes up to xstate_size (not the padding); the XSAVE
+	 * header; MAGIC2.  Offsets 8-aligned or lengths of 4. */
 	r[0] = (struct sigframe_range){ 24, 4 };
-	r[1] = (struct sigframe_range){ FX_SW_BYTES_OFFSET, 576 - FX_SW_BYTES_OFFSET };
-	r[2] = (struct sigframe_range){ xstate_size, FP_XSTATE_MAGIC2_SIZE };
+	r[1] = (struct sigframe_range){ FX_SW_BYTES_OFFSET, 20 };
+	r[2] = (struct sigframe_range){ 512, 64 };
+	r[3] = (struct sigframe_range){ xstate_size, FP_XSTATE_MAGIC2_SIZE };
 }
 
 /* RFLAGS bits a signal handler may change (Linux FIX_EFLAGS); IF forced on. */

@@ -305,9 +305,7 @@ static inline __attribute__((always_inline)) bool write_rt_frame(struct pt_regs 
 	PUT_FRAME(uc.uc_mcontext.oldmask, s->blocked);
 	PUT_FRAME(uc.uc_mcontext.cr2, s->fault_vector[sig] == VEC_PF ? s->info[sig].u.fault.addr : 0);
 	PUT_FRAME(uc.uc_mcontext.fpstate, fp);
-#pragma GCC unroll 8
-	for (int i = 0; i < 8; i++)
-		PUT_FRAME(uc.uc_mcontext.reserved1[i], 0);
+	/* reserved1[] is left alone, as Linux does. */
 	PUT_FRAME(uc.uc_sigmask, s->blocked);
 #pragma GCC unroll 16
 	for (int i = 0; i < (int)(sizeof(struct siginfo64) / 8); i++)
@@ -316,7 +314,8 @@ static inline __attribute__((always_inline)) bool write_rt_frame(struct pt_regs 
 }
 
 /* Deliver one signal; false if the frame could not be written (the task dies). */
-static bool setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
+static inline __attribute__((always_inline)) bool setup_rt_frame(struct pt_regs *r, int sig,
+								  struct k_sigaction *ka)
 {
 	struct task *t = current;
 	struct task_signals *s = &t->sig;
@@ -364,28 +363,35 @@ static bool setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	return true;
 }
 
+/* The task cannot take the signal: it ends (off the delivery path). */
+static __noreturn __attribute__((noinline, cold)) void signal_fatal(int sig, bool no_handler)
+{
+	char why[96];
+
+	if (no_handler) {
+		snprintf(why, sizeof(why), "terminated by signal %d (no handler)", sig);
+		task_exit(EXIT_SIGNALLED(sig), why);
+	}
+	snprintf(why, sizeof(why), "signal %d: could not write the signal frame", sig);
+	task_exit(EXIT_SIGNALLED(SIGSEGV), why);
+}
+
 void signal_deliver_pending(struct pt_regs *r)
 {
-	struct task *t = current;
-	struct task_signals *s = &t->sig;
+	struct task_signals *s = &current->sig;
 	u64 ready;
 
 	while ((ready = s->pending & ~s->blocked)) {
 		int sig = __builtin_ctzll(ready);
 		struct k_sigaction *ka = &s->action[sig];
-		char why[96];
 
 		s->pending &= ~SIGBIT(sig);
 		if (ka->handler == SIG_IGN)
 			continue;
-		if (ka->handler == SIG_DFL) {
-			snprintf(why, sizeof(why), "terminated by signal %d (no handler)", sig);
-			task_exit(EXIT_SIGNALLED(sig), why);
-		}
-		if (!(ka->flags & SA_RESTORER) || !setup_rt_frame(r, sig, ka)) {
-			snprintf(why, sizeof(why), "signal %d: could not write the signal frame", sig);
-			task_exit(EXIT_SIGNALLED(SIGSEGV), why);
-		}
+		if (ka->handler == SIG_DFL)
+			signal_fatal(sig, true);
+		if (!(ka->flags & SA_RESTORER) || !setup_rt_frame(r, sig, ka))
+			signal_fatal(sig, false);
 		/* One frame at a time: the handler runs before the next. */
 		break;
 	}
@@ -449,13 +455,13 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 	user_access_begin();
 #pragma GCC unroll 4
 	for (int i = 0; i < SIGFRAME_XS_RANGES; i++) {
-		if (rg[i].len % 8) {
-			*(u32 *)(frame_xs + rg[i].off) = unsafe_get_u32(fp + rg[i].off);
-			continue;
-		}
-#pragma GCC unroll 16
-		for (u32 o = rg[i].off; o < rg[i].off + rg[i].len; o += 8)
+		u32 o = rg[i].off, end = o + rg[i].len;
+
+#pragma GCC unroll 8
+		for (; o + 8 <= end; o += 8)
 			*(u64 *)(frame_xs + o) = unsafe_get_u64(fp + o);
+		if (o < end)
+			*(u32 *)(frame_xs + o) = unsafe_get_u32(fp + o);
 	}
 	if (pol != SIGFRAME_PKRU_NONE)
 		*(u32 *)(frame_xs + pkru_off) = unsafe_get_u32(fp + pkru_off);
@@ -517,16 +523,21 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 	return 0;
 }
 
+static __noreturn __attribute__((noinline, cold)) void sigreturn_fatal(const char *why)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "rt_sigreturn: bad frame: %s", why);
+	diag("task %s killed: %s", current->name, msg);
+	task_exit(EXIT_SIGNALLED(SIGSEGV), msg);
+}
+
 long sys_rt_sigreturn(struct pt_regs *r)
 {
 	const char *why = "?";
-	char msg[96];
 
-	if (sigreturn_restore(r, r->rsp - 8, &why, false)) {
-		snprintf(msg, sizeof(msg), "rt_sigreturn: bad frame: %s", why);
-		diag("task %s killed: %s", current->name, msg);
-		task_exit(EXIT_SIGNALLED(SIGSEGV), msg);
-	}
+	if (sigreturn_restore(r, r->rsp - 8, &why, false))
+		sigreturn_fatal(why);
 	return r->rax;
 }
 

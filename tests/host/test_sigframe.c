@@ -1013,11 +1013,17 @@ static void test_ranges_suffice(void)
 		CHECK_EQ_UINT(r[0].off, MXCSR_OFF);
 		CHECK_EQ_UINT(r[0].len, 4);
 		CHECK_EQ_UINT(r[1].off, MAGIC1_OFF);
-		CHECK_EQ_UINT(r[1].off + r[1].len, LEGACY_END);
-		CHECK_EQ_UINT(r[2].off, f.lim.xstate_size);
-		CHECK_EQ_UINT(r[2].len, FP_XSTATE_MAGIC2_SIZE);
-		for (int i = 0; i < SIGFRAME_XS_RANGES; i++)
+		CHECK_EQ_UINT(r[1].off + r[1].len, XSIZE_OFF + 4);
+		CHECK_EQ_UINT(r[2].off, XSTATE_BV_OFF);
+		CHECK_EQ_UINT(r[2].off + r[2].len, LEGACY_END);
+		CHECK_EQ_UINT(r[3].off, f.lim.xstate_size);
+		CHECK_EQ_UINT(r[3].len, FP_XSTATE_MAGIC2_SIZE);
+		/* What the kernel's copy loop relies on. */
+		for (int i = 0; i < SIGFRAME_XS_RANGES; i++) {
 			CHECK(r[i].off + r[i].len <= f.len);
+			CHECK(r[i].len % 4 == 0);
+			CHECK(r[i].off % 8 == 0 || r[i].len == 4);
+		}
 		release(&f);
 
 		sparse = xmalloc(shapes[si].size + FP_XSTATE_MAGIC2_SIZE);
