@@ -406,7 +406,8 @@ void signal_deliver_pending(struct pt_regs *r)
  * on failure neither the FPU state nor PKRU has been touched (an XRSTOR
  * fault is caught and the FPU state reset) and regs are garbage.
  */
-int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
+static inline __attribute__((always_inline)) int do_sigreturn(struct pt_regs *r, u64 uframe,
+								const char **why, bool quiet)
 {
 	const struct sigcontext64 *usc = &((const struct rt_sigframe64 *)uframe)->uc.uc_mcontext;
 	struct task *t = current;
@@ -417,6 +418,7 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 	enum sigframe_error err;
 	u32 cur, want, delivered, pkru_off = xstate_pkru_offset_cpuid();
 	u64 n, fp, rip, rsp, flags, mask, xcr0 = fpu_xfeatures(), bv;
+	bool nested;
 
 	/*
 	 * The general registers go straight into regs: on any failure the
@@ -475,8 +477,10 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 		return -1;
 	}
 
-	cur = strategy->get_pkru(t);
-	delivered = s->depth && s->depth <= SIG_NEST_MAX ? s->delivered_pkru[s->depth - 1] : cur;
+	/* The live PKRU matters only outside a handler or to an injected bug. */
+	nested = s->depth && s->depth <= SIG_NEST_MAX;
+	cur = !nested || kargs.inject != INJECT_NONE ? strategy->get_pkru(t) : 0;
+	delivered = nested ? s->delivered_pkru[s->depth - 1] : cur;
 	if (pol == SIGFRAME_PKRU_NONE) {
 		want = delivered;	/* not in the frame: the kernel's own copy */
 	} else {
@@ -523,6 +527,11 @@ int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quie
 	return 0;
 }
 
+int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
+{
+	return do_sigreturn(r, uframe, why, quiet);
+}
+
 static __noreturn __attribute__((noinline, cold)) void sigreturn_fatal(const char *why)
 {
 	char msg[96];
@@ -536,7 +545,8 @@ long sys_rt_sigreturn(struct pt_regs *r)
 {
 	const char *why = "?";
 
-	if (sigreturn_restore(r, r->rsp - 8, &why, false))
+	/* The handler's RET popped pretcode: the frame starts 8 below. */
+	if (do_sigreturn(r, r->rsp - 8, &why, false))
 		sigreturn_fatal(why);
 	return r->rax;
 }
