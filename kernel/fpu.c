@@ -60,15 +60,13 @@ void xstate_image_set_pkru(void *area, u32 pkru)
 	xstate_hdr(area)->xstate_bv |= XFEATURE_MASK_PKRU;
 }
 
-void pkru_switch_in_slow(struct task *next, struct task *prev)
+void pkru_switch_in_injected(struct task *next, struct task *prev)
 {
 	/* First run: the task's PKRU comes out of its initial XSAVE image. */
 	if (next->pkru_in_image) {
 		next->pkru = xstate_image_pkru(next->xsave, rdpkru());
 		next->pkru_in_image = false;
 	}
-	/* Only an injected bug keeps a task on this path after its first run. */
-	next->pkru_slow = kargs.inject != INJECT_NONE;
 	if (inject_active(INJECT_NO_WRPKRU))
 		return;
 	/* The bug: "a kernel thread never touches PKRU, so it is still right". */
@@ -92,9 +90,13 @@ void fpu_task_reset(struct task *t)
 void pkru_task_init(struct task *t)
 {
 	fpu_init_area(t->xsave);
-	/* The initial PKRU is whatever the initial XSAVE image holds. */
-	t->pkru_in_image = true;
-	t->pkru_slow = true;
+	/*
+	 * The initial PKRU is whatever the initial XSAVE image holds.  With a
+	 * bug injected it is read at the first run instead (init_skip falls
+	 * back to the PKRU live then).
+	 */
+	t->pkru_in_image = kargs.inject != INJECT_NONE;
+	t->pkru = xstate_image_pkru(t->xsave, 0);
 }
 
 void pkru_task_switch_out(struct task *prev)
@@ -114,7 +116,6 @@ void pkru_task_set(struct task *t, u32 pkru)
 {
 	t->pkru = pkru;
 	t->pkru_in_image = false;
-	t->pkru_slow = kargs.inject != INJECT_NONE;
 	if (t == current)
 		wrpkru(pkru);
 }

@@ -69,11 +69,11 @@ static u32 mxcsr_feature_mask(void)
  * not on every signal.
  */
 static struct {
-	const struct pkru_strategy *strategy;
+	enum pkru_config config;
 	u64 xcr0;
 	enum sigframe_pkru_policy policy;
 	struct sigframe_limits lim;
-} sigcfg;
+} sigcfg = { .xcr0 = ~0ull };	/* no XCR0 value: the first use fills it in */
 
 static void __attribute__((noinline)) sigcfg_refresh(void)
 {
@@ -92,13 +92,13 @@ static void __attribute__((noinline)) sigcfg_refresh(void)
 	sigcfg.lim.user_lo = USER_IMAGE_VA;
 	sigcfg.lim.user_hi = USER_VA_END;
 	sigcfg.policy = pol;
-	sigcfg.strategy = strategy;
+	sigcfg.config = strategy->config;
 	sigcfg.xcr0 = fpu_xfeatures();
 }
 
 static inline void sigcfg_check(void)
 {
-	if (sigcfg.strategy != strategy || sigcfg.xcr0 != fpu_xfeatures())
+	if (sigcfg.config != strategy->config || sigcfg.xcr0 != fpu_xfeatures())
 		sigcfg_refresh();
 }
 

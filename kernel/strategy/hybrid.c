@@ -16,6 +16,12 @@ static void hybrid_switch_in(struct task *next, struct task *prev)
 	pkru_switch_in(next, prev);
 }
 
+static void hybrid_switch_in_injected(struct task *next, struct task *prev)
+{
+	fpu_restore(next->xsave, fpu_xfeatures() & ~XFEATURE_MASK_PKRU);
+	pkru_switch_in_injected(next, prev);
+}
+
 const struct pkru_strategy strategy_hybrid = {
 	.name = "hybrid",
 	.config = CONFIG_HYBRID,
@@ -23,6 +29,7 @@ const struct pkru_strategy strategy_hybrid = {
 	.task_init = pkru_task_init,
 	.switch_out = pkru_task_switch_out,
 	.switch_in = hybrid_switch_in,
+	.switch_in_injected = hybrid_switch_in_injected,
 	.get_pkru = pkru_task_get,
 	.set_pkru = pkru_task_set,
 	.fpu_reset = fpu_task_reset,

@@ -6,6 +6,7 @@
 #include "strategy.h"
 
 const struct pkru_strategy *strategy = &strategy_unmanaged;
+static struct pkru_strategy active;
 
 static const struct pkru_strategy *const by_config[NR_CONFIGS] = {
 	[CONFIG_XSAVE] = &strategy_xsave,
@@ -40,7 +41,10 @@ bool strategy_activate(enum pkru_config c, const char **why)
 	if (s->xcr0_pkru)
 		xcr0 |= XFEATURE_MASK_PKRU;
 	xcr0_write(xcr0);
-	strategy = s;
+	active = *s;
+	if (kargs.inject != INJECT_NONE && s->switch_in_injected)
+		active.switch_in = s->switch_in_injected;
+	strategy = &active;
 	return true;
 }
 

@@ -20,6 +20,10 @@ struct pkru_strategy {
 	void (*switch_out)(struct task *prev);
 	/* Load (or arrange to load) the incoming ring-3 task's state. */
 	void (*switch_in)(struct task *next, struct task *prev);
+	/* switch_in with the injected bugs (inject=) it is exposed to, used in
+	 * its place while one is: the real one carries no injection checks.
+	 * NULL: switch_in has nothing to inject. */
+	void (*switch_in_injected)(struct task *next, struct task *prev);
 	/* Last chance before IRETQ to ring 3 (deferred restore); may be NULL. */
 	void (*return_to_user)(struct task *t);
 	/* The task's PKRU as the kernel sees it, and a kernel-made change. */
@@ -32,7 +36,7 @@ struct pkru_strategy {
 extern const struct pkru_strategy strategy_xsave, strategy_explicit, strategy_hybrid,
 	strategy_xsave_deferred, strategy_unmanaged;
 
-/* The active strategy. */
+/* The active strategy (a copy of the template, see strategy_activate()). */
 extern const struct pkru_strategy *strategy;
 
 /* Activate a configuration: set XCR0[9] as it requires.  False (with a

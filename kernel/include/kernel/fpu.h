@@ -5,8 +5,8 @@
  *   reset_zero   fpu_reset_regs() also loads PKRU from the init image;
  *   init_skip    xstate_image_pkru() reads XSTATE_BV[9]=0 as "no PKRU";
  *   no_wrpkru,
- *   kthread_skip pkru_switch_in() forgets the write (always / after a
- *                kernel-only task).
+ *   kthread_skip pkru_switch_in_injected() forgets the write (always /
+ *                after a kernel-only task).
  */
 #ifndef KERNEL_FPU_H
 #define KERNEL_FPU_H
@@ -53,18 +53,21 @@ static inline u32 xstate_image_pkru(const void *area, u32 fallback)
 	return inject_active(INJECT_INIT_SKIP) ? fallback : PKRU_HW_INIT;
 }
 void xstate_image_set_pkru(void *area, u32 pkru);
-/* Explicit switch-in write, Linux style: WRPKRU only if it differs.  A
- * new task's PKRU is first taken from its initial XSAVE image; that and
- * the injected bugs take the out-of-line path, off the hot one. */
-void pkru_switch_in_slow(struct task *next, struct task *prev);
-
+/* Explicit switch-in write, Linux style: WRPKRU only if it differs. */
 static inline void pkru_switch_in(struct task *next, struct task *prev)
 {
-	if (__builtin_expect(next->pkru_slow, 0))
-		pkru_switch_in_slow(next, prev);
-	else if (rdpkru() != next->pkru)
+	if (rdpkru() != next->pkru)
 		wrpkru(next->pkru);
 }
+
+/*
+ * The same with the injected bugs it is exposed to, and with a new task's
+ * PKRU taken from its initial XSAVE image at its first run (init_skip's
+ * fallback is the PKRU live at that moment).  The strategies hand it to
+ * the scheduler instead of pkru_switch_in() while a bug is injected (see
+ * pkru_strategy.switch_in_injected), so the real path has no such checks.
+ */
+void pkru_switch_in_injected(struct task *next, struct task *prev);
 
 /* FPU reset for the current task with PKRU kept (most strategies' op). */
 void fpu_task_reset(struct task *t);

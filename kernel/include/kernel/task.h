@@ -26,7 +26,6 @@ struct task {
 	void *xsave;			/* XSAVE area, 64-byte aligned, XSTATE_BUF_MAX */
 	u32 pkru;			/* explicit/hybrid: PKRU while switched out */
 	bool pkru_in_image;		/* explicit/hybrid: not yet taken from the XSAVE image */
-	bool pkru_slow;			/* switch-in must take pkru_switch_in_slow() */
 	bool fpu_loaded;		/* xsave_deferred: registers hold this task's state */
 	u64 wake_tick;
 	u64 sleep_uptr;			/* user address written at wake-up (nanosleep-style) */
