@@ -148,6 +148,8 @@ bench: all
 	./run-qemu.sh --icount --timeout 600 --log $(B)/bench/icount.log -- tests=none bench=all >/dev/null
 	$(PYTHON) tools/pkrulab-report.py bench $(B)/bench/icount.log --out $(B)/bench/report
 	@echo "report: $(B)/bench/report/report.md (.csv, .json)"
+	@$(PYTHON) tools/pkrulab-report.py targets $(B)/bench/icount.log >$(B)/bench/report/targets.md; \
+		st=$$?; cat $(B)/bench/report/targets.md; exit $$st
 
 clean:
 	rm -rf $(B)

@@ -2,15 +2,18 @@
 # Boot the benchmarks twice under QEMU -icount shift=0 and check that every
 # p50 is identical: instruction counts are deterministic, so a difference
 # means the measurement itself is broken (interrupt noise, a clock that is
-# not the instruction counter, uninitialised state).  Prints one line
-# "bench-determinism: N passed, N failed".
+# not the instruction counter, uninitialised state).  Then check the
+# benchmark issue's path-length targets on the first run
+# (tools/pkrulab-report.py targets): a change that makes a hot path longer
+# fails here.  Prints "bench-determinism: N passed, N failed" and
+# "bench-targets: N passed, N failed".
 set -u
 set -f
 cd "$(dirname "$0")/.."
 OUT=build/bench
 mkdir -p "$OUT"
 ARGS=(--icount --timeout 300 -- tests=none bench=rdpkru,wrpkru_*,xsave,xrstor,null_syscall,yield_roundtrip,preempt_switch,signal_roundtrip,pkfault_roundtrip
-      config=xsave,explicit,hybrid bench_iters=200)
+      bench_iters=200)
 
 for run in 1 2; do
 	if ! ./run-qemu.sh --log "$OUT/determinism-$run.log" "${ARGS[@]}" >/dev/null 2>"$OUT/determinism-$run.err"; then
@@ -33,3 +36,15 @@ if ! diff -u "$OUT/determinism-1.p50" "$OUT/determinism-2.p50" >&2; then
 	exit 1
 fi
 echo "bench-determinism: 1 passed, 0 failed ($lines p50s identical across two --icount runs)"
+
+python3 tools/pkrulab-report.py targets "$OUT/determinism-1.log" >"$OUT/targets.md" 2>&1
+rc=$?
+read -r met of < <(sed -nE 's/^([0-9]+) of ([0-9]+) targets met$/\1 \2/p' "$OUT/targets.md")
+met=${met:-0}
+missed=$(( ${of:-0} - met ))
+if [ "$rc" != 0 ] || [ "$met" = 0 ]; then
+	cat "$OUT/targets.md" >&2
+	[ "$missed" = 0 ] && missed=1
+fi
+echo "bench-targets: $met passed, $missed failed (path-length targets, see $OUT/targets.md)"
+[ "$rc" = 0 ]

@@ -700,6 +700,84 @@ def draw_png(path: str, named: list[tuple[str, ParsedLog]]) -> bool:
     return True
 
 
+# ---- path-length targets ----------------------------------------------------
+
+# The benchmark issue's targets for --icount runs (unit=instructions):
+# (benchmark, p50 limit) in every configuration measured, and the explicit
+# strategy's cost per switch over unmanaged (PKRU switching absent), from
+# the yield round trip (two switches).
+P50_TARGETS = (("null_syscall", 60), ("yield_roundtrip", 500), ("signal_roundtrip", 800))
+PER_SWITCH_TARGET = 10
+
+
+@dataclasses.dataclass
+class TargetResult:
+    target: str
+    config: str
+    measured: float | None    # None: not measured (missing, skipped, wrong unit)
+    limit: float
+    why: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.measured is not None and self.measured <= self.limit
+
+
+def _p50(log: ParsedLog, name: str, config: str) -> tuple[float | None, str]:
+    record = log.bench.get((name, config))
+    if record is None:
+        return None, "not measured"
+    if record.skipped is not None:
+        return None, "skipped: " + record.skipped
+    if record.unit != "instructions":
+        return None, "unit is %s, not instructions (run with --icount)" % record.unit
+    value = record.stats.get("p50")
+    return (value, "") if value is not None else (None, "no p50")
+
+
+def check_targets(log: ParsedLog) -> list[TargetResult]:
+    results = []
+    for name, limit in P50_TARGETS:
+        configs = config_order({c for (n, c) in log.bench if n == name})
+        if not configs:
+            results.append(TargetResult("%s p50" % name, "-", None, limit, "not measured"))
+        for config in configs:
+            value, why = _p50(log, name, config)
+            results.append(TargetResult("%s p50" % name, config, value, limit, why))
+    explicit, why_e = _p50(log, "yield_roundtrip", "explicit")
+    unmanaged, why_u = _p50(log, "yield_roundtrip", "unmanaged")
+    per_switch = None if explicit is None or unmanaged is None else (explicit - unmanaged) / 2
+    results.append(TargetResult("explicit - unmanaged per switch", "explicit", per_switch,
+                                PER_SWITCH_TARGET,
+                                "" if per_switch is not None else
+                                "explicit: %s; unmanaged: %s" % (why_e or "ok", why_u or "ok")))
+    return results
+
+
+def render_targets(named: list[tuple[str, ParsedLog]], fmt: str) -> str:
+    per_log = [(name, check_targets(log)) for name, log in named]
+    if fmt == "json":
+        return to_json([{"log": name, "targets": [dict(dataclasses.asdict(r), ok=r.ok)
+                                                    for r in results]}
+                        for name, results in per_log])
+    header = ["target", "config", "measured", "limit", "verdict"]
+    if fmt == "csv":
+        return render_csv(["log"] + header,
+                          [[name, r.target, r.config, fmt_number(r.measured), fmt_number(r.limit),
+                            "ok" if r.ok else "FAIL" + (": " + r.why if r.why else "")]
+                           for name, results in per_log for r in results])
+    out = []
+    for name, results in per_log:
+        rows = [[r.target, r.config, fmt_number(r.measured) if r.measured is not None else "-",
+                 "<= " + fmt_number(r.limit),
+                 "ok" if r.ok else "FAIL" + (" (%s)" % r.why if r.why else "")]
+                for r in results]
+        failed = sum(not r.ok for r in results)
+        out.append("## Path-length targets: %s\n\n%s\n%d of %d targets met\n"
+                   % (name, render_md_table(header, rows), len(results) - failed, len(results)))
+    return "\n".join(out)
+
+
 # ---- command line ----------------------------------------------------------
 
 def note(message: str) -> None:
@@ -738,7 +816,9 @@ def build_parser() -> argparse.ArgumentParser:
     for command, nargs, text in (("matrix", "+", "verdict matrix, one table per log"),
                                  ("bench", "+", "benchmark table"),
                                  ("compare", "+", "differing cells and p50 ratios B/A"),
-                                 ("summary", "+", "one line per log")):
+                                 ("summary", "+", "one line per log"),
+                                 ("targets", "+", "check the --icount path-length targets "
+                                  "(exit 1 if one is missed)")):
         p = sub.add_parser(command, help=text, description=text)
         add_options(p, top=False)
         p.add_argument("logs", nargs=nargs, metavar="LOG", help="serial log ('-': stdin)")
@@ -774,6 +854,8 @@ def render_command(args: argparse.Namespace, named: list[tuple[str, ParsedLog]])
     if args.command == "compare":
         (na, a), (nb, b) = named
         return render_compare(na, a, nb, b, args.format)
+    if args.command == "targets":
+        return render_targets(named, args.format)
     return render_summary(named, args.format)
 
 
@@ -802,6 +884,9 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as err:
             note("cannot write %s: %s" % (args.png, err))
             return 2
+    if args.command == "targets":
+        met = all(r.ok for _, log in named for r in check_targets(log))
+        return 0 if met and all(log.complete for _, log in named) else 1
     return 0 if all(log.ok for _, log in named) else 1
 
 

@@ -701,6 +701,126 @@ class RealLogs(unittest.TestCase):
         self.assertTrue(all(r.unit == "instructions" for r in log.bench.values()))
 
 
+def bench_log(lines: dict[tuple[str, str], int | str], unit: str = "instructions") -> Any:
+    """A parsed log holding just these p50s (a str value: skipped, with that reason)."""
+    text = [HEADER]
+    for (name, config), value in lines.items():
+        if isinstance(value, str):
+            text.append("# bench %s config=%s skipped: %s\n" % (name, config, value))
+        else:
+            text.append("# bench %s config=%s unit=%s n=10 min=%d p50=%d p90=%d p99=%d max=%d "
+                        "mean=%d.0 overhead=4\n" % ((name, config, unit) + (value,) * 6))
+    text.append("pkrulab: 0 passed, 0 failed, 0 skipped\n")
+    return report.parse_log("".join(text))
+
+
+class Targets(unittest.TestCase):
+    CONFIGS = ("xsave", "explicit", "hybrid", "xsave_deferred", "unmanaged")
+
+    def passing(self) -> dict[tuple[str, str], int | str]:
+        lines: dict[tuple[str, str], int | str] = {}
+        for config in self.CONFIGS:
+            lines[("null_syscall", config)] = 60
+            lines[("yield_roundtrip", config)] = 300
+            lines[("signal_roundtrip", config)] = 800
+        lines[("yield_roundtrip", "explicit")] = 320        # 10 per switch over unmanaged
+        return lines
+
+    def failed(self, log: Any) -> list[tuple[str, str]]:
+        return [(r.target, r.config) for r in report.check_targets(log) if not r.ok]
+
+    def test_limits_are_inclusive(self) -> None:
+        results = report.check_targets(bench_log(self.passing()))
+        self.assertEqual(len(results), 3 * 5 + 1)
+        self.assertEqual(self.failed(bench_log(self.passing())), [])
+        self.assertEqual(results[-1].measured, 10)
+
+    def test_each_limit_fails_one_above(self) -> None:
+        for key, value in ((("null_syscall", "hybrid"), 61),
+                           (("yield_roundtrip", "xsave_deferred"), 501),
+                           (("signal_roundtrip", "unmanaged"), 801)):
+            with self.subTest(key=key):
+                lines = self.passing()
+                lines[key] = value
+                self.assertEqual(self.failed(bench_log(lines)), [(key[0] + " p50", key[1])])
+
+    def test_per_switch_is_half_the_round_trip_difference(self) -> None:
+        lines = self.passing()
+        lines[("yield_roundtrip", "explicit")] = 321        # 10.5 per switch
+        results = report.check_targets(bench_log(lines))
+        self.assertEqual(results[-1].measured, 10.5)
+        self.assertEqual(self.failed(bench_log(lines)),
+                         [("explicit - unmanaged per switch", "explicit")])
+
+    def test_unmeasured_targets_fail_with_the_reason(self) -> None:
+        lines = self.passing()
+        lines[("signal_roundtrip", "xsave")] = "no PKU"
+        del lines[("yield_roundtrip", "unmanaged")]
+        results = {(r.target, r.config): r for r in report.check_targets(bench_log(lines))}
+        self.assertIn("no PKU", results[("signal_roundtrip p50", "xsave")].why)
+        self.assertFalse(results[("explicit - unmanaged per switch", "explicit")].ok)
+        self.assertIn("unmanaged: not measured",
+                      results[("explicit - unmanaged per switch", "explicit")].why)
+        no_null = {k: v for k, v in self.passing().items() if k[0] != "null_syscall"}
+        self.assertIn(("null_syscall p50", "-"), self.failed(bench_log(no_null)))
+
+    def test_cycles_are_not_path_lengths(self) -> None:
+        results = report.check_targets(bench_log(self.passing(), unit="tsc"))
+        self.assertTrue(all(not r.ok for r in results))
+        self.assertIn("--icount", results[0].why)
+
+    def test_cli_status_and_formats(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            good = os.path.join(tmp, "good.log")
+            bad = os.path.join(tmp, "bad.log")
+            lines = self.passing()
+            text = [HEADER]
+            for (name, config), value in lines.items():
+                text.append("# bench %s config=%s unit=instructions n=10 min=%d p50=%d p90=%d "
+                            "p99=%d max=%d mean=%d.0 overhead=4\n" % ((name, config) + (value,) * 6))
+            text.append("pkrulab: 0 passed, 0 failed, 0 skipped\n")
+            with open(good, "w") as f:
+                f.write("".join(text))
+            with open(bad, "w") as f:
+                f.write("".join(text).replace("null_syscall config=xsave unit=instructions n=10 "
+                                              "min=60 p50=60", "null_syscall config=xsave "
+                                              "unit=instructions n=10 min=60 p50=61"))
+            for fmt in ("md", "csv", "json"):
+                out, err = io.StringIO(), io.StringIO()
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    status = report.main(["--format", fmt, "targets", good])
+                self.assertEqual(status, 0, fmt)
+            self.assertIn("16 of 16 targets met", self.run_md(good)[1])
+            status, text_out = self.run_md(bad)
+            self.assertEqual(status, 1)
+            self.assertIn("15 of 16 targets met", text_out)
+            self.assertRegex(text_out, r"\| null_syscall p50 +\| xsave +\| 61 +\| <= 60 +\| FAIL +\|")
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                report.main(["--format", "json", "targets", bad])
+            data = json.loads(out.getvalue())
+            self.assertEqual(sum(not t["ok"] for t in data[0]["targets"]), 1)
+
+    def run_md(self, path: str) -> tuple[int, str]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            status = report.main(["targets", path])
+        return status, out.getvalue()
+
+    def test_real_logs(self) -> None:
+        # Before this work: null syscall 87, no signal or unmanaged figures.
+        old = report.read_log(os.path.join(DATA, "bench-icount.log"))
+        failed = self.failed(old)
+        self.assertIn(("null_syscall p50", "xsave"), failed)
+        self.assertIn(("signal_roundtrip p50", "-"), failed)
+        self.assertIn(("explicit - unmanaged per switch", "explicit"), failed)
+        # Captured after it: every target met, in every configuration.
+        new = report.read_log(os.path.join(DATA, "bench-targets.log"))
+        self.assertEqual(new.warnings, [])
+        self.assertEqual(self.failed(new), [])
+        self.assertEqual(len(report.check_targets(new)), 16)
+
+
 class _CountingResult(unittest.TextTestResult):
     """Counts tests, not subtests: a test with a failing subtest failed once."""
 
