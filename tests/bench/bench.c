@@ -87,7 +87,7 @@ BENCHMARK("wrpkru_same", b_wrpkru_same, 0);
 static void b_wrpkru_diff(struct bench_ctx *ctx)
 {
 	if (need_pke(ctx))
-		TIME_RING0(ctx, , wrpkru((i_ & 1) ? 0xc : 0x30));
+		TIME_RING0(ctx, u32 pk = (i_ & 1) ? 0xc : 0x30, wrpkru(pk));
 	wrpkru(0);
 }
 BENCHMARK("wrpkru_diff", b_wrpkru_diff, 0);
@@ -101,6 +101,7 @@ static bool need_feature(struct bench_ctx *ctx, enum x86_feature f, const char *
 	return !ctx->skip;
 }
 
+/* Read once, outside the timed region: XGETBV is not what is measured. */
 static u64 rfbm_all(void) { return xcr0_read(); }
 static u64 rfbm_nopkru(void) { return xcr0_read() & ~XFEATURE_MASK_PKRU; }
 
@@ -112,78 +113,96 @@ static void dirty_avx(void)
 
 static void b_xsave(struct bench_ctx *ctx)
 {
+	const u64 rfbm = rfbm_all();
+
 	if (need_xsave(ctx))
-		TIME_RING0(ctx, , xsave(area, rfbm_all()));
+		TIME_RING0(ctx, , xsave(area, rfbm));
 }
 BENCHMARK("xsave", b_xsave, BENCH_PER_CONFIG);
 
 static void b_xsave_nopkru(struct bench_ctx *ctx)
 {
+	const u64 rfbm = rfbm_nopkru();
+
 	if (need_xsave(ctx))
-		TIME_RING0(ctx, , xsave(area, rfbm_nopkru()));
+		TIME_RING0(ctx, , xsave(area, rfbm));
 }
 BENCHMARK("xsave_nopkru", b_xsave_nopkru, BENCH_PER_CONFIG);
 
 static void b_xsave_dirty(struct bench_ctx *ctx)
 {
+	const u64 rfbm = rfbm_all();
+
 	if (need_xsave(ctx))
-		TIME_RING0(ctx, dirty_avx(), xsave(area, rfbm_all()));
+		TIME_RING0(ctx, dirty_avx(), xsave(area, rfbm));
 }
 BENCHMARK("xsave_dirty_avx", b_xsave_dirty, BENCH_PER_CONFIG);
 
 static void b_xsaveopt(struct bench_ctx *ctx)
 {
+	const u64 rfbm = rfbm_all();
+
 	if (!need_feature(ctx, X86_FEATURE_XSAVEOPT, "CPU has no XSAVEOPT"))
 		return;
 	/* A valid image for this XCR0 first: stale XSTATE_BV bits would #GP. */
 	memset(area, 0, sizeof(area));
 	xsave(area, rfbm_all());
 	xrstor(area, rfbm_all());
-	TIME_RING0(ctx, , xsaveopt(area, rfbm_all()));
+	TIME_RING0(ctx, , xsaveopt(area, rfbm));
 }
 BENCHMARK("xsaveopt", b_xsaveopt, BENCH_PER_CONFIG);
 
 static void b_xsaveopt_dirty(struct bench_ctx *ctx)
 {
+	const u64 rfbm = rfbm_all();
+
 	if (!need_feature(ctx, X86_FEATURE_XSAVEOPT, "CPU has no XSAVEOPT"))
 		return;
-	TIME_RING0(ctx, dirty_avx(), xsaveopt(area, rfbm_all()));
+	TIME_RING0(ctx, dirty_avx(), xsaveopt(area, rfbm));
 }
 BENCHMARK("xsaveopt_dirty_avx", b_xsaveopt_dirty, BENCH_PER_CONFIG);
 
 static void b_xsavec(struct bench_ctx *ctx)
 {
+	const u64 rfbm = rfbm_all();
+
 	if (!need_feature(ctx, X86_FEATURE_XSAVEC, "CPU has no XSAVEC"))
 		return;
-	TIME_RING0(ctx, , xsavec(area, rfbm_all()));
+	TIME_RING0(ctx, , xsavec(area, rfbm));
 }
 BENCHMARK("xsavec", b_xsavec, BENCH_PER_CONFIG);
 
 static void b_xsaves(struct bench_ctx *ctx)
 {
+	const u64 rfbm = rfbm_all();
+
 	if (!need_feature(ctx, X86_FEATURE_XSAVES, "CPU has no XSAVES"))
 		return;
-	TIME_RING0(ctx, , xsaves(area, rfbm_all()));
+	TIME_RING0(ctx, , xsaves(area, rfbm));
 }
 BENCHMARK("xsaves", b_xsaves, BENCH_PER_CONFIG);
 
 static void b_xrstor(struct bench_ctx *ctx)
 {
+	const u64 rfbm = rfbm_all();
+
 	if (!need_xsave(ctx))
 		return;
 	memset(area, 0, sizeof(area));
 	xsave(area, rfbm_all());
-	TIME_RING0(ctx, , xrstor(area, rfbm_all()));
+	TIME_RING0(ctx, , xrstor(area, rfbm));
 }
 BENCHMARK("xrstor", b_xrstor, BENCH_PER_CONFIG);
 
 static void b_xrstor_nopkru(struct bench_ctx *ctx)
 {
+	const u64 rfbm = rfbm_nopkru();
+
 	if (!need_xsave(ctx))
 		return;
 	memset(area, 0, sizeof(area));
 	xsave(area, rfbm_all());
-	TIME_RING0(ctx, , xrstor(area, rfbm_nopkru()));
+	TIME_RING0(ctx, , xrstor(area, rfbm));
 }
 BENCHMARK("xrstor_nopkru", b_xrstor_nopkru, BENCH_PER_CONFIG);
 
