@@ -312,6 +312,44 @@ SG_SCENARIO(timer, "SIGALRM lands on a timer interrupt in a busy loop; PKRU inta
 	      run.ra->v[0], run.ra->v[1], PA);
 });
 
+/*
+ * The frame cannot be written: an altstack with no page at all, and one
+ * where only the top of the frame's span is mapped, so that some of its
+ * stores land and the rest fault.  Each single store carries its own
+ * fixup (kernel/include/kernel/uaccess.h): the delivery must fail as a
+ * whole and end the task with SIGSEGV, and nothing else may notice.
+ */
+static enum outcome unwritable_frame(struct scenario_ctx *ctx)
+{
+	static const char *const kinds[] = { "altstack unmapped", "altstack half mapped" };
+	struct sg_run run;
+	const char *why = setup(ctx);
+
+	if (why)
+		return skip(ctx, "%s", why);
+	for (u32 k = 0; k < ARRAY_SIZE(kinds); k++) {
+		struct sg_spec spec = { SG_UNWRITABLE, SG_HOSTILE, PA, k };
+
+		if (k)
+			strategy_activate(ctx->config, &why);
+		sg_start(&run, &spec);
+		check(ctx, run.ra->v[5] == 0, "[%s] sigaltstack returned %ld", kinds[k], run.ra->v[5]);
+		check(ctx, run.a->exit_code == -128 - SIGSEGV &&
+			   strstr(run.a->exit_reason, "could not write the signal frame") &&
+			   !run.ra->handled && !run.ra->v[2],
+		      "[%s] task A: exit %ld \"%s\", handler ran %llu times, went on: %ld", kinds[k],
+		      run.a->exit_code, run.a->exit_reason, run.ra->handled, run.ra->v[2]);
+		check(ctx, run.b->exit_code == 0 && run.rb->mismatches == 0,
+		      "[%s] task B (PKRU %#x): exit %ld %s, saw a foreign PKRU %llu times", kinds[k], PB,
+		      run.b->exit_code, run.b->exit_reason, run.rb->mismatches);
+		sg_finish(&run);
+	}
+	return verdict(ctx);
+}
+SCENARIO(signal, unwritable_frame, unwritable_frame,
+	 "a frame that cannot be written (altstack unmapped, or half mapped) ends only the task, SIGSEGV",
+	 SCN_PER_CONFIG);
+
 static const char *const bad_names[NR_BAD_KINDS] = {
 	"bad magic1", "bad magic2", "xstate_size", "extended_size", "xfeatures outside XCR0",
 	"XSTATE_BV outside xfeatures", "compacted XCOMP_BV", "reserved header byte",

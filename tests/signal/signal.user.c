@@ -12,6 +12,7 @@
 #define PKRU_AD(k)	(1u << (2 * (k)))
 #define PKRU_WD(k)	(1u << (2 * (k) + 1))
 #define XSTATE_BV_OFF	512
+#define USER_PAGE	4096
 
 struct ksigaction { u64 handler, flags, restorer, mask; };
 
@@ -327,6 +328,25 @@ static void run_bad_frame(void)
 	P->res->v[2] = 1;
 }
 
+static void run_unwritable(void)
+{
+	/* Kind 1: the page below SLOT_ALT has none, so only the top 512
+	 * bytes of the frame's span (MAGIC2 and the end of the XSAVE area)
+	 * can be written; the header and the ucontext below cannot. */
+	struct stack64 ss = { P->unmapped, 0, 0, 2 * USER_PAGE };
+
+	if (P->bad_kind) {
+		ss.ss_sp = P->altstack - USER_PAGE;
+		ss.ss_size = USER_PAGE + 512;
+	}
+	P->res->v[5] = usys(SYS_sigaltstack, (long)&ss, 0, 0);
+	install(SIGUSR1, h_count, SA_ONSTACK);
+	wrpkru(P->pkru);
+	yield_n(2);	/* let B see this PKRU if the kernel fails to switch it */
+	raise_sig(SIGUSR1);
+	P->res->v[2] = 1;	/* not reached: the task dies in the delivery */
+}
+
 static void run_fuzz(void)
 {
 	install(SIGUSR1, h_fuzz, 0);
@@ -354,6 +374,7 @@ void sg_user_main(struct sg_params *p)
 	case SG_TIMER: run_timer(); break;
 	case SG_BAD_FRAME: run_bad_frame(); break;
 	case SG_FUZZ: run_fuzz(); break;
+	case SG_UNWRITABLE: run_unwritable(); break;
 	case SG_HOSTILE: run_hostile(); break;
 	}
 	*p->stop = 1;
