@@ -114,6 +114,8 @@ host-test: $(HOST_TESTS)
 	@for t in $(HOST_TESTS); do $$t || exit 1; done
 	@$(PYTHON) tools/test_pkrulab_report.py 2>$(B)/host/test_pkrulab_report.log || \
 		{ cat $(B)/host/test_pkrulab_report.log; exit 1; }
+	@$(PYTHON) tools/test_pathprof.py 2>$(B)/host/test_pathprof.log || \
+		{ cat $(B)/host/test_pathprof.log; exit 1; }
 
 FUZZ_SECONDS ?= 20
 FUZZERS := cmdline sigframe
