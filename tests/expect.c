@@ -90,7 +90,7 @@ static const struct expectation table[] = {
 	/* signal.surveillance only counts in the kernel: nothing for it to see. */
 	{ "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,signal.override,"
 	  "signal.frame_init_state,signal.pkey_fault,signal.altstack_denied,signal.nested,"
-	  "signal.kill_other,signal.timer,sigreturn.bad_frames",
+	  "signal.kill_other,signal.timer,signal.unwritable_frame,sigreturn.bad_frames",
 	  EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
 	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
 	{ "switch.kthread", EXPLICIT_WRITE, INJECT_KTHREAD_SKIP, 0, EXPECT_FAIL,
