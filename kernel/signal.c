@@ -5,10 +5,14 @@
  * (an altstack whose key the interrupted PKRU denies still works), the
  * interrupted PKRU is then put into the frame with XSTATE_BV[9] set, and
  * the handler starts with its policy PKRU (handler_pkru=).  rt_sigreturn
- * copies the frame into the kernel, validates it (kernel/sigframe.c),
- * loads the FPU state with PKRU masked out and hands the frame's PKRU to
- * the strategy.  Injected bugs: frame_pkru_live, bv_clear (delivery),
- * stale_sigreturn and init_skip (sigreturn).
+ * reads the sigcontext and the fields the validator checks
+ * (kernel/sigframe.c), then XRSTORs straight from the user frame with
+ * PKRU masked out and hands the frame's PKRU to the strategy.  Both sides
+ * touch user memory in user-access sections (<kernel/uaccess.h>): single
+ * loads and stores, each with its own fault fixup, as Linux's
+ * unsafe_put_user() does -- the signal round trip is a path-length target.
+ * Injected bugs: frame_pkru_live, bv_clear (delivery), stale_sigreturn and
+ * init_skip (sigreturn).
  */
 #include <asm/desc.h>
 #include <asm/pgtable.h>
@@ -238,8 +242,9 @@ static u32 handler_pkru(u32 interrupted)
  * it, then single stores in one user-access section (a fault anywhere,
  * e.g. an altstack whose key is denied, fails the whole delivery).
  */
-static inline __attribute__((always_inline)) bool write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame,
-			   u64 fp, u32 in_frame, enum sigframe_pkru_policy pol)
+static inline __attribute__((always_inline)) bool
+write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u64 fp, u32 in_frame,
+	       enum sigframe_pkru_policy pol)
 {
 	const struct sigframe_limits *lim = &sigcfg.lim;
 	struct rt_sigframe64 *uf = (struct rt_sigframe64 *)frame;
@@ -314,8 +319,8 @@ static inline __attribute__((always_inline)) bool write_rt_frame(struct pt_regs 
 }
 
 /* Deliver one signal; false if the frame could not be written (the task dies). */
-static inline __attribute__((always_inline)) bool setup_rt_frame(struct pt_regs *r, int sig,
-								  struct k_sigaction *ka)
+static inline __attribute__((always_inline)) bool
+setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 {
 	struct task *t = current;
 	struct task_signals *s = &t->sig;
@@ -406,8 +411,8 @@ void signal_deliver_pending(struct pt_regs *r)
  * on failure neither the FPU state nor PKRU has been touched (an XRSTOR
  * fault is caught and the FPU state reset) and regs are garbage.
  */
-static inline __attribute__((always_inline)) int do_sigreturn(struct pt_regs *r, u64 uframe,
-								const char **why, bool quiet)
+static inline __attribute__((always_inline)) int
+do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 {
 	const struct sigcontext64 *usc = &((const struct rt_sigframe64 *)uframe)->uc.uc_mcontext;
 	struct task *t = current;
