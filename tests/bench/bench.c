@@ -111,100 +111,69 @@ static void dirty_avx(void)
 		asm volatile("vpcmpeqb %%ymm0, %%ymm0, %%ymm0" ::: "memory");
 }
 
-static void b_xsave(struct bench_ctx *ctx)
+enum xs_op { XS_XSAVE, XS_XSAVEOPT, XS_XSAVEC, XS_XSAVES, XS_XRSTOR };
+
+/*
+ * One XSAVE-family instruction on the `area` image, RFBM = XCR0 with or
+ * without PKRU, YMM dirtied before each sample or not.  The image is first
+ * made valid for this XCR0 (standard format): XRSTOR reads it, and
+ * XSAVEOPT's modified optimisation wants one it saved or loaded itself.
+ */
+static void time_xstate(struct bench_ctx *ctx, enum xs_op op, bool nopkru, bool dirty)
 {
-	const u64 rfbm = rfbm_all();
+	static const struct { enum x86_feature f; const char *why; } needs[] = {
+		[XS_XSAVEOPT] = { X86_FEATURE_XSAVEOPT, "CPU has no XSAVEOPT" },
+		[XS_XSAVEC] = { X86_FEATURE_XSAVEC, "CPU has no XSAVEC" },
+		[XS_XSAVES] = { X86_FEATURE_XSAVES, "CPU has no XSAVES" },
+	};
+	const u64 rfbm = nopkru ? rfbm_nopkru() : rfbm_all();
 
-	if (need_xsave(ctx))
-		TIME_RING0(ctx, , xsave(area, rfbm));
-}
-BENCHMARK("xsave", b_xsave, BENCH_PER_CONFIG);
-
-static void b_xsave_nopkru(struct bench_ctx *ctx)
-{
-	const u64 rfbm = rfbm_nopkru();
-
-	if (need_xsave(ctx))
-		TIME_RING0(ctx, , xsave(area, rfbm));
-}
-BENCHMARK("xsave_nopkru", b_xsave_nopkru, BENCH_PER_CONFIG);
-
-static void b_xsave_dirty(struct bench_ctx *ctx)
-{
-	const u64 rfbm = rfbm_all();
-
-	if (need_xsave(ctx))
-		TIME_RING0(ctx, dirty_avx(), xsave(area, rfbm));
-}
-BENCHMARK("xsave_dirty_avx", b_xsave_dirty, BENCH_PER_CONFIG);
-
-static void b_xsaveopt(struct bench_ctx *ctx)
-{
-	const u64 rfbm = rfbm_all();
-
-	if (!need_feature(ctx, X86_FEATURE_XSAVEOPT, "CPU has no XSAVEOPT"))
+	if (needs[op].why ? !need_feature(ctx, needs[op].f, needs[op].why) : !need_xsave(ctx))
 		return;
-	/* A valid image for this XCR0 first: stale XSTATE_BV bits would #GP. */
 	memset(area, 0, sizeof(area));
 	xsave(area, rfbm_all());
 	xrstor(area, rfbm_all());
-	TIME_RING0(ctx, , xsaveopt(area, rfbm));
+	switch (op) {
+	case XS_XSAVE:
+		TIME_RING0(ctx, if (dirty) dirty_avx(), xsave(area, rfbm));
+		break;
+	case XS_XSAVEOPT:
+		TIME_RING0(ctx, if (dirty) dirty_avx(), xsaveopt(area, rfbm));
+		break;
+	case XS_XSAVEC:
+		TIME_RING0(ctx, if (dirty) dirty_avx(), xsavec(area, rfbm));
+		break;
+	case XS_XSAVES:
+		TIME_RING0(ctx, if (dirty) dirty_avx(), xsaves(area, rfbm));
+		break;
+	case XS_XRSTOR:
+		TIME_RING0(ctx, if (dirty) dirty_avx(), xrstor(area, rfbm));
+		break;
+	}
 }
-BENCHMARK("xsaveopt", b_xsaveopt, BENCH_PER_CONFIG);
 
-static void b_xsaveopt_dirty(struct bench_ctx *ctx)
-{
-	const u64 rfbm = rfbm_all();
+#define XSTATE_BENCH(name, op, nopkru, dirty)					\
+	static void b_##name(struct bench_ctx *ctx) { time_xstate(ctx, op, nopkru, dirty); }	\
+	BENCHMARK(#name, b_##name, BENCH_PER_CONFIG)
 
-	if (!need_feature(ctx, X86_FEATURE_XSAVEOPT, "CPU has no XSAVEOPT"))
-		return;
-	TIME_RING0(ctx, dirty_avx(), xsaveopt(area, rfbm));
-}
-BENCHMARK("xsaveopt_dirty_avx", b_xsaveopt_dirty, BENCH_PER_CONFIG);
-
-static void b_xsavec(struct bench_ctx *ctx)
-{
-	const u64 rfbm = rfbm_all();
-
-	if (!need_feature(ctx, X86_FEATURE_XSAVEC, "CPU has no XSAVEC"))
-		return;
-	TIME_RING0(ctx, , xsavec(area, rfbm));
-}
-BENCHMARK("xsavec", b_xsavec, BENCH_PER_CONFIG);
-
-static void b_xsaves(struct bench_ctx *ctx)
-{
-	const u64 rfbm = rfbm_all();
-
-	if (!need_feature(ctx, X86_FEATURE_XSAVES, "CPU has no XSAVES"))
-		return;
-	TIME_RING0(ctx, , xsaves(area, rfbm));
-}
-BENCHMARK("xsaves", b_xsaves, BENCH_PER_CONFIG);
-
-static void b_xrstor(struct bench_ctx *ctx)
-{
-	const u64 rfbm = rfbm_all();
-
-	if (!need_xsave(ctx))
-		return;
-	memset(area, 0, sizeof(area));
-	xsave(area, rfbm_all());
-	TIME_RING0(ctx, , xrstor(area, rfbm));
-}
-BENCHMARK("xrstor", b_xrstor, BENCH_PER_CONFIG);
-
-static void b_xrstor_nopkru(struct bench_ctx *ctx)
-{
-	const u64 rfbm = rfbm_nopkru();
-
-	if (!need_xsave(ctx))
-		return;
-	memset(area, 0, sizeof(area));
-	xsave(area, rfbm_all());
-	TIME_RING0(ctx, , xrstor(area, rfbm));
-}
-BENCHMARK("xrstor_nopkru", b_xrstor_nopkru, BENCH_PER_CONFIG);
+XSTATE_BENCH(xsave, XS_XSAVE, false, false);
+XSTATE_BENCH(xsave_nopkru, XS_XSAVE, true, false);
+XSTATE_BENCH(xsave_dirty_avx, XS_XSAVE, false, true);
+XSTATE_BENCH(xsave_nopkru_dirty_avx, XS_XSAVE, true, true);
+XSTATE_BENCH(xsaveopt, XS_XSAVEOPT, false, false);
+XSTATE_BENCH(xsaveopt_nopkru, XS_XSAVEOPT, true, false);
+XSTATE_BENCH(xsaveopt_dirty_avx, XS_XSAVEOPT, false, true);
+XSTATE_BENCH(xsaveopt_nopkru_dirty_avx, XS_XSAVEOPT, true, true);
+XSTATE_BENCH(xsavec, XS_XSAVEC, false, false);
+XSTATE_BENCH(xsavec_nopkru, XS_XSAVEC, true, false);
+XSTATE_BENCH(xsavec_dirty_avx, XS_XSAVEC, false, true);
+XSTATE_BENCH(xsavec_nopkru_dirty_avx, XS_XSAVEC, true, true);
+XSTATE_BENCH(xsaves, XS_XSAVES, false, false);
+XSTATE_BENCH(xsaves_nopkru, XS_XSAVES, true, false);
+XSTATE_BENCH(xsaves_dirty_avx, XS_XSAVES, false, true);
+XSTATE_BENCH(xsaves_nopkru_dirty_avx, XS_XSAVES, true, true);
+XSTATE_BENCH(xrstor, XS_XRSTOR, false, false);
+XSTATE_BENCH(xrstor_nopkru, XS_XRSTOR, true, false);
 
 /* ---- ring-3 round trips ------------------------------------------------- */
 
