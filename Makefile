@@ -62,7 +62,9 @@ $(B)/%.o: %.c
 $(B)/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
-	$(Q)$(NASM) -f elf64 -g -F dwarf -Iarch/x86/include/ -MD $(@:.o=.d) $< -o $@
+	@# NASM 2.16's -MD leaves the %include files out of the list: ask -M.
+	$(Q)$(NASM) -f elf64 -Iarch/x86/include/ -M -MP -MT $@ -MF $(@:.o=.d) $<
+	$(Q)$(NASM) -f elf64 -g -F dwarf -Iarch/x86/include/ $< -o $@
 
 $(B)/pkrulab.elf: $(KOBJ) linker.ld
 	@$(if $(Q),echo "  LD      $@")

@@ -234,6 +234,17 @@ static u32 handler_pkru(u32 interrupted)
 	}
 }
 
+/* r8 .. rcx, the general registers sigcontext and pt_regs keep alike. */
+#define SC_GPRS 15
+_Static_assert(offsetof(struct sigcontext64, rcx) - offsetof(struct sigcontext64, r8) ==
+		       (SC_GPRS - 1) * 8 &&
+	       offsetof(struct pt_regs, rcx) - offsetof(struct pt_regs, r8) == (SC_GPRS - 1) * 8 &&
+	       offsetof(struct pt_regs, rax) - offsetof(struct pt_regs, r8) ==
+		       offsetof(struct sigcontext64, rax) - offsetof(struct sigcontext64, r8) &&
+	       offsetof(struct pt_regs, rbp) - offsetof(struct pt_regs, r8) ==
+		       offsetof(struct sigcontext64, rbp) - offsetof(struct sigcontext64, r8),
+	       "pt_regs and sigcontext disagree on the order of the general registers");
+
 /* One field of the user frame (inside a user-access section). */
 #define PUT_FRAME(field, val) unsafe_put_u64((val), (u64)&uf->field)
 
@@ -285,21 +296,8 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 	PUT_FRAME(uc.uc_stack.ss_flags,
 		  (u32)(s->altstack_flags | (on_altstack(s, r->rsp) ? SS_ONSTACK : 0)));
 	PUT_FRAME(uc.uc_stack.ss_size, s->altstack_size);
-	PUT_FRAME(uc.uc_mcontext.r8, r->r8);
-	PUT_FRAME(uc.uc_mcontext.r9, r->r9);
-	PUT_FRAME(uc.uc_mcontext.r10, r->r10);
-	PUT_FRAME(uc.uc_mcontext.r11, r->r11);
-	PUT_FRAME(uc.uc_mcontext.r12, r->r12);
-	PUT_FRAME(uc.uc_mcontext.r13, r->r13);
-	PUT_FRAME(uc.uc_mcontext.r14, r->r14);
-	PUT_FRAME(uc.uc_mcontext.r15, r->r15);
-	PUT_FRAME(uc.uc_mcontext.rdi, r->rdi);
-	PUT_FRAME(uc.uc_mcontext.rsi, r->rsi);
-	PUT_FRAME(uc.uc_mcontext.rbp, r->rbp);
-	PUT_FRAME(uc.uc_mcontext.rbx, r->rbx);
-	PUT_FRAME(uc.uc_mcontext.rdx, r->rdx);
-	PUT_FRAME(uc.uc_mcontext.rax, r->rax);
-	PUT_FRAME(uc.uc_mcontext.rcx, r->rcx);
+	/* r8 .. rcx: pt_regs keeps them in sigcontext's order. */
+	unsafe_copy_qwords(&uf->uc.uc_mcontext.r8, &r->r8, SC_GPRS);
 	PUT_FRAME(uc.uc_mcontext.rsp, r->rsp);
 	PUT_FRAME(uc.uc_mcontext.rip, r->rip);
 	PUT_FRAME(uc.uc_mcontext.eflags, r->rflags);
@@ -435,10 +433,7 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 		return -1;
 	}
 	user_access_begin();
-	r->r8 = GET_SC(r8); r->r9 = GET_SC(r9); r->r10 = GET_SC(r10); r->r11 = GET_SC(r11);
-	r->r12 = GET_SC(r12); r->r13 = GET_SC(r13); r->r14 = GET_SC(r14); r->r15 = GET_SC(r15);
-	r->rdi = GET_SC(rdi); r->rsi = GET_SC(rsi); r->rbp = GET_SC(rbp); r->rbx = GET_SC(rbx);
-	r->rdx = GET_SC(rdx); r->rax = GET_SC(rax); r->rcx = GET_SC(rcx);
+	unsafe_copy_qwords(&r->r8, &usc->r8, SC_GPRS);
 	rsp = GET_SC(rsp);
 	rip = GET_SC(rip);
 	flags = GET_SC(eflags);

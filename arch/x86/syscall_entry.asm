@@ -18,7 +18,7 @@ section .text
 
 %include "asm/entry.inc"
 VEC_SYSCALL	equ 0x100
-PT_RAX		equ 14 * 8	; pt_regs: rax is the first GPR pushed
+PT_RAX		equ 13 * 8	; pt_regs (asm/ptrace.h): rax, then rcx, top of the GPRs
 ENOSYS		equ 38
 
 extern syscall_table
@@ -52,21 +52,21 @@ syscall_entry:
 	or rdx, [rcx + TASK_SIG_PENDING]
 	jnz .slow
 	; Fast exit: every GPR but RAX from pt_regs.
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
 	pop r8
-	pop rbp
+	pop r9
+	pop r10
+	pop r11
+	pop r12
+	pop r13
+	pop r14
+	pop r15
 	pop rdi
 	pop rsi
-	pop rdx
-	pop rcx
+	pop rbp
 	pop rbx
-	add rsp, 8 + 16		; rax, vector, error code
+	pop rdx
+	mov rcx, [rsp + 8]	; skipping rax
+	add rsp, 16 + 16	; rax, rcx, vector, error code
 	iretq
 
 .slow:

@@ -75,6 +75,13 @@ DEFINE_UNSAFE_GET(unsafe_get_u64, u64, "q")
 DEFINE_UNSAFE_GET(unsafe_get_u32, u32, "l")
 #undef DEFINE_UNSAFE_GET
 
+/* n quadwords, either direction (one side is user memory); a fault ends it. */
+static inline void unsafe_copy_qwords(void *dst, const void *src, u64 n)
+{
+	asm volatile("1: rep movsq\n2:\n\t" _ASM_EXTABLE(1b, 2b)
+		     : "+D"(dst), "+S"(src), "+c"(n) :: "memory");
+}
+
 /*
  * XSAVE to / XRSTOR from a user buffer.  Besides a #PF, XRSTOR raises #GP
  * on a header the CPU rejects: either is recorded and skipped.

@@ -5,8 +5,9 @@
 #include <asm/types.h>
 
 struct pt_regs {
-	u64 r15, r14, r13, r12, r11, r10, r9, r8;
-	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	/* In struct sigcontext64's order: a signal frame moves them as one block. */
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	u64 rdi, rsi, rbp, rbx, rdx, rax, rcx;
 	u64 vector, error_code;
 	/* Pushed by the CPU. */
 	u64 rip, cs, rflags, rsp, ss;
