@@ -133,23 +133,19 @@ static void time_xstate(struct bench_ctx *ctx, enum xs_op op, bool nopkru, bool 
 	memset(area, 0, sizeof(area));
 	xsave(area, rfbm_all());
 	xrstor(area, rfbm_all());
+	/* One timing loop per instruction: no dispatch inside the bracket. */
+#define XS_CASE(op_, insn)							\
+	case op_:								\
+		TIME_RING0(ctx, if (dirty) dirty_avx(), insn(area, rfbm));	\
+		break
 	switch (op) {
-	case XS_XSAVE:
-		TIME_RING0(ctx, if (dirty) dirty_avx(), xsave(area, rfbm));
-		break;
-	case XS_XSAVEOPT:
-		TIME_RING0(ctx, if (dirty) dirty_avx(), xsaveopt(area, rfbm));
-		break;
-	case XS_XSAVEC:
-		TIME_RING0(ctx, if (dirty) dirty_avx(), xsavec(area, rfbm));
-		break;
-	case XS_XSAVES:
-		TIME_RING0(ctx, if (dirty) dirty_avx(), xsaves(area, rfbm));
-		break;
-	case XS_XRSTOR:
-		TIME_RING0(ctx, if (dirty) dirty_avx(), xrstor(area, rfbm));
-		break;
+	XS_CASE(XS_XSAVE, xsave);
+	XS_CASE(XS_XSAVEOPT, xsaveopt);
+	XS_CASE(XS_XSAVEC, xsavec);
+	XS_CASE(XS_XSAVES, xsaves);
+	XS_CASE(XS_XRSTOR, xrstor);
 	}
+#undef XS_CASE
 }
 
 #define XSTATE_BENCH(name, op, nopkru, dirty)					\
