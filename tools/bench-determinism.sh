@@ -12,7 +12,7 @@ set -f
 cd "$(dirname "$0")/.."
 OUT=build/bench
 mkdir -p "$OUT"
-ARGS=(--icount --timeout 300 -- tests=none bench=rdpkru,wrpkru_*,xsave,xrstor,null_syscall,yield_roundtrip,preempt_switch,signal_roundtrip,pkfault_roundtrip
+ARGS=(--icount --timeout 300 -- tests=none bench=all
       bench_iters=200)
 
 for run in 1 2; do

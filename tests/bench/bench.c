@@ -111,7 +111,7 @@ static void dirty_avx(void)
 		asm volatile("vpcmpeqb %%ymm0, %%ymm0, %%ymm0" ::: "memory");
 }
 
-enum xs_op { XS_XSAVE, XS_XSAVEOPT, XS_XSAVEC, XS_XSAVES, XS_XRSTOR };
+enum xs_op { XS_XSAVE, XS_XSAVEOPT, XS_XSAVEC, XS_XSAVES, XS_XRSTOR, XS_NR };
 
 /*
  * One XSAVE-family instruction on the `area` image, RFBM = XCR0 with or
@@ -121,7 +121,7 @@ enum xs_op { XS_XSAVE, XS_XSAVEOPT, XS_XSAVEC, XS_XSAVES, XS_XRSTOR };
  */
 static void time_xstate(struct bench_ctx *ctx, enum xs_op op, bool nopkru, bool dirty)
 {
-	static const struct { enum x86_feature f; const char *why; } needs[] = {
+	static const struct { enum x86_feature f; const char *why; } needs[XS_NR] = {
 		[XS_XSAVEOPT] = { X86_FEATURE_XSAVEOPT, "CPU has no XSAVEOPT" },
 		[XS_XSAVEC] = { X86_FEATURE_XSAVEC, "CPU has no XSAVEC" },
 		[XS_XSAVES] = { X86_FEATURE_XSAVES, "CPU has no XSAVES" },
@@ -144,6 +144,8 @@ static void time_xstate(struct bench_ctx *ctx, enum xs_op op, bool nopkru, bool 
 	XS_CASE(XS_XSAVEC, xsavec);
 	XS_CASE(XS_XSAVES, xsaves);
 	XS_CASE(XS_XRSTOR, xrstor);
+	case XS_NR:
+		break;
 	}
 #undef XS_CASE
 }
