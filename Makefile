@@ -102,13 +102,15 @@ $(B)/host/test_stats: tests/host/test_stats.c kernel/stats.c kernel/stats.h test
 
 HOST_TESTS += $(B)/host/test_stats
 
-$(B)/host/test_sigframe: tests/host/test_sigframe.c kernel/sigframe.c kernel/sigframe.h tests/host/unit.h
+$(B)/host/test_sigframe: tests/host/test_sigframe.c kernel/sigframe.c kernel/sigframe.h tests/host/unit.h \
+		tests/host/xsave_layout.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_sigframe.c kernel/sigframe.c -o $@
 
 HOST_TESTS += $(B)/host/test_sigframe
 
-$(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/sigframe.h
+$(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/sigframe.h \
+		tests/host/xsave_layout.h
 	@mkdir -p $(dir $@)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< kernel/sigframe.c -o $@
 

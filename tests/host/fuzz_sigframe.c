@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "sigframe.h"
+#include "xsave_layout.h"
 
 /* Abort so that libFuzzer saves the input that broke the contract. */
 #define REQUIRE(cond)			\
@@ -67,19 +68,6 @@
 #define KNOBS_OFF	sizeof(struct ucontext64)
 #define NR_KNOBS	5
 #define XSAVE_IN_OFF	(KNOBS_OFF + NR_KNOBS)
-
-#define MXCSR_OFF	24
-#define MAGIC1_OFF	FX_SW_BYTES_OFFSET
-#define EXTSIZE_OFF	(FX_SW_BYTES_OFFSET + 4)
-#define XFEATURES_OFF	(FX_SW_BYTES_OFFSET + 8)
-#define XSIZE_OFF	(FX_SW_BYTES_OFFSET + 16)
-#define XSTATE_BV_OFF	512
-#define XCOMP_BV_OFF	520
-#define HDR_END		576
-
-#define RFL_FIXED1	(1ull << 1)
-#define RFL_IF		(1ull << 9)
-#define RFL_IOPL	(3ull << 12)
 
 /* XCR0 values, with and without PKRU, and the soft-PKRU policy's set. */
 static const uint64_t allowed_tab[] = {
@@ -222,7 +210,7 @@ static void judge(const struct ucontext64 *uc, const uint8_t *xs, size_t len,
 	ok[SIGFRAME_BAD_MAGIC1] = have(len, MAGIC1_OFF, 4) &&
 				  getn(xs + MAGIC1_OFF, 4) == FP_XSTATE_MAGIC1;
 
-	ok[SIGFRAME_BAD_SIZE] = len >= HDR_END;
+	ok[SIGFRAME_BAD_SIZE] = len >= LEGACY_END;
 	if (ok[SIGFRAME_BAD_SIZE]) {
 		uint64_t size = getn(xs + XSIZE_OFF, 4);
 
@@ -246,8 +234,8 @@ static void judge(const struct ucontext64 *uc, const uint8_t *xs, size_t len,
 				     !(getn(xs + XSTATE_BV_OFF, 8) & ~xf);
 
 	ok[SIGFRAME_BAD_XCOMP_BV] =
-		have(len, XCOMP_BV_OFF, HDR_END - XCOMP_BV_OFF);
-	for (i = XCOMP_BV_OFF; ok[SIGFRAME_BAD_XCOMP_BV] && i < HDR_END; i++)
+		have(len, XCOMP_BV_OFF, LEGACY_END - XCOMP_BV_OFF);
+	for (i = XCOMP_BV_OFF; ok[SIGFRAME_BAD_XCOMP_BV] && i < LEGACY_END; i++)
 		ok[SIGFRAME_BAD_XCOMP_BV] = xs[i] == 0;
 
 	ok[SIGFRAME_BAD_MXCSR] =
@@ -355,7 +343,7 @@ static const struct {
 	{ XS_IN(XFEATURES_OFF), 8, FEATURES },
 	{ XS_IN(XSTATE_BV_OFF), 8, FEATURES },
 	{ XS_IN(XCOMP_BV_OFF), 8, FEATURES },
-	{ XS_IN(XCOMP_BV_OFF + 8), HDR_END - XCOMP_BV_OFF - 8, BYTES },
+	{ XS_IN(XCOMP_BV_OFF + 8), LEGACY_END - XCOMP_BV_OFF - 8, BYTES },
 	/* ...and a MAGIC field after each xstate_size of size_tab. */
 };
 #define NR_TARGETS (ARRAY_SIZE(fields) + ARRAY_SIZE(size_tab))

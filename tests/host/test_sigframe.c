@@ -27,39 +27,10 @@
 
 #include "sigframe.h"
 #include "unit.h"
+#include "xsave_layout.h"
 
 #define USER_LO		0x0000008000000000ull
 #define USER_HI		0x0000800000000000ull
-
-/* XSAVE area layout (standard format), as the validator reads it. */
-#define MXCSR_OFF	24
-#define MAGIC1_OFF	FX_SW_BYTES_OFFSET
-#define EXTSIZE_OFF	(FX_SW_BYTES_OFFSET + 4)
-#define XFEATURES_OFF	(FX_SW_BYTES_OFFSET + 8)
-#define XSIZE_OFF	(FX_SW_BYTES_OFFSET + 16)
-#define XSTATE_BV_OFF	512
-#define XCOMP_BV_OFF	520
-#define HDR_RSVD_OFF	528		/* header bytes 16..63 */
-#define LEGACY_END	576		/* legacy area + header */
-
-#define RFL_CF		(1ull << 0)
-#define RFL_FIXED1	(1ull << 1)
-#define RFL_PF		(1ull << 2)
-#define RFL_AF		(1ull << 4)
-#define RFL_ZF		(1ull << 6)
-#define RFL_SF		(1ull << 7)
-#define RFL_TF		(1ull << 8)
-#define RFL_IF		(1ull << 9)
-#define RFL_DF		(1ull << 10)
-#define RFL_OF		(1ull << 11)
-#define RFL_IOPL	(3ull << 12)
-#define RFL_NT		(1ull << 14)
-#define RFL_RF		(1ull << 16)
-#define RFL_VM		(1ull << 17)
-#define RFL_AC		(1ull << 18)
-#define RFL_VIF		(1ull << 19)
-#define RFL_VIP		(1ull << 20)
-#define RFL_ID		(1ull << 21)
 
 /*
  * The layouts a kernel writes: XCR0 with its standard-format size, and
@@ -426,12 +397,16 @@ static void test_bad_size(void)
 	EXPECT_ALL_SHAPES(SIGFRAME_BAD_SIZE, xs[XSIZE_OFF + 2] ^= 0x01);
 }
 
-static void test_bad_xfeatures(void)
+/*
+ * For every shape, add each bit outside its allowed set, one at a time,
+ * to the 64-bit field at off (on top of the shape's own value there) and
+ * expect err.
+ */
+static void expect_each_foreign_bit(size_t off, enum sigframe_error err, const char *field)
 {
 	size_t i;
 	int bit;
 
-	/* Every bit outside the allowed set, one at a time, every shape. */
 	for (i = 0; i < NR_SHAPES; i++) {
 		for (bit = 0; bit < 64; bit++) {
 			uint64_t m = 1ull << bit;
@@ -440,13 +415,17 @@ static void test_bad_xfeatures(void)
 			if (shapes[i].allowed & m)
 				continue;
 			genuine_shape(&f, &shapes[i]);
-			put64(f.xs + XFEATURES_OFF, shapes[i].allowed | m);
-			if (!CHECK_EQ_INT(validate(&f), SIGFRAME_BAD_XFEATURES))
-				fprintf(stderr, "\t%s: xfeatures bit %d\n",
-					shapes[i].name, bit);
+			put64(f.xs + off, get64(f.xs + off) | m);
+			if (!CHECK_EQ_INT(validate(&f), err))
+				fprintf(stderr, "\t%s: %s bit %d\n", shapes[i].name, field, bit);
 			release(&f);
 		}
 	}
+}
+
+static void test_bad_xfeatures(void)
+{
+	expect_each_foreign_bit(XFEATURES_OFF, SIGFRAME_BAD_XFEATURES, "xfeatures");
 	/* PKRU in the frame while neither XCR0 nor the policy allow it. */
 	EXPECT_ALL_SHAPES(SIGFRAME_BAD_XFEATURES,
 			  (f->lim.xfeatures_allowed &= ~0x200ull,
@@ -475,25 +454,8 @@ static void test_bad_magic2(void)
 
 static void test_bad_xstate_bv(void)
 {
-	size_t i;
-	int bit;
-
 	/* Every bit outside xfeatures, with xfeatures = the allowed set. */
-	for (i = 0; i < NR_SHAPES; i++) {
-		for (bit = 0; bit < 64; bit++) {
-			uint64_t m = 1ull << bit;
-			struct frame f;
-
-			if (shapes[i].allowed & m)
-				continue;
-			genuine_shape(&f, &shapes[i]);
-			put64(f.xs + XSTATE_BV_OFF, shapes[i].bv | m);
-			if (!CHECK_EQ_INT(validate(&f), SIGFRAME_BAD_XSTATE_BV))
-				fprintf(stderr, "\t%s: XSTATE_BV bit %d\n",
-					shapes[i].name, bit);
-			release(&f);
-		}
-	}
+	expect_each_foreign_bit(XSTATE_BV_OFF, SIGFRAME_BAD_XSTATE_BV, "XSTATE_BV");
 	/*
 	 * Inside XCR0 but outside the frame's own xfeatures: the frame
 	 * says the component is not there, so it must not be restored.
