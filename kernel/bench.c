@@ -4,7 +4,8 @@
 #include <kernel/bench.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
-#include <kernel/harness.h>
+#include <asm/cpu.h>
+#include <kernel/params.h>
 #include <kernel/stats.h>
 #include <kernel/strategy/strategy.h>
 

@@ -4,7 +4,7 @@
 #include <asm/processor-flags.h>
 #include <asm/xstate.h>
 #include <kernel/fpu.h>
-#include <kernel/harness.h>
+#include <kernel/params.h>
 #include <kernel/string.h>
 
 #define FCW_DEFAULT 0x037f
@@ -41,7 +41,7 @@ void fpu_save(void *area, u64 rfbm)
 	else
 		xsave(area, rfbm);
 	if ((h->xstate_bv & XFEATURE_MASK_PKRU) &&
-	    *(u32 *)((u8 *)area + xstate_pkru_offset_cpuid()) == PKRU_HW_INIT)
+	    *(u32 *)((u8 *)area + xstate_pkru_offset()) == PKRU_HW_INIT)
 		h->xstate_bv &= ~XFEATURE_MASK_PKRU;
 }
 
@@ -56,7 +56,7 @@ void fpu_reset_regs(bool keep_pkru)
 
 void xstate_image_set_pkru(void *area, u32 pkru)
 {
-	*(u32 *)((u8 *)area + xstate_pkru_offset_cpuid()) = pkru;
+	*(u32 *)((u8 *)area + xstate_pkru_offset()) = pkru;
 	xstate_hdr(area)->xstate_bv |= XFEATURE_MASK_PKRU;
 }
 

@@ -1,109 +1,29 @@
 /*
  * pkrulab entry: bring the machine to a known state, read the arguments,
- * run the selected scenarios and end the run.
+ * hand over to the test runner and end the run with its status.
  */
+#include <asm/acpi.h>
 #include <asm/apic.h>
-#include <asm/timing.h>
+#include <asm/cpu.h>
 #include <asm/cpufeature.h>
 #include <asm/desc.h>
-#include <asm/msr-index.h>
+#include <asm/fw_cfg.h>
 #include <asm/pgtable.h>
-#include <asm/processor.h>
-#include <asm/processor-flags.h>
+#include <asm/timing.h>
 #include <asm/traps.h>
 #include <asm/xstate.h>
-#include <kernel/acpi.h>
-#include <kernel/bench.h>
-#include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
-#include <kernel/harness.h>
 #include <kernel/mm.h>
 #include <kernel/multiboot2.h>
-#include <kernel/scenario.h>
+#include <kernel/panic.h>
+#include <kernel/params.h>
+#include <kernel/run.h>
 #include <kernel/task.h>
 
 void syscall_init(void);
 
 #define PKRULAB_VERSION "0.1"
-
-struct kargs kargs;
-static bool pke_on;
-
-bool pke_enabled(void) { return pke_on; }
-
-/* As cpu_state_reset(), but XCR0 stays as the active strategy set it. */
-void cpu_state_reset_keep_xcr0(void)
-{
-	write_cr0(read_cr0() | X86_CR0_WP);
-	if (pke_on)
-		wrpkru(0);
-}
-
-void cpu_state_reset(void)
-{
-	u64 cr4 = read_cr4();
-
-	write_cr0(read_cr0() | X86_CR0_WP);
-	if (pke_on != !!(cr4 & X86_CR4_PKE)) {
-		write_cr4(pke_on ? cr4 | X86_CR4_PKE : cr4 & ~X86_CR4_PKE);
-		flush_tlb_all();	/* QEMU TCG keeps stale TLB entries on PKE 0->1 */
-	}
-	if (xstate.enabled && xcr0_read() != xstate.user_default)
-		xcr0_write(xstate.user_default);
-	if (pke_on)
-		wrpkru(0);
-}
-
-static void cpu_setup(void)
-{
-	u64 cr0 = read_cr0(), cr4 = read_cr4();
-
-	/* User tasks may use x87/SSE/AVX; the kernel itself never does. */
-	cr0 = (cr0 | X86_CR0_MP | X86_CR0_NE | X86_CR0_WP) & ~(X86_CR0_EM | X86_CR0_TS);
-	write_cr0(cr0);
-	cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
-	write_cr4(cr4);
-	if (cpu_has(X86_FEATURE_NX))
-		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NX);
-
-	/*
-	 * PKE before the first user mapping exists: QEMU TCG does not flush
-	 * its TLB when PKE goes 0->1 (DESIGN.md, emulator defect 3).  Never
-	 * set it without CPUID's word: QEMU hangs on a reserved CR4 bit.
-	 */
-	if (cpu_has(X86_FEATURE_PKU) && !inject_active(INJECT_NO_PKE)) {
-		write_cr4(read_cr4() | X86_CR4_PKE);
-		pke_on = true;
-	}
-	xstate_init();
-}
-
-static void parse_arguments(void)
-{
-	char err[KARGS_ERR_LEN], fw_err[KARGS_ERR_LEN];
-	const char *fw;
-	int bad_grub, bad_fw = 0;
-
-	/*
-	 * Both command lines are parsed before either error is reported, so
-	 * that exit=qemu from run-qemu.sh still applies when a GRUB argument
-	 * is bad and the run ends with status 2 instead of hanging.
-	 */
-	kargs_defaults(&kargs);
-	bad_grub = kargs_parse(&kargs, boot_info.cmdline, err, sizeof(err));
-	fw = fw_cfg_cmdline();
-	if (fw)
-		bad_fw = kargs_parse(&kargs, fw, fw_err, sizeof(fw_err));
-	printk("# cmdline: %s%s%s\n", boot_info.cmdline ? boot_info.cmdline : "",
-	       fw ? " " : "", fw ? fw : "");
-	if (bad_grub)
-		printk("pkrulab: bad kernel argument: %s\n", err);
-	if (bad_fw)
-		printk("pkrulab: bad kernel argument: %s\n", fw_err);
-	if (bad_grub || bad_fw)
-		harness_error("bad kernel argument");
-}
 
 static void print_boot_info(void)
 {
@@ -118,7 +38,7 @@ static void print_boot_info(void)
 		       boot_info.fb_pitch, boot_info.fb_addr);
 	cpu_print_info();
 	xstate_print_info();
-	printk("# pku: %s\n", pke_on ? "CR4.PKE on" :
+	printk("# pku: %s\n", pke_enabled() ? "CR4.PKE on" :
 	       cpu_has(X86_FEATURE_PKU) ? "CR4.PKE off (inject=no_pke)" : "not supported by this CPU");
 	printk("# run: configs=%#x inject=%s exit=%s consoles=%#x seed=%llu\n", kargs.configs,
 	       inject_name(kargs.inject), exit_mode_name(kargs.exit_mode),
@@ -129,6 +49,7 @@ __noreturn void kmain(u32 magic, u64 info)
 {
 	const char *why = NULL;
 	bool ok = multiboot2_parse(magic, info, &why);
+	u64 limit, video = 0, video_len = 0;
 
 	/* VGA text exists only when GRUB left text mode (BIOS boot). */
 	vga_set_available(ok && (boot_info.has_fb ? boot_info.fb_type == MB2_FB_TYPE_EGA_TEXT
@@ -136,18 +57,25 @@ __noreturn void kmain(u32 magic, u64 info)
 	console_early_init();
 	kargs_defaults(&kargs);
 	if (!ok)
-		harness_error(why);
+		panic(why);
 
 	gdt_init();
 	idt_init();
 	user_run_init();
 	cpu_detect();
-	parse_arguments();
-	cpu_setup();
-	paging_init();
+	params_init(boot_info.cmdline, fw_cfg_cmdline());
+	cpu_setup(!inject_active(INJECT_NO_PKE));
+	limit = paging_direct_map_limit(boot_info.mem_top);
+	/* Page tables must come from below the 4 GiB the boot tables map. */
+	mm_init(limit);
+	if (boot_info.has_fb && boot_info.fb_type != MB2_FB_TYPE_EGA_TEXT) {
+		video = boot_info.fb_addr;
+		video_len = (u64)boot_info.fb_pitch * boot_info.fb_height;
+	}
+	paging_init(limit, video, video_len);
 	console_init(kargs.consoles, !kargs.consoles_set);
 	print_boot_info();
-	acpi_init();
+	acpi_init(boot_info.rsdp, boot_info.rsdp_v2);
 	pic_disable();
 	if (!apic_init())
 		printk("# apic: none (CPUID.1:EDX[9] = 0): task scenarios will SKIP\n");
@@ -158,9 +86,5 @@ __noreturn void kmain(u32 magic, u64 info)
 	timing_init(fw_cfg_icount());
 
 	cpu_state_reset();
-	int status = scenarios_run();
-
-	benchmarks_run();
-	print_summary();
-	harness_exit(status);
+	kernel_exit(run_tests());
 }

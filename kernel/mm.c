@@ -4,7 +4,7 @@
  * information, boot modules and the first megabyte (BIOS data, EBDA,
  * real-mode IVT) are never handed out.
  */
-#include <kernel/harness.h>
+#include <kernel/panic.h>
 #include <kernel/mm.h>
 #include <kernel/multiboot2.h>
 #include <kernel/string.h>
@@ -85,7 +85,7 @@ void *page_alloc(void)
 		u64 pa = carve_page();
 
 		if (!pa)
-			harness_error("out of physical memory");
+			panic("out of physical memory");
 		p = (void *)pa;
 	}
 	free_pages--;

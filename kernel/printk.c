@@ -9,6 +9,21 @@
 
 struct outbuf { char *buf; size_t size, len; };
 
+static const char *diag_indent = "";
+
+void diag_set_indent(const char *prefix) { diag_indent = prefix; }
+
+void diag(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printk("%s# %s\n", diag_indent, buf);
+}
+
 static void put(struct outbuf *o, char c)
 {
 	if (o->len + 1 < o->size)

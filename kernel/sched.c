@@ -13,7 +13,7 @@
 #include <kernel/console.h>
 #include <kernel/fpu.h>
 #include <kernel/signal.h>
-#include <kernel/harness.h>
+#include <asm/cpu.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/task.h>
 #include <kernel/uaccess.h>

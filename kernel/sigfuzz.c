@@ -15,7 +15,6 @@
 #include <asm/xstate.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
-#include <kernel/scenario.h>
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>

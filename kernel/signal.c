@@ -23,8 +23,7 @@
 #include <asm/xstate.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
-#include <kernel/harness.h>
-#include <kernel/scenario.h>
+#include <kernel/params.h>
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
@@ -87,8 +86,8 @@ static void __attribute__((noinline)) sigcfg_refresh(void)
 
 	if (pol == SIGFRAME_PKRU_SOFT) {
 		xcr0 |= XFEATURE_MASK_PKRU;
-		if (size < xstate_pkru_offset_cpuid() + 8)
-			size = xstate_pkru_offset_cpuid() + 8;
+		if (size < xstate_pkru_offset() + 8)
+			size = xstate_pkru_offset() + 8;
 	}
 	sigcfg.lim.xfeatures_allowed = xcr0;
 	sigcfg.lim.xstate_size = size;
@@ -272,7 +271,7 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 	/* XSAVE ran with PKRU=0, its init value: AMD leaves component 9 out. */
 	bv = unsafe_get_u64(fp + XSAVE_HDR_OFFSET) & ~XFEATURE_MASK_PKRU;
 	if (pol != SIGFRAME_PKRU_NONE) {
-		unsafe_put_u32(in_frame, fp + xstate_pkru_offset_cpuid());
+		unsafe_put_u32(in_frame, fp + xstate_pkru_offset());
 		/* The 6.13 fix: the slot counts only with XSTATE_BV[9] set. */
 		if (!inject_active(INJECT_BV_CLEAR))
 			bv |= XFEATURE_MASK_PKRU;
@@ -419,7 +418,7 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 	enum sigframe_pkru_policy pol = sigcfg.policy;
 	struct sigframe_range rg[SIGFRAME_XS_RANGES];
 	enum sigframe_error err;
-	u32 cur, want, delivered, pkru_off = xstate_pkru_offset_cpuid();
+	u32 cur, want, delivered, pkru_off = xstate_pkru_offset();
 	u64 n, fp, rip, rsp, flags, mask, xcr0 = fpu_xfeatures(), bv;
 	bool nested;
 

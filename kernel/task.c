@@ -10,8 +10,7 @@
 #include <asm/traps.h>
 #include <asm/xstate.h>
 #include <kernel/console.h>
-#include <kernel/harness.h>
-#include <kernel/scenario.h>
+#include <kernel/panic.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
@@ -64,7 +63,7 @@ static struct task *task_alloc(const char *name)
 			task_max_id = i;
 		return t;
 	}
-	harness_error("too many tasks");
+	panic("too many tasks");
 }
 
 struct task *task_create_user(const char *name, u64 entry, u64 user_stack_top, u64 arg)
@@ -119,7 +118,7 @@ void task_exit(long code, const char *reason)
 		snprintf(current->exit_reason, sizeof(current->exit_reason), "%s", reason);
 	current->state = TASK_DEAD;
 	schedule();
-	harness_error("a dead task was scheduled");
+	panic("a dead task was scheduled");
 }
 
 int task_kill(int id, const char *reason)

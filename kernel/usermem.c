@@ -1,12 +1,12 @@
 /* Scratch user pages for scenarios (see <kernel/usermem.h>). */
-#include <kernel/harness.h>
+#include <kernel/panic.h>
 #include <kernel/mm.h>
 #include <kernel/usermem.h>
 
 void *user_slot_va(int slot)
 {
 	if (slot < 0 || slot >= USER_SLOTS)
-		harness_error("user slot out of range");
+		panic("user slot out of range");
 	return (void *)(USER_SCRATCH_VA + (u64)slot * PAGE_SIZE);
 }
 

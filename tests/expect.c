@@ -9,8 +9,8 @@
  * then fail -- if one of these rows stops matching, the scenario has lost
  * its teeth and the run reports a mismatch.
  */
-#include <kernel/harness.h>
-#include <kernel/scenario.h>
+#include <kernel/params.h>
+#include "lib/scenario.h"
 #include <kernel/signal.h>
 
 #define CFG(c)		(1u << CONFIG_##c)

@@ -7,7 +7,8 @@
  */
 #include <asm/cpufeature.h>
 #include <asm/processor.h>
-#include <kernel/harness.h>
+#include <asm/fw_cfg.h>
+#include <kernel/panic.h>
 #include <kernel/string.h>
 
 #define FW_CFG_PORT_SEL		0x510
@@ -75,7 +76,7 @@ const char *fw_cfg_cmdline(void)
 	int n = fw_cfg_file(PKRULAB_FILE, fw_cmdline, sizeof(fw_cmdline));
 
 	if (n == -2)
-		harness_error("fw_cfg " PKRULAB_FILE " is longer than 1023 bytes");
+		panic("fw_cfg " PKRULAB_FILE " is longer than 1023 bytes");
 	return n >= 0 ? fw_cmdline : NULL;
 }
 

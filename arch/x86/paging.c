@@ -7,9 +7,8 @@
  */
 #include <asm/pgtable.h>
 #include <asm/processor.h>
-#include <kernel/harness.h>
+#include <kernel/panic.h>
 #include <kernel/mm.h>
-#include <kernel/multiboot2.h>
 
 #define ENTRIES		512
 #define GIB		(1ull << 30)
@@ -58,7 +57,7 @@ void map_page(u64 va, u64 pa, u64 flags)
 	pte_t *e = walk(va, 0, true, TABLE_FLAGS);
 
 	if (!e)
-		harness_error("map_page: address is inside a large page");
+		panic("map_page: address is inside a large page");
 	*e = (pa & PTE_ADDR_MASK) | flags | PTE_P;
 	invlpg((void *)va);
 }
@@ -85,7 +84,7 @@ void set_page_flags(u64 va, u64 set, u64 clear)
 	pte_t *e = lookup_pte(va);
 
 	if (!e)
-		harness_error("set_page_flags: page not mapped");
+		panic("set_page_flags: page not mapped");
 	*e = (*e & ~clear) | set;
 	/* A key or permission change is not seen until the TLB entry goes. */
 	invlpg((void *)va);
@@ -109,34 +108,33 @@ void set_mmio_uncached(u64 pa)
 	}
 }
 
-void paging_init(void)
+u64 paging_direct_map_limit(u64 mem_top)
 {
-	u64 limit = ALIGN_UP(boot_info.mem_top, GIB);
+	u64 limit = ALIGN_UP(mem_top, GIB);
 
 	/* At least 4 GiB so that the APIC, HPET and a low framebuffer are reachable. */
 	if (limit < 4 * GIB)
 		limit = 4 * GIB;
 	if (limit > USER_IMAGE_VA)
 		limit = USER_IMAGE_VA;
-	identity_limit = limit;
+	return limit;
+}
 
+void paging_init(u64 limit, u64 video_base, u64 video_len)
+{
+	identity_limit = limit;
 	/*
 	 * The boot tables map only 4 GiB, so the new tables must come from
-	 * below that: the allocator hands out pages in memory-map order,
-	 * lowest range first, and a few dozen tables fit in low RAM.
+	 * below that: the caller's allocator hands out pages in memory-map
+	 * order, lowest range first, and a few dozen tables fit in low RAM.
 	 */
-	mm_init(limit);
 	pml4 = page_alloc();
 	for (u64 a = 0; a < limit; a += LARGE_PAGE_SIZE)
 		map_large(a, a, PTE_W);
-	if (boot_info.has_fb && boot_info.fb_type != MB2_FB_TYPE_EGA_TEXT) {
-		u64 end = boot_info.fb_addr + (u64)boot_info.fb_pitch * boot_info.fb_height;
-
-		/* Video memory: uncached, wherever it is. */
-		for (u64 a = ALIGN_DOWN(boot_info.fb_addr, LARGE_PAGE_SIZE); a < end;
-		     a += LARGE_PAGE_SIZE)
-			map_large(a, a, PTE_W | PTE_PCD | PTE_PWT);
-	}
+	/* Video memory: uncached, wherever it is. */
+	for (u64 a = ALIGN_DOWN(video_base, LARGE_PAGE_SIZE); a < video_base + video_len;
+	     a += LARGE_PAGE_SIZE)
+		map_large(a, a, PTE_W | PTE_PCD | PTE_PWT);
 	write_cr3((u64)pml4);
 
 	/* The .user section: user pages, key 0, at the address it was linked for. */

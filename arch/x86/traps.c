@@ -14,7 +14,7 @@
 #include <asm/safe.h>
 #include <asm/traps.h>
 #include <kernel/console.h>
-#include <kernel/harness.h>
+#include <kernel/panic.h>
 #include <kernel/signal.h>
 #include <kernel/task.h>
 
@@ -122,7 +122,7 @@ static __noreturn void fatal_trap(struct pt_regs *r)
 	describe_trap("# FATAL: ", r->vector, r->error_code,
 		      r->vector == 14 ? read_cr2() : 0, r->rip);
 	dump_regs(r);
-	harness_error("unexpected exception");
+	panic("unexpected exception");
 }
 
 void irq_register(int vec, irq_handler_t fn) { irq_handlers[vec] = fn; }
@@ -164,7 +164,7 @@ void trap_dispatch(struct pt_regs *r)
 		return;
 	printk("# FATAL: unexpected interrupt vector %d\n", vec);
 	dump_regs(r);
-	harness_error("unexpected interrupt");
+	panic("unexpected interrupt");
 }
 
 extern void safe_call_asm(void *target);

@@ -8,10 +8,8 @@
 #include <asm/processor.h>
 #include <asm/xstate.h>
 #include <kernel/console.h>
-#include <kernel/harness.h>
 
 /* Zen 3 puts PKRU at 0x980; the injected bug assumes it everywhere. */
-#define ZEN3_PKRU_OFFSET 2432
 
 struct xstate_info xstate;
 
@@ -59,13 +57,6 @@ u32 xstate_size_for(u64 xcr0)
 		if ((xcr0 & (1ull << i)) && xstate.offset[i] + xstate.size[i] > size)
 			size = xstate.offset[i] + xstate.size[i];
 	return size;
-}
-
-u32 xstate_pkru_offset(void)
-{
-	if (inject_active(INJECT_PKRU_OFFSET))
-		return ZEN3_PKRU_OFFSET;
-	return xstate.offset[XFEATURE_PKRU];
 }
 
 bool xstate_has_pkru(void)

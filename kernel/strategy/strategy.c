@@ -2,7 +2,8 @@
 #include <asm/cpufeature.h>
 #include <asm/processor-flags.h>
 #include <asm/xstate.h>
-#include <kernel/harness.h>
+#include <asm/cpu.h>
+#include <kernel/params.h>
 #include "strategy.h"
 
 const struct pkru_strategy *strategy = &strategy_unmanaged;

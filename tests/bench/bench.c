@@ -16,7 +16,8 @@
 #include <asm/timing.h>
 #include <asm/xstate.h>
 #include <kernel/bench.h>
-#include <kernel/harness.h>
+#include <asm/cpu.h>
+#include <kernel/params.h>
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>

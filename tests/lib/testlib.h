@@ -9,7 +9,8 @@
 
 #include <asm/safe.h>
 #include <asm/types.h>
-#include <kernel/scenario.h>
+#include <kernel/console.h>
+#include "scenario.h"
 
 /* SKIP reason if PKU is absent, else NULL. */
 const char *need_pku(void);

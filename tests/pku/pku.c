@@ -17,7 +17,7 @@
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
-#include <kernel/harness.h>
+#include <asm/cpu.h>
 #include <kernel/usermem.h>
 #include "../lib/testlib.h"
 

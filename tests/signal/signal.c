@@ -18,8 +18,8 @@
 #include <asm/apic.h>
 #include <asm/processor-flags.h>
 #include <asm/xstate.h>
-#include <kernel/harness.h>
-#include <kernel/scenario.h>
+#include <kernel/params.h>
+#include "../lib/scenario.h"
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>

@@ -28,8 +28,8 @@
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <asm/xstate.h>
-#include <kernel/harness.h>
-#include <kernel/scenario.h>
+#include <kernel/params.h>
+#include "../lib/scenario.h"
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/task.h>

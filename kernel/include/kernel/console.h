@@ -17,6 +17,9 @@ struct console {
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 int printk(const char *fmt, ...) __printf(1, 2);
+/* A "# ..." diagnostic line, indented as the report around it is (KTAP). */
+void diag(const char *fmt, ...) __printf(1, 2);
+void diag_set_indent(const char *prefix);
 
 /* Enable the consoles in mask whose hardware is present; 0 = auto. */
 void console_init(u32 mask, bool auto_detect);

@@ -14,7 +14,7 @@
 #include <asm/processor.h>
 #include <asm/types.h>
 #include <asm/xstate.h>
-#include <kernel/harness.h>
+#include <kernel/params.h>
 #include <kernel/task.h>
 
 /* PKRU after XRSTOR of an image with XSTATE_BV[9]=0 (SDM: init value). */
@@ -49,7 +49,7 @@ static inline u32 xstate_image_pkru(const void *area, u32 fallback)
 	const struct xstate_header *h = xstate_hdr((void *)area);
 
 	if (h->xstate_bv & XFEATURE_MASK_PKRU)
-		return *(const u32 *)((const u8 *)area + xstate_pkru_offset_cpuid());
+		return *(const u32 *)((const u8 *)area + xstate_pkru_offset());
 	return inject_active(INJECT_INIT_SKIP) ? fallback : PKRU_HW_INIT;
 }
 void xstate_image_set_pkru(void *area, u32 pkru);

@@ -27,7 +27,14 @@
 
 typedef u64 pte_t;
 
-void paging_init(void);
+/* Identity-map limit for RAM up to mem_top (at least 4 GiB, below user space). */
+u64 paging_direct_map_limit(u64 mem_top);
+/*
+ * Identity-map [0, limit) with 2 MiB pages, the video range (may be empty)
+ * uncached, the .user section at USER_IMAGE_VA; then load CR3.  Page
+ * tables come from page_alloc(), which must hand out pages below 4 GiB.
+ */
+void paging_init(u64 limit, u64 video_base, u64 video_len);
 /* Map one 4 KiB page; flags are PTE_* without the address. */
 void map_page(u64 va, u64 pa, u64 flags);
 void unmap_page(u64 va);

@@ -38,9 +38,8 @@ u64 xcr0_read(void);
 u64 xcr0_write(u64 val);
 /* Standard-format area size for a given XCR0, from per-component CPUID. */
 u32 xstate_size_for(u64 xcr0);
-/* Where PKRU lives in a standard-format area (honours inject=pkru_offset). */
-u32 xstate_pkru_offset(void);
-static inline u32 xstate_pkru_offset_cpuid(void) { return xstate.offset[XFEATURE_PKRU]; }
+/* Where PKRU lives in a standard-format area: CPUID(0xD,9).EBX. */
+static inline u32 xstate_pkru_offset(void) { return xstate.offset[XFEATURE_PKRU]; }
 /* Does this CPU support XCR0 with PKRU?  (XSAVE enabled and bit 9.) */
 bool xstate_has_pkru(void);
 

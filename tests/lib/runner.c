@@ -13,27 +13,19 @@
  * The last line of a run is always "pkrulab: N passed, N failed, N skipped".
  */
 #include <stdarg.h>
-#include <asm/processor-flags.h>
+#include <asm/cpu.h>
+#include <kernel/bench.h>
 #include <kernel/console.h>
-#include <kernel/harness.h>
-#include <kernel/scenario.h>
+#include <kernel/panic.h>
+#include <kernel/params.h>
+#include <kernel/run.h>
 #include <kernel/string.h>
+#include "scenario.h"
 
 extern const struct scenario __start_scenarios[], __stop_scenarios[];
 
-struct run_totals totals;
+static struct run_totals totals;
 static const char *indent = "";
-
-void diag(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	printk("%s# %s\n", indent, buf);
-}
 
 bool check(struct scenario_ctx *ctx, bool cond, const char *fmt, ...)
 {
@@ -152,7 +144,7 @@ static bool run_cell(const struct scenario *s, int config, int num)
 	return false;
 }
 
-int scenarios_run(void)
+static int scenarios_run(void)
 {
 	const struct scenario *s, *first;
 	int nsuites = 0, suite_no = 0;
@@ -175,6 +167,7 @@ int scenarios_run(void)
 		if (!cells)
 			continue;
 		indent = "    ";
+		diag_set_indent(indent);
 		printk("    KTAP version 1\n    # Subtest: %.*s\n    1..%d\n",
 		       (int)suite_len(first->id), first->id, cells);
 		for (const struct scenario *t = first; t < s; t++) {
@@ -189,14 +182,27 @@ int scenarios_run(void)
 					suite_ok &= run_cell(t, c, ++num);
 		}
 		indent = "";
+		diag_set_indent(indent);
 		printk("%sok %d %.*s\n", suite_ok ? "" : "not ", ++suite_no,
 		       (int)suite_len(first->id), first->id);
 	}
 	return totals.failed ? EXIT_STATUS_MISMATCH : EXIT_STATUS_OK;
 }
 
-void print_summary(void)
+static void print_summary(void)
 {
 	printk("pkrulab: %d passed, %d failed, %d skipped\n",
 	       totals.passed, totals.failed, totals.skipped);
+}
+
+int run_tests(void)
+{
+	int status;
+
+	/* A harness error from here on still ends with the summary line. */
+	panic_set_hook(print_summary);
+	status = scenarios_run();
+	benchmarks_run();
+	print_summary();
+	return status;
 }

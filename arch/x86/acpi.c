@@ -6,9 +6,8 @@
  * table's checksum is verified before it is believed.
  */
 #include <asm/processor.h>
-#include <kernel/acpi.h>
+#include <asm/acpi.h>
 #include <kernel/console.h>
-#include <kernel/multiboot2.h>
 #include <kernel/string.h>
 
 struct acpi_header {
@@ -68,9 +67,12 @@ static const struct acpi_header *table_at(u64 pa)
 	return checksum_ok(h, h->length) ? h : NULL;
 }
 
+static u64 rsdp_pa;
+static bool rsdp_v2;
+
 static const struct acpi_header *find_table(const char *sig)
 {
-	const struct rsdp *r = (const void *)boot_info.rsdp;
+	const struct rsdp *r = (const void *)rsdp_pa;
 	const struct acpi_header *root;
 	bool x;
 	u32 n;
@@ -116,11 +118,15 @@ static bool find_s5(const struct acpi_header *dsdt)
 	return false;
 }
 
-void acpi_init(void)
+void acpi_init(u64 rsdp, bool v2)
 {
-	const struct acpi_header *fadt = find_table("FACP"), *madt = find_table("APIC");
+	const struct acpi_header *fadt, *madt;
 
-	if (!boot_info.rsdp) {
+	rsdp_pa = rsdp;
+	rsdp_v2 = v2;
+	fadt = find_table("FACP");
+	madt = find_table("APIC");
+	if (!rsdp_pa) {
 		printk("# acpi: no RSDP from the boot loader: reboot falls back to 0xcf9/keyboard "
 		       "controller, poweroff to halt\n");
 		return;
@@ -150,7 +156,7 @@ void acpi_init(void)
 		}
 	}
 	printk("# acpi: rsdp v%d, FADT %s (reset %s, S5 %s), MADT: %u CPU%s (%u parked, not started)\n",
-	       boot_info.rsdp_v2 ? 2 : 1, fadt ? "found" : "missing",
+	       rsdp_v2 ? 2 : 1, fadt ? "found" : "missing",
 	       acpi.reset_port ? "register" : "none", acpi.s5 ? "found" : "not found", acpi.cpus,
 	       acpi.cpus == 1 ? "" : "s", acpi.cpus ? acpi.cpus - 1 : 0);
 }

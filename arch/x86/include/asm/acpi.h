@@ -1,6 +1,6 @@
-/* ACPI: FADT reset and S5 power-off, MADT CPU count (kernel/acpi.c). */
-#ifndef KERNEL_ACPI_H
-#define KERNEL_ACPI_H
+/* ACPI: FADT reset and S5 power-off, MADT CPU count (arch/x86/acpi.c). */
+#ifndef ASM_X86_ACPI_H
+#define ASM_X86_ACPI_H
 
 #include <asm/types.h>
 
@@ -15,7 +15,8 @@ struct acpi_info {
 
 extern struct acpi_info acpi;
 
-void acpi_init(void);
+/* Read the tables from the RSDP the boot loader found (0: none). */
+void acpi_init(u64 rsdp, bool v2);
 /* Returns only if power-off did not happen. */
 bool acpi_poweroff(void);
 /* Write the FADT reset register, if there is one (may not return). */

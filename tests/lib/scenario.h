@@ -44,8 +44,6 @@ struct scenario_ctx {
 
 /* Record a check; on failure print a diagnostic.  Returns cond. */
 bool check(struct scenario_ctx *ctx, bool cond, const char *fmt, ...) __printf(3, 4);
-/* Print a "# ..." diagnostic line at the current KTAP indent. */
-void diag(const char *fmt, ...) __printf(1, 2);
 /* End a scenario with SKIP and a reason. */
 enum outcome skip(struct scenario_ctx *ctx, const char *fmt, ...) __printf(2, 3);
 /* Outcome from the checks made so far. */
@@ -72,11 +70,6 @@ struct expectation {
 
 const struct expectation *expectation_for(const char *id, int config, enum inject_bug inj);
 
-/* Run every selected scenario and print the KTAP report; returns the status. */
-int scenarios_run(void);
-
 struct run_totals { int passed, failed, skipped; };
-extern struct run_totals totals;
-void print_summary(void);
 
 #endif

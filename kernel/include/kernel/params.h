@@ -1,0 +1,22 @@
+/*
+ * The run's parameters: the kernel command line, parsed once at boot
+ * (kernel/params.c) and read by everything that the arguments steer.
+ */
+#ifndef KERNEL_PARAMS_H
+#define KERNEL_PARAMS_H
+
+#include <asm/types.h>
+#include <kernel/cmdline.h>
+
+extern struct kargs kargs;
+
+static inline bool inject_active(enum inject_bug b) { return kargs.inject == b; }
+
+/*
+ * Parse the boot loader's command line, then the one run-qemu.sh passes
+ * through fw_cfg (NULL: none) on top of it.  A bad argument is reported
+ * by name and ends the run with EXIT_STATUS_HARNESS.
+ */
+void params_init(const char *loader_cmdline, const char *fw_cmdline);
+
+#endif
