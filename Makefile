@@ -25,7 +25,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-stack-pr
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
 # Link order decides the order of suites in the report.
-KSRC_C := $(wildcard kernel/*.c) $(wildcard arch/x86/*.c) \
+KSRC_C := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard arch/x86/*.c) \
 	$(wildcard kernel/strategy/*.c) \
 	tests/lib/testlib.c tests/lib/runner.c tests/pku/pku.c tests/xsave/xsave.c tests/switch/switch.c \
 	tests/signal/signal.c tests/bench/bench.c tests/expect.c
@@ -59,12 +59,23 @@ $(B)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(B)/%.o: %.asm
+# C struct offsets and constants for the NASM code (see kernel/asm-offsets.c).
+$(B)/gen/asm-offsets.inc: kernel/asm-offsets.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(CC) $(KCFLAGS) -MT $@ -MF $(B)/gen/asm-offsets.d -S $< -o $(B)/gen/asm-offsets.s
+	$(Q){ echo "; generated from kernel/asm-offsets.c: do not edit"; \
+		sed -n 's/^.*"->\([A-Za-z0-9_]*\) \(-\{0,1\}[0-9][0-9]*\)".*$$/\1 equ \2/p' \
+			$(B)/gen/asm-offsets.s; } >$@.tmp && mv $@.tmp $@
+
+NASMFLAGS := -f elf64 -Iarch/x86/include/ -I$(B)/gen/
+
+$(B)/%.o: %.asm $(B)/gen/asm-offsets.inc
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	@# NASM 2.16's -MD leaves the %include files out of the list: ask -M.
-	$(Q)$(NASM) -f elf64 -Iarch/x86/include/ -M -MP -MT $@ -MF $(@:.o=.d) $<
-	$(Q)$(NASM) -f elf64 -g -F dwarf -Iarch/x86/include/ $< -o $@
+	$(Q)$(NASM) $(NASMFLAGS) -M -MP -MT $@ -MF $(@:.o=.d) $<
+	$(Q)$(NASM) $(NASMFLAGS) -g -F dwarf $< -o $@
 
 $(B)/pkrulab.elf: $(KOBJ) linker.ld
 	@$(if $(Q),echo "  LD      $@")
@@ -160,4 +171,4 @@ bench: all
 clean:
 	rm -rf $(B)
 
--include $(KOBJ:.o=.d)
+-include $(KOBJ:.o=.d) $(B)/gen/asm-offsets.d

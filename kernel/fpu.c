@@ -9,7 +9,6 @@
 
 #define FCW_DEFAULT 0x037f
 
-u8 fpu_load_pending;
 static u8 init_image[XSTATE_BUF_MAX] __aligned(64);
 
 bool fpu_available(void) { return xstate.enabled; }

@@ -183,16 +183,6 @@ void sched_timer_config(u32 hz, u32 min_ticks, u32 max_ticks)
 	oneshot_max = max_ticks;
 }
 
-void exit_to_user(struct pt_regs *regs)
-{
-	/* FPU state first: signal delivery saves the live registers. */
-	if (strategy->return_to_user)
-		strategy->return_to_user(current);
-	fpu_load_pending = false;
-	if (regs && (current->sig.pending & ~current->sig.blocked))
-		signal_deliver_pending(regs);
-}
-
 void tasks_run(u32 timeout_ms)
 {
 	u64 hz = tick_hz, deadline;

@@ -136,9 +136,10 @@ _Static_assert(offsetof(struct siginfo64, u.kill.pid) == 16 &&
 	       offsetof(struct siginfo64, u.fault.addr_lsb) == 24 &&
 	       offsetof(struct siginfo64, u.fault.pkey) == 32, "siginfo layout");
 
-static void sig_record(struct task_signals *s, int sig, int code, u64 w2, u64 w3, u64 w4,
+static void sig_record(struct task *t, int sig, int code, u64 w2, u64 w3, u64 w4,
 		       u64 vector, u64 error)
 {
+	struct task_signals *s = &t->sig;
 	u64 *q = (u64 *)&s->info[sig];
 
 	q[0] = (u32)sig;	/* si_signo; si_errno 0 */
@@ -149,6 +150,7 @@ static void sig_record(struct task_signals *s, int sig, int code, u64 w2, u64 w3
 	s->fault_vector[sig] = vector;
 	s->fault_error[sig] = error;
 	s->pending |= SIGBIT(sig);
+	t->work |= TASK_WORK_SIGNAL;
 }
 
 int signal_send(struct task *t, int sig, int code, int from_pid)
@@ -160,7 +162,7 @@ int signal_send(struct task *t, int sig, int code, int from_pid)
 		return 0;
 	}
 	/* kill.pid, kill.uid 0 */
-	sig_record(&t->sig, sig, code, (u32)from_pid, 0, 0, 0, 0);
+	sig_record(t, sig, code, (u32)from_pid, 0, 0, 0, 0);
 	if (t->state == TASK_SLEEPING)
 		t->state = TASK_RUNNABLE;
 	return 0;
@@ -174,7 +176,7 @@ void signal_force_fault(struct pt_regs *r, int sig, int code, u64 addr, u32 pkey
 	if ((s->blocked & SIGBIT(sig)) || s->action[sig].handler <= SIG_IGN)
 		task_fault(r);
 	/* fault.addr; addr_lsb and padding 0; fault.pkey */
-	sig_record(s, sig, code, addr, 0, pkey, r->vector, r->error_code);
+	sig_record(current, sig, code, addr, 0, pkey, r->vector, r->error_code);
 }
 
 void signal_user_exception(struct pt_regs *r)
@@ -397,6 +399,9 @@ void signal_deliver_pending(struct pt_regs *r)
 		/* One frame at a time: the handler runs before the next. */
 		break;
 	}
+	/* A blocked signal keeps the slow exit until it is taken. */
+	if (!s->pending)
+		current->work &= ~TASK_WORK_SIGNAL;
 }
 
 /* One field of the user sigcontext (inside a user-access section). */

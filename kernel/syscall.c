@@ -113,17 +113,6 @@ long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_sigreturn_fuzz] = sys_sigreturn_fuzz,
 };
 
-/*
- * Constants the entry code needs, as absolute symbols (NASM cannot read C
- * headers): the table size and where a task keeps its pending signals.
- */
-static void __used syscall_asm_constants(void)
-{
-	asm volatile(".globl NR_SYSCALLS_ABS\n\t.set NR_SYSCALLS_ABS, %c0\n\t"
-		     ".globl TASK_SIG_PENDING\n\t.set TASK_SIG_PENDING, %c1"
-		     :: "i"(NR_SYSCALLS), "i"(offsetof(struct task, sig.pending)));
-}
-
 void syscall_init(void)
 {
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);

@@ -106,7 +106,7 @@ __noreturn void task_first_run(void)
 		cli();
 		task_exit(0, NULL);
 	}
-	exit_to_user(NULL);
+	exit_to_user_mode(NULL);
 	enter_user(t->uentry, t->ustack, t->uarg);
 }
 

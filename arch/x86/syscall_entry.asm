@@ -6,10 +6,11 @@
 ; scheduler see one layout.
 ;
 ; The handler is called straight from the table.  On the way out, when the
-; task has no signal pending and no deferred FPU load is due (the common
+; task's work word is 0 (no signal pending, no deferred FPU load: the common
 ; case), the registers come back from pt_regs and the result stays in RAX:
 ; no C exit work, no store of RAX to memory.  Otherwise RAX goes into
-; pt_regs and exit_to_user() runs before the common interrupt return.
+; pt_regs and exit_to_user_mode_work() (kernel/entry.c) runs before the
+; common interrupt return.
 ; Both leave through IRETQ, which also covers every odd case SYSRET would
 ; need checks for (non-canonical RCX, a changed RFLAGS, ring-3 RIP).
 
@@ -17,16 +18,12 @@ bits 64
 section .text
 
 %include "asm/entry.inc"
-VEC_SYSCALL	equ 0x100
-PT_RAX		equ 13 * 8	; pt_regs (asm/ptrace.h): rax, then rcx, top of the GPRs
+%include "asm-offsets.inc"	; TASK_WORK, PT_RAX, VEC_SYSCALL, NR_SYSCALLS
 ENOSYS		equ 38
 
 extern syscall_table
-extern NR_SYSCALLS_ABS
-extern TASK_SIG_PENDING		; offsetof(struct task, sig.pending), from syscall.c
 extern current
-extern fpu_load_pending
-extern exit_to_user
+extern exit_to_user_mode_work
 extern isr_return
 extern cpu_kstack_top
 
@@ -43,14 +40,13 @@ syscall_entry:
 	push VEC_SYSCALL	; vector
 	PUSH_GPRS
 	mov rdi, rsp
-	cmp rax, NR_SYSCALLS_ABS
+	cmp rax, NR_SYSCALLS
 	jae .enosys
 	call [syscall_table + rax * 8]
 .done:
 	mov rcx, [rel current]
-	movzx edx, byte [rel fpu_load_pending]
-	or rdx, [rcx + TASK_SIG_PENDING]
-	jnz .slow
+	cmp dword [rcx + TASK_WORK], 0
+	jne .slow
 	; Fast exit: every GPR but RAX from pt_regs.
 	pop r8
 	pop r9
@@ -72,7 +68,7 @@ syscall_entry:
 .slow:
 	mov [rsp + PT_RAX], rax
 	mov rdi, rsp
-	call exit_to_user
+	call exit_to_user_mode_work
 	jmp isr_return
 
 .enosys:

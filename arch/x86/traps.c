@@ -127,6 +127,31 @@ static __noreturn void fatal_trap(struct pt_regs *r)
 
 void irq_register(int vec, irq_handler_t fn) { irq_handlers[vec] = fn; }
 
+static void handle_trap(struct pt_regs *r)
+{
+	int vec = r->vector;
+
+	if (vec < 32) {
+		if (!user_mode(r) && fixup_exception(r))
+			return;
+		/* A ring-3 task's exception kills the task, never the kernel. */
+		if (user_mode(r) && !current->kthread) {
+			signal_user_exception(r);
+			return;
+		}
+		fatal_trap(r);
+	}
+	if (irq_handlers[vec]) {
+		irq_handlers[vec](r);
+		return;
+	}
+	if (vec == VEC_SPURIOUS)
+		return;
+	printk("# FATAL: unexpected interrupt vector %d\n", vec);
+	dump_regs(r);
+	panic("unexpected interrupt");
+}
+
 void trap_dispatch(struct pt_regs *r)
 {
 	int vec = r->vector;
@@ -143,28 +168,9 @@ void trap_dispatch(struct pt_regs *r)
 		       user_mode(r) ? "user" : "kernel");
 		return;
 	}
-	if (vec < 32) {
-		if (!user_mode(r) && fixup_exception(r))
-			return;
-		/* A ring-3 task's exception kills the task, never the kernel. */
-		if (user_mode(r) && !current->kthread) {
-			signal_user_exception(r);
-			exit_to_user(r);
-			return;
-		}
-		fatal_trap(r);
-	}
-	if (irq_handlers[vec]) {
-		irq_handlers[vec](r);
-		if (user_mode(r))
-			exit_to_user(r);
-		return;
-	}
-	if (vec == VEC_SPURIOUS)
-		return;
-	printk("# FATAL: unexpected interrupt vector %d\n", vec);
-	dump_regs(r);
-	panic("unexpected interrupt");
+	handle_trap(r);
+	if (user_mode(r))
+		exit_to_user_mode(r);
 }
 
 extern void safe_call_asm(void *target);

@@ -28,7 +28,7 @@ static void deferred_switch_out(struct task *prev)
 static void deferred_switch_in(struct task *next, struct task *prev)
 {
 	next->fpu_loaded = false;
-	fpu_load_pending = true;
+	next->work |= TASK_WORK_FPU_LOAD;
 }
 
 static void deferred_return_to_user(struct task *t)

@@ -30,7 +30,6 @@ static inline u64 fpu_xfeatures(void) { return xstate.xcr0; }
  * xsave_deferred strategy): the SYSCALL fast exit then takes the slow
  * path, where exit_to_user() runs the strategy's return_to_user hook.
  */
-extern u8 fpu_load_pending;
 /* Fresh image: every component in its init state (XSTATE_BV = 0). */
 void fpu_init_area(void *area);
 /* XSAVEOPT (or XSAVE) of the live registers, then PKRU=0 recorded as the

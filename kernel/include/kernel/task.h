@@ -16,7 +16,15 @@
 
 enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_SLEEPING, TASK_DEAD };
 
+/*
+ * Work to do before a task returns to user mode (struct task's work word,
+ * kernel/entry.c).  The SYSCALL fast exit leaves only when it is 0.
+ */
+#define TASK_WORK_SIGNAL	(1u << 0)	/* a signal is pending (maybe blocked) */
+#define TASK_WORK_FPU_LOAD	(1u << 1)	/* the strategy deferred the FPU/PKRU load */
+
 struct task {
+	u32 work;			/* TASK_WORK_*: read by the entry code */
 	int id;
 	char name[16];
 	enum task_state state;
@@ -43,6 +51,19 @@ extern struct task tasks[MAX_TASKS];
 extern struct task *current;
 extern int task_max_id;			/* highest task id in use */
 
+/*
+ * Do the task's pending work before it returns to user mode: the deferred
+ * FPU load first (signal delivery saves the live registers), then signal
+ * delivery onto regs (NULL on a task's first entry: no frame to build).
+ */
+void exit_to_user_mode_work(struct pt_regs *regs);
+/* The check every C return path to user mode makes (the SYSCALL exit makes it in asm). */
+static inline void exit_to_user_mode(struct pt_regs *regs)
+{
+	if (current->work)
+		exit_to_user_mode_work(regs);
+}
+
 void tasks_init(void);
 struct task *task_create_user(const char *name, u64 entry, u64 user_stack_top, u64 arg);
 struct task *task_create_kthread(const char *name, void (*fn)(void *), void *arg);
@@ -56,7 +77,6 @@ void schedule(void);
 void yield(void);
 /* Block the current task for n timer ticks. */
 void sleep_ticks(u64 n);
-void exit_to_user(struct pt_regs *regs);
 /* Kill the current ring-3 task for an exception it raised. */
 __noreturn void task_fault(struct pt_regs *regs);
 

@@ -11,6 +11,8 @@
 #define VEC_DF 8
 #define VEC_GP 13
 #define VEC_PF 14
+/* Not a CPU vector: the pt_regs of a SYSCALL entry say this is how it came in. */
+#define VEC_SYSCALL 0x100
 
 typedef void (*irq_handler_t)(struct pt_regs *regs);
 
