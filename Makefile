@@ -97,13 +97,17 @@ $(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover -Ikernel -Itests/host
 
-$(B)/host/test_cmdline: tests/host/test_cmdline.c kernel/cmdline.c kernel/cmdline.h tests/host/unit.h
-	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_cmdline.c kernel/cmdline.c -o $@
+# The command line parser with the glob matcher and the registries it names.
+CMDLINE_SRC := kernel/cmdline.c kernel/glob.c
+CMDLINE_DEPS := $(CMDLINE_SRC) kernel/cmdline.h kernel/glob.h kernel/inject_list.h kernel/strategy/list.h
 
-$(B)/host/fuzz_cmdline: tests/host/fuzz_cmdline.c kernel/cmdline.c kernel/cmdline.h
+$(B)/host/test_cmdline: tests/host/test_cmdline.c $(CMDLINE_DEPS) tests/host/unit.h
 	@mkdir -p $(dir $@)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< kernel/cmdline.c -o $@
+	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_cmdline.c $(CMDLINE_SRC) -o $@
+
+$(B)/host/fuzz_cmdline: tests/host/fuzz_cmdline.c $(CMDLINE_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< $(CMDLINE_SRC) -o $@
 
 HOST_TESTS := $(B)/host/test_cmdline
 

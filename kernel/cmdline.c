@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "cmdline.h"
+#include "glob.h"
 
 /* Linux's init_pkru: only key 0 accessible (DESIGN.md "Facts"). */
 #define HANDLER_INIT_PKRU 0x55555554u
@@ -53,24 +54,22 @@ struct span {
 /* Name tables                                                             */
 
 static const char *const config_names[NR_CONFIGS] = {
-	[CONFIG_XSAVE]		= "xsave",
-	[CONFIG_EXPLICIT]	= "explicit",
-	[CONFIG_HYBRID]		= "hybrid",
-	[CONFIG_XSAVE_DEFERRED]	= "xsave_deferred",
-	[CONFIG_UNMANAGED]	= "unmanaged",
+#define STRATEGY(E, name) [CONFIG_##E] = #name,
+#include "strategy/list.h"
+#undef STRATEGY
 };
 
 static const char *const inject_names[NR_INJECTS] = {
-	[INJECT_NONE]		 = "none",
-	[INJECT_INIT_SKIP]	 = "init_skip",
-	[INJECT_RESET_ZERO]	 = "reset_zero",
-	[INJECT_NO_WRPKRU]	 = "no_wrpkru",
-	[INJECT_KTHREAD_SKIP]	 = "kthread_skip",
-	[INJECT_STALE_SIGRETURN] = "stale_sigreturn",
-	[INJECT_FRAME_PKRU_LIVE] = "frame_pkru_live",
-	[INJECT_BV_CLEAR]	 = "bv_clear",
-	[INJECT_NO_PKE]		 = "no_pke",
-	[INJECT_PKRU_OFFSET]	 = "pkru_offset",
+	[INJECT_NONE] = "none",
+#define INJECT(E, name, hooks, tests, help) [INJECT_##E] = #name,
+#include "inject_list.h"
+#undef INJECT
+};
+
+static const uint32_t inject_hook_masks[NR_INJECTS] = {
+#define INJECT(E, name, hooks, tests, help) [INJECT_##E] = (hooks),
+#include "inject_list.h"
+#undef INJECT
 };
 
 #define NR_EXIT_MODES 4
@@ -107,6 +106,11 @@ const char *config_name(enum pkru_config c)
 const char *inject_name(enum inject_bug b)
 {
 	return (unsigned int)b < NR_INJECTS ? inject_names[b] : "?";
+}
+
+uint32_t inject_hooks(enum inject_bug b)
+{
+	return (unsigned int)b < NR_INJECTS ? inject_hook_masks[b] : 0;
 }
 
 const char *exit_mode_name(enum exit_mode m)
@@ -543,135 +547,7 @@ static int parse_console(struct kargs *ka, const struct keydef *k,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Globs                                                                   */
-
-/* End of string for class_scan(): either the span end or a NUL. */
-static bool at_end(const char *p, const char *end)
-{
-	return p == end || *p == '\0';
-}
-
-/*
- * Scan a bracket class; p points just after the '['.  Returns a pointer
- * just past the closing ']', or NULL when there is none (glob_match() then
- * treats the '[' as an ordinary character, the parser rejects the glob).
- * A ']' right after "[" or "[!" is a member, not the end, as in the shell;
- * so is a '-' first or last.  The string ends at end or at a NUL, so this
- * serves both NUL-terminated patterns (end == NULL) and command line spans.
- * c < 0 asks only for the syntax check.  *hit: c is in the class;
- * *reversed: a range like "z-a" (matches nothing) was seen.
- */
-static const char *class_scan(const char *p, const char *end, int c,
-			      bool *hit, bool *reversed)
-{
-	bool neg = false, in = false, rev = false, first = true;
-
-	if (!at_end(p, end) && *p == '!') {
-		neg = true;
-		p++;
-	}
-	for (;;) {
-		unsigned char lo, hi;
-
-		if (at_end(p, end))
-			return NULL;
-		if (*p == ']' && !first)
-			break;
-		first = false;
-		lo = hi = (unsigned char)*p;
-		if (!at_end(p + 1, end) && p[1] == '-' &&
-		    !at_end(p + 2, end) && p[2] != ']') {
-			hi = (unsigned char)p[2];
-			p += 3;
-		} else {
-			p++;
-		}
-		if (lo > hi)
-			rev = true;
-		if (c >= lo && c <= hi)
-			in = true;
-	}
-	*hit = in != neg;
-	*reversed = rev;
-	return p + 1;
-}
-
-/*
- * Does the pattern element at p match character c?  On a match *next is
- * the pattern position after the element.
- *
- * *literal_from remembers the first '[' found unterminated.  Every later
- * '[' is unterminated too (a ']' that could close it would have closed the
- * earlier one), so it is a literal without another scan to the end of the
- * pattern; otherwise a pattern full of '[' would cost a rescan per
- * element per backtrack, cubic time.
- */
-static bool match_one(const char *p, unsigned char c, const char **next,
-		      const char **literal_from)
-{
-	if (*p == '?') {
-		*next = p + 1;
-		return true;
-	}
-	if (*p == '[' && (!*literal_from || p < *literal_from)) {
-		bool hit, rev;
-		const char *q = class_scan(p + 1, NULL, c, &hit, &rev);
-
-		if (q) {
-			*next = q;
-			return hit;
-		}
-		*literal_from = p;
-	}
-	*next = p + 1;
-	return (unsigned char)*p == c;
-}
-
-/*
- * Iterative matcher with one backtrack point: on a mismatch only the most
- * recent '*' is retried, one more name character further.  An earlier '*'
- * never needs retrying (whatever it could absorb, the later '*' can too),
- * so patterns like "*a*a*a*a*b" cost O(pattern * name) rather than the
- * exponential time of the naive recursive matcher.
- */
-bool glob_match(const char *pattern, const char *name)
-{
-	const char *p = pattern, *n = name;
-	const char *star_p = NULL, *star_n = NULL;
-	const char *literal_from = NULL;
-
-	if (!pattern || !name)
-		return false;
-	for (;;) {
-		const char *next;
-
-		if (*p == '*') {
-			while (*p == '*')
-				p++;
-			if (*p == '\0')
-				return true;
-			star_p = p;
-			star_n = n;
-			continue;
-		}
-		if (*n == '\0')
-			return *p == '\0';
-		if (*p != '\0' && match_one(p, (unsigned char)*n, &next,
-				       &literal_from)) {
-			p = next;
-			n++;
-			continue;
-		}
-		if (!star_p)
-			return false;
-		/*
-		 * Let the star take one more character.  star_n never passes
-		 * the name's NUL: once n is there, the check above returns.
-		 */
-		p = star_p;
-		n = ++star_n;
-	}
-}
+/* Globs (the matcher is kernel/glob.c)                                    */
 
 /*
  * Check one glob of a tests=/bench= list: non-empty, fits in
@@ -704,7 +580,7 @@ static int check_glob(const struct keydef *k, struct span val, struct span g,
 
 		if (*p++ != '[')
 			continue;
-		q = class_scan(p, end, -1, &hit, &rev);
+		q = glob_class_scan(p, end, -1, &hit, &rev);
 		if (!q)
 			return fail(m, k, "unterminated '[' in glob", g);
 		if (rev)
@@ -789,17 +665,21 @@ static int parse_xfail(struct kargs *ka, const struct keydef *k,
 }
 
 static const struct keydef keys[] = {
-	{ "config", parse_config,
-	  "comma list of xsave, explicit, hybrid, xsave_deferred, "
-	  "unmanaged; or all" },
+	{ "config", parse_config, "comma list of "
+#define STRATEGY(E, name) #name ", "
+#include "strategy/list.h"
+#undef STRATEGY
+	  "or all" },
 	{ "tests", parse_tests, "comma list of globs, all or none" },
 	{ "bench", parse_bench, "comma list of globs, all or none" },
 	{ "xfail", parse_xfail, "comma list of globs, all or none" },
 	{ "bench_iters", parse_bench_iters,
 	  "decimal " STR(BENCH_ITERS_MIN) ".." STR(BENCH_ITERS_MAX) },
-	{ "inject", parse_inject,
-	  "none, init_skip, reset_zero, no_wrpkru, kthread_skip, "
-	  "stale_sigreturn, frame_pkru_live, bv_clear, no_pke or pkru_offset" },
+	{ "inject", parse_inject, "none"
+#define INJECT(E, name, hooks, tests, help) ", " #name
+#include "inject_list.h"
+#undef INJECT
+	},
 	{ "handler_pkru", parse_handler_pkru,
 	  "init, inherit or a 32-bit decimal or 0x hex value" },
 	{ "sigframe_pkru", parse_sigframe_pkru, "hw, soft or none" },

@@ -15,35 +15,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "glob.h"
+
 #define KARGS_MAX_GLOBS 16
 #define KARGS_GLOB_LEN  64
 #define KARGS_ERR_LEN   256
 
-/* PKRU switching configurations (DESIGN.md "The configurations"). */
+/* The PKRU switching configurations, registered in strategy/list.h. */
 enum pkru_config {
-	CONFIG_XSAVE,
-	CONFIG_EXPLICIT,
-	CONFIG_HYBRID,
-	CONFIG_XSAVE_DEFERRED,
-	CONFIG_UNMANAGED,
+#define STRATEGY(E, name) CONFIG_##E,
+#include "strategy/list.h"
+#undef STRATEGY
 	NR_CONFIGS
 };
 #define CONFIG_MASK_ALL ((1u << NR_CONFIGS) - 1)
 
-/* Injected bugs (DESIGN.md "Injected bugs").  INJECT_NONE is 0. */
+/* Kernel paths an injected bug breaks (the hooks field of inject_list.h). */
+#define INJECT_HOOK_SWITCH_IN	(1u << 0)	/* task init and switch-in of explicit/hybrid */
+#define INJECT_HOOK_FPU_RESET	(1u << 1)
+#define INJECT_HOOK_SIGFRAME	(1u << 2)	/* writing the signal frame */
+#define INJECT_HOOK_SIGRETURN	(1u << 3)
+#define INJECT_HOOK_CPU_SETUP	(1u << 4)	/* boot: CR4 */
+#define INJECT_HOOK_TEST	(1u << 5)	/* only a scenario's own code */
+
+/* Injected bugs, declared in inject_list.h.  INJECT_NONE is 0. */
 enum inject_bug {
 	INJECT_NONE,
-	INJECT_INIT_SKIP,
-	INJECT_RESET_ZERO,
-	INJECT_NO_WRPKRU,
-	INJECT_KTHREAD_SKIP,
-	INJECT_STALE_SIGRETURN,
-	INJECT_FRAME_PKRU_LIVE,
-	INJECT_BV_CLEAR,
-	/* Harness self-checks: break the thing a CPU-semantics scenario
-	 * relies on, so that pku.* and xsave.* are seen to fail. */
-	INJECT_NO_PKE,		/* kernel "forgets" CR4.PKE */
-	INJECT_PKRU_OFFSET,	/* PKRU offset assumed 2432 (Zen 3), not CPUID */
+#define INJECT(E, name, hooks, tests, help) INJECT_##E,
+#include "inject_list.h"
+#undef INJECT
 	NR_INJECTS
 };
 
@@ -100,8 +100,6 @@ void kargs_defaults(struct kargs *ka);
  */
 int kargs_parse(struct kargs *ka, const char *cmdline, char *err, size_t errlen);
 
-/* Shell-style glob: '*', '?', "[abc]" / "[a-z]" / "[!x]". */
-bool glob_match(const char *pattern, const char *name);
 
 /* Does any tests= (bench=) glob select this scenario (benchmark) name? */
 bool kargs_test_selected(const struct kargs *ka, const char *name);
@@ -112,6 +110,8 @@ bool kargs_xfail_selected(const struct kargs *ka, const char *name);
 /* Name tables, also used by the report. */
 const char *config_name(enum pkru_config c);
 const char *inject_name(enum inject_bug b);
+/* INJECT_HOOK_* mask of an injected bug (0 for none or out of range). */
+uint32_t inject_hooks(enum inject_bug b);
 const char *exit_mode_name(enum exit_mode m);
 
 #endif

@@ -19,6 +19,7 @@
 #include <kernel/panic.h>
 #include <kernel/params.h>
 #include <kernel/run.h>
+#include <kernel/strategy/strategy.h>
 #include <kernel/task.h>
 
 void syscall_init(void);
@@ -75,6 +76,7 @@ __noreturn void kmain(u32 magic, u64 info)
 	paging_init(limit, video, video_len);
 	console_init(kargs.consoles, !kargs.consoles_set);
 	print_boot_info();
+	strategy_print_info();
 	acpi_init(boot_info.rsdp, boot_info.rsdp_v2);
 	pic_disable();
 	if (!apic_init())

@@ -38,19 +38,9 @@
 static u8 frame_xs[XSTATE_BUF_MAX] __aligned(64);
 static u32 mxcsr_mask;
 
-enum sigframe_pkru_policy signal_frame_policy_for(enum pkru_config c)
-{
-	/* With XCR0[9]=1 the hardware writes PKRU: "hw" is the only policy. */
-	if (c == CONFIG_XSAVE || c == CONFIG_HYBRID || c == CONFIG_XSAVE_DEFERRED)
-		return SIGFRAME_PKRU_HW;
-	if (kargs.sigframe_pkru_set && kargs.sigframe_pkru != SIGFRAME_PKRU_HW)
-		return kargs.sigframe_pkru;
-	return c == CONFIG_UNMANAGED ? SIGFRAME_PKRU_NONE : SIGFRAME_PKRU_SOFT;
-}
-
 enum sigframe_pkru_policy signal_frame_policy(void)
 {
-	return signal_frame_policy_for(strategy->config);
+	return strategy_sigframe_policy(strategy->config);
 }
 
 static u32 mxcsr_feature_mask(void)
@@ -483,7 +473,7 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 
 	/* The live PKRU matters only outside a handler or to an injected bug. */
 	nested = s->depth && s->depth <= SIG_NEST_MAX;
-	cur = !nested || kargs.inject != INJECT_NONE ? strategy->get_pkru(t) : 0;
+	cur = !nested || (inject_hooks(kargs.inject) & INJECT_HOOK_SIGRETURN) ? strategy->get_pkru(t) : 0;
 	delivered = nested ? s->delivered_pkru[s->depth - 1] : cur;
 	if (pol == SIGFRAME_PKRU_NONE) {
 		want = delivered;	/* not in the frame: the kernel's own copy */

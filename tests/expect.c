@@ -1,180 +1,252 @@
 /*
- * The expectation table: what every cell (scenario x configuration x
- * injected bug) is expected to do.  First matching row wins; a cell with
- * no row is expected to pass.  A row marked design_finding records a
- * property of a design (what it breaks), not a defect of pkrulab.
+ * The expectation table: which cells (scenario x configuration x injected
+ * bug x signal policies) are expected to fail, and why.  A cell no row
+ * matches is expected to pass.  Rows are keyed on what a configuration
+ * *is* -- the properties its strategy declares (struct pkru_strategy) and
+ * the policies it runs with -- never on its name, so a new configuration
+ * is judged by what it does without a new row.  Every row is an expected
+ * failure; when several match, the first one's reason is printed.
+ *
+ * The table checks itself at boot (expectations_check()): a scenario glob
+ * that names no scenario, or a row whose conditions no configuration can
+ * meet, is a dead row and ends the run with a harness error.
  *
  * Harness self-checks: inject=no_pke and inject=pkru_offset break the
  * thing the pku.* and xsave.* scenarios rely on, and those scenarios must
  * then fail -- if one of these rows stops matching, the scenario has lost
  * its teeth and the run reports a mismatch.
  */
+#include <kernel/console.h>
+#include <kernel/panic.h>
 #include <kernel/params.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/string.h>
 #include "lib/scenario.h"
-#include <kernel/signal.h>
 
-#define CFG(c)		(1u << CONFIG_##c)
-#define EXPLICIT_WRITE	(CFG(EXPLICIT) | CFG(HYBRID))	/* designs that WRPKRU at switch-in */
-#define XCR0_PKRU	(CFG(XSAVE) | CFG(HYBRID) | CFG(XSAVE_DEFERRED))
-#define ANY		EXPECT_ANY_INJECT
-
-/* Scenarios that need the interrupted PKRU in the frame to pass. */
-#define SIG_NEEDS_FRAME_PKRU						\
-	"signal.frame_pkru,signal.recover,signal.override,signal.surveillance,"	\
-	"signal.frame_init_state,signal.pkey_fault,signal.altstack_denied,"	\
-	"signal.nested,signal.kill_other,signal.timer"
-/* Scenarios whose PKRU after sigreturn comes from an unedited frame. */
-#define SIG_RESTORES_FRAME_PKRU						\
-	"signal.preserve,signal.recover,signal.pkey_fault,signal.altstack_denied,"	\
-	"signal.nested,signal.kill_other,signal.timer,sigreturn.bad_frames"
+#define NO_WRPKRU_WHY	"inject=no_wrpkru: switch-in never writes the task's PKRU"
+#define NO_PKE_WHY	"inject=no_pke: WRPKRU/RDPKRU #UD"
 
 static const struct expectation table[] = {
-	/* ---- switch.*: design findings, whatever is injected ---- */
-	{ "switch.coroutine", CFG(EXPLICIT), ANY, 0, EXPECT_FAIL,
-	  "XCR0[9]=0: user XSAVE/XRSTOR no longer carry PKRU, a user-level context switch "
-	  "keeps the old one", true },
-	{ "switch.sleep_uaccess", CFG(XSAVE_DEFERRED), ANY, 0, EXPECT_FAIL,
-	  "deferred XRSTOR: the kernel writes to the woken task's memory under the previous "
-	  "task's PKRU", true },
+	/* ---- design findings, whatever is injected ---- */
+	{ .ids = "switch.coroutine",
+	  .when = { .xcr0_pkru = NO, .switches_pkru = YES }, .design_finding = true,
+	  .why = "XCR0[9]=0: user XSAVE/XRSTOR no longer carry PKRU, a user-level context "
+		 "switch keeps the old one" },
+	{ .ids = "switch.sleep_uaccess", .when = { .deferred_load = YES }, .design_finding = true,
+	  .why = "deferred XRSTOR: the kernel writes to the woken task's memory under the "
+		 "previous task's PKRU" },
+
 	/* ---- negative control: nothing switches PKRU ---- */
-	{ "switch.task_faults", 0, ANY, 0, EXPECT_PASS, "", false },
-	{ "signal.handler_pkru", CFG(UNMANAGED), INJECT_STALE_SIGRETURN, 0, EXPECT_PASS,
-	  "", false },	/* the stale PKRU happens to be B's own: nothing for B to see */
-	{ "switch.*,signal.*,sigreturn.*", CFG(UNMANAGED), ANY, 0, EXPECT_FAIL,
-	  "negative control: PKRU is not switched, isolation must be seen to break", false },
+	{ .ids = "switch.yield,switch.preempt,switch.kthread,switch.fpu_reset,switch.init_state,"
+		 "switch.coroutine,switch.uaccess,switch.sleep_uaccess,"
+		 "signal.frame_pkru,signal.preserve,signal.recover,signal.override,"
+		 "signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
+		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
+		 "signal.unwritable_frame,sigreturn.bad_frames",
+	  .when = { .switches_pkru = NO },
+	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
+	/* The stale PKRU stale_sigreturn leaves happens to be the task's own. */
+	{ .ids = "signal.handler_pkru", .when = { .switches_pkru = NO },
+	  .not_inject = INJECT_STALE_SIGRETURN,
+	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
 
 	/* ---- signal ABI: what a design without PKRU in the frame loses ---- */
-	{ SIG_NEEDS_FRAME_PKRU, 0, ANY, WHEN_NO_FRAME_PKRU, EXPECT_FAIL,
-	  "sigframe_pkru=none: no PKRU in the frame, the handler can neither see nor change "
-	  "the interrupted PKRU", true },
-	{ "signal.recover", 0, ANY, WHEN_HANDLER_INHERIT, EXPECT_FAIL,
-	  "handler_pkru=inherit: the handler runs with the PKRU that locked key 0 out and "
-	  "cannot use its own stack", true },
-
+	{ .ids = "signal.frame_pkru,signal.recover,signal.override,signal.surveillance,"
+		 "signal.frame_init_state,signal.pkey_fault,signal.altstack_denied,"
+		 "signal.nested,signal.kill_other,signal.timer",
+	  .when = { .frame_pkru = NO }, .design_finding = true,
+	  .why = "sigframe_pkru=none: no PKRU in the frame, the handler can neither see nor "
+		 "change the interrupted PKRU" },
+	{ .ids = "signal.recover", .when = { .handler_inherit = YES }, .design_finding = true,
+	  .why = "handler_pkru=inherit: the handler runs with the PKRU that locked key 0 out "
+		 "and cannot use its own stack" },
 
 	/* ---- injected signal bugs: every design that puts PKRU in the frame ---- */
-	{ SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override", 0,
-	  INJECT_STALE_SIGRETURN,
-	  WHEN_FRAME_PKRU, EXPECT_FAIL,
-	  "inject=stale_sigreturn: sigreturn ignores the frame PKRU, the handler's stays", false },
-	{ SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru", 0, INJECT_FRAME_PKRU_LIVE, WHEN_FRAME_PKRU,
-	  EXPECT_FAIL, "inject=frame_pkru_live: the frame holds the handler's PKRU, not the "
-	  "interrupted one", false },
-	{ SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru", 0, INJECT_BV_CLEAR, WHEN_FRAME_PKRU,
-	  EXPECT_FAIL, "inject=bv_clear: frame written with XSTATE_BV[9]=0, sigreturn loads "
-	  "PKRU 0", false },
-	{ "signal.frame_init_state", 0, INJECT_INIT_SKIP, WHEN_FRAME_PKRU, EXPECT_FAIL,
-	  "inject=init_skip: XSTATE_BV[9]=0 in the frame read as \"no PKRU\", the handler's "
-	  "stays instead of 0", false },
+	{ .ids = "signal.preserve,signal.recover,signal.pkey_fault,signal.altstack_denied,"
+		 "signal.nested,signal.kill_other,signal.timer,sigreturn.bad_frames,"
+		 "signal.frame_init_state,signal.override",
+	  .when = { .frame_pkru = YES }, .inject = INJECT_STALE_SIGRETURN,
+	  .why = "inject=stale_sigreturn: sigreturn ignores the frame PKRU, the handler's "
+		 "stays" },
+	{ .ids = "signal.preserve,signal.recover,signal.pkey_fault,signal.altstack_denied,"
+		 "signal.nested,signal.kill_other,signal.timer,sigreturn.bad_frames,"
+		 "signal.frame_pkru",
+	  .when = { .frame_pkru = YES }, .inject = INJECT_FRAME_PKRU_LIVE,
+	  .why = "inject=frame_pkru_live: the frame holds the handler's PKRU, not the "
+		 "interrupted one" },
+	{ .ids = "signal.preserve,signal.recover,signal.pkey_fault,signal.altstack_denied,"
+		 "signal.nested,signal.kill_other,signal.timer,sigreturn.bad_frames,"
+		 "signal.frame_pkru",
+	  .when = { .frame_pkru = YES }, .inject = INJECT_BV_CLEAR,
+	  .why = "inject=bv_clear: frame written with XSTATE_BV[9]=0, sigreturn loads PKRU 0" },
+	{ .ids = "signal.frame_init_state", .when = { .frame_pkru = YES },
+	  .inject = INJECT_INIT_SKIP,
+	  .why = "inject=init_skip: XSTATE_BV[9]=0 in the frame read as \"no PKRU\", the "
+		 "handler's stays instead of 0" },
 
-	/* ---- injected bugs (DESIGN.md), each where the design is exposed to it ---- */
-	{ "switch.init_state", EXPLICIT_WRITE, INJECT_INIT_SKIP, 0, EXPECT_FAIL,
-	  "inject=init_skip: a new task's PKRU read from an init image (XSTATE_BV[9]=0) as "
-	  "\"absent\", so it inherits the previous task's", false },
-	{ "switch.fpu_reset", XCR0_PKRU, INJECT_RESET_ZERO, 0, EXPECT_FAIL,
-	  "inject=reset_zero: the FPU reset XRSTOR includes PKRU and loads 0", false },
-	{ "switch.yield", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
-	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
-	{ "switch.preempt", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
-	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
-	{ "switch.kthread", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
-	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
-	{ "switch.fpu_reset", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
-	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
-	{ "switch.init_state", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
-	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
-	{ "switch.uaccess", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
-	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
-	{ "switch.sleep_uaccess", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
-	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
+	/* ---- injected switch bugs, each where the design is exposed to it ---- */
+	{ .ids = "switch.init_state", .when = { .wrpkru_at_switch_in = YES },
+	  .inject = INJECT_INIT_SKIP,
+	  .why = "inject=init_skip: a new task's PKRU read from an init image (XSTATE_BV[9]=0) "
+		 "as \"absent\", so it inherits the previous task's" },
+	{ .ids = "switch.fpu_reset", .when = { .xcr0_pkru = YES }, .inject = INJECT_RESET_ZERO,
+	  .why = "inject=reset_zero: the FPU reset XRSTOR includes PKRU and loads 0" },
 	/* signal.surveillance only counts in the kernel: nothing for it to see. */
-	{ "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,signal.override,"
-	  "signal.frame_init_state,signal.pkey_fault,signal.altstack_denied,signal.nested,"
-	  "signal.kill_other,signal.timer,signal.unwritable_frame,sigreturn.bad_frames",
-	  EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
-	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
-	{ "switch.kthread", EXPLICIT_WRITE, INJECT_KTHREAD_SKIP, 0, EXPECT_FAIL,
-	  "inject=kthread_skip: the write is skipped when switching from a kernel-only task",
-	  false },
+	{ .ids = "switch.yield,switch.preempt,switch.kthread,switch.fpu_reset,switch.init_state,"
+		 "switch.uaccess,switch.sleep_uaccess,"
+		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
+		 "signal.override,signal.frame_init_state,signal.pkey_fault,"
+		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
+		 "signal.unwritable_frame,sigreturn.bad_frames",
+	  .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_NO_WRPKRU,
+	  .why = NO_WRPKRU_WHY },
+	{ .ids = "switch.kthread", .when = { .wrpkru_at_switch_in = YES },
+	  .inject = INJECT_KTHREAD_SKIP,
+	  .why = "inject=kthread_skip: the write is skipped when switching from a kernel-only "
+		 "task" },
 
 	/* ---- harness self-checks ---- */
 	/* CR4.PKE never set: every PKRU access #UDs, keys are ignored. */
-	{ "pku.*", 0, INJECT_NO_PKE, 0, EXPECT_FAIL,
-	  "inject=no_pke: CR4.PKE left clear, PKRU is neither writable nor enforced", false },
-	{ "xsave.pkru_roundtrip", 0, INJECT_NO_PKE, 0, EXPECT_FAIL,
-	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
-	{ "xsave.init_loads_zero", 0, INJECT_NO_PKE, 0, EXPECT_FAIL,
-	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
-	{ "xsave.rfbm_excludes_pkru", 0, INJECT_NO_PKE, 0, EXPECT_FAIL,
-	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
-	{ "xsave.user_sees_pkru", 0, INJECT_NO_PKE, 0, EXPECT_FAIL,
-	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
-	{ "xsave.xsaveopt", 0, INJECT_NO_PKE, 0, EXPECT_FAIL,
-	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
-	{ "xsave.xrstor_faults", 0, INJECT_NO_PKE, 0, EXPECT_FAIL,
-	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
-	{ "xsave.xinuse", 0, INJECT_NO_PKE, 0, EXPECT_FAIL,
-	  "inject=no_pke: WRPKRU/RDPKRU #UD", false },
-
+	{ .ids = "pku.*", .inject = INJECT_NO_PKE,
+	  .why = "inject=no_pke: CR4.PKE left clear, PKRU is neither writable nor enforced" },
+	{ .ids = "xsave.pkru_roundtrip,xsave.init_loads_zero,xsave.rfbm_excludes_pkru,"
+		 "xsave.user_sees_pkru,xsave.xsaveopt,xsave.xrstor_faults,xsave.xinuse",
+	  .inject = INJECT_NO_PKE, .why = NO_PKE_WHY },
 	/* PKRU looked for at Zen 3's offset instead of CPUID's. */
-	{ "xsave.pkru_roundtrip", 0, INJECT_PKRU_OFFSET, 0, EXPECT_FAIL,
-	  "inject=pkru_offset: PKRU read from offset 2432, not CPUID(0xD,9).EBX", false },
-	{ "xsave.init_loads_zero", 0, INJECT_PKRU_OFFSET, 0, EXPECT_FAIL,
-	  "inject=pkru_offset: PKRU written to offset 2432, not CPUID(0xD,9).EBX", false },
-	{ "xsave.user_sees_pkru", 0, INJECT_PKRU_OFFSET, 0, EXPECT_FAIL,
-	  "inject=pkru_offset: PKRU read from offset 2432, not CPUID(0xD,9).EBX", false },
-	{ "xsave.xsaveopt", 0, INJECT_PKRU_OFFSET, 0, EXPECT_FAIL,
-	  "inject=pkru_offset: PKRU read from offset 2432, not CPUID(0xD,9).EBX", false },
+	{ .ids = "xsave.pkru_roundtrip,xsave.user_sees_pkru,xsave.xsaveopt",
+	  .inject = INJECT_PKRU_OFFSET,
+	  .why = "inject=pkru_offset: PKRU read from offset 2432, not CPUID(0xD,9).EBX" },
+	{ .ids = "xsave.init_loads_zero", .inject = INJECT_PKRU_OFFSET,
+	  .why = "inject=pkru_offset: PKRU written to offset 2432, not CPUID(0xD,9).EBX" },
 };
 
-static bool any_glob_matches(const char *list, const char *id)
+/* What a cell is: the properties rows are keyed on. */
+struct cell_props {
+	bool per_config;
+	bool xcr0_pkru, switches_pkru, wrpkru_at_switch_in, deferred_load, frame_pkru;
+	bool handler_inherit;
+};
+
+static void props_of(int config, enum sigframe_pkru_policy pol, bool inherit,
+		     struct cell_props *p)
 {
-	char one[KARGS_GLOB_LEN];
+	memset(p, 0, sizeof(*p));
+	p->handler_inherit = inherit;
+	if (config < 0)
+		return;
+	const struct pkru_strategy *s = strategy_of(config);
 
-	while (*list) {
-		size_t n = 0;
-
-		while (list[n] && list[n] != ',' && n < sizeof(one) - 1) {
-			one[n] = list[n];
-			n++;
-		}
-		one[n] = 0;
-		if (glob_match(one, id))
-			return true;
-		list += n;
-		if (*list == ',')
-			list++;
-	}
-	return false;
+	p->per_config = true;
+	p->xcr0_pkru = s->xcr0_pkru;
+	p->switches_pkru = s->switches_pkru;
+	p->wrpkru_at_switch_in = s->wrpkru_at_switch_in;
+	p->deferred_load = s->return_to_user != NULL;
+	p->frame_pkru = pol != SIGFRAME_PKRU_NONE;
 }
 
-static u32 conditions(int config)
+static bool tri_ok(enum tri want, bool have)
 {
-	u32 when = 0;
+	return want == ANY || (want == YES) == have;
+}
 
-	if (config >= 0)
-		when |= signal_frame_policy_for(config) == SIGFRAME_PKRU_NONE ? WHEN_NO_FRAME_PKRU
-									       : WHEN_FRAME_PKRU;
-	if (kargs.handler_pkru == HANDLER_PKRU_INHERIT)
-		when |= WHEN_HANDLER_INHERIT;
-	return when;
+static bool when_holds(const struct cell_when *w, const struct cell_props *p)
+{
+	bool needs_config = w->xcr0_pkru || w->switches_pkru || w->wrpkru_at_switch_in ||
+			    w->deferred_load || w->frame_pkru;
+
+	if (needs_config && !p->per_config)
+		return false;
+	return tri_ok(w->xcr0_pkru, p->xcr0_pkru) && tri_ok(w->switches_pkru, p->switches_pkru) &&
+	       tri_ok(w->wrpkru_at_switch_in, p->wrpkru_at_switch_in) &&
+	       tri_ok(w->deferred_load, p->deferred_load) &&
+	       tri_ok(w->frame_pkru, p->frame_pkru) &&
+	       tri_ok(w->handler_inherit, p->handler_inherit);
+}
+
+static bool inject_ok(const struct expectation *e, enum inject_bug inj)
+{
+	return (!e->inject || e->inject == (int)inj) && (!e->not_inject || e->not_inject != (int)inj);
 }
 
 const struct expectation *expectation_for(const char *id, int config, enum inject_bug inj)
 {
-	u32 when = conditions(config);
+	struct cell_props p;
 
-	for (unsigned i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+	props_of(config, config >= 0 ? strategy_sigframe_policy(config) : SIGFRAME_PKRU_NONE,
+		 kargs.handler_pkru == HANDLER_PKRU_INHERIT, &p);
+	for (unsigned i = 0; i < ARRAY_SIZE(table); i++) {
 		const struct expectation *e = &table[i];
 
-		if (e->inject != EXPECT_ANY_INJECT && e->inject != (int)inj)
-			continue;
-		if (e->configs && (config < 0 || !(e->configs & (1u << config))))
-			continue;
-		if ((e->when & when) != e->when)
-			continue;
-		if (any_glob_matches(e->glob, id))
+		if (inject_ok(e, inj) && when_holds(&e->when, &p) && glob_list_match(e->ids, id))
 			return e;
 	}
 	return NULL;
+}
+
+static bool any_scenario_matches(const char *glob, bool *per_config, bool *global)
+{
+	bool found = false;
+
+	for (const struct scenario *s = __start_scenarios; s < __stop_scenarios; s++) {
+		if (!glob_match(glob, s->id))
+			continue;
+		found = true;
+		if (s->flags & SCN_PER_CONFIG)
+			*per_config = true;
+		else
+			*global = true;
+	}
+	return found;
+}
+
+/* Can some configuration, under some policy, meet the row's conditions? */
+static bool row_satisfiable(const struct expectation *e, bool per_config, bool global)
+{
+	static const enum sigframe_pkru_policy pols[] = {
+		SIGFRAME_PKRU_HW, SIGFRAME_PKRU_SOFT, SIGFRAME_PKRU_NONE,
+	};
+	struct cell_props p;
+
+	for (int inherit = 0; inherit < 2; inherit++) {
+		if (global) {
+			props_of(-1, SIGFRAME_PKRU_NONE, inherit, &p);
+			if (when_holds(&e->when, &p))
+				return true;
+		}
+		for (int c = 0; per_config && c < NR_CONFIGS; c++)
+			for (unsigned k = 0; k < ARRAY_SIZE(pols); k++) {
+				/* XCR0[9]=1: the frame is always hardware-written. */
+				if (strategy_of(c)->xcr0_pkru && pols[k] != SIGFRAME_PKRU_HW)
+					continue;
+				if (!strategy_of(c)->xcr0_pkru && pols[k] == SIGFRAME_PKRU_HW)
+					continue;
+				props_of(c, pols[k], inherit, &p);
+				if (when_holds(&e->when, &p))
+					return true;
+			}
+	}
+	return false;
+}
+
+void expectations_check(void)
+{
+	char glob[KARGS_GLOB_LEN], why[KARGS_GLOB_LEN + 64];
+
+	for (unsigned i = 0; i < ARRAY_SIZE(table); i++) {
+		const struct expectation *e = &table[i];
+		const char *rest = e->ids;
+		bool per_config = false, global = false;
+
+		while ((rest = glob_list_next(rest, glob, sizeof(glob)))) {
+			if (any_scenario_matches(glob, &per_config, &global))
+				continue;
+			snprintf(why, sizeof(why), "expectation row %u: '%s' names no scenario", i, glob);
+			panic(why);
+		}
+		if (!row_satisfiable(e, per_config, global)) {
+			snprintf(why, sizeof(why), "expectation row %u ('%.40s'): no configuration "
+				 "can meet its conditions", i, e->ids);
+			panic(why);
+		}
+	}
 }

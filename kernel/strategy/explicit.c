@@ -25,7 +25,11 @@ static void explicit_switch_in_injected(struct task *next, struct task *prev)
 const struct pkru_strategy strategy_explicit = {
 	.name = "explicit",
 	.config = CONFIG_EXPLICIT,
+	.what = "task->pkru = RDPKRU at switch-out, WRPKRU at switch-in",
 	.xcr0_pkru = false,
+	.switches_pkru = true,
+	.wrpkru_at_switch_in = true,
+	.sigframe_default = SIGFRAME_PKRU_SOFT,
 	.task_init = pkru_task_init,
 	.switch_out = pkru_task_switch_out,
 	.switch_in = explicit_switch_in,

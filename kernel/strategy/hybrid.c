@@ -25,7 +25,11 @@ static void hybrid_switch_in_injected(struct task *next, struct task *prev)
 const struct pkru_strategy strategy_hybrid = {
 	.name = "hybrid",
 	.config = CONFIG_HYBRID,
+	.what = "explicit, kernel XRSTORs mask PKRU out (Linux >= 5.14)",
 	.xcr0_pkru = true,
+	.switches_pkru = true,
+	.wrpkru_at_switch_in = true,
+	.sigframe_default = SIGFRAME_PKRU_HW,
 	.task_init = pkru_task_init,
 	.switch_out = pkru_task_switch_out,
 	.switch_in = hybrid_switch_in,

@@ -4,18 +4,41 @@
 #include <asm/xstate.h>
 #include <asm/cpu.h>
 #include <kernel/params.h>
+#include <kernel/console.h>
 #include "strategy.h"
 
 const struct pkru_strategy *strategy = &strategy_unmanaged;
 static struct pkru_strategy active;
 
 static const struct pkru_strategy *const by_config[NR_CONFIGS] = {
-	[CONFIG_XSAVE] = &strategy_xsave,
-	[CONFIG_EXPLICIT] = &strategy_explicit,
-	[CONFIG_HYBRID] = &strategy_hybrid,
-	[CONFIG_XSAVE_DEFERRED] = &strategy_xsave_deferred,
-	[CONFIG_UNMANAGED] = &strategy_unmanaged,
+#define STRATEGY(E, name) [CONFIG_##E] = &strategy_##name,
+#include "list.h"
+#undef STRATEGY
 };
+
+const struct pkru_strategy *strategy_of(enum pkru_config c) { return by_config[c]; }
+
+enum sigframe_pkru_policy strategy_sigframe_policy(enum pkru_config c)
+{
+	const struct pkru_strategy *s = by_config[c];
+
+	if (s->xcr0_pkru)
+		return SIGFRAME_PKRU_HW;
+	if (kargs.sigframe_pkru_set && kargs.sigframe_pkru != SIGFRAME_PKRU_HW)
+		return kargs.sigframe_pkru;
+	return s->sigframe_default;
+}
+
+void strategy_print_info(void)
+{
+	printk("# strategies:");
+	for (int c = 0; c < NR_CONFIGS; c++)
+		printk(" %s", by_config[c]->name);
+	printk("\n");
+	for (int c = 0; c < NR_CONFIGS; c++)
+		printk("# strategy %s: XCR0[9]=%d, %s\n", by_config[c]->name,
+		       by_config[c]->xcr0_pkru, by_config[c]->what);
+}
 
 bool strategy_activate(enum pkru_config c, const char **why)
 {
@@ -43,7 +66,7 @@ bool strategy_activate(enum pkru_config c, const char **why)
 		xcr0 |= XFEATURE_MASK_PKRU;
 	xcr0_write(xcr0);
 	active = *s;
-	if (kargs.inject != INJECT_NONE && s->switch_in_injected)
+	if ((inject_hooks(kargs.inject) & INJECT_HOOK_SWITCH_IN) && s->switch_in_injected)
 		active.switch_in = s->switch_in_injected;
 	strategy = &active;
 	return true;

@@ -24,7 +24,11 @@ static void unmanaged_set_pkru(struct task *t, u32 pkru) { wrpkru(pkru); }
 const struct pkru_strategy strategy_unmanaged = {
 	.name = "unmanaged",
 	.config = CONFIG_UNMANAGED,
+	.what = "not switched at all: the negative control",
 	.xcr0_pkru = false,
+	.switches_pkru = false,
+	.wrpkru_at_switch_in = false,
+	.sigframe_default = SIGFRAME_PKRU_NONE,
 	.task_init = unmanaged_task_init,
 	.switch_out = unmanaged_switch_out,
 	.switch_in = unmanaged_switch_in,

@@ -36,7 +36,11 @@ static void xsave_set_pkru(struct task *t, u32 pkru)
 const struct pkru_strategy strategy_xsave = {
 	.name = "xsave",
 	.config = CONFIG_XSAVE,
+	.what = "in the task's XSAVE area, saved and loaded with the FPU state",
 	.xcr0_pkru = true,
+	.switches_pkru = true,
+	.wrpkru_at_switch_in = false,
+	.sigframe_default = SIGFRAME_PKRU_HW,
 	.task_init = xsave_task_init,
 	.switch_out = xsave_switch_out,
 	.switch_in = xsave_switch_in,

@@ -63,7 +63,11 @@ static void deferred_fpu_reset(struct task *t)
 const struct pkru_strategy strategy_xsave_deferred = {
 	.name = "xsave_deferred",
 	.config = CONFIG_XSAVE_DEFERRED,
+	.what = "in the XSAVE area, XRSTOR deferred to the return to user mode",
 	.xcr0_pkru = true,
+	.switches_pkru = true,
+	.wrpkru_at_switch_in = false,
+	.sigframe_default = SIGFRAME_PKRU_HW,
 	.task_init = deferred_task_init,
 	.switch_out = deferred_switch_out,
 	.switch_in = deferred_switch_in,

@@ -266,7 +266,7 @@ BENCHMARK("signal_roundtrip", b_signal, BENCH_PER_CONFIG);
 static void b_pkfault(struct bench_ctx *ctx)
 {
 	/* The handler opens the key through the frame: no frame PKRU, no retry. */
-	if (signal_frame_policy_for(ctx->config) == SIGFRAME_PKRU_NONE) {
+	if (strategy_sigframe_policy(ctx->config) == SIGFRAME_PKRU_NONE) {
 		ctx->skip = "sigframe_pkru=none: the handler cannot open the key (no PKRU in the frame)";
 		return;
 	}

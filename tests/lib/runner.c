@@ -22,7 +22,6 @@
 #include <kernel/string.h>
 #include "scenario.h"
 
-extern const struct scenario __start_scenarios[], __stop_scenarios[];
 
 static struct run_totals totals;
 static const char *indent = "";
@@ -99,10 +98,10 @@ static bool run_cell(const struct scenario *s, int config, int num)
 {
 	struct scenario_ctx ctx = { .scn = s, .config = config };
 	static const struct expectation xfail_row = {
-		.expect = EXPECT_FAIL, .why = "declared by xfail= on the command line",
+		.why = "declared by xfail= on the command line",
 	};
 	const struct expectation *e = expectation_for(s->id, config, kargs.inject);
-	enum expect want;
+	bool want_fail;
 	char name[96];
 	enum outcome got;
 
@@ -112,7 +111,7 @@ static bool run_cell(const struct scenario *s, int config, int num)
 		snprintf(name, sizeof(name), "%s", s->id);
 	if (kargs_xfail_selected(&kargs, name) || kargs_xfail_selected(&kargs, s->id))
 		e = &xfail_row;
-	want = e ? e->expect : EXPECT_PASS;
+	want_fail = e != NULL;
 
 	cpu_state_reset();
 	got = s->run(&ctx);
@@ -123,12 +122,12 @@ static bool run_cell(const struct scenario *s, int config, int num)
 		totals.skipped++;
 		return true;
 	}
-	if (got == OUTCOME_PASS && want == EXPECT_PASS) {
+	if (got == OUTCOME_PASS && !want_fail) {
 		printk("%sok %d %s\n", indent, num, name);
 		totals.passed++;
 		return true;
 	}
-	if (got == OUTCOME_FAIL && want == EXPECT_FAIL) {
+	if (got == OUTCOME_FAIL && want_fail) {
 		printk("%snot ok %d %s # TODO %s%s\n", indent, num, name,
 		       e->design_finding ? "design finding: " : "", e->why);
 		totals.passed++;
@@ -148,6 +147,8 @@ static int scenarios_run(void)
 {
 	const struct scenario *s, *first;
 	int nsuites = 0, suite_no = 0;
+
+	expectations_check();
 
 	for (s = __start_scenarios; s < __stop_scenarios;) {
 		int cells = 0;

@@ -49,26 +49,39 @@ enum outcome skip(struct scenario_ctx *ctx, const char *fmt, ...) __printf(2, 3)
 /* Outcome from the checks made so far. */
 enum outcome verdict(struct scenario_ctx *ctx);
 
-/* Expectation table (tests/expect.c). */
-enum expect { EXPECT_PASS, EXPECT_FAIL };
-#define EXPECT_ANY_INJECT (-1)
+/* The registered scenarios, in link order (section .scenarios). */
+extern const struct scenario __start_scenarios[], __stop_scenarios[];
 
-/* Conditions a row can require besides config and inject. */
-#define WHEN_FRAME_PKRU		(1u << 0)	/* signal frames carry PKRU (hw, soft) */
-#define WHEN_NO_FRAME_PKRU	(1u << 1)	/* sigframe_pkru=none */
-#define WHEN_HANDLER_INHERIT	(1u << 2)	/* handler_pkru=inherit */
+/*
+ * Expectation table (tests/expect.c).  A row is an expected failure of
+ * the cells it matches: its scenario globs, every condition of .when, and
+ * its injected bug.  Conditions are tri-state so that designated
+ * initialisers name only what a row cares about.
+ */
+enum tri { ANY, YES, NO };
 
-struct expectation {
-	const char *glob;		/* comma-separated scenario ID globs */
-	u32 configs;			/* mask of enum pkru_config; 0 = any */
-	int inject;			/* enum inject_bug or EXPECT_ANY_INJECT */
-	u32 when;			/* WHEN_* that must all hold; 0 = always */
-	enum expect expect;
-	const char *why;
-	bool design_finding;		/* a property of the design, not a pkrulab bug */
+struct cell_when {
+	enum tri xcr0_pkru;		/* the strategy sets XCR0[9] */
+	enum tri switches_pkru;		/* NO: the negative control */
+	enum tri wrpkru_at_switch_in;	/* PKRU kept in the task, written at switch-in */
+	enum tri deferred_load;		/* FPU/PKRU load deferred to the return to user */
+	enum tri frame_pkru;		/* signal frames carry PKRU (policy hw or soft) */
+	enum tri handler_inherit;	/* handler_pkru=inherit */
 };
 
+struct expectation {
+	const char *ids;		/* comma list of scenario ID globs */
+	struct cell_when when;
+	int inject;			/* enum inject_bug; 0: whatever is injected */
+	int not_inject;			/* enum inject_bug it never applies under; 0: none */
+	bool design_finding;		/* a property of the design, not a pkrulab bug */
+	const char *why;
+};
+
+/* The first row that expects this cell to fail, or NULL (expected to pass). */
 const struct expectation *expectation_for(const char *id, int config, enum inject_bug inj);
+/* Boot-time self-check of the table: a dead row ends the run (panic). */
+void expectations_check(void);
 
 struct run_totals { int passed, failed, skipped; };
 

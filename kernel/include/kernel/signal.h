@@ -74,6 +74,5 @@ const struct sigframe_limits *sigframe_limits_current(void);
 
 /* Frame PKRU policy in force for the active configuration, or for one. */
 enum sigframe_pkru_policy signal_frame_policy(void);
-enum sigframe_pkru_policy signal_frame_policy_for(enum pkru_config c);
 
 #endif

@@ -1,0 +1,31 @@
+/*
+ * The injected bugs, one declaration each:
+ *   INJECT(ENUM, name, hooks, tests, help)
+ * ENUM gives INJECT_<ENUM>; name is the inject= value; hooks (INJECT_HOOK_*
+ * in cmdline.h) the kernel paths it breaks, which decide where the kernel
+ * switches to its injectable variants; tests the tests= globs that must see
+ * it (tools/qemu-matrix.sh runs one case per line with them and wants at
+ * least one cell flipped); help one line for the reader.  Each also needs
+ * an expectation row in tests/expect.c for the cells it flips.  No include
+ * guard: includers define INJECT().  Host-compiled too (cmdline.c).
+ */
+INJECT(INIT_SKIP, init_skip, INJECT_HOOK_SWITCH_IN | INJECT_HOOK_SIGRETURN,
+       "switch.*,signal.*",
+       "a PKRU image with XSTATE_BV[9]=0 is read as \"no PKRU\" instead of 0")
+INJECT(RESET_ZERO, reset_zero, INJECT_HOOK_FPU_RESET, "switch.*,signal.*",
+       "the FPU reset XRSTOR includes PKRU and loads 0")
+INJECT(NO_WRPKRU, no_wrpkru, INJECT_HOOK_SWITCH_IN, "switch.*,signal.*,sigreturn.*",
+       "switch-in never writes the incoming task's PKRU")
+INJECT(KTHREAD_SKIP, kthread_skip, INJECT_HOOK_SWITCH_IN, "switch.*",
+       "the PKRU write is skipped when switching from a kernel-only task")
+INJECT(STALE_SIGRETURN, stale_sigreturn, INJECT_HOOK_SIGRETURN, "signal.*,sigreturn.*",
+       "sigreturn ignores the frame's PKRU and keeps the handler's")
+INJECT(FRAME_PKRU_LIVE, frame_pkru_live, INJECT_HOOK_SIGFRAME, "signal.*",
+       "the signal frame gets the handler's PKRU instead of the interrupted one")
+INJECT(BV_CLEAR, bv_clear, INJECT_HOOK_SIGFRAME, "signal.*",
+       "the signal frame is written with XSTATE_BV[9]=0")
+/* Harness self-checks: break what the CPU-semantics scenarios rely on. */
+INJECT(NO_PKE, no_pke, INJECT_HOOK_CPU_SETUP, "all",
+       "CR4.PKE is left clear (PKRU neither writable nor enforced)")
+INJECT(PKRU_OFFSET, pkru_offset, INJECT_HOOK_TEST, "xsave.*",
+       "the xsave.* buffer checks assume Zen 3's PKRU offset 2432, not CPUID's")
