@@ -24,14 +24,18 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-stack-pr
 	-Iarch/x86/include -Ikernel/include -I. -MMD -MP
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
-# Link order decides the order of suites in the report.
-KSRC_C := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard arch/x86/*.c) \
-	$(wildcard kernel/strategy/*.c) \
-	tests/lib/testlib.c tests/lib/runner.c tests/pku/pku.c tests/xsave/xsave.c tests/switch/switch.c \
-	tests/signal/signal.c tests/bench/bench.c tests/expect.c
+# Suites are found by wildcard: a new one is a directory tests/NAME/ whose
+# NAME.c declares SUITE() (its place in the report) and its SCENARIO()s.
+# Layers, lowest first (make check-layers): boot, arch, kernel, tests.
+BOOT_ASM := $(wildcard boot/*.asm)
+ARCH_SRC := $(wildcard arch/x86/*.c) $(wildcard arch/x86/*.asm)
+KERNEL_SRC := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard kernel/strategy/*.c)
+TESTS_SRC := $(wildcard tests/lib/*.c) tests/expect.c \
+	$(filter-out %.user.c,$(filter-out tests/host/% tests/lib/%,$(wildcard tests/*/*.c)))
+KSRC_C := $(filter %.c,$(ARCH_SRC)) $(KERNEL_SRC) $(TESTS_SRC)
 # Ring-3 code: linked into the .user section (see linker.ld).
-USRC_C := tests/switch/switch.user.c tests/signal/signal.user.c tests/bench/bench.user.c
-KSRC_ASM := boot/multiboot2.asm $(wildcard arch/x86/*.asm)
+USRC_C := $(wildcard tests/*/*.user.c)
+KSRC_ASM := $(BOOT_ASM) $(filter %.asm,$(ARCH_SRC))
 KOBJ := $(patsubst %.c,$(B)/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/%.o,$(KSRC_ASM)) \
 	$(patsubst %.c,$(B)/%.o,$(USRC_C)) $(B)/gen/font.o
 
@@ -44,7 +48,7 @@ $(B)/gen/font.c: tools/psf2c.py
 $(B)/gen/font.o: $(B)/gen/font.c
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-.PHONY: all clean test host-test qemu-test deps fuzz bench
+.PHONY: all clean test host-test qemu-test deps fuzz bench check-layers
 all: $(B)/pkrulab.iso
 
 # Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
@@ -85,6 +89,10 @@ $(B)/pkrulab.elf: $(KOBJ) linker.ld
 	@for o in $(patsubst %.c,$(B)/%.o,$(USRC_C)); do \
 		u=$$(nm -u $$o); [ -z "$$u" ] || { echo "$$o calls outside ring-3 code: $$u" >&2; rm -f $@; exit 1; }; \
 	done
+
+# Layering (boot -> arch -> kernel -> tests): see tools/check-layers.sh.
+check-layers: $(B)/pkrulab.elf
+	@bash tools/check-layers.sh $(filter-out $(patsubst %.c,$(B)/%.o,$(USRC_C)),$(KOBJ))
 
 $(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub

@@ -20,7 +20,6 @@
 
 extern void switch_stack(u64 *prev_ksp, u64 next_ksp);
 
-u8 *cpu_kstack_top;			/* SYSCALL entry loads RSP from here */
 volatile u64 jiffies;
 volatile u64 timer_switches;
 
@@ -69,8 +68,7 @@ static void context_switch(struct task *prev, struct task *next)
 		timer_switches++;
 	in_timer_irq = false;
 	if (next->kstack_top) {
-		tss_set_rsp0((u64)next->kstack_top);
-		cpu_kstack_top = next->kstack_top;
+		set_kernel_stack((u64)next->kstack_top);
 	}
 	current = next;
 	switch_stack(&prev->ksp, next->ksp);

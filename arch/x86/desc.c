@@ -68,6 +68,14 @@ void gdt_init(void)
 
 void tss_set_rsp0(u64 rsp0) { tss.rsp[0] = rsp0; }
 
+u8 *cpu_kstack_top;			/* the SYSCALL entry loads RSP from here */
+
+void set_kernel_stack(u64 top)
+{
+	tss.rsp[0] = top;
+	cpu_kstack_top = (u8 *)top;
+}
+
 void idt_set_gate(int vec, void *handler, int dpl, int ist)
 {
 	u64 a = (u64)handler;

@@ -66,18 +66,40 @@ enum outcome verdict(struct scenario_ctx *ctx)
 	return OUTCOME_PASS;
 }
 
-static size_t suite_len(const char *id)
-{
-	const char *dot = strchr(id, '.');
+extern const struct suite __start_suites[], __stop_suites[];
 
-	return dot ? (size_t)(dot - id) : strlen(id);
+static bool in_suite(const struct scenario *s, const struct suite *su)
+{
+	size_t n = strlen(su->name);
+
+	return !strncmp(s->id, su->name, n) && s->id[n] == '.';
 }
 
-static bool same_suite(const struct scenario *a, const struct scenario *b)
+/* The suites in report order; every scenario must belong to one. */
+static int sorted_suites(const struct suite **out, int max)
 {
-	size_t n = suite_len(a->id);
+	int n = 0;
 
-	return n == suite_len(b->id) && !strncmp(a->id, b->id, n);
+	for (const struct suite *su = __start_suites; su < __stop_suites; su++) {
+		int i = n++;
+
+		if (n > max)
+			panic("more suites than the runner has room for");
+		for (; i > 0 && out[i - 1]->order > su->order; i--)
+			out[i] = out[i - 1];
+		out[i] = su;
+	}
+	for (const struct scenario *s = __start_scenarios; s < __stop_scenarios; s++) {
+		int i = 0;
+
+		while (i < n && !in_suite(s, out[i]))
+			i++;
+		if (i == n) {
+			printk("# scenario %s: no SUITE() declares its suite\n", s->id);
+			panic("scenario outside every suite");
+		}
+	}
+	return n;
 }
 
 static int count_cells(const struct scenario *s)
@@ -143,36 +165,41 @@ static bool run_cell(const struct scenario *s, int config, int num)
 	return false;
 }
 
+#define MAX_SUITES 16
+
+static int suite_cells(const struct suite *su)
+{
+	int cells = 0;
+
+	for (const struct scenario *s = __start_scenarios; s < __stop_scenarios; s++)
+		if (in_suite(s, su))
+			cells += count_cells(s);
+	return cells;
+}
+
 static int scenarios_run(void)
 {
-	const struct scenario *s, *first;
-	int nsuites = 0, suite_no = 0;
+	const struct suite *suites[MAX_SUITES];
+	int nsuites, nrun = 0, suite_no = 0;
 
 	expectations_check();
+	nsuites = sorted_suites(suites, MAX_SUITES);
+	for (int i = 0; i < nsuites; i++)
+		nrun += suite_cells(suites[i]) > 0;
+	printk("KTAP version 1\n1..%d\n", nrun);
 
-	for (s = __start_scenarios; s < __stop_scenarios;) {
-		int cells = 0;
-
-		for (first = s; s < __stop_scenarios && same_suite(first, s); s++)
-			cells += count_cells(s);
-		nsuites += cells > 0;
-	}
-	printk("KTAP version 1\n1..%d\n", nsuites);
-
-	for (s = __start_scenarios; s < __stop_scenarios;) {
-		int cells = 0, num = 0;
+	for (int i = 0; i < nsuites; i++) {
+		const struct suite *su = suites[i];
+		int cells = suite_cells(su), num = 0;
 		bool suite_ok = true;
 
-		for (first = s; s < __stop_scenarios && same_suite(first, s); s++)
-			cells += count_cells(s);
 		if (!cells)
 			continue;
 		indent = "    ";
 		diag_set_indent(indent);
-		printk("    KTAP version 1\n    # Subtest: %.*s\n    1..%d\n",
-		       (int)suite_len(first->id), first->id, cells);
-		for (const struct scenario *t = first; t < s; t++) {
-			if (!kargs_test_selected(&kargs, t->id))
+		printk("    KTAP version 1\n    # Subtest: %s\n    1..%d\n", su->name, cells);
+		for (const struct scenario *t = __start_scenarios; t < __stop_scenarios; t++) {
+			if (!in_suite(t, su) || !kargs_test_selected(&kargs, t->id))
 				continue;
 			if (!(t->flags & SCN_PER_CONFIG)) {
 				suite_ok &= run_cell(t, -1, ++num);
@@ -184,8 +211,7 @@ static int scenarios_run(void)
 		}
 		indent = "";
 		diag_set_indent(indent);
-		printk("%sok %d %.*s\n", suite_ok ? "" : "not ", ++suite_no,
-		       (int)suite_len(first->id), first->id);
+		printk("%sok %d %s\n", suite_ok ? "" : "not ", ++suite_no, su->name);
 	}
 	return totals.failed ? EXIT_STATUS_MISMATCH : EXIT_STATUS_OK;
 }

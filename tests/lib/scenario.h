@@ -19,6 +19,23 @@ enum outcome { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_SKIP };
 
 struct scenario_ctx;
 
+/*
+ * A suite is the scenarios whose IDs start with "NAME."; SUITE() declares
+ * it once, in its own file, with its place in the report (lower first), so
+ * that the Makefile can find suites by wildcard in any order.
+ */
+struct suite {
+	const char *name;
+	int order;
+	const char *what;
+};
+
+#define SUITE(name_, order_, what_)						\
+	static const struct suite __suite_##name_				\
+	__used __attribute__((section(".suites"), aligned(8))) = {		\
+		.name = #name_, .order = order_, .what = what_,			\
+	}
+
 struct scenario {
 	const char *id;
 	const char *what;		/* one line: what it checks */

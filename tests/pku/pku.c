@@ -21,6 +21,8 @@
 #include <kernel/usermem.h>
 #include "../lib/testlib.h"
 
+SUITE(pku, 10, "PKRU semantics in ring 0 and ring 3");
+
 #define EC_READ		(PF_P | PF_PK)
 #define EC_WRITE	(PF_P | PF_W | PF_PK)
 #define EC_UREAD	(PF_P | PF_U | PF_PK)

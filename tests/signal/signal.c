@@ -28,6 +28,9 @@
 #include "../lib/testlib.h"
 #include "signal.h"
 
+SUITE(signal, 40, "PKRU in Linux-compatible signal frames");
+SUITE(sigreturn, 50, "rt_sigreturn of corrupted frames");
+
 #define KEY_SIG		3	/* the keyed page */
 #define KEY_ALT		4	/* the altstack */
 #define PA (PKRU_AD_BIT(2) | PKRU_WD_BIT(2) | PKRU_WD_BIT(5))

@@ -37,6 +37,8 @@
 #include "../lib/testlib.h"
 #include "switch.h"
 
+SUITE(switch, 30, "two ring-3 tasks with different PKRU stay isolated");
+
 #define KEY_A 1
 #define KEY_B 2
 /* Each task denies the other's key and one more of its own choosing. */

@@ -25,6 +25,8 @@
 #include <kernel/usermem.h>
 #include "../lib/testlib.h"
 
+SUITE(xsave, 20, "how XSAVE, XRSTOR and XCR0 treat PKRU");
+
 #define POISON32	0xa5a5a5a5u
 #define XCR0_FP_SSE	(XFEATURE_MASK_X87 | XFEATURE_MASK_SSE)
 

@@ -39,5 +39,7 @@ void gdt_init(void);
 void idt_init(void);
 void idt_set_gate(int vec, void *handler, int dpl, int ist);
 void tss_set_rsp0(u64 rsp0);
+/* The stack ring-3 entries land on: interrupts (TSS.RSP0) and SYSCALL. */
+void set_kernel_stack(u64 top);
 
 #endif
