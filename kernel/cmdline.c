@@ -1,5 +1,5 @@
 /*
- * Kernel command line parser (DESIGN.md "Interfaces", kernel/cmdline.h).
+ * Kernel command line parser (the interface is kernel/cmdline.h).
  *
  * This file is built twice: into the freestanding kernel and into the host
  * unit tests and fuzzer.  It therefore includes no libc header and calls no
@@ -30,10 +30,10 @@
 #include <stdint.h>
 
 #include "cmdline.h"
+/* Constants only (PKRU_INIT_LINUX), so the host build can include it too. */
+#include "../arch/x86/include/asm/processor-flags.h"
 #include "glob.h"
 
-/* Linux's init_pkru: only key 0 accessible (DESIGN.md "Facts"). */
-#define HANDLER_INIT_PKRU 0x55555554u
 
 #define DEFAULT_BENCH_ITERS 1000
 #define DEFAULT_TIMER_HZ    1000
@@ -433,7 +433,7 @@ static int parse_handler_pkru(struct kargs *ka, const struct keydef *k,
 
 	if (span_eq(val, "init")) {
 		ka->handler_pkru = HANDLER_PKRU_INIT;
-		ka->handler_pkru_value = HANDLER_INIT_PKRU;
+		ka->handler_pkru_value = PKRU_INIT_LINUX;
 		return 0;
 	}
 	if (span_eq(val, "inherit")) {
@@ -717,7 +717,7 @@ void kargs_defaults(struct kargs *ka)
 	ka->bench_iters = DEFAULT_BENCH_ITERS;
 	ka->inject = INJECT_NONE;
 	ka->handler_pkru = HANDLER_PKRU_INIT;
-	ka->handler_pkru_value = HANDLER_INIT_PKRU;
+	ka->handler_pkru_value = PKRU_INIT_LINUX;
 	ka->sigframe_pkru = SIGFRAME_PKRU_HW;
 	ka->sigframe_pkru_set = false;
 	ka->timer_hz = DEFAULT_TIMER_HZ;

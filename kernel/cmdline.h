@@ -1,5 +1,5 @@
 /*
- * Kernel command line (DESIGN.md "Interfaces").
+ * Kernel command line: key=value words from GRUB and from QEMU fw_cfg.
  *
  * The parser is pure C with no kernel dependencies so that it compiles for
  * the host too and is unit tested there (tests/host/test_cmdline.c).  Every

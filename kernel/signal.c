@@ -33,7 +33,6 @@
 
 #define SIGBIT(s)	(1ull << (s))
 #define SURVEILLANCE_LOG_MAX 3
-#define EXIT_SIGNALLED(s) (-128 - (long)(s))
 
 static u8 frame_xs[XSTATE_BUF_MAX] __aligned(64);
 static u32 mxcsr_mask;
@@ -164,7 +163,7 @@ void signal_force_fault(struct pt_regs *r, int sig, int code, u64 addr, u32 pkey
 
 	/* A fault nobody can handle ends the task, as Linux's force_sig would. */
 	if ((s->blocked & SIGBIT(sig)) || s->action[sig].handler <= SIG_IGN)
-		task_fault(r);
+		task_fault(r, sig);
 	/* fault.addr; addr_lsb and padding 0; fault.pkey */
 	sig_record(current, sig, code, addr, 0, pkey, r->vector, r->error_code);
 }
@@ -364,10 +363,10 @@ static __noreturn __attribute__((noinline, cold)) void signal_fatal(int sig, boo
 
 	if (no_handler) {
 		snprintf(why, sizeof(why), "terminated by signal %d (no handler)", sig);
-		task_exit(EXIT_SIGNALLED(sig), why);
+		task_exit(TASK_EXIT_SIGNALLED(sig), why);
 	}
 	snprintf(why, sizeof(why), "signal %d: could not write the signal frame", sig);
-	task_exit(EXIT_SIGNALLED(SIGSEGV), why);
+	task_exit(TASK_EXIT_SIGNALLED(SIGSEGV), why);
 }
 
 void signal_deliver_pending(struct pt_regs *r)
@@ -532,7 +531,7 @@ static __noreturn __attribute__((noinline, cold)) void sigreturn_fatal(const cha
 
 	snprintf(msg, sizeof(msg), "rt_sigreturn: bad frame: %s", why);
 	diag("task %s killed: %s", current->name, msg);
-	task_exit(EXIT_SIGNALLED(SIGSEGV), msg);
+	task_exit(TASK_EXIT_SIGNALLED(SIGSEGV), msg);
 }
 
 long sys_rt_sigreturn(struct pt_regs *r)

@@ -130,14 +130,14 @@ int task_kill(int id, const char *reason)
 		return -1;
 	t = &tasks[id];
 	if (t == current)
-		task_exit(-9, reason);
-	t->exit_code = -9;
+		task_exit(TASK_EXIT_SIGNALLED(SIGKILL), reason);
+	t->exit_code = TASK_EXIT_SIGNALLED(SIGKILL);
 	snprintf(t->exit_reason, sizeof(t->exit_reason), "%s", reason);
 	t->state = TASK_DEAD;
 	return 0;
 }
 
-void task_fault(struct pt_regs *r)
+void task_fault(struct pt_regs *r, int sig)
 {
 	char why[96];
 
@@ -151,5 +151,5 @@ void task_fault(struct pt_regs *r)
 			 r->error_code, pf, read_cr2(), r->rip);
 	}
 	diag("task %s killed: %s", current->name, why);
-	task_exit(-(long)r->vector - 1, why);
+	task_exit(TASK_EXIT_SIGNALLED(sig), why);
 }

@@ -1,6 +1,6 @@
 /*
  * XSAVE enabling and XCR0 management.  XCR0 changes at run time (each
- * configuration of DESIGN.md runs with XCR0[9] on or off), so the area
+ * PKRU configuration runs with XCR0[9] on or off), so the area
  * size is always recomputed for the XCR0 in force.
  */
 #include <asm/cpufeature.h>

@@ -1,5 +1,5 @@
 /*
- * The benchmark set of DESIGN.md "Measurements": PKRU instructions, the
+ * The benchmark set: PKRU instructions, the
  * XSAVE family with and without PKRU in RFBM (clean and dirty AVX state),
  * and round trips through the kernel under each configuration: null
  * system call, yield between two tasks (clean and dirty AVX), preemptive

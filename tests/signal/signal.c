@@ -337,7 +337,7 @@ static enum outcome unwritable_frame(struct scenario_ctx *ctx)
 			strategy_activate(ctx->config, &why);
 		sg_start(&run, &spec);
 		check(ctx, run.ra->v[5] == 0, "[%s] sigaltstack returned %ld", kinds[k], run.ra->v[5]);
-		check(ctx, run.a->exit_code == -128 - SIGSEGV &&
+		check(ctx, run.a->exit_code == TASK_EXIT_SIGNALLED(SIGSEGV) &&
 			   strstr(run.a->exit_reason, "could not write the signal frame") &&
 			   !run.ra->handled && !run.ra->v[2],
 		      "[%s] task A: exit %ld \"%s\", handler ran %llu times, went on: %ld", kinds[k],
@@ -380,7 +380,7 @@ static enum outcome bad_frames(struct scenario_ctx *ctx)
 		      "[%s] the other task: exit %ld, foreign PKRU %llu times", bad_names[k],
 		      run.b->exit_code, run.rb->mismatches);
 		if (k < FIRST_FORCED_KIND) {
-			rejected += check(ctx, run.a->exit_code == -128 - SIGSEGV &&
+			rejected += check(ctx, run.a->exit_code == TASK_EXIT_SIGNALLED(SIGSEGV) &&
 					       strstr(run.a->exit_reason, "bad frame"),
 					  "[%s] not rejected: exit %ld \"%s\"", bad_names[k],
 					  run.a->exit_code, run.a->exit_reason);

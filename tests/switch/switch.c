@@ -361,10 +361,10 @@ SCENARIO(switch, sleep_uaccess, sw_sleep_uaccess,
 static enum outcome task_faults(struct scenario_ctx *ctx)
 {
 	static const struct { enum sw_fault mode; long exit; const char *what; } faults[] = {
-		{ SWF_DIVIDE, -1, "#DE" },
-		{ SWF_KERNEL_JUMP, -15, "#PF" },
-		{ SWF_KERNEL_READ, -15, "#PF" },
-		{ SWF_UD, -7, "#UD" },
+		{ SWF_DIVIDE, TASK_EXIT_SIGNALLED(SIGFPE), "#DE" },
+		{ SWF_KERNEL_JUMP, TASK_EXIT_SIGNALLED(SIGSEGV), "#PF" },
+		{ SWF_KERNEL_READ, TASK_EXIT_SIGNALLED(SIGSEGV), "#PF" },
+		{ SWF_UD, TASK_EXIT_SIGNALLED(SIGILL), "#UD" },
 	};
 	struct sw_spec spec[3] = {
 		{ SW_YIELD, PKRU_A, 50, KEY_A },

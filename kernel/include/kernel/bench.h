@@ -1,7 +1,7 @@
 /*
  * Benchmarks: registered with BENCHMARK(), selected with bench=, run after
  * the scenarios with interrupts off (ring-0 ones) and reported one line
- * each, as DESIGN.md fixes it:
+ * each, in the format the report tool and CI read:
  *   # bench NAME config=C unit=U n=N min= p50= p90= p99= max= mean= overhead=
  * Samples have the empty-measurement overhead (its minimum) subtracted;
  * overhead= is that minimum.  unit is core_cycles (PMU), tsc, or

@@ -34,7 +34,7 @@ static inline u64 fpu_xfeatures(void) { return xstate.xcr0; }
 void fpu_init_area(void *area);
 /* XSAVEOPT (or XSAVE) of the live registers, then PKRU=0 recorded as the
  * init state (XSTATE_BV[9]=0), as AMD's init tracking does in hardware
- * and QEMU TCG never does (DESIGN.md, emulator defect 4). */
+ * and QEMU 7.2 TCG never does: its XSAVE always sets XSTATE_BV[9]. */
 void fpu_save(void *area, u64 rfbm);
 
 static inline void fpu_restore(const void *area, u64 rfbm) { xrstor((void *)area, rfbm); }

@@ -16,6 +16,9 @@
 
 enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_SLEEPING, TASK_DEAD };
 
+/* The exit code of a task a signal ended (a kill, an unhandled fault), as a shell shows it negated. */
+#define TASK_EXIT_SIGNALLED(sig) (-128 - (long)(sig))
+
 /*
  * Work to do before a task returns to user mode (struct task's work word,
  * kernel/entry.c).  The SYSCALL fast exit leaves only when it is 0.
@@ -38,7 +41,7 @@ struct task {
 	u64 wake_tick;
 	u64 sleep_uptr;			/* user address written at wake-up (nanosleep-style) */
 	long sleep_result;
-	long exit_code;
+	long exit_code;			/* >= 0: exit status; else TASK_EXIT_SIGNALLED() */
 	char exit_reason[96];
 	void (*kfn)(void *arg);		/* kernel-only task body */
 	void *karg;
@@ -77,8 +80,8 @@ void schedule(void);
 void yield(void);
 /* Block the current task for n timer ticks. */
 void sleep_ticks(u64 n);
-/* Kill the current ring-3 task for an exception it raised. */
-__noreturn void task_fault(struct pt_regs *regs);
+/* Kill the current ring-3 task for an exception it raised (sig: what it maps to). */
+__noreturn void task_fault(struct pt_regs *regs, int sig);
 
 /* Scheduler statistics for scenarios. */
 extern volatile u64 jiffies;

@@ -2,7 +2,7 @@
  * XSAVE state components as the CPU describes them (CPUID leaf 0xD).
  * Sizes and offsets are always read from CPUID, never assumed: PKRU sits
  * at 2688 on Intel and QEMU but at 2432 on Zen 3, and some QEMU models
- * advertise AVX-512 state (DESIGN.md, emulator defects 5 and 6).
+ * advertise AVX-512 state in CPUID(0xD,0).EAX that TCG cannot run.
  */
 #ifndef ASM_XSTATE_H
 #define ASM_XSTATE_H
