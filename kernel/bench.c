@@ -14,8 +14,6 @@ extern const struct benchmark __start_benchmarks[], __stop_benchmarks[];
 static u64 samples[BENCH_MAX_SAMPLES];
 static u64 overhead_min;
 
-u64 bench_overhead(void) { return overhead_min; }
-
 /* The empty measurement, the same way every benchmark is timed. */
 static void measure_overhead(u32 iters)
 {

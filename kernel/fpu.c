@@ -11,8 +11,6 @@
 
 static u8 init_image[XSTATE_BUF_MAX] __aligned(64);
 
-bool fpu_available(void) { return xstate.enabled; }
-
 void fpu_init_area(void *area)
 {
 	memset(area, 0, XSTATE_BUF_MAX);

@@ -37,7 +37,8 @@
 static u8 frame_xs[XSTATE_BUF_MAX] __aligned(64);
 static u32 mxcsr_mask;
 
-enum sigframe_pkru_policy signal_frame_policy(void)
+/* Frame PKRU policy in force for the active configuration. */
+static enum sigframe_pkru_policy signal_frame_policy(void)
 {
 	return strategy_sigframe_policy(strategy->config);
 }
@@ -142,7 +143,8 @@ static void sig_record(struct task *t, int sig, int code, u64 w2, u64 w3, u64 w4
 	t->work |= TASK_WORK_SIGNAL;
 }
 
-int signal_send(struct task *t, int sig, int code, int from_pid)
+/* Queue a signal (kill, alarm).  Returns -1 for a bad signal number. */
+static int signal_send(struct task *t, int sig, int code, int from_pid)
 {
 	if (sig <= 0 || sig >= NSIG_PKRULAB)
 		return -1;
@@ -157,7 +159,8 @@ int signal_send(struct task *t, int sig, int code, int from_pid)
 	return 0;
 }
 
-void signal_force_fault(struct pt_regs *r, int sig, int code, u64 addr, u32 pkey)
+/* A fault in ring 3: deliver it, or kill the task if it cannot be. */
+static void signal_force_fault(struct pt_regs *r, int sig, int code, u64 addr, u32 pkey)
 {
 	struct task_signals *s = &current->sig;
 

@@ -33,6 +33,7 @@ run_stage() {
 	total_fail=$((total_fail + f))
 }
 
+run_stage "layers (nm -u per layer)" make --no-print-directory check-layers
 run_stage "host unit tests" make --no-print-directory host-test
 run_stage "fuzz (host, bounded)" make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 run_stage "QEMU matrix" bash tools/qemu-matrix.sh

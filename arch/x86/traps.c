@@ -66,7 +66,7 @@ int pf_error_decode(u64 ec, char *buf, size_t len)
 	return n;
 }
 
-void describe_trap(const char *prefix, int vec, u64 ec, u64 cr2, u64 rip)
+static void describe_trap(const char *prefix, int vec, u64 ec, u64 cr2, u64 rip)
 {
 	char pf[48];
 

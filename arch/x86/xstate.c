@@ -59,11 +59,6 @@ u32 xstate_size_for(u64 xcr0)
 	return size;
 }
 
-bool xstate_has_pkru(void)
-{
-	return xstate.enabled && (xstate.supported & XFEATURE_MASK_PKRU);
-}
-
 void xstate_print_info(void)
 {
 	if (!xstate.enabled) {

@@ -37,8 +37,6 @@ struct benchmark {
 		.name = name_, .run = fn, .flags = flags_,			\
 	}
 
-/* Measurement overhead of an empty timed region (minimum, in the unit). */
-u64 bench_overhead(void);
 void benchmarks_run(void);
 
 #endif

@@ -21,7 +21,6 @@
 #define PKRU_HW_INIT	0u
 
 void fpu_init(void);
-bool fpu_available(void);
 
 /* The user state components in force: XCR0 as the strategy set it. */
 static inline u64 fpu_xfeatures(void) { return xstate.xcr0; }

@@ -45,10 +45,6 @@ struct task_signals {
 struct task;
 
 void signal_task_init(struct task *t);
-/* Queue a signal (kill, alarm).  Returns -1 for a bad signal number. */
-int signal_send(struct task *t, int sig, int code, int from_pid);
-/* A fault in ring 3: deliver it, or kill the task if it cannot be. */
-void signal_force_fault(struct pt_regs *regs, int sig, int code, u64 addr, u32 pkey);
 /* An exception in ring 3: SIGSEGV (with SEGV_PKUERR and si_pkey for a
  * protection-key fault), SIGFPE, SIGILL. */
 void signal_user_exception(struct pt_regs *regs);
@@ -72,7 +68,5 @@ long sys_sigreturn_fuzz(struct pt_regs *r);
 int sigreturn_restore(struct pt_regs *regs, u64 uframe, const char **why, bool quiet);
 const struct sigframe_limits *sigframe_limits_current(void);
 
-/* Frame PKRU policy in force for the active configuration, or for one. */
-enum sigframe_pkru_policy signal_frame_policy(void);
 
 #endif

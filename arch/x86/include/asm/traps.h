@@ -18,7 +18,6 @@ typedef void (*irq_handler_t)(struct pt_regs *regs);
 
 const char *exception_name(int vec);
 int pf_error_decode(u64 ec, char *buf, size_t len);
-void describe_trap(const char *prefix, int vec, u64 ec, u64 cr2, u64 rip);
 void irq_register(int vec, irq_handler_t fn);
 void trap_dispatch(struct pt_regs *regs);
 

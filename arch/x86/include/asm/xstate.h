@@ -40,8 +40,6 @@ u64 xcr0_write(u64 val);
 u32 xstate_size_for(u64 xcr0);
 /* Where PKRU lives in a standard-format area: CPUID(0xD,9).EBX. */
 static inline u32 xstate_pkru_offset(void) { return xstate.offset[XFEATURE_PKRU]; }
-/* Does this CPU support XCR0 with PKRU?  (XSAVE enabled and bit 9.) */
-bool xstate_has_pkru(void);
 
 static inline struct xstate_header *xstate_hdr(void *area)
 {
