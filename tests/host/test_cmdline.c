@@ -108,7 +108,9 @@ static void test_defaults(void)
 {
 	kargs_defaults(&ka);
 	check_defaults(&ka);
-	CHECK_EQ_UINT(CONFIG_MASK_ALL, 0x1f);
+	/* One bit per registered configuration, at least the five of the design. */
+	CHECK(NR_CONFIGS >= 5);
+	CHECK_EQ_UINT(CONFIG_MASK_ALL, (1u << NR_CONFIGS) - 1);
 
 	/* Nothing to parse keeps the defaults. */
 	kargs_defaults(&ka);
@@ -155,7 +157,9 @@ static void test_config(void)
 	if (EXPECT_OK("config=xsave config=all"))
 		CHECK_EQ_UINT(ka.configs, CONFIG_MASK_ALL);
 	if (EXPECT_OK("config=xsave,explicit,hybrid,xsave_deferred,unmanaged"))
-		CHECK_EQ_UINT(ka.configs, CONFIG_MASK_ALL);
+		CHECK_EQ_UINT(ka.configs, (1u << CONFIG_XSAVE) | (1u << CONFIG_EXPLICIT) |
+			      (1u << CONFIG_HYBRID) | (1u << CONFIG_XSAVE_DEFERRED) |
+			      (1u << CONFIG_UNMANAGED));
 
 	EXPECT_ERR("config=xsave,,hybrid", "config", "empty list element");
 	EXPECT_ERR("config=,xsave", "config", "empty list element");
@@ -993,6 +997,62 @@ static void test_glob_differential(void)
 	CHECK_EQ_INT(mismatches, 0);
 }
 
+static void test_glob_list(void)
+{
+	char buf[8];
+	const char *rest;
+
+	/* Elements come out in order; the last one ends the list. */
+	rest = glob_list_next("a.*,b,c.d", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "a.*");
+	rest = glob_list_next(rest, buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "b");
+	rest = glob_list_next(rest, buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "c.d");
+	CHECK(glob_list_next(rest, buf, sizeof(buf)) == NULL);
+	CHECK(glob_list_next("", buf, sizeof(buf)) == NULL);
+	CHECK(glob_list_next(NULL, buf, sizeof(buf)) == NULL);
+	/* An over-long element is cut, and the next one still starts right. */
+	rest = glob_list_next("abcdefghijk,z", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "abcdefg");
+	rest = glob_list_next(rest, buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "z");
+	/* An empty element is an empty pattern: it matches only "". */
+	rest = glob_list_next(",x", buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "");
+	CHECK(rest != NULL);
+
+	CHECK(glob_list_match("pku.*,switch.yield", "switch.yield"));
+	CHECK(glob_list_match("pku.*,switch.yield", "pku.error_code"));
+	CHECK(!glob_list_match("pku.*,switch.yield", "switch.preempt"));
+	CHECK(!glob_list_match("", "pku.error_code"));
+	CHECK(glob_list_match("x,,y", ""));
+}
+
+static void test_registries(void)
+{
+	/* Every registered injection has a name, a distinct one, and hooks. */
+	for (int i = 1; i < NR_INJECTS; i++) {
+		CHECK(inject_name(i)[0] != '?' && inject_name(i)[0] != '\0');
+		CHECK(inject_hooks(i) != 0);
+		for (int j = 1; j < i; j++)
+			CHECK(strcmp(inject_name(i), inject_name(j)) != 0);
+	}
+	CHECK_EQ_UINT(inject_hooks(INJECT_NONE), 0);
+	CHECK_EQ_UINT(inject_hooks(NR_INJECTS), 0);
+	CHECK_EQ_UINT(inject_hooks((enum inject_bug)-1), 0);
+	CHECK(inject_hooks(INJECT_NO_WRPKRU) & INJECT_HOOK_SWITCH_IN);
+	CHECK(inject_hooks(INJECT_STALE_SIGRETURN) & INJECT_HOOK_SIGRETURN);
+	CHECK(!(inject_hooks(INJECT_BV_CLEAR) & INJECT_HOOK_SWITCH_IN));
+	for (int i = 0; i < NR_CONFIGS; i++)
+		for (int j = 0; j < i; j++)
+			CHECK(strcmp(config_name(i), config_name(j)) != 0);
+	/* The help text lists every name the parser takes. */
+	kargs_defaults(&ka);
+	CHECK_EQ_INT(kargs_parse(&ka, "inject=nonsense", err, sizeof(err)), -1);
+	CHECK_STR_CONTAINS(err, "inject");
+}
+
 static void test_names(void)
 {
 	CHECK_EQ_STR(config_name(CONFIG_XSAVE), "xsave");
@@ -1067,6 +1127,8 @@ int main(void)
 	test_glob_match();
 	test_glob_pathological();
 	test_glob_differential();
+	test_glob_list();
+	test_registries();
 	test_names();
 	return unit_summary("test_cmdline");
 }
