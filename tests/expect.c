@@ -23,6 +23,11 @@
 #include <kernel/string.h>
 #include "lib/scenario.h"
 
+/* Scenarios whose PKRU after sigreturn comes from an unedited frame. */
+#define SIG_RESTORES_FRAME_PKRU							\
+	"signal.preserve,signal.recover,signal.pkey_fault,signal.altstack_denied,"	\
+	"signal.nested,signal.kill_other,signal.timer,sigreturn.bad_frames"
+
 #define NO_WRPKRU_WHY	"inject=no_wrpkru: switch-in never writes the task's PKRU"
 #define NO_PKE_WHY	"inject=no_pke: WRPKRU/RDPKRU #UD"
 
@@ -62,21 +67,15 @@ static const struct expectation table[] = {
 		 "and cannot use its own stack" },
 
 	/* ---- injected signal bugs: every design that puts PKRU in the frame ---- */
-	{ .ids = "signal.preserve,signal.recover,signal.pkey_fault,signal.altstack_denied,"
-		 "signal.nested,signal.kill_other,signal.timer,sigreturn.bad_frames,"
-		 "signal.frame_init_state,signal.override",
+	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_STALE_SIGRETURN,
 	  .why = "inject=stale_sigreturn: sigreturn ignores the frame PKRU, the handler's "
 		 "stays" },
-	{ .ids = "signal.preserve,signal.recover,signal.pkey_fault,signal.altstack_denied,"
-		 "signal.nested,signal.kill_other,signal.timer,sigreturn.bad_frames,"
-		 "signal.frame_pkru",
+	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_FRAME_PKRU_LIVE,
 	  .why = "inject=frame_pkru_live: the frame holds the handler's PKRU, not the "
 		 "interrupted one" },
-	{ .ids = "signal.preserve,signal.recover,signal.pkey_fault,signal.altstack_denied,"
-		 "signal.nested,signal.kill_other,signal.timer,sigreturn.bad_frames,"
-		 "signal.frame_pkru",
+	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_BV_CLEAR,
 	  .why = "inject=bv_clear: frame written with XSTATE_BV[9]=0, sigreturn loads PKRU 0" },
 	{ .ids = "signal.frame_init_state", .when = { .frame_pkru = YES },
