@@ -107,7 +107,7 @@ HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefine
 
 # The command line parser with the glob matcher and the registries it names.
 CMDLINE_SRC := kernel/cmdline.c kernel/glob.c
-CMDLINE_DEPS := $(CMDLINE_SRC) kernel/cmdline.h kernel/glob.h kernel/inject_list.h kernel/strategy/list.h
+CMDLINE_DEPS := $(CMDLINE_SRC) kernel/cmdline.h kernel/glob.h kernel/include/kernel/console-ids.h kernel/inject_list.h kernel/strategy/list.h
 
 $(B)/host/test_cmdline: tests/host/test_cmdline.c $(CMDLINE_DEPS) tests/host/unit.h
 	@mkdir -p $(dir $@)

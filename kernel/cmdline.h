@@ -57,9 +57,7 @@ enum handler_pkru_policy {
 
 enum sigframe_pkru_policy { SIGFRAME_PKRU_HW, SIGFRAME_PKRU_SOFT, SIGFRAME_PKRU_NONE };
 
-#define CONSOLE_SERIAL (1u << 0)
-#define CONSOLE_VGA    (1u << 1)
-#define CONSOLE_FB     (1u << 2)
+#include "include/kernel/console-ids.h"
 
 #define TIMER_HZ_MIN 10
 #define TIMER_HZ_MAX 10000

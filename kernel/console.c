@@ -4,7 +4,6 @@
  * widens the set.  With no console at all the run still completes and the
  * result comes back through the exit path (isa-debug-exit under QEMU).
  */
-#include <kernel/cmdline.h>
 #include <kernel/console.h>
 
 static struct console *const consoles[] = { &serial_console, &vga_console, &fb_console };

@@ -8,7 +8,6 @@
  * console off.
  */
 #include <asm/pgtable.h>
-#include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/multiboot2.h>
 #include <kernel/string.h>

@@ -5,7 +5,6 @@
  * writes to nothing).
  */
 #include <asm/processor.h>
-#include <kernel/cmdline.h>
 #include <kernel/console.h>
 
 #define COM1		0x3f8

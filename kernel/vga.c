@@ -3,7 +3,6 @@
  * left the machine in text mode: under UEFI there is no VGA text buffer and
  * writing to 0xb8000 would scribble on whatever is there.
  */
-#include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/string.h>
 

@@ -4,10 +4,11 @@
 
 #include <stdarg.h>
 #include <asm/types.h>
+#include <kernel/console-ids.h>
 
 struct console {
 	const char *name;
-	u32 mask;			/* CONSOLE_* from cmdline.h */
+	u32 mask;			/* CONSOLE_* (console-ids.h) */
 	bool (*probe)(void);		/* hardware present? */
 	void (*write)(const char *s, size_t n);
 	bool present;			/* probe() result, cached */
