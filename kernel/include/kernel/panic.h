@@ -3,7 +3,8 @@
  * 0 every cell matched its expectation, 1 a cell did not, 2 the run
  * itself failed.  panic() is the leaf every layer may call when it cannot
  * go on; whoever runs the workload (the scenario runner) hooks in to
- * print what it has so far before the machine stops.
+ * print what it has so far before the machine stops.  Before a hook is
+ * set nothing has run, and panic() prints the all-zero summary line.
  */
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H
