@@ -462,6 +462,7 @@ static int parse_inject(struct kargs *ka, const struct keydef *k,
 	if (i < 0)
 		return fail(m, k, "unknown", val);
 	ka->inject = (enum inject_bug)i;
+	ka->inject_hooks = inject_hook_masks[i];
 	return 0;
 }
 
@@ -716,6 +717,7 @@ void kargs_defaults(struct kargs *ka)
 	ka->nxfail = 0;
 	ka->bench_iters = DEFAULT_BENCH_ITERS;
 	ka->inject = INJECT_NONE;
+	ka->inject_hooks = 0;
 	ka->handler_pkru = HANDLER_PKRU_INIT;
 	ka->handler_pkru_value = PKRU_INIT_LINUX;
 	ka->sigframe_pkru = SIGFRAME_PKRU_HW;

@@ -74,6 +74,7 @@ struct kargs {
 	int nxfail;			/* xfail=: cells declared expected to fail */
 	char xfail[KARGS_MAX_GLOBS][KARGS_GLOB_LEN];
 	enum inject_bug inject;
+	uint32_t inject_hooks;		/* INJECT_HOOK_* of inject, set with it */
 	enum handler_pkru_policy handler_pkru;
 	uint32_t handler_pkru_value;	/* for HANDLER_PKRU_VALUE */
 	enum sigframe_pkru_policy sigframe_pkru;

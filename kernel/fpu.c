@@ -92,7 +92,7 @@ void pkru_task_init(struct task *t)
 	 * bug injected it is read at the first run instead (init_skip falls
 	 * back to the PKRU live then).
 	 */
-	t->pkru_in_image = inject_hooks(kargs.inject) & INJECT_HOOK_SWITCH_IN;
+	t->pkru_in_image = inject_hooked(INJECT_HOOK_SWITCH_IN);
 	t->pkru = xstate_image_pkru(t->xsave, 0);
 }
 

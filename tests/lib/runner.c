@@ -10,7 +10,11 @@
  *   fail      fail       not ok N id # TODO why             passed
  *   pass      fail       not ok N id # expected to fail...  failed
  *
- * The last line of a run is always "pkrulab: N passed, N failed, N skipped".
+ * Suites run in the order their SUITE() declarations give, scenarios
+ * within a suite in link order, each per-configuration scenario once per
+ * selected configuration (strategy/list.h order).  The last line of a run
+ * is always "pkrulab: N passed, N failed, N skipped": run_tests() prints
+ * it, and hooks it into panic() so that a harness error prints it too.
  */
 #include <stdarg.h>
 #include <asm/cpu.h>
@@ -21,7 +25,6 @@
 #include <kernel/run.h>
 #include <kernel/string.h>
 #include "scenario.h"
-
 
 static struct run_totals totals;
 static const char *indent = "";

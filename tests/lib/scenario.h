@@ -9,8 +9,8 @@
  * decided by the expectation table, not by the scenario: a negative
  * control or an injected bug is expected to fail.
  */
-#ifndef KERNEL_SCENARIO_H
-#define KERNEL_SCENARIO_H
+#ifndef TESTS_LIB_SCENARIO_H
+#define TESTS_LIB_SCENARIO_H
 
 #include <asm/types.h>
 #include <kernel/cmdline.h>

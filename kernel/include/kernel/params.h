@@ -11,6 +11,8 @@
 extern struct kargs kargs;
 
 static inline bool inject_active(enum inject_bug b) { return kargs.inject == b; }
+/* Does the injected bug break this kernel path (INJECT_HOOK_*)?  Hot paths ask this. */
+static inline bool inject_hooked(u32 hook) { return kargs.inject_hooks & hook; }
 
 /*
  * Parse the boot loader's command line, then the one run-qemu.sh passes
