@@ -20,7 +20,9 @@ typedef long long s64;
 #define __aligned(n)	__attribute__((aligned(n)))
 #define __packed	__attribute__((packed))
 #define __noreturn	__attribute__((noreturn))
+#ifndef __always_inline		/* glibc has its own, for host builds */
 #define __always_inline	inline __attribute__((always_inline))
+#endif
 #define __used		__attribute__((used))
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define barrier()	asm volatile("" ::: "memory")
