@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Unit tests of tools/pkrulab-report.py.
+"""Unit tests of tools/pkrulab_report.py and the parser it uses, tools/pkrulog.py.
 
 The parser is tested on inline sample text (every verdict kind, indentation,
 CR and ANSI noise, a missing summary, count disagreement, good and malformed
@@ -14,7 +14,6 @@ when every test passed.
 
 import contextlib
 import csv
-import importlib.util
 import io
 import json
 import os
@@ -30,22 +29,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "testdata")
 
 
-def load_tool() -> Any:
-    """Import pkrulab-report.py, whose dash keeps it from a plain import."""
-    spec = importlib.util.spec_from_file_location("pkrulab_report",
-                                                  os.path.join(HERE, "pkrulab-report.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pkrulab_report"] = module       # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
+sys.path.insert(0, HERE)
 try:
-    report = load_tool()
+    import pkrulab_report as report
+    import pkrulog
 except Exception:          # a broken tool must still end with the count line
     traceback.print_exc()
-    report = None
+    report = pkrulog = None
 
 HEADER = """\
 # cmdline: config=all tests=all exit=qemu tests=switch.* inject=no_wrpkru
@@ -414,7 +404,30 @@ class Rendering(unittest.TestCase):
         self.assertEqual(table["switch.yield"], {"xsave": "ok", "explicit": "FAIL",
                                                  "hybrid": "MISMATCH", "unmanaged": "MISMATCH"})
         self.assertEqual(report.config_order(["zzz", "unmanaged", "-", "xsave"]),
+                         ["-", "zzz", "unmanaged", "xsave"])      # first appearance
+        self.assertEqual(report.config_order(["zzz", "unmanaged", "-", "xsave"],
+                                             ["xsave", "explicit", "unmanaged"]),
                          ["-", "xsave", "unmanaged", "zzz"])
+
+    def test_columns_follow_the_strategies_line(self) -> None:
+        # Cells printed in one order, the registry line names another: the
+        # line wins, and a configuration it does not name comes last.
+        text = ("# strategies: unmanaged sixth xsave\n"
+                "ok 1 switch.yield[xsave]\nok 2 switch.yield[newcfg]\n"
+                "ok 3 switch.yield[sixth]\nok 4 switch.yield[unmanaged]\n"
+                "pkrulab: 4 passed, 0 failed, 0 skipped\n")
+        log = parse(text)
+        self.assertEqual(log.meta.strategies, ["unmanaged", "sixth", "xsave"])
+        columns, _ = report.matrix(log)
+        self.assertEqual(columns, ["unmanaged", "sixth", "xsave", "newcfg"])
+        self.assertIn("| scenario     | unmanaged | sixth | xsave | newcfg |",
+                      report.render_matrix([("a.log", log)], "md"))
+
+    def test_columns_without_a_strategies_line_in_order_of_appearance(self) -> None:
+        log = parse("ok 1 switch.yield[unmanaged]\nok 2 switch.yield[xsave]\n"
+                    "pkrulab: 2 passed, 0 failed, 0 skipped\n")
+        self.assertEqual(log.meta.strategies, [])
+        self.assertEqual(report.matrix(log)[0], ["unmanaged", "xsave"])
 
     def test_matrix_markdown(self) -> None:
         text = report.render_matrix(self.named, "md")
@@ -562,7 +575,7 @@ class CommandLine(unittest.TestCase):
             with self.subTest(argv=argv):
                 status, out, err = self.run_main(argv)
                 self.assertEqual((status, out), (2, ""))
-                self.assertIn("pkrulab-report.py:", err)
+                self.assertIn("pkrulab_report.py:", err)
 
     def test_help_is_status_0(self) -> None:
         status, out, _ = self.run_main(["--help"])
