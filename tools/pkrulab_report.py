@@ -21,6 +21,10 @@ Options (after the subcommand or before it):
                          (matrix and benchmarks of every log)
   --png FILE             bar chart of benchmark p50 per benchmark and config
                          (needs matplotlib; without it a note, and no chart)
+  --hardware HWREF_LOG   add the "Hardware (this CPU)" section from a
+                         tools/hwref log: cycles per switch per design,
+                         the PKRU deltas, instructions, Linux round trips
+  --hardware-png FILE    horizontal bar chart of the --hardware figures
 
 Matrix cells: ok (passed), SKIP (CPU lacks a feature), FAIL (expected failure
 seen: "# TODO"), DESIGN ("# TODO design finding:"), MISMATCH (a real failure:
@@ -179,25 +183,35 @@ BENCH_HEADER = ["benchmark", "config", "unit"] + list(BENCH_STATS) + ["note"]
 
 
 def bench_pivot_md(log: ParsedLog) -> str:
-    """p50 per benchmark (rows) and configuration (columns): the design's cost."""
+    """p50 per benchmark (rows) and configuration (columns), one table per
+    unit: the design's cost at a glance.  Every statistic is in the CSV/JSON."""
     measured = [r for r in log.bench.values() if r.skipped is None]
-    if not measured:
+    parts = []
+    for unit in dict.fromkeys(r.unit for r in measured):
+        records = [r for r in measured if r.unit == unit]
+        columns = config_order((r.config for r in records), log.meta.strategies)
+        table: dict[str, dict[str, str]] = {}
+        for r in records:
+            table.setdefault(r.name, {})[r.config] = fmt_number(r.stats["p50"])
+        rows = [[name] + [row.get(c, "") for c in columns] for name, row in table.items()]
+        parts.append("p50 (%s), benchmark x configuration:\n\n%s"
+                     % (unit, render_md_table(["benchmark"] + columns, rows)))
+    return "\n".join(parts)
+
+
+def skipped_md(log: ParsedLog) -> str:
+    skipped = [r for r in log.bench.values() if r.skipped is not None]
+    if not skipped:
         return ""
-    columns = config_order((r.config for r in measured), log.meta.strategies)
-    table: dict[str, dict[str, str]] = {}
-    for r in measured:
-        table.setdefault(r.name, {})[r.config] = fmt_number(r.stats["p50"])
-    units = ", ".join(dict.fromkeys(r.unit for r in measured))
-    rows = [[name] + [row.get(c, "") for c in columns] for name, row in table.items()]
-    return "\np50 (%s):\n\n%s" % (units, render_md_table(["benchmark"] + columns, rows))
+    return "\nSkipped:\n\n" + "".join("- %s [%s]: %s\n" % (r.name, r.config, r.skipped)
+                                      for r in skipped)
 
 
 def bench_md(name: str, log: ParsedLog) -> str:
     head = "### %s\n\n" % log_title(name, log)
     if not log.bench:
         return head + "(no benchmark lines)\n"
-    rows = [bench_row(r) for r in log.bench.values()]
-    return head + render_md_table(BENCH_HEADER, rows) + bench_pivot_md(log)
+    return head + bench_pivot_md(log) + skipped_md(log)
 
 
 def bench_dict(name: str, log: ParsedLog) -> dict[str, Any]:
@@ -336,13 +350,23 @@ def report_csv(named: list[tuple[str, ParsedLog]]) -> str:
     return render_csv(header, rows)
 
 
-def write_reports(out_dir: str, named: list[tuple[str, ParsedLog]]) -> list[str]:
-    """Write report.md/.csv/.json; returns the paths written."""
+def write_reports(out_dir: str, named: list[tuple[str, ParsedLog]],
+                  hardware: tuple[str, ParsedLog] | None = None) -> list[str]:
+    """Write report.md/.csv/.json; returns the paths written.  Sections
+    without content (no verdict in a benchmark-only run) are left out."""
     os.makedirs(out_dir, exist_ok=True)
-    md = "## Verdicts\n\n" + render_matrix(named, "md") + "\n## Benchmarks\n\n" \
-        + render_bench(named, "md")
-    doc = {"logs": [dict(matrix_dict(n, log), bench=bench_dict(n, log)["bench"])
-                    for n, log in named]}
+    sections = []
+    if any(log.cells for _, log in named):
+        sections.append("## Verdicts\n\n" + render_matrix(named, "md"))
+    if any(log.bench for _, log in named):
+        sections.append("## Benchmarks\n\n" + render_bench(named, "md"))
+    if hardware is not None:
+        sections.append(hardware_md(*hardware))
+    md = "\n".join(sections) if sections else "(no verdicts and no benchmark lines)\n"
+    doc: dict[str, Any] = {"logs": [dict(matrix_dict(n, log), bench=bench_dict(n, log)["bench"])
+                                    for n, log in named]}
+    if hardware is not None:
+        doc["hardware"] = hardware_dict(*hardware)
     paths = []
     for ext, body in (("md", md), ("csv", report_csv(named)), ("json", to_json(doc))):
         path = os.path.join(out_dir, "report." + ext)
@@ -396,6 +420,135 @@ def draw_png(path: str, named: list[tuple[str, ParsedLog]]) -> bool:
     if all_values and max(all_values) / min(all_values) > 100:
         ax.set_yscale("log")
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
+# ---- hardware: tools/hwref's native user-mode replays -----------------------
+
+HW_SWITCH_ROWS = ("switch", "switch_dirty_avx")
+
+
+def hw_cell(log: ParsedLog, name: str, config: str) -> str:
+    r = log.bench.get((name, config))
+    if r is None:
+        return ""
+    if r.skipped is not None:
+        return "SKIP"
+    return "%s (min %s)" % (fmt_number(r.stats["p50"]), fmt_number(r.stats["min"]))
+
+
+def tsc_hz(log: ParsedLog) -> float | None:
+    words = log.meta.timing.split()
+    for w in words:
+        if w.startswith("tsc="):
+            try:
+                return float(w[4:])
+            except ValueError:
+                return None
+    return None
+
+
+def hardware_md(name: str, log: ParsedLog) -> str:
+    """The "hardware (this CPU)" section: cycles per switch per design, the
+    PKRU deltas, then every instruction and Linux round trip."""
+    m = log.meta
+    cpu = "%s (%s family=%s model=%s stepping=%s)" % (m.brand or "?", m.vendor or "?",
+                                                     m.family or "?", m.model or "?",
+                                                     m.stepping or "?")
+    parts = ["## Hardware (this CPU): user-mode replays\n\n"
+             "Native user-mode replays of each strategy's switch path and of the PKRU and "
+             "XSAVE-family instructions (tools/hwref, %s), not in-kernel measurements. "
+             "TSC ticks per operation, p50 (and minimum) of the batches.\n\n"
+             "- CPU: %s\n- timing: %s\n- XCR0: %s, PKRU offset in the XSAVE area: %s\n"
+             % (name, cpu, m.timing or "?", m.xcr0 or "?", m.pkru_offset or "?")]
+    columns = config_order((c for (n, c) in log.bench if n in HW_SWITCH_ROWS), m.strategies)
+    rows = [[row] + [hw_cell(log, row, c) for c in columns]
+            for row in HW_SWITCH_ROWS if any((row, c) in log.bench for c in columns)]
+    if rows:
+        parts.append("\nCycles per switch (switch-out + switch-in of the strategy's code, "
+                     "TSC ticks):\n\n" + render_md_table(["replay"] + columns, rows))
+    if log.deltas:
+        hz = tsc_hz(log)
+        lines = []
+        for design, value in log.deltas.items():
+            if isinstance(value, str):
+                lines.append("- %s - unmanaged: not measured (%s)\n" % (design, value))
+                continue
+            extra = ""
+            if hz and value > 0:
+                # Switches per second at which this design's extra cost is 1% of a CPU.
+                extra = "; 1%% of a CPU at %.0f switches/s" % (0.01 * hz / value)
+            lines.append("- %s - unmanaged: %s ticks per switch%s\n" % (design, value, extra))
+        parts.append("\nWhat PKRU switching adds per switch (p50 difference):\n\n"
+                     + "".join(lines))
+    other = [r for r in log.bench.values() if r.name not in HW_SWITCH_ROWS]
+    if other:
+        hz = tsc_hz(log)
+        rows = []
+        for r in other:
+            if r.skipped is not None:
+                rows.append([r.name, "", "", "", "SKIP: " + r.skipped])
+                continue
+            ns = "%.1f" % (r.stats["p50"] * 1e9 / hz) if hz else ""
+            rows.append([r.name, fmt_number(r.stats["p50"]), fmt_number(r.stats["min"]), ns, ""])
+        parts.append("\nInstructions and Linux's own round trips (per operation):\n\n"
+                     + render_md_table(["benchmark", "p50 ticks", "min ticks", "p50 ns", "note"],
+                                       rows))
+    if log.agreements:
+        agreed = sum(1 for a in log.agreements if a[3])
+        differ = ["%s [%s] p50 %s" % (a[0], a[1], a[2] or a[4]) for a in log.agreements
+                  if not a[3]]
+        parts.append("\nRun twice: %d of %d p50s agree within 10%%%s\n"
+                     % (agreed, len(log.agreements),
+                        (" (differ: %s)" % "; ".join(differ)) if differ else ""))
+    elif log.hwref_summary is not None:
+        parts.append("\nOne run only (short mode): no agreement check.\n")
+    return "".join(parts)
+
+
+def hardware_dict(name: str, log: ParsedLog) -> dict[str, Any]:
+    return {"file": name, "cpu": cpu_label(log.meta), "meta": dataclasses.asdict(log.meta),
+            "bench": [dataclasses.asdict(r) for r in log.bench.values()],
+            "deltas": log.deltas,
+            "agreements": [dict(zip(("name", "config", "p50s", "agree", "text"), a))
+                           for a in log.agreements],
+            "summary": log.hwref_summary}
+
+
+def draw_hardware_png(path: str, name: str, log: ParsedLog) -> bool:
+    """Horizontal bars of every measured p50 (TSC ticks, log scale), the
+    strategy replays first and coloured; False (with a note) if not drawn."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        note("matplotlib is not importable: no PNG written to %s "
+             "(Debian: apt-get install python3-matplotlib)" % path)
+        return False
+    measured = [r for r in log.bench.values() if r.skipped is None]
+    if not measured:
+        note("no measured hardware lines: no PNG written to %s" % path)
+        return False
+    measured.sort(key=lambda r: (r.name not in HW_SWITCH_ROWS, r.name))
+    labels = ["%s [%s]" % (r.name, r.config) if r.config != NO_CONFIG else r.name
+              for r in measured]
+    values = [max(r.stats["p50"], 0.1) for r in measured]
+    colours = ["tab:orange" if r.name in HW_SWITCH_ROWS else "tab:blue" for r in measured]
+    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(measured) + 1.2)))
+    ys = list(range(len(measured)))[::-1]
+    ax.barh(ys, values, color=colours)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(labels, fontsize=8)
+    for y, v in zip(ys, values):
+        ax.text(v, y, " %g" % v, va="center", fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("TSC ticks per operation, p50 (log scale)")
+    ax.set_title("hwref on %s: user-mode replays (orange: strategy switch paths)"
+                 % (log.meta.brand or "this CPU"), fontsize=9)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -508,6 +661,10 @@ def add_options(parser: argparse.ArgumentParser, top: bool) -> None:
                         help="also write DIR/report.md, report.csv, report.json")
     parser.add_argument("--png", metavar="FILE", default=default,
                         help="bar chart of benchmark p50s (needs matplotlib)")
+    parser.add_argument("--hardware", metavar="HWREF_LOG", default=default,
+                        help="add tools/hwref's native figures (the hardware section)")
+    parser.add_argument("--hardware-png", metavar="FILE", default=default,
+                        help="chart of the --hardware figures (needs matplotlib)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -568,15 +725,29 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("compare needs exactly two logs (A and B), got %d"
                              % len(args.logs))
         named = load_logs(args.logs)
+        hardware = None
+        if args.hardware:
+            hardware = load_logs([args.hardware])[0]
+        elif args.hardware_png:
+            raise UsageError("--hardware-png needs --hardware HWREF_LOG")
     except UsageError as err:
         note(str(err))
         return 2
     except SystemExit as done:            # --help
         return done.code if isinstance(done.code, int) else 0
     sys.stdout.write(render_command(args, named))
+    hardware_ok = True
+    if hardware is not None:
+        if args.format == "md":
+            sys.stdout.write("\n" + hardware_md(*hardware))
+        summary = hardware[1].hwref_summary
+        hardware_ok = summary is not None and summary[2] == 0
+        if not hardware_ok:
+            note("%s: %s" % (hardware[0], "no final 'hwref: N measured' line (incomplete run)"
+                             if summary is None else "%d measurement checks failed" % summary[2]))
     if args.out:
         try:
-            write_reports(args.out, named)
+            write_reports(args.out, named, hardware)
         except OSError as err:
             note("cannot write the report into %s: %s" % (args.out, err))
             return 2
@@ -586,10 +757,16 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as err:
             note("cannot write %s: %s" % (args.png, err))
             return 2
+    if args.hardware_png and hardware is not None:
+        try:
+            draw_hardware_png(args.hardware_png, *hardware)
+        except OSError as err:
+            note("cannot write %s: %s" % (args.hardware_png, err))
+            return 2
     if args.command == "targets":
         met = all(r.ok for _, log in named for r in check_targets(log))
         return 0 if met and all(log.complete for _, log in named) else 1
-    return 0 if all(log.ok for _, log in named) else 1
+    return 0 if hardware_ok and all(log.ok for _, log in named) else 1
 
 
 if __name__ == "__main__":

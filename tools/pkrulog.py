@@ -72,7 +72,13 @@ KTAP_LINE_RE = re.compile(r"^\s*(ok |not ok |KTAP version|1\.\.|# Subtest:|pkrul
 SUMMARY_RE = re.compile(r"^\s*pkrulab: (\d+) passed, (\d+) failed, (\d+) skipped\b")
 HARNESS_RE = re.compile(r"harness error: (?P<why>.*)$")
 CMDLINE_RE = re.compile(r"^\s*# cmdline: ?(?P<cmdline>.*)$")
-META_RE = re.compile(r"^\s*# (?P<topic>run|cpu|boot): (?P<rest>.*)$")
+META_RE = re.compile(r"^\s*# (?P<topic>run|cpu|boot|xsave|timing): (?P<rest>.*)$")
+# tools/hwref: its two-run agreement, the design deltas and its last line.
+HWREF_AGREE_RE = re.compile(r"^\s*# hwref: agree (?P<name>\S+) config=(?P<config>\S+) "
+                            r"(?:p50=(?P<a>[\d.]+),(?P<b>[\d.]+) (?P<verdict>.*)|skipped: (?P<why>.*))$")
+HWREF_DELTA_RE = re.compile(r"^\s*# hwref: delta (?P<design>\w+)-unmanaged "
+                            r"(?:p50=(?P<p50>-?[\d.]+) .*|skipped: (?P<why>.*))$")
+HWREF_SUMMARY_RE = re.compile(r"^hwref: (\d+) measured, (\d+) skipped, (\d+) failed\b")
 KEY_VALUE_RE = re.compile(r'(\w+)=("[^"]*"|\S+)')
 # "# bench: unit=..." (with a colon) is the header, not a record.
 BENCH_PREFIX_RE = re.compile(r"^\s*# bench\s+(?P<rest>[^:\s]\S*(?:\s.*)?)$")
@@ -125,6 +131,10 @@ class RunMeta:
     family: str = ""
     model: str = ""
     brand: str = ""
+    stepping: str = ""
+    xcr0: str = ""
+    pkru_offset: str = ""
+    timing: str = ""     # the "# timing:" line: unit, TSC frequency and how found
     # "# strategies: a b c": the kernel's configurations in registry order
     strategies: list[str] = dataclasses.field(default_factory=list)
 
@@ -137,15 +147,23 @@ class ParsedLog:
     summary: Counts | None = None       # the kernel's own last line; None: missing
     harness_error: str | None = None
     warnings: list[str] = dataclasses.field(default_factory=list)
+    # tools/hwref logs: (name, config, "a,b" p50s or "", agreed, text)
+    agreements: list[tuple[str, str, str, bool, str]] = dataclasses.field(default_factory=list)
+    deltas: dict[str, float | str] = dataclasses.field(default_factory=dict)  # str: skip why
+    hwref_summary: tuple[int, int, int] | None = None   # measured, skipped, failed
 
     @property
     def complete(self) -> bool:
+        if self.summary is None and self.hwref_summary is not None:
+            return self.harness_error is None      # a tools/hwref log ends that way
         return self.summary is not None and self.harness_error is None
 
     @property
     def status(self) -> str:
         if self.harness_error is not None:
             return "incomplete: harness error: " + self.harness_error
+        if self.summary is None and self.hwref_summary is not None:
+            return "complete"
         if self.summary is None:
             return "incomplete: no summary line (crash, timeout or truncated log)"
         return "complete"
@@ -239,9 +257,13 @@ def parse_key_values(text: str) -> dict[str, str]:
 def apply_meta(meta: RunMeta, topic: str, rest: str) -> None:
     """Take the fields the reports use from a "# run:/cpu:/boot:" line."""
     values = parse_key_values(rest)
+    if topic == "timing":
+        meta.timing = rest.strip()
+        return
     wanted = {"run": ("inject", "configs", "seed", "exit", "consoles"),
-              "cpu": ("vendor", "family", "model", "brand"),
-              "boot": ("firmware",)}[topic]
+              "cpu": ("vendor", "family", "model", "stepping", "brand"),
+              "boot": ("firmware",),
+              "xsave": ("xcr0", "pkru_offset")}[topic]
     for key in wanted:
         if key in values:
             setattr(meta, key, values[key])
@@ -309,6 +331,8 @@ def parse_log(text: str) -> ParsedLog:
         if m and line.lstrip().startswith(("#", "pkrulab:")):
             log.harness_error = m.group("why").strip()
             continue
+        if parse_hwref_line(line, log):
+            continue
         m = STRATEGIES_RE.match(line)
         if m:
             log.meta.strategies = m.group("names").split()
@@ -334,9 +358,33 @@ def parse_log(text: str) -> ParsedLog:
     return log
 
 
+def parse_hwref_line(line: str, log: ParsedLog) -> bool:
+    """Record a tools/hwref agreement, delta or summary line; False if not one."""
+    m = HWREF_AGREE_RE.match(line)
+    if m:
+        if m.group("why") is not None:
+            log.agreements.append((m.group("name"), m.group("config"), "", False, m.group("why")))
+        else:
+            log.agreements.append((m.group("name"), m.group("config"),
+                                   "%s,%s" % (m.group("a"), m.group("b")),
+                                   m.group("verdict").startswith("within"), m.group("verdict")))
+        return True
+    m = HWREF_DELTA_RE.match(line)
+    if m:
+        p50 = m.group("p50")
+        log.deltas[m.group("design")] = float(p50) if p50 is not None else m.group("why")
+        return True
+    m = HWREF_SUMMARY_RE.match(line)
+    if m:
+        log.hwref_summary = tuple(int(x) for x in m.groups())  # type: ignore[assignment]
+        return True
+    return False
+
+
 def finish_checks(log: ParsedLog) -> None:
     """Cross-check the tool's counts against the kernel's summary line."""
-    if not log.cells and log.summary is None and log.harness_error is None:
+    if (not log.cells and log.summary is None and log.harness_error is None
+            and log.hwref_summary is None):
         log.warnings.append("no KTAP results and no summary line: is this a pkrulab log?")
     if log.summary is not None:
         own = log.counts()

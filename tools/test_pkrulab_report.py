@@ -466,15 +466,29 @@ class Rendering(unittest.TestCase):
         self.assertEqual(len(entry["cells"]), 8)
         self.assertEqual(entry["cells"][1]["reason"], "CPU has no XSAVEC")
 
-    def test_bench_markdown_with_p50_pivot(self) -> None:
+    def test_bench_markdown_is_benchmark_by_configuration(self) -> None:
         text = report.render_bench(self.named, "md")
         rows = md_rows(text)
-        self.assertIn(["null_syscall", "xsave", "instructions", "100", "87", "87", "88", "90", "91",
-                       "87.5", "8", ""], rows)
-        self.assertIn(["pkfault_roundtrip", "unmanaged", "", "", "", "", "", "", "", "", "",
-                       "skipped: no frame PKRU"], rows)
-        self.assertIn("p50 (instructions, tsc, core_cycles)", text)
-        self.assertIn(["yield_roundtrip", "", "598.5", ""], rows)
+        # One p50 table per unit, benchmark rows x configuration columns;
+        # the full statistics are in the CSV/JSON, not in one row per pair.
+        self.assertIn("p50 (instructions), benchmark x configuration", text)
+        self.assertIn("p50 (tsc), benchmark x configuration", text)
+        self.assertIn(["null_syscall", "87"], rows)
+        self.assertIn(["yield_roundtrip", "598.5"], rows)
+        self.assertNotIn("p90", text)
+        self.assertIn("- pkfault_roundtrip [unmanaged]: no frame PKRU", text)
+
+    def test_pivot_columns_follow_the_strategies_line(self) -> None:
+        log = parse("# strategies: unmanaged explicit xsave\n"
+                    "# bench b config=xsave unit=instructions n=1 min=3 p50=3 p90=3 p99=3 "
+                    "max=3 mean=3 overhead=0\n"
+                    "# bench b config=unmanaged unit=instructions n=1 min=1 p50=1 p90=1 p99=1 "
+                    "max=1 mean=1 overhead=0\n"
+                    "# bench b config=explicit unit=instructions n=1 min=2 p50=2 p90=2 p99=2 "
+                    "max=2 mean=2 overhead=0\n")
+        rows = md_rows(report.render_bench([("p.log", log)], "md"))
+        self.assertEqual(rows[:2], [["benchmark", "unmanaged", "explicit", "xsave"],
+                                    ["b", "1", "2", "3"]])
 
     def test_bench_csv_and_json(self) -> None:
         rows = list(csv.reader(io.StringIO(report.render_bench(self.named, "csv"))))
@@ -617,6 +631,15 @@ class CommandLine(unittest.TestCase):
         with open(os.path.join(out_dir, "report.md")) as f:
             md = f.read()
         self.assertIn("## Verdicts", md)
+        self.assertIn("## Benchmarks", md)
+
+    def test_benchmark_only_run_has_no_verdicts_section(self) -> None:
+        out_dir = os.path.join(self.tmp.name, "no-cells")
+        log = self.write("nc.log", BENCH_GOOD + "pkrulab: 0 passed, 0 failed, 0 skipped\n")
+        self.run_main(["bench", log, "--out", out_dir])
+        with open(os.path.join(out_dir, "report.md")) as f:
+            md = f.read()
+        self.assertNotIn("## Verdicts", md)
         self.assertIn("## Benchmarks", md)
 
     def test_out_that_cannot_be_written_is_status_2(self) -> None:

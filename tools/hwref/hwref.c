@@ -436,13 +436,21 @@ static stat_t p50_tenths(const struct outcome *o)
 	return (o->s.p50 * 10 + HWREF_BATCH / 2) / HWREF_BATCH;
 }
 
+/* The first run's outcome of one line; NULL when there is no such line. */
 static const struct outcome *find(const struct bench *all[], unsigned n, const char *name,
 				  const char *config)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (!strcmp(all[i]->name, name) && !strcmp(all[i]->config, config))
-			return first[i].skip || first[i].error ? NULL : &first[i];
+			return &first[i];
 	return NULL;
+}
+
+static const char *not_measured(const struct outcome *o)
+{
+	if (!o)
+		return "no such line";
+	return o->skip ? o->skip : o->error;
 }
 
 /* explicit - unmanaged and xsave - unmanaged: what PKRU switching costs. */
@@ -454,9 +462,10 @@ static void print_deltas(const struct bench *all[], unsigned n)
 	for (unsigned i = 0; i < sizeof(designs) / sizeof(designs[0]); i++) {
 		const struct outcome *o = find(all, n, "switch", designs[i]);
 
-		if (!o || !base) {
-			printf("# hwref: delta %s-unmanaged skipped: %s not measured\n", designs[i],
-			       base ? designs[i] : "unmanaged");
+		if (not_measured(o) || not_measured(base)) {
+			printf("# hwref: delta %s-unmanaged skipped: %s: %s\n", designs[i],
+			       not_measured(o) ? designs[i] : "unmanaged",
+			       not_measured(o) ? not_measured(o) : not_measured(base));
 			continue;
 		}
 		long long d = (long long)p50_tenths(o) - (long long)p50_tenths(base);
@@ -511,7 +520,7 @@ static int pin(int cpu)
 int main(int argc, char **argv)
 {
 	const struct bench *all[MAX_BENCHES];
-	unsigned n = 0, measured = 0, skipped = 0, agree = 0, failed = 0, cpu_arg;
+	unsigned n = 0, measured = 0, skipped = 1 /* xsaves */, agree = 0, failed = 0, cpu_arg;
 	int cpu = -1;
 	bool short_mode = false;
 
