@@ -408,7 +408,9 @@ def draw_png(path: str, named: list[tuple[str, ParsedLog]]) -> bool:
         return False
     units = sorted({r.unit for _, log in named for r in log.bench.values() if r.skipped is None})
     width = 0.8 / len(series)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(names) * max(1, len(series)) / 2), 5))
+    # Readable on a screen: at most 14 x 6 inches (1400 x 600 px at 100 dpi)
+    # however many benchmarks; the bars get thinner instead.
+    fig, ax = plt.subplots(figsize=(min(14.0, max(6.0, 0.7 * len(names))), 6))
     for i, (label, values) in enumerate(series.items()):
         xs = [j + i * width for j in range(len(names))]
         ax.bar(xs, [values.get(name, 0) for name in names], width, label=label)

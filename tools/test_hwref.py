@@ -243,6 +243,15 @@ class HardwareReport(unittest.TestCase):
         width, height = png_size(path)
         self.assertTrue(300 <= width <= 4000 and 200 <= height <= 4000, (width, height))
 
+    def test_bench_png_of_a_full_run_stays_screen_sized(self) -> None:
+        lines = ["# bench b%02d config=%s unit=instructions n=1 min=%d p50=%d p90=1 p99=1 max=1 "
+                 "mean=1 overhead=0\n" % (i, c, i + 1, i + 1) for i in range(24)
+                 for c in ("xsave", "explicit", "hybrid", "xsave_deferred", "unmanaged")]
+        path = os.path.join(self.tmp.name, "full.png")
+        self.assertTrue(report.draw_png(path, [("f.log", pkrulog.parse_log("".join(lines)))]))
+        width, height = png_size(path)
+        self.assertTrue(600 <= width <= 2000 and 300 <= height <= 1000, (width, height))
+
     def test_png_check_rejects_a_non_png(self) -> None:
         path = os.path.join(self.tmp.name, "fake.png")
         with open(path, "wb") as f:
