@@ -113,7 +113,9 @@ def run_hwref(binary: str, forced: bool) -> tuple[int, str, str]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print(__doc__.split("\n\n")[2].strip(), file=sys.stderr)
+        print("usage: %s HWREF_BINARY KERNEL_ELF  (e.g. %s)" % (os.path.basename(sys.argv[0]),
+                                                     __doc__.split("\n\n")[2].strip()),
+              file=sys.stderr)
         return 2
     binary, kernel = argv
     passed = failed = 0

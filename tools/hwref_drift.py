@@ -18,6 +18,7 @@ when every strategy matched, 1 when one drifted, 2 on a usage error.
 """
 
 import collections
+import os
 import re
 import subprocess
 import sys
@@ -147,7 +148,9 @@ def kernel_strategies(path: str) -> list[str]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print(__doc__.split("\n\n")[2].strip(), file=sys.stderr)
+        print("usage: %s KERNEL_ELF HWREF_BINARY  (e.g. %s)" % (os.path.basename(sys.argv[0]),
+                                                     __doc__.split("\n\n")[2].strip()),
+              file=sys.stderr)
         return 2
     try:
         kernel, hwref = parse_objdump(objdump(argv[0])), parse_objdump(objdump(argv[1]))

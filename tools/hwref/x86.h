@@ -3,6 +3,9 @@
  * function per instruction, and the CPUID bits it reads.  The XCR0 bits,
  * XSAVE layout offsets and CPUID leaf numbers come from the kernel's own
  * headers (pure #defines), so both sides name the same facts the same way.
+ * The wrappers mirror <asm/processor.h> but are not it: that header follows
+ * the freestanding kernel's needs (its <asm/types.h> clashes with glibc's),
+ * and tools/hwref_drift.py checks the instructions that matter anyway.
  */
 #ifndef HWREF_X86_H
 #define HWREF_X86_H
