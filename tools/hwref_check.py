@@ -25,33 +25,43 @@ import hwref_drift  # noqa: E402
 import pkrulog  # noqa: E402
 
 SWITCH_ROWS = ("switch", "switch_dirty_avx")
-# Strategies whose switch path needs PKU: RDPKRU/WRPKRU, or XCR0[9] so that
-# XSAVE carries PKRU.  unmanaged needs neither.
-PKU_STRATEGIES = ("xsave", "explicit", "hybrid", "xsave_deferred")
-# The configuration-independent lines that need PKU: the PKRU instructions,
-# the XSAVE family with PKRU in RFBM, the protection-key fault round trip.
-PKU_LINES = ("rdpkru", "wrpkru_same", "wrpkru_diff",
-             "xsave", "xsave_dirty_avx", "xsaveopt", "xsaveopt_dirty_avx",
-             "xsavec", "xsavec_dirty_avx", "xrstor", "xrstor_dirty_avx",
-             "linux_pkfault_roundtrip")
+# What each line needs beyond XSAVE (SDM): RDPKRU/WRPKRU need PKU and OSPKE
+# (CR4.PKE); user XSAVE/XRSTOR carry PKRU when XCR0[9] = 1.  By strategy:
+# explicit's path has RDPKRU/WRPKRU, xsave's and xsave_deferred's XRSTOR
+# loads PKRU, hybrid has both; unmanaged needs neither.
+INSN_STRATEGIES = ("explicit", "hybrid")
+XCR0_STRATEGIES = ("xsave", "hybrid", "xsave_deferred")
+INSN_LINES = ("rdpkru", "wrpkru_same", "wrpkru_diff", "linux_pkfault_roundtrip")
+XCR0_LINES = ("xsave", "xsave_dirty_avx", "xsaveopt", "xsaveopt_dirty_avx",
+              "xsavec", "xsavec_dirty_avx", "xrstor", "xrstor_dirty_avx",
+              "linux_pkfault_roundtrip")
 # Lines that must be there whatever the CPU (measured or skipped).
-REQUIRED_LINES = PKU_LINES + ("xsave_nopkru", "xsaveopt_nopkru", "xsavec_nopkru",
-                              "xrstor_nopkru", "linux_null_syscall", "linux_yield_pingpong",
-                              "linux_signal_roundtrip")
-NO_PKU_WORDS = ("no PKU", "PKU (", "OSPKE")
+REQUIRED_LINES = tuple(dict.fromkeys(INSN_LINES + XCR0_LINES)) + (
+    "xsave_nopkru", "xsaveopt_nopkru", "xsavec_nopkru", "xrstor_nopkru",
+    "linux_null_syscall", "linux_yield_pingpong", "linux_signal_roundtrip")
+NO_PKU_WORDS = ("no PKU", "PKU (", "OSPKE", "XCR0[9]")
 
 
-def needs_pku(name: str, config: str) -> bool:
-    return (name in SWITCH_ROWS and config in PKU_STRATEGIES) or (
-        config == pkrulog.NO_CONFIG and name in PKU_LINES)
+def needs(name: str, config: str) -> tuple[bool, bool]:
+    """(needs RDPKRU/WRPKRU, needs XCR0[9]) for one line."""
+    if name in SWITCH_ROWS:
+        return config in INSN_STRATEGIES, config in XCR0_STRATEGIES
+    if config != pkrulog.NO_CONFIG:
+        return False, False
+    return name in INSN_LINES, name in XCR0_LINES
 
 
-def has_pku(log: pkrulog.ParsedLog, text: str) -> bool:
-    """What the log's feature line says (the forced path counts as absent)."""
-    for line in text.splitlines():
-        if line.startswith("# cpu: features:"):
-            return "+pku" in line and "+ospke" in line and "HWREF_NO_PKU" not in line
-    return False
+def pku_facts(log: pkrulog.ParsedLog, text: str) -> tuple[bool, bool]:
+    """(RDPKRU/WRPKRU usable, XCR0[9] set) as the log's header says; the
+    forced no-PKU path counts as neither."""
+    features = next((l for l in text.splitlines() if l.startswith("# cpu: features:")), "")
+    if "HWREF_NO_PKU" in features or "+pku" not in features.split():
+        return False, False
+    try:
+        xcr0_pkru = bool(int(log.meta.xcr0, 16) & 0x200)
+    except ValueError:
+        xcr0_pkru = False
+    return "+ospke" in features.split(), xcr0_pkru
 
 
 def check_log(text: str, forced: bool = False) -> list[tuple[bool, str]]:
@@ -78,20 +88,22 @@ def check_log(text: str, forced: bool = False) -> list[tuple[bool, str]]:
           % (": absent " + ", ".join(absent) if absent else ""))
     empty = [k for k, r in log.bench.items() if r.skipped is not None and not r.skipped.strip()]
     check(not empty, "every skipped line says why")
-    pku = has_pku(log, text)
+    has_insns, has_xcr0 = pku_facts(log, text)
     wrong = []
     for (name, config), r in log.bench.items():
-        need = needs_pku(name, config)
+        need_insns, need_xcr0 = needs(name, config)
+        possible = (has_insns or not need_insns) and (has_xcr0 or not need_xcr0)
         says_no_pku = r.skipped is not None and any(w in r.skipped for w in NO_PKU_WORDS)
-        if need and not pku and r.skipped is None:
-            wrong.append("%s[%s] measured without PKU" % (name, config))
-        elif says_no_pku and (pku or not need):
-            wrong.append("%s[%s] skipped for PKU: %s" % (name, config, r.skipped))
-        elif forced and need and r.skipped is not None and "HWREF_NO_PKU" not in r.skipped:
-            wrong.append("%s[%s] skip reason does not name HWREF_NO_PKU" % (name, config))
-    check(not wrong, "lines needing PKU %s, the others measured%s"
-          % ("measured" if pku else "skipped with the reason", ": " + "; ".join(wrong)
-             if wrong else ""))
+        label = "%s[%s]" % (name, config)
+        if not possible and r.skipped is None:
+            wrong.append(label + " measured, but this CPU/OS cannot run it")
+        elif says_no_pku and possible:
+            wrong.append("%s skipped for PKU: %s" % (label, r.skipped))
+        elif forced and not possible and "HWREF_NO_PKU" not in (r.skipped or ""):
+            wrong.append(label + " skip reason does not name HWREF_NO_PKU")
+    check(not wrong, "PKU lines follow RDPKRU/WRPKRU %s, XCR0[9] %s; the others measured%s"
+          % ("usable" if has_insns else "unusable", "set" if has_xcr0 else "clear",
+             ": " + "; ".join(wrong) if wrong else ""))
     s = log.hwref_summary
     measured = sum(r.skipped is None for r in log.bench.values())
     skipped = len(log.bench) - measured
@@ -101,13 +113,21 @@ def check_log(text: str, forced: bool = False) -> list[tuple[bool, str]]:
     return results
 
 
-def run_hwref(binary: str, forced: bool) -> tuple[int, str, str]:
+# QEMU's user mode with -cpu max: XCR0[9] = 1 (PKRU in the XSAVE state)
+# but CR4.PKE = 0, so the XSAVE-with-PKRU lines and the xsave/xsave_deferred
+# replays run there even on a host without PKU (emulated: no timing value).
+QEMU_USER = ("qemu-x86_64", "-cpu", "max")
+RUNS = (("", (), False), ("HWREF_NO_PKU=1 ", (), True),
+        ("qemu-x86_64 -cpu max: ", QEMU_USER, False))
+
+
+def run_hwref(binary: str, prefix: tuple, forced: bool) -> tuple[int, str, str]:
     env = dict(os.environ)
     env.pop("HWREF_NO_PKU", None)
     if forced:
         env["HWREF_NO_PKU"] = "1"
-    p = subprocess.run([binary, "--short"], capture_output=True, text=True, env=env,
-                       timeout=120)
+    p = subprocess.run(list(prefix) + [binary, "--short"], capture_output=True, text=True,
+                       env=env, timeout=300)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -128,19 +148,27 @@ def main(argv: list[str]) -> int:
 
     out_dir = os.path.join(os.path.dirname(binary), "hwref-logs")
     os.makedirs(out_dir, exist_ok=True)
-    for forced in (False, True):
-        label = "HWREF_NO_PKU=1 " if forced else ""
+    for n, (label, prefix, forced) in enumerate(RUNS):
         try:
-            rc, out, err = run_hwref(binary, forced)
+            rc, out, err = run_hwref(binary, prefix, forced)
         except (OSError, subprocess.SubprocessError) as e:
-            result(False, "%shwref --short runs: %s" % (label, e))
+            result(False, "%shwref --short runs: %s%s" % (
+                label, e, " (tools/install-deps.sh installs qemu-user)" if prefix else ""))
             continue
-        with open(os.path.join(out_dir, "short%s.log" % ("-nopku" if forced else "")), "w") as f:
+        with open(os.path.join(out_dir, "short-%d.log" % n), "w") as f:
             f.write(out)
         result(rc == 0, "%shwref --short exits 0 (status %d%s)"
                % (label, rc, ", " + err.strip() if err.strip() else ""))
         for ok, what in check_log(out, forced):
             result(ok, label + what)
+        if prefix:
+            log = pkrulog.parse_log(out)
+            ran = [k for k, r in log.bench.items() if needs(*k)[1] and not needs(*k)[0]
+                   and r.skipped is None]
+            replays = [(row, c) for row in SWITCH_ROWS for c in ("xsave", "xsave_deferred")]
+            result(pku_facts(log, out)[1] and all(k in ran for k in replays),
+                   "%sthe XCR0[9] path ran: %d lines (%s)" % (
+                       label, len(ran), ", ".join("%s[%s]" % k for k in ran)))
     try:
         k, h = (hwref_drift.parse_objdump(hwref_drift.objdump(p)) for p in (kernel, binary))
     except (OSError, subprocess.CalledProcessError) as e:

@@ -56,6 +56,7 @@ REQS=(
 	"bc|cmd:bc|bc"
 	"matplotlib (make bench's charts)|py:matplotlib|python3-matplotlib"
 	"objdump (hwref drift check)|cmd:objdump|binutils"
+	"qemu-x86_64 (user mode: hwref's XCR0[9] path)|cmd:qemu-x86_64|qemu-user"
 	"timeout|cmd:timeout|coreutils"
 )
 

@@ -69,14 +69,19 @@ const char *need_pkru_insns(void)
 	return NULL;
 }
 
+/*
+ * User XSAVE/XRSTOR carry PKRU when XCR0[9] = 1, whatever CR4.PKE says
+ * (QEMU's user mode has XCR0[9] = 1 and OSPKE = 0): only RDPKRU/WRPKRU
+ * need OSPKE.
+ */
 const char *need_xcr0_pkru(void)
 {
-	const char *why = need_pkru_insns();
-
-	if (why)
-		return why;
+	if (hw.no_pku_forced)
+		return "no PKU: forced by HWREF_NO_PKU=1";
 	if (need_xsave())
 		return need_xsave();
+	if (!hw.pku)
+		return "CPU has no PKU (CPUID.(7,0):ECX[3] = 0)";
 	if (!(hw.xcr0 & XFEATURE_MASK_PKRU))
 		return "XCR0[9] = 0: user XSAVE/XRSTOR do not carry PKRU here";
 	return NULL;
