@@ -248,7 +248,7 @@ static const char *xs_setup(const struct bench *b)
 		xs_init = xsave_area_alloc();
 		if (!xs_area || !xs_init)
 			return "out of memory for the XSAVE areas";
-		*(uint16_t *)xs_init = 0x037f;		/* FCW after FNINIT */
+		*(uint16_t *)xs_init = FCW_INIT;
 		*(uint32_t *)(xs_init + XSAVE_MXCSR_OFFSET) = MXCSR_DEFAULT;
 	}
 	/* A valid image for XRSTOR, saved with the AVX state the line names. */
@@ -289,13 +289,15 @@ static uint64_t xs_batch(const struct bench *b)
 	return tsc_end() - t0;
 }
 
-/* The XRSTOR lines restore an image saved with clean or dirty AVX. */
+/* What the batches must have left in the area: the format and AVX state
+ * the line names (XRSTOR's: the image it restored). */
 static const char *xs_check(const struct bench *b, uint64_t ops)
 {
 	const struct xs_arg *a = b->arg;
 	uint64_t bv = *(uint64_t *)(xs_area + XSAVE_HDR_OFFSET);
+	uint64_t xcomp_bv = *(uint64_t *)(xs_area + XSAVE_XCOMP_BV_OFFSET);
 
-	if (a->op == XS_XSAVEC && !(*(uint64_t *)(xs_area + XSAVE_HDR_OFFSET + 8) >> 63))
+	if (a->op == XS_XSAVEC && !(xcomp_bv & XCOMP_BV_COMPACTED))
 		return "XSAVEC left XCOMP_BV[63] clear (not the compacted format)";
 	if (b->dirty_avx && !(bv & XFEATURE_MASK_YMM))
 		return "dirty-AVX image has XSTATE_BV[2] = 0";

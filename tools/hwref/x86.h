@@ -27,6 +27,11 @@
 /* CPUID(0xD, i): EAX size, EBX standard-format offset of component i. */
 #define CPUID_XSTATE_SUBLEAF_MAIN 0
 
+/* XSAVE header: XSTATE_BV at +0, XCOMP_BV at +8 (SDM vol. 1, 13.4.2). */
+#define XSAVE_XCOMP_BV_OFFSET	(XSAVE_HDR_OFFSET + 8)
+/* x87 control word after FNINIT: the init image's FCW. */
+#define FCW_INIT		0x037f
+
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };
