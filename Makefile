@@ -12,7 +12,8 @@ LD	:= $(CROSS)ld
 NASM	?= nasm
 HOSTCC	?= cc
 CLANG	?= clang
-PYTHON	?= python3
+# Debian's python3 first: the one apt's python3-matplotlib installs into.
+PYTHON	?= $(firstword $(wildcard /usr/bin/python3) python3)
 B	:= build
 V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
@@ -48,7 +49,7 @@ $(B)/gen/font.c: tools/psf2c.py
 $(B)/gen/font.o: $(B)/gen/font.c
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-.PHONY: all clean test host-test qemu-test deps fuzz bench check-layers
+.PHONY: all clean test host-test qemu-test deps fuzz bench check-layers hwref
 all: $(B)/pkrulab.iso
 
 # Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
@@ -143,6 +144,10 @@ host-test: $(HOST_TESTS)
 		{ cat $(B)/host/test_pkrulab_report.log; exit 1; }
 	@$(PYTHON) tools/test_pathprof.py 2>$(B)/host/test_pathprof.log || \
 		{ cat $(B)/host/test_pathprof.log; exit 1; }
+	@$(PYTHON) tools/test_pkrulog.py 2>$(B)/host/test_pkrulog.log || \
+		{ cat $(B)/host/test_pkrulog.log; exit 1; }
+	@$(PYTHON) tools/test_hwref.py 2>$(B)/host/test_hwref.log || \
+		{ cat $(B)/host/test_hwref.log; exit 1; }
 
 FUZZ_SECONDS ?= 20
 FUZZERS := cmdline sigframe
@@ -171,13 +176,31 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@bash tools/test-all.sh
 
-# Benchmarks under -icount (deterministic instruction counts) and the report.
-bench: all
+# tools/hwref: this CPU's own cycles for each design, replayed in user mode
+# (a host program: no sanitizers, they would be in the timed paths).
+HWREF_SRC := $(wildcard tools/hwref/*.c) kernel/stats.c
+$(B)/hwref: $(HWREF_SRC) $(wildcard tools/hwref/*.h) kernel/stats.h \
+		arch/x86/include/asm/cpuid.h arch/x86/include/asm/processor-flags.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		-iquote arch/x86/include -iquote kernel $(HWREF_SRC) -o $@
+
+# The full run (two runs of every line, compared): build/bench/hwref.log.
+hwref: $(B)/hwref
+	@mkdir -p $(B)/bench
+	$(B)/hwref | tee $(B)/bench/hwref.log
+
+# Benchmarks under -icount (deterministic instruction counts), this CPU's
+# native replays (tools/hwref), the report and its charts.
+bench: all $(B)/hwref
 	@mkdir -p $(B)/bench
 	./run-qemu.sh --icount --timeout 600 --log $(B)/bench/icount.log -- tests=none bench=all >/dev/null
-	$(PYTHON) tools/pkrulab-report.py bench $(B)/bench/icount.log --out $(B)/bench/report
-	@echo "report: $(B)/bench/report/report.md (.csv, .json)"
-	@$(PYTHON) tools/pkrulab-report.py targets $(B)/bench/icount.log >$(B)/bench/report/targets.md; \
+	$(B)/hwref >$(B)/bench/hwref.log
+	$(PYTHON) tools/pkrulab_report.py bench $(B)/bench/icount.log --out $(B)/bench/report \
+		--png $(B)/bench/report/bench.png --hardware $(B)/bench/hwref.log \
+		--hardware-png $(B)/bench/report/hardware.png
+	@echo "report: $(B)/bench/report/report.md (.csv, .json, bench.png, hardware.png)"
+	@$(PYTHON) tools/pkrulab_report.py targets $(B)/bench/icount.log >$(B)/bench/report/targets.md; \
 		st=$$?; cat $(B)/bench/report/targets.md; exit $$st
 
 clean:

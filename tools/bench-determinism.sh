@@ -4,12 +4,13 @@
 # means the measurement itself is broken (interrupt noise, a clock that is
 # not the instruction counter, uninitialised state).  Then check the
 # benchmark issue's path-length targets on the first run
-# (tools/pkrulab-report.py targets): a change that makes a hot path longer
+# (tools/pkrulab_report.py targets): a change that makes a hot path longer
 # fails here.  Prints "bench-determinism: N passed, N failed" and
 # "bench-targets: N passed, N failed".
 set -u
 set -f
 cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
 OUT=build/bench
 mkdir -p "$OUT"
 ARGS=(--icount --timeout 300 -- tests=none bench=all
@@ -22,8 +23,7 @@ for run in 1 2; do
 		echo "bench-determinism: 0 passed, 1 failed"
 		exit 1
 	fi
-	grep '^# bench .* unit=instructions ' "$OUT/determinism-$run.log" |
-		sed -E 's/.*# bench ([^ ]+) config=([^ ]+) .* p50=([0-9]+) .*/\1 \2 \3/' >"$OUT/determinism-$run.p50"
+	"$PYTHON" tools/pkrulog.py p50 --unit instructions "$OUT/determinism-$run.log" >"$OUT/determinism-$run.p50"
 done
 lines=$(wc -l <"$OUT/determinism-1.p50")
 if [ "$lines" -lt 10 ]; then
@@ -37,7 +37,7 @@ if ! diff -u "$OUT/determinism-1.p50" "$OUT/determinism-2.p50" >&2; then
 fi
 echo "bench-determinism: 1 passed, 0 failed ($lines p50s identical across two --icount runs)"
 
-python3 tools/pkrulab-report.py targets "$OUT/determinism-1.log" >"$OUT/targets.md" 2>&1
+"$PYTHON" tools/pkrulab_report.py targets "$OUT/determinism-1.log" >"$OUT/targets.md" 2>&1
 rc=$?
 read -r met of < <(sed -nE 's/^([0-9]+) of ([0-9]+) targets met$/\1 \2/p' "$OUT/targets.md")
 met=${met:-0}

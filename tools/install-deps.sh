@@ -34,6 +34,7 @@ done
 #   file:PATH    a regular file
 #   dir:PATH     a directory
 #   fuzzer:      clang's libFuzzer runtime (for `make fuzz`, part of `make test`)
+#   py:MODULE    a module Debian's python3 imports (apt installs there)
 REQS=(
 	"qemu-system-x86_64|cmd:qemu-system-x86_64|qemu-system-x86"
 	"nasm|cmd:nasm|nasm"
@@ -53,6 +54,9 @@ REQS=(
 	"libFuzzer runtime|fuzzer:|libclang-rt-dev"
 	"python3|cmd:python3|python3"
 	"bc|cmd:bc|bc"
+	"matplotlib (make bench's charts)|py:matplotlib|python3-matplotlib"
+	"objdump (hwref drift check)|cmd:objdump|binutils"
+	"qemu-x86_64 (user mode: hwref's XCR0[9] path)|cmd:qemu-x86_64|qemu-user"
 	"timeout|cmd:timeout|coreutils"
 )
 
@@ -68,6 +72,11 @@ have() {
 		local dir
 		dir=$(clang --print-runtime-dir 2>/dev/null) || return 1
 		compgen -G "$dir/libclang_rt.fuzzer*.a" >/dev/null
+		;;
+	py:*)
+		local py=python3
+		[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+		"$py" -c "import ${test#py:}" >/dev/null 2>&1
 		;;
 	*) echo "install-deps.sh: bad test '$test'" >&2; return 1 ;;
 	esac

@@ -9,6 +9,12 @@ cd "$(dirname "$0")/.."
 total_pass=0
 total_fail=0
 LOG=build/test-all.log
+# Debian's python3 (where apt puts python3-matplotlib), as the Makefile does.
+if [ -z "${PYTHON:-}" ]; then
+	PYTHON=python3
+	[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+fi
+export PYTHON
 mkdir -p build
 : >"$LOG"
 
@@ -21,10 +27,9 @@ run_stage() {
 	rc=$?
 	printf '%s\n' "$out" | tee -a "$LOG"
 	local p f
-	# Add up every "NAME: N passed, N failed" line the stage printed.
-	read -r p f < <(printf '%s\n' "$out" |
-		sed -nE 's/^[A-Za-z0-9_-]+: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' |
-		awk '{p += $1; f += $2; n++} END {if (n) print p, f; else print 0, 1}')
+	# Add up every "NAME: N passed, N failed" line the stage printed
+	# (none at all counts as one failure).
+	read -r p f < <(printf '%s\n' "$out" | "$PYTHON" tools/pkrulog.py stage-total)
 	# A stage that failed without saying so still counts as one failure.
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		f=1
@@ -37,8 +42,10 @@ run_stage "layers (nm -u per layer)" make --no-print-directory check-layers
 run_stage "host unit tests" make --no-print-directory host-test
 run_stage "fuzz (host, bounded)" make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 run_stage "QEMU matrix" bash tools/qemu-matrix.sh
+run_stage "native replays on this CPU (tools/hwref --short)" \
+	bash -c "make --no-print-directory build/hwref >/dev/null && $PYTHON tools/hwref_check.py build/hwref build/pkrulab.elf"
 run_stage "benchmarks under -icount: deterministic" bash tools/bench-determinism.sh
-run_stage "UEFI framebuffer console (screendump)" python3 tools/fb-check.py
+run_stage "UEFI framebuffer console (screendump)" "$PYTHON" tools/fb-check.py
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Unit tests of tools/pkrulab-report.py.
+"""Unit tests of tools/pkrulab_report.py and the parser it uses, tools/pkrulog.py.
 
 The parser is tested on inline sample text (every verdict kind, indentation,
 CR and ANSI noise, a missing summary, count disagreement, good and malformed
@@ -14,7 +14,6 @@ when every test passed.
 
 import contextlib
 import csv
-import importlib.util
 import io
 import json
 import os
@@ -30,22 +29,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "testdata")
 
 
-def load_tool() -> Any:
-    """Import pkrulab-report.py, whose dash keeps it from a plain import."""
-    spec = importlib.util.spec_from_file_location("pkrulab_report",
-                                                  os.path.join(HERE, "pkrulab-report.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pkrulab_report"] = module       # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
+sys.path.insert(0, HERE)
 try:
-    report = load_tool()
+    import pkrulab_report as report
+    import pkrulog
 except Exception:          # a broken tool must still end with the count line
     traceback.print_exc()
-    report = None
+    report = pkrulog = None
 
 HEADER = """\
 # cmdline: config=all tests=all exit=qemu tests=switch.* inject=no_wrpkru
@@ -414,7 +404,30 @@ class Rendering(unittest.TestCase):
         self.assertEqual(table["switch.yield"], {"xsave": "ok", "explicit": "FAIL",
                                                  "hybrid": "MISMATCH", "unmanaged": "MISMATCH"})
         self.assertEqual(report.config_order(["zzz", "unmanaged", "-", "xsave"]),
+                         ["-", "zzz", "unmanaged", "xsave"])      # first appearance
+        self.assertEqual(report.config_order(["zzz", "unmanaged", "-", "xsave"],
+                                             ["xsave", "explicit", "unmanaged"]),
                          ["-", "xsave", "unmanaged", "zzz"])
+
+    def test_columns_follow_the_strategies_line(self) -> None:
+        # Cells printed in one order, the registry line names another: the
+        # line wins, and a configuration it does not name comes last.
+        text = ("# strategies: unmanaged sixth xsave\n"
+                "ok 1 switch.yield[xsave]\nok 2 switch.yield[newcfg]\n"
+                "ok 3 switch.yield[sixth]\nok 4 switch.yield[unmanaged]\n"
+                "pkrulab: 4 passed, 0 failed, 0 skipped\n")
+        log = parse(text)
+        self.assertEqual(log.meta.strategies, ["unmanaged", "sixth", "xsave"])
+        columns, _ = report.matrix(log)
+        self.assertEqual(columns, ["unmanaged", "sixth", "xsave", "newcfg"])
+        self.assertIn("| scenario     | unmanaged | sixth | xsave | newcfg |",
+                      report.render_matrix([("a.log", log)], "md"))
+
+    def test_columns_without_a_strategies_line_in_order_of_appearance(self) -> None:
+        log = parse("ok 1 switch.yield[unmanaged]\nok 2 switch.yield[xsave]\n"
+                    "pkrulab: 2 passed, 0 failed, 0 skipped\n")
+        self.assertEqual(log.meta.strategies, [])
+        self.assertEqual(report.matrix(log)[0], ["unmanaged", "xsave"])
 
     def test_matrix_markdown(self) -> None:
         text = report.render_matrix(self.named, "md")
@@ -453,15 +466,29 @@ class Rendering(unittest.TestCase):
         self.assertEqual(len(entry["cells"]), 8)
         self.assertEqual(entry["cells"][1]["reason"], "CPU has no XSAVEC")
 
-    def test_bench_markdown_with_p50_pivot(self) -> None:
+    def test_bench_markdown_is_benchmark_by_configuration(self) -> None:
         text = report.render_bench(self.named, "md")
         rows = md_rows(text)
-        self.assertIn(["null_syscall", "xsave", "instructions", "100", "87", "87", "88", "90", "91",
-                       "87.5", "8", ""], rows)
-        self.assertIn(["pkfault_roundtrip", "unmanaged", "", "", "", "", "", "", "", "", "",
-                       "skipped: no frame PKRU"], rows)
-        self.assertIn("p50 (instructions, tsc, core_cycles)", text)
-        self.assertIn(["yield_roundtrip", "", "598.5", ""], rows)
+        # One p50 table per unit, benchmark rows x configuration columns;
+        # the full statistics are in the CSV/JSON, not in one row per pair.
+        self.assertIn("p50 (instructions), benchmark x configuration", text)
+        self.assertIn("p50 (tsc), benchmark x configuration", text)
+        self.assertIn(["null_syscall", "87"], rows)
+        self.assertIn(["yield_roundtrip", "598.5"], rows)
+        self.assertNotIn("p90", text)
+        self.assertIn("- pkfault_roundtrip [unmanaged]: no frame PKRU", text)
+
+    def test_pivot_columns_follow_the_strategies_line(self) -> None:
+        log = parse("# strategies: unmanaged explicit xsave\n"
+                    "# bench b config=xsave unit=instructions n=1 min=3 p50=3 p90=3 p99=3 "
+                    "max=3 mean=3 overhead=0\n"
+                    "# bench b config=unmanaged unit=instructions n=1 min=1 p50=1 p90=1 p99=1 "
+                    "max=1 mean=1 overhead=0\n"
+                    "# bench b config=explicit unit=instructions n=1 min=2 p50=2 p90=2 p99=2 "
+                    "max=2 mean=2 overhead=0\n")
+        rows = md_rows(report.render_bench([("p.log", log)], "md"))
+        self.assertEqual(rows[:2], [["benchmark", "unmanaged", "explicit", "xsave"],
+                                    ["b", "1", "2", "3"]])
 
     def test_bench_csv_and_json(self) -> None:
         rows = list(csv.reader(io.StringIO(report.render_bench(self.named, "csv"))))
@@ -562,7 +589,7 @@ class CommandLine(unittest.TestCase):
             with self.subTest(argv=argv):
                 status, out, err = self.run_main(argv)
                 self.assertEqual((status, out), (2, ""))
-                self.assertIn("pkrulab-report.py:", err)
+                self.assertIn("pkrulab_report.py:", err)
 
     def test_help_is_status_0(self) -> None:
         status, out, _ = self.run_main(["--help"])
@@ -604,6 +631,15 @@ class CommandLine(unittest.TestCase):
         with open(os.path.join(out_dir, "report.md")) as f:
             md = f.read()
         self.assertIn("## Verdicts", md)
+        self.assertIn("## Benchmarks", md)
+
+    def test_benchmark_only_run_has_no_verdicts_section(self) -> None:
+        out_dir = os.path.join(self.tmp.name, "no-cells")
+        log = self.write("nc.log", BENCH_GOOD + "pkrulab: 0 passed, 0 failed, 0 skipped\n")
+        self.run_main(["bench", log, "--out", out_dir])
+        with open(os.path.join(out_dir, "report.md")) as f:
+            md = f.read()
+        self.assertNotIn("## Verdicts", md)
         self.assertIn("## Benchmarks", md)
 
     def test_out_that_cannot_be_written_is_status_2(self) -> None:

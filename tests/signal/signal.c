@@ -49,6 +49,7 @@ SUITE(sigreturn, 50, "rt_sigreturn of corrupted frames");
 
 struct sg_shared {
 	u32 stop;
+	u32 ready;		/* SG_WAIT_KILL's handler is in place */
 	struct sg_params params[2];
 	struct sg_result res[2];
 };
@@ -87,6 +88,7 @@ static void sg_start(struct sg_run *run, const struct sg_spec *spec)
 	*keyed = PAGE_MAGIC;
 	memset(run, 0, sizeof(*run));
 	run->sh = sh;
+	sh->ready = 0;
 	for (int i = 0; i < 2; i++) {
 		struct sg_params *p = &sh->params[i];
 
@@ -103,6 +105,7 @@ static void sg_start(struct sg_run *run, const struct sg_spec *spec)
 		p->fuzz_iterations = spec->fuzz;
 		p->seed = kargs.seed;
 		p->stop = &sh->stop;
+		p->ready = &sh->ready;
 		p->res = &sh->res[i];
 		for (int pg = 0; pg < STACK_PAGES; pg++)
 			user_slot_map(SLOT_STACK + i * STACK_PAGES + pg, 0, 0);

@@ -13,7 +13,7 @@ enum sg_program {
 	SG_ALTSTACK,	/* SA_ONSTACK on an altstack whose key PKRU denies */
 	SG_NESTED,	/* SIGUSR2 raised inside the SIGUSR1 handler */
 	SG_WAIT_KILL,	/* wait for SIGUSR1 from the other task */
-	SG_KILLER,	/* send SIGUSR1 to task 1, then behave as SG_HOSTILE */
+	SG_KILLER,	/* once task 1 is ready, send it SIGUSR1; then as SG_HOSTILE */
 	SG_TIMER,	/* SIGALRM while spinning without system calls */
 	SG_BAD_FRAME,	/* handler corrupts its frame (bad_kind) and returns */
 	SG_FUZZ,	/* handler runs the in-kernel sigreturn fuzzer */
@@ -54,6 +54,7 @@ struct sg_params {
 	u32 fuzz_iterations;
 	u64 seed;
 	volatile u32 *stop;
+	volatile u32 *ready;	/* set by the receiver once it can take a signal */
 	volatile struct sg_result *res;
 };
 

@@ -282,6 +282,7 @@ static void run_wait_kill(void)
 {
 	install(SIGUSR1, h_count, 0);
 	wrpkru(P->pkru);
+	*P->ready = 1;
 	for (int i = 0; i < 100000 && !P->res->handled; i++)
 		usys(SYS_yield, 0, 0, 0);
 	P->res->v[1] = rdpkru();
@@ -368,6 +369,9 @@ void sg_user_main(struct sg_params *p)
 	case SG_NESTED: run_nested(); break;
 	case SG_WAIT_KILL: run_wait_kill(); break;
 	case SG_KILLER:
+		/* Not before A's handler and PKRU are set: else A dies of it. */
+		for (int i = 0; i < 100000 && !*p->ready; i++)
+			usys(SYS_yield, 0, 0, 0);
 		usys(SYS_kill, 1, SIGUSR1, 0);
 		run_hostile();
 		break;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pkrulab-report: turn pkrulab serial logs into tables a person or a script can read.
+"""pkrulab_report: turn pkrulab serial logs into tables a person or a script can read.
 
 pkrulab prints its verdicts as KTAP v1 and its measurements as "# bench" lines
 on the serial console.  One log answers "did every cell match its expectation";
@@ -8,12 +8,12 @@ scenario (the matrix), which cells an injected bug flips (compare a clean run
 with an injected one), what a design costs (the benchmark p50s).  This tool
 answers those from the logs alone, with the Python standard library only.
 
-  pkrulab-report.py matrix  LOG...     verdict matrix: scenario x configuration
-  pkrulab-report.py bench   LOG...     the "# bench" records as a table
-  pkrulab-report.py compare A.log B.log
+  pkrulab_report.py matrix  LOG...     verdict matrix: scenario x configuration
+  pkrulab_report.py bench   LOG...     the "# bench" records as a table
+  pkrulab_report.py compare A.log B.log
                                        cells whose verdict differs, p50 of the
                                        benchmarks in both and the ratio B/A
-  pkrulab-report.py summary LOG...     one line per log: counts, inject, cpu,
+  pkrulab_report.py summary LOG...     one line per log: counts, inject, cpu,
                                        complete or not
 Options (after the subcommand or before it):
   --format md|csv|json   output format on stdout (default md)
@@ -21,6 +21,10 @@ Options (after the subcommand or before it):
                          (matrix and benchmarks of every log)
   --png FILE             bar chart of benchmark p50 per benchmark and config
                          (needs matplotlib; without it a note, and no chart)
+  --hardware HWREF_LOG   add the "Hardware (this CPU)" section from a
+                         tools/hwref log: cycles per switch per design,
+                         the PKRU deltas, instructions, Linux round trips
+  --hardware-png FILE    horizontal bar chart of the --hardware figures
 
 Matrix cells: ok (passed), SKIP (CPU lacks a feature), FAIL (expected failure
 seen: "# TODO"), DESIGN ("# TODO design finding:"), MISMATCH (a real failure:
@@ -39,321 +43,16 @@ import dataclasses
 import io
 import json
 import os
-import re
 import sys
 from typing import Any, Iterable
 
-PROG = "pkrulab-report.py"
 
-# The five configurations in the order the kernel runs them; the matrix keeps
-# that order so that tables from different runs line up column for column.
-CONFIGS = ("xsave", "explicit", "hybrid", "xsave_deferred", "unmanaged")
-NO_CONFIG = "-"          # column of configuration-independent scenarios
-VERDICTS = ("ok", "SKIP", "FAIL", "DESIGN", "MISMATCH")
-BENCH_UNITS = ("core_cycles", "tsc", "instructions", "ns")
-BENCH_STATS = ("n", "min", "p50", "p90", "p99", "max", "mean", "overhead")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pkrulog import (BENCH_STATS, NO_CONFIG, BenchRecord, Counts, ParsedLog,  # noqa: E402
+                     RunMeta, classify, clean_lines, parse_log, read_log, split_cell_name)
+
+PROG = "pkrulab_report.py"
 FORMATS = ("md", "csv", "json")
-
-# CSI (colour, cursor, "ESC [ = 3 h" mode) and OSC sequences, then the
-# two-byte escapes; firmware consoles (OVMF, GRUB) emit all of them.
-ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
-                     r"|\x1b[()][0-9A-Za-z]|\x1b[@-Z\\-_]")
-# Whatever control characters remain (NUL padding, BEL, backspace) carry no text.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# A lone CR ends a line too: UEFI output has "\r\n\r# cmdline: ...".
-LINE_SPLIT_RE = re.compile(r"\r\n|\r|\n")
-
-RESULT_RE = re.compile(r"^(?P<indent>\s*)(?P<status>ok|not ok)\s+(?P<num>\d+)"
-                       r"(?:\s+(?:-\s+)?(?P<name>[^#]*?))?\s*(?:#\s*(?P<directive>.*?))?\s*$")
-CELL_NAME_RE = re.compile(r"^(?P<scenario>[\w.-]+)(?:\[(?P<config>\w+)\])?$")
-PLAN_RE = re.compile(r"^\s*1\.\.(?P<count>\d+)\s*$")
-SUBTEST_RE = re.compile(r"^\s*# Subtest: (?P<suite>\S+)")
-SUMMARY_RE = re.compile(r"^\s*pkrulab: (\d+) passed, (\d+) failed, (\d+) skipped\b")
-HARNESS_RE = re.compile(r"harness error: (?P<why>.*)$")
-CMDLINE_RE = re.compile(r"^\s*# cmdline: ?(?P<cmdline>.*)$")
-META_RE = re.compile(r"^\s*# (?P<topic>run|cpu|boot): (?P<rest>.*)$")
-KEY_VALUE_RE = re.compile(r'(\w+)=("[^"]*"|\S+)')
-# "# bench: unit=..." (with a colon) is the header, not a record.
-BENCH_PREFIX_RE = re.compile(r"^\s*# bench\s+(?P<rest>[^:\s]\S*(?:\s.*)?)$")
-BENCH_SKIPPED_RE = re.compile(r"^(?P<name>\S+) config=(?P<config>\S+) skipped: ?(?P<why>.*)$")
-NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
-
-
-# ---- data ------------------------------------------------------------------
-
-@dataclasses.dataclass
-class Cell:
-    """One KTAP result line of a subtest: one scenario in one configuration."""
-    name: str            # as printed: "switch.yield[xsave]" or "pku.wrpkru_gp"
-    scenario: str        # "switch.yield"
-    config: str          # "xsave" ... or NO_CONFIG
-    verdict: str         # one of VERDICTS
-    reason: str          # SKIP/TODO text or failure reason; "" for a plain ok
-    line: int            # 1-based line number in the log, for messages
-
-
-@dataclasses.dataclass
-class BenchRecord:
-    """One "# bench" line; stats is empty and skipped set for a skipped one."""
-    name: str
-    config: str
-    unit: str
-    stats: dict[str, float]
-    skipped: str | None = None
-
-
-@dataclasses.dataclass
-class Counts:
-    passed: int = 0
-    failed: int = 0
-    skipped: int = 0
-
-
-@dataclasses.dataclass
-class RunMeta:
-    """What the "# cmdline:", "# run:", "# cpu:" and "# boot:" lines say."""
-    cmdline: str = ""
-    inject: str = ""
-    configs: str = ""
-    seed: str = ""
-    exit: str = ""
-    consoles: str = ""
-    firmware: str = ""
-    vendor: str = ""
-    family: str = ""
-    model: str = ""
-    brand: str = ""
-
-
-@dataclasses.dataclass
-class ParsedLog:
-    cells: list[Cell] = dataclasses.field(default_factory=list)
-    bench: dict[tuple[str, str], BenchRecord] = dataclasses.field(default_factory=dict)
-    meta: RunMeta = dataclasses.field(default_factory=RunMeta)
-    summary: Counts | None = None       # the kernel's own last line; None: missing
-    harness_error: str | None = None
-    warnings: list[str] = dataclasses.field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return self.summary is not None and self.harness_error is None
-
-    @property
-    def status(self) -> str:
-        if self.harness_error is not None:
-            return "incomplete: harness error: " + self.harness_error
-        if self.summary is None:
-            return "incomplete: no summary line (crash, timeout or truncated log)"
-        return "complete"
-
-    def counts(self) -> Counts:
-        """The tool's own counts, by the same rules as the kernel's summary."""
-        c = Counts()
-        for cell in self.cells:
-            if cell.verdict == "MISMATCH":
-                c.failed += 1
-            elif cell.verdict == "SKIP":
-                c.skipped += 1
-            else:
-                c.passed += 1      # ok, and expected failures that were seen
-        return c
-
-    @property
-    def has_mismatch(self) -> bool:
-        # The summary line is asked too: a garbled cell line must not hide a failure.
-        return (any(c.verdict == "MISMATCH" for c in self.cells)
-                or (self.summary is not None and self.summary.failed > 0))
-
-    @property
-    def ok(self) -> bool:
-        return self.complete and not self.has_mismatch
-
-
-# ---- parsing ---------------------------------------------------------------
-
-def clean_lines(text: str) -> list[str]:
-    """Split a raw serial log into lines without CRs, escapes or control bytes."""
-    return [CONTROL_RE.sub("", ANSI_RE.sub("", line)) for line in LINE_SPLIT_RE.split(text)]
-
-
-def classify(status: str, directive: str) -> tuple[str, str]:
-    """Map a KTAP status and directive to (verdict, reason)."""
-    word, _, rest = directive.partition(" ")
-    if status == "ok":
-        if word.upper() == "SKIP":
-            return "SKIP", rest.strip()
-        return "ok", directive
-    if word.upper() == "TODO":
-        reason = rest.strip()
-        if reason.lower().startswith("design finding:"):
-            return "DESIGN", reason
-        return "FAIL", reason
-    return "MISMATCH", directive
-
-
-def split_cell_name(name: str) -> tuple[str, str]:
-    """"switch.yield[xsave]" -> ("switch.yield", "xsave"); no [..] -> NO_CONFIG."""
-    m = CELL_NAME_RE.match(name)
-    if not m:
-        return name, NO_CONFIG
-    return m.group("scenario"), m.group("config") or NO_CONFIG
-
-
-def parse_number(text: str) -> float | None:
-    """Integers stay int (they print as such); decimals become float."""
-    if not NUMBER_RE.match(text):
-        return None
-    return float(text) if "." in text else int(text)
-
-
-def parse_bench(rest: str) -> BenchRecord | str:
-    """Parse what follows "# bench "; a string return is why it is malformed."""
-    m = BENCH_SKIPPED_RE.match(rest)
-    if m:
-        return BenchRecord(m.group("name"), m.group("config"), "", {}, m.group("why").strip())
-    name, _, fields = rest.partition(" ")
-    values: dict[str, str] = {}
-    for token in fields.split():
-        key, eq, value = token.partition("=")
-        if not eq or not value:
-            return "bad field %r" % token
-        values[key] = value
-    missing = [k for k in ("config", "unit") + BENCH_STATS if k not in values]
-    if missing:
-        return "missing " + ", ".join(missing)
-    if values["unit"] not in BENCH_UNITS:
-        return "unknown unit %r" % values["unit"]
-    stats: dict[str, float] = {}
-    for key in BENCH_STATS:
-        number = parse_number(values[key])
-        if number is None or (key == "n" and not isinstance(number, int)):
-            return "%s=%s is not a number" % (key, values[key])
-        stats[key] = number
-    return BenchRecord(name, values["config"], values["unit"], stats)
-
-
-def parse_key_values(text: str) -> dict[str, str]:
-    return {k: v.strip('"') for k, v in KEY_VALUE_RE.findall(text)}
-
-
-def apply_meta(meta: RunMeta, topic: str, rest: str) -> None:
-    """Take the fields the reports use from a "# run:/cpu:/boot:" line."""
-    values = parse_key_values(rest)
-    wanted = {"run": ("inject", "configs", "seed", "exit", "consoles"),
-              "cpu": ("vendor", "family", "model", "brand"),
-              "boot": ("firmware",)}[topic]
-    for key in wanted:
-        if key in values:
-            setattr(meta, key, values[key])
-
-
-@dataclasses.dataclass
-class _SuiteState:
-    """Plan bookkeeping of the subtest being read, to spot a truncated suite."""
-    name: str = ""
-    plan: int | None = None
-    seen: int = 0
-
-
-def check_suite(suite: _SuiteState, warnings: list[str]) -> None:
-    if suite.plan is not None and suite.plan != suite.seen:
-        warnings.append("suite %s: plan 1..%d but %d result lines"
-                        % (suite.name or "?", suite.plan, suite.seen))
-
-
-def parse_result(m: re.Match, number: int, log: ParsedLog, suite: _SuiteState) -> bool:
-    """Record a result line; returns False for a top-level (suite) result."""
-    name = (m.group("name") or "").strip()
-    # Unindented results close a subtest; only a dotted one is a cell (flat log).
-    if not m.group("indent") and "." not in name:
-        return False
-    verdict, reason = classify(m.group("status"), (m.group("directive") or "").strip())
-    scenario, config = split_cell_name(name)
-    log.cells.append(Cell(name, scenario, config, verdict, reason, number))
-    suite.seen += 1
-    return True
-
-
-def parse_log(text: str) -> ParsedLog:
-    """Parse one serial log; never raises on odd input, it warns instead."""
-    log = ParsedLog()
-    suite = _SuiteState()
-    for number, line in enumerate(clean_lines(text), 1):
-        m = CMDLINE_RE.match(line)
-        if m:
-            if log.cells or log.summary or log.bench:
-                # A reboot loop or two captures in one file: report the last run.
-                log = ParsedLog(warnings=log.warnings + [
-                    "line %d: a second run starts; only the last run is reported" % number])
-                suite = _SuiteState()
-            log.meta.cmdline = m.group("cmdline").strip()
-            continue
-        m = SUMMARY_RE.match(line)
-        if m:
-            log.summary = Counts(*(int(x) for x in m.groups()))
-            continue
-        m = BENCH_PREFIX_RE.match(line)
-        if m:
-            record = parse_bench(m.group("rest").strip())
-            if isinstance(record, str):
-                log.warnings.append("line %d: malformed bench line ignored (%s): %s"
-                                    % (number, record, line.strip()))
-            else:
-                key = (record.name, record.config)
-                if key in log.bench:
-                    log.warnings.append("line %d: bench %s config=%s repeated; the later "
-                                        "line wins" % (number, *key))
-                log.bench[key] = record
-            continue
-        m = HARNESS_RE.search(line)
-        if m and line.lstrip().startswith(("#", "pkrulab:")):
-            log.harness_error = m.group("why").strip()
-            continue
-        m = META_RE.match(line)
-        if m:
-            apply_meta(log.meta, m.group("topic"), m.group("rest"))
-            continue
-        m = SUBTEST_RE.match(line)
-        if m:
-            suite = _SuiteState(name=m.group("suite"))
-            continue
-        m = PLAN_RE.match(line)
-        if m and line[:1].isspace():       # a subtest's plan, not the top-level one
-            suite.plan = int(m.group("count"))
-            continue
-        m = RESULT_RE.match(line)
-        if m and not parse_result(m, number, log, suite):
-            check_suite(suite, log.warnings)
-            suite = _SuiteState()
-    check_suite(suite, log.warnings)
-    finish_checks(log)
-    return log
-
-
-def finish_checks(log: ParsedLog) -> None:
-    """Cross-check the tool's counts against the kernel's summary line."""
-    if not log.cells and log.summary is None and log.harness_error is None:
-        log.warnings.append("no KTAP results and no summary line: is this a pkrulab log?")
-    if log.summary is not None:
-        own = log.counts()
-        if own != log.summary:
-            log.warnings.append(
-                "result lines give %d passed, %d failed, %d skipped but the summary line "
-                "says %d passed, %d failed, %d skipped"
-                % (own.passed, own.failed, own.skipped,
-                   log.summary.passed, log.summary.failed, log.summary.skipped))
-
-
-def read_log(path: str) -> ParsedLog:
-    """Read and parse one file ("-": standard input); OSError propagates."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        with open(path, "rb") as f:
-            data = f.read()
-    # Serial noise is not always UTF-8; a replacement character is harmless.
-    return parse_log(data.decode("utf-8", errors="replace"))
-
 
 # ---- tables ----------------------------------------------------------------
 
@@ -375,12 +74,18 @@ def counts_text(log: ParsedLog) -> str:
     return "%d passed, %d failed, %d skipped" % (c.passed, c.failed, c.skipped)
 
 
-def config_order(configs: Iterable[str]) -> list[str]:
-    """NO_CONFIG first, then the kernel's order, then any unknown ones as met."""
+def config_order(configs: Iterable[str], strategies: Iterable[str] = ()) -> list[str]:
+    """NO_CONFIG first, then the order of the kernel's "# strategies:" line,
+    then the configurations it does not name in order of first appearance."""
     present = list(dict.fromkeys(configs))
-    known = [c for c in CONFIGS if c in present]
-    unknown = [c for c in present if c not in CONFIGS and c != NO_CONFIG]
-    return ([NO_CONFIG] if NO_CONFIG in present else []) + known + unknown
+    known = [c for c in dict.fromkeys(strategies) if c in present]
+    rest = [c for c in present if c not in known and c != NO_CONFIG]
+    return ([NO_CONFIG] if NO_CONFIG in present else []) + known + rest
+
+
+def strategies_of(named: list[tuple[str, ParsedLog]]) -> list[str]:
+    """The union of the logs' "# strategies:" lines, in order."""
+    return list(dict.fromkeys(s for _, log in named for s in log.meta.strategies))
 
 
 def matrix(log: ParsedLog) -> tuple[list[str], dict[str, dict[str, str]]]:
@@ -388,7 +93,7 @@ def matrix(log: ParsedLog) -> tuple[list[str], dict[str, dict[str, str]]]:
     table: dict[str, dict[str, str]] = {}
     for cell in log.cells:
         table.setdefault(cell.scenario, {})[cell.config] = cell.verdict
-    return config_order(c.config for c in log.cells), table
+    return config_order((c.config for c in log.cells), log.meta.strategies), table
 
 
 def md_escape(text: str) -> str:
@@ -449,7 +154,8 @@ def matrix_dict(name: str, log: ParsedLog) -> dict[str, Any]:
 
 def matrix_csv(named: list[tuple[str, ParsedLog]]) -> str:
     """One wide table for all logs: the union of their columns."""
-    columns = config_order(c.config for _, log in named for c in log.cells)
+    columns = config_order((c.config for _, log in named for c in log.cells),
+                           strategies_of(named))
     rows = []
     for name, log in named:
         _, table = matrix(log)
@@ -477,25 +183,35 @@ BENCH_HEADER = ["benchmark", "config", "unit"] + list(BENCH_STATS) + ["note"]
 
 
 def bench_pivot_md(log: ParsedLog) -> str:
-    """p50 per benchmark (rows) and configuration (columns): the design's cost."""
+    """p50 per benchmark (rows) and configuration (columns), one table per
+    unit: the design's cost at a glance.  Every statistic is in the CSV/JSON."""
     measured = [r for r in log.bench.values() if r.skipped is None]
-    if not measured:
+    parts = []
+    for unit in dict.fromkeys(r.unit for r in measured):
+        records = [r for r in measured if r.unit == unit]
+        columns = config_order((r.config for r in records), log.meta.strategies)
+        table: dict[str, dict[str, str]] = {}
+        for r in records:
+            table.setdefault(r.name, {})[r.config] = fmt_number(r.stats["p50"])
+        rows = [[name] + [row.get(c, "") for c in columns] for name, row in table.items()]
+        parts.append("p50 (%s), benchmark x configuration:\n\n%s"
+                     % (unit, render_md_table(["benchmark"] + columns, rows)))
+    return "\n".join(parts)
+
+
+def skipped_md(log: ParsedLog) -> str:
+    skipped = [r for r in log.bench.values() if r.skipped is not None]
+    if not skipped:
         return ""
-    columns = config_order(r.config for r in measured)
-    table: dict[str, dict[str, str]] = {}
-    for r in measured:
-        table.setdefault(r.name, {})[r.config] = fmt_number(r.stats["p50"])
-    units = ", ".join(dict.fromkeys(r.unit for r in measured))
-    rows = [[name] + [row.get(c, "") for c in columns] for name, row in table.items()]
-    return "\np50 (%s):\n\n%s" % (units, render_md_table(["benchmark"] + columns, rows))
+    return "\nSkipped:\n\n" + "".join("- %s [%s]: %s\n" % (r.name, r.config, r.skipped)
+                                      for r in skipped)
 
 
 def bench_md(name: str, log: ParsedLog) -> str:
     head = "### %s\n\n" % log_title(name, log)
     if not log.bench:
         return head + "(no benchmark lines)\n"
-    rows = [bench_row(r) for r in log.bench.values()]
-    return head + render_md_table(BENCH_HEADER, rows) + bench_pivot_md(log)
+    return head + bench_pivot_md(log) + skipped_md(log)
 
 
 def bench_dict(name: str, log: ParsedLog) -> dict[str, Any]:
@@ -634,13 +350,23 @@ def report_csv(named: list[tuple[str, ParsedLog]]) -> str:
     return render_csv(header, rows)
 
 
-def write_reports(out_dir: str, named: list[tuple[str, ParsedLog]]) -> list[str]:
-    """Write report.md/.csv/.json; returns the paths written."""
+def write_reports(out_dir: str, named: list[tuple[str, ParsedLog]],
+                  hardware: tuple[str, ParsedLog] | None = None) -> list[str]:
+    """Write report.md/.csv/.json; returns the paths written.  Sections
+    without content (no verdict in a benchmark-only run) are left out."""
     os.makedirs(out_dir, exist_ok=True)
-    md = "## Verdicts\n\n" + render_matrix(named, "md") + "\n## Benchmarks\n\n" \
-        + render_bench(named, "md")
-    doc = {"logs": [dict(matrix_dict(n, log), bench=bench_dict(n, log)["bench"])
-                    for n, log in named]}
+    sections = []
+    if any(log.cells for _, log in named):
+        sections.append("## Verdicts\n\n" + render_matrix(named, "md"))
+    if any(log.bench for _, log in named):
+        sections.append("## Benchmarks\n\n" + render_bench(named, "md"))
+    if hardware is not None:
+        sections.append(hardware_md(*hardware))
+    md = "\n".join(sections) if sections else "(no verdicts and no benchmark lines)\n"
+    doc: dict[str, Any] = {"logs": [dict(matrix_dict(n, log), bench=bench_dict(n, log)["bench"])
+                                    for n, log in named]}
+    if hardware is not None:
+        doc["hardware"] = hardware_dict(*hardware)
     paths = []
     for ext, body in (("md", md), ("csv", report_csv(named)), ("json", to_json(doc))):
         path = os.path.join(out_dir, "report." + ext)
@@ -682,7 +408,9 @@ def draw_png(path: str, named: list[tuple[str, ParsedLog]]) -> bool:
         return False
     units = sorted({r.unit for _, log in named for r in log.bench.values() if r.skipped is None})
     width = 0.8 / len(series)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(names) * max(1, len(series)) / 2), 5))
+    # Readable on a screen: at most 14 x 6 inches (1400 x 600 px at 100 dpi)
+    # however many benchmarks; the bars get thinner instead.
+    fig, ax = plt.subplots(figsize=(min(14.0, max(6.0, 0.7 * len(names))), 6))
     for i, (label, values) in enumerate(series.items()):
         xs = [j + i * width for j in range(len(names))]
         ax.bar(xs, [values.get(name, 0) for name in names], width, label=label)
@@ -694,6 +422,135 @@ def draw_png(path: str, named: list[tuple[str, ParsedLog]]) -> bool:
     if all_values and max(all_values) / min(all_values) > 100:
         ax.set_yscale("log")
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
+# ---- hardware: tools/hwref's native user-mode replays -----------------------
+
+HW_SWITCH_ROWS = ("switch", "switch_dirty_avx")
+
+
+def hw_cell(log: ParsedLog, name: str, config: str) -> str:
+    r = log.bench.get((name, config))
+    if r is None:
+        return ""
+    if r.skipped is not None:
+        return "SKIP"
+    return "%s (min %s)" % (fmt_number(r.stats["p50"]), fmt_number(r.stats["min"]))
+
+
+def tsc_hz(log: ParsedLog) -> float | None:
+    words = log.meta.timing.split()
+    for w in words:
+        if w.startswith("tsc="):
+            try:
+                return float(w[4:])
+            except ValueError:
+                return None
+    return None
+
+
+def hardware_md(name: str, log: ParsedLog) -> str:
+    """The "hardware (this CPU)" section: cycles per switch per design, the
+    PKRU deltas, then every instruction and Linux round trip."""
+    m = log.meta
+    cpu = "%s (%s family=%s model=%s stepping=%s)" % (m.brand or "?", m.vendor or "?",
+                                                     m.family or "?", m.model or "?",
+                                                     m.stepping or "?")
+    parts = ["## Hardware (this CPU): user-mode replays\n\n"
+             "Native user-mode replays of each strategy's switch path and of the PKRU and "
+             "XSAVE-family instructions (tools/hwref, %s), not in-kernel measurements. "
+             "TSC ticks per operation, p50 (and minimum) of the batches.\n\n"
+             "- CPU: %s\n- timing: %s\n- XCR0: %s, PKRU offset in the XSAVE area: %s\n"
+             % (name, cpu, m.timing or "?", m.xcr0 or "?", m.pkru_offset or "?")]
+    columns = config_order((c for (n, c) in log.bench if n in HW_SWITCH_ROWS), m.strategies)
+    rows = [[row] + [hw_cell(log, row, c) for c in columns]
+            for row in HW_SWITCH_ROWS if any((row, c) in log.bench for c in columns)]
+    if rows:
+        parts.append("\nCycles per switch (switch-out + switch-in of the strategy's code, "
+                     "TSC ticks):\n\n" + render_md_table(["replay"] + columns, rows))
+    if log.deltas:
+        hz = tsc_hz(log)
+        lines = []
+        for design, value in log.deltas.items():
+            if isinstance(value, str):
+                lines.append("- %s - unmanaged: not measured (%s)\n" % (design, value))
+                continue
+            extra = ""
+            if hz and value > 0:
+                # Switches per second at which this design's extra cost is 1% of a CPU.
+                extra = "; 1%% of a CPU at %.0f switches/s" % (0.01 * hz / value)
+            lines.append("- %s - unmanaged: %s ticks per switch%s\n" % (design, value, extra))
+        parts.append("\nWhat PKRU switching adds per switch (p50 difference):\n\n"
+                     + "".join(lines))
+    other = [r for r in log.bench.values() if r.name not in HW_SWITCH_ROWS]
+    if other:
+        hz = tsc_hz(log)
+        rows = []
+        for r in other:
+            if r.skipped is not None:
+                rows.append([r.name, "", "", "", "SKIP: " + r.skipped])
+                continue
+            ns = "%.1f" % (r.stats["p50"] * 1e9 / hz) if hz else ""
+            rows.append([r.name, fmt_number(r.stats["p50"]), fmt_number(r.stats["min"]), ns, ""])
+        parts.append("\nInstructions and Linux's own round trips (per operation):\n\n"
+                     + render_md_table(["benchmark", "p50 ticks", "min ticks", "p50 ns", "note"],
+                                       rows))
+    if log.agreements:
+        agreed = sum(1 for a in log.agreements if a[3])
+        differ = ["%s [%s] p50 %s" % (a[0], a[1], a[2] or a[4]) for a in log.agreements
+                  if not a[3]]
+        parts.append("\nRun twice: %d of %d p50s agree within 10%%%s\n"
+                     % (agreed, len(log.agreements),
+                        (" (differ: %s)" % "; ".join(differ)) if differ else ""))
+    elif log.hwref_summary is not None:
+        parts.append("\nOne run only (short mode): no agreement check.\n")
+    return "".join(parts)
+
+
+def hardware_dict(name: str, log: ParsedLog) -> dict[str, Any]:
+    return {"file": name, "cpu": cpu_label(log.meta), "meta": dataclasses.asdict(log.meta),
+            "bench": [dataclasses.asdict(r) for r in log.bench.values()],
+            "deltas": log.deltas,
+            "agreements": [dict(zip(("name", "config", "p50s", "agree", "text"), a))
+                           for a in log.agreements],
+            "summary": log.hwref_summary}
+
+
+def draw_hardware_png(path: str, name: str, log: ParsedLog) -> bool:
+    """Horizontal bars of every measured p50 (TSC ticks, log scale), the
+    strategy replays first and coloured; False (with a note) if not drawn."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        note("matplotlib is not importable: no PNG written to %s "
+             "(Debian: apt-get install python3-matplotlib)" % path)
+        return False
+    measured = [r for r in log.bench.values() if r.skipped is None]
+    if not measured:
+        note("no measured hardware lines: no PNG written to %s" % path)
+        return False
+    measured.sort(key=lambda r: (r.name not in HW_SWITCH_ROWS, r.name))
+    labels = ["%s [%s]" % (r.name, r.config) if r.config != NO_CONFIG else r.name
+              for r in measured]
+    values = [max(r.stats["p50"], 0.1) for r in measured]
+    colours = ["tab:orange" if r.name in HW_SWITCH_ROWS else "tab:blue" for r in measured]
+    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(measured) + 1.2)))
+    ys = list(range(len(measured)))[::-1]
+    ax.barh(ys, values, color=colours)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(labels, fontsize=8)
+    for y, v in zip(ys, values):
+        ax.text(v, y, " %g" % v, va="center", fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("TSC ticks per operation, p50 (log scale)")
+    ax.set_title("hwref on %s: user-mode replays (orange: strategy switch paths)"
+                 % (log.meta.brand or "this CPU"), fontsize=9)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -738,7 +595,7 @@ def _p50(log: ParsedLog, name: str, config: str) -> tuple[float | None, str]:
 def check_targets(log: ParsedLog) -> list[TargetResult]:
     results = []
     for name, limit in P50_TARGETS:
-        configs = config_order({c for (n, c) in log.bench if n == name})
+        configs = config_order((c for (n, c) in log.bench if n == name), log.meta.strategies)
         if not configs:
             results.append(TargetResult("%s p50" % name, "-", None, limit, "not measured"))
         for config in configs:
@@ -806,6 +663,10 @@ def add_options(parser: argparse.ArgumentParser, top: bool) -> None:
                         help="also write DIR/report.md, report.csv, report.json")
     parser.add_argument("--png", metavar="FILE", default=default,
                         help="bar chart of benchmark p50s (needs matplotlib)")
+    parser.add_argument("--hardware", metavar="HWREF_LOG", default=default,
+                        help="add tools/hwref's native figures (the hardware section)")
+    parser.add_argument("--hardware-png", metavar="FILE", default=default,
+                        help="chart of the --hardware figures (needs matplotlib)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -866,15 +727,29 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("compare needs exactly two logs (A and B), got %d"
                              % len(args.logs))
         named = load_logs(args.logs)
+        hardware = None
+        if args.hardware:
+            hardware = load_logs([args.hardware])[0]
+        elif args.hardware_png:
+            raise UsageError("--hardware-png needs --hardware HWREF_LOG")
     except UsageError as err:
         note(str(err))
         return 2
     except SystemExit as done:            # --help
         return done.code if isinstance(done.code, int) else 0
     sys.stdout.write(render_command(args, named))
+    hardware_ok = True
+    if hardware is not None:
+        if args.format == "md":
+            sys.stdout.write("\n" + hardware_md(*hardware))
+        summary = hardware[1].hwref_summary
+        hardware_ok = summary is not None and summary[2] == 0
+        if not hardware_ok:
+            note("%s: %s" % (hardware[0], "no final 'hwref: N measured' line (incomplete run)"
+                             if summary is None else "%d measurement checks failed" % summary[2]))
     if args.out:
         try:
-            write_reports(args.out, named)
+            write_reports(args.out, named, hardware)
         except OSError as err:
             note("cannot write the report into %s: %s" % (args.out, err))
             return 2
@@ -884,10 +759,16 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as err:
             note("cannot write %s: %s" % (args.png, err))
             return 2
+    if args.hardware_png and hardware is not None:
+        try:
+            draw_hardware_png(args.hardware_png, *hardware)
+        except OSError as err:
+            note("cannot write %s: %s" % (args.hardware_png, err))
+            return 2
     if args.command == "targets":
         met = all(r.ok for _, log in named for r in check_targets(log))
         return 0 if met and all(log.complete for _, log in named) else 1
-    return 0 if all(log.ok for _, log in named) else 1
+    return 0 if hardware_ok and all(log.ok for _, log in named) else 1
 
 
 if __name__ == "__main__":
