@@ -82,6 +82,23 @@ $(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)grub-mkrescue -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log >&2; exit 1; }
 
+# An ISO that boots at once with fixed kernel arguments, for machines
+# without QEMU's fw_cfg (tools/run-bochs.sh):
+#   make iso-args ISO_OUT=PATH KARGS="config=all tests=pku.* exit=poweroff"
+# The same kernel and the same boot path as build/pkrulab.iso (BIOS + UEFI,
+# pkrulab_video after multiboot2), only the menu differs.
+.PHONY: iso-args
+iso-args: $(B)/pkrulab.elf
+	@[ -n "$(ISO_OUT)" ] || { echo "iso-args: set ISO_OUT=PATH (and KARGS=...)" >&2; exit 2; }
+	@rm -rf $(ISO_OUT).d && mkdir -p $(ISO_OUT).d/boot/grub
+	@cp $(B)/pkrulab.elf $(ISO_OUT).d/boot/pkrulab.elf
+	@sed -n '/^function pkrulab_video/,/^}/p' boot/grub.cfg >$(ISO_OUT).d/boot/grub/grub.cfg
+	@printf '%s\n' 'set timeout=0' 'menuentry "pkrulab" {' \
+		"	multiboot2 /boot/pkrulab.elf $(foreach a,$(KARGS),'$(a)')" \
+		'	pkrulab_video' '	boot' '}' >>$(ISO_OUT).d/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $(ISO_OUT) $(ISO_OUT).d 2>$(ISO_OUT).log || { cat $(ISO_OUT).log >&2; exit 1; }
+	@rm -rf $(ISO_OUT).d $(ISO_OUT).log
+
 # ---- host side -------------------------------------------------------------
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover -Ikernel -Itests/host
