@@ -27,8 +27,8 @@ KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segm
 # Link order decides the order of suites in the report.
 KSRC_C := $(wildcard kernel/*.c) $(wildcard arch/x86/*.c) \
 	$(wildcard kernel/strategy/*.c) \
-	tests/lib/testlib.c tests/pku/pku.c tests/xsave/xsave.c tests/switch/switch.c \
-	tests/signal/signal.c tests/bench/bench.c tests/expect.c
+	tests/lib/testlib.c tests/lib/quirks.c tests/pku/pku.c tests/xsave/xsave.c tests/switch/switch.c \
+	tests/signal/signal.c tests/bench/bench.c tests/expect.c tests/deviations.c
 # Ring-3 code: linked into the .user section (see linker.ld).
 USRC_C := tests/switch/switch.user.c tests/signal/signal.user.c tests/bench/bench.user.c
 KSRC_ASM := boot/multiboot2.asm $(wildcard arch/x86/*.asm)

@@ -12,6 +12,7 @@
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
 #include <asm/xstate.h>
+#include <kernel/deviation.h>
 #include <kernel/acpi.h>
 #include <kernel/bench.h>
 #include <kernel/cmdline.h>
@@ -157,6 +158,7 @@ __noreturn void kmain(u32 magic, u64 info)
 	sched_timer_config(kargs.timer_hz, 0, 0);
 	timing_init(fw_cfg_icount());
 
+	platform_init();
 	cpu_state_reset();
 	int status = scenarios_run();
 

@@ -9,12 +9,18 @@
  *   fail      pass       not ok N id                        failed
  *   fail      fail       not ok N id # TODO why             passed
  *   pass      fail       not ok N id # expected to fail...  failed
+ *   pass/SKIP pass, with a listed deviation
+ *                        not ok N id # DEVIATION: what      deviations
+ *   any       any, with an unlisted deviation
+ *                        not ok N id # DEVIATION not in...  failed
  *
- * The last line of a run is always "pkrulab: N passed, N failed, N skipped".
+ * The last line of a run is always
+ * "pkrulab: N passed, N failed, N skipped, N deviations".
  */
 #include <stdarg.h>
 #include <asm/processor-flags.h>
 #include <kernel/console.h>
+#include <kernel/deviation.h>
 #include <kernel/harness.h>
 #include <kernel/scenario.h>
 #include <kernel/string.h>
@@ -126,6 +132,18 @@ static bool run_cell(const struct scenario *s, int config, int num)
 	got = s->run(&ctx);
 	cpu_state_reset();
 
+	/* Deviations first: an unlisted one fails whatever the cell's outcome. */
+	if (ctx.unknown_deviations) {
+		printk("%snot ok %d %s # DEVIATION not in the known-deviation table for %s: %s\n",
+		       indent, num, name, platform_name(platform()), ctx.deviation);
+		totals.failed++;
+		return false;
+	}
+	if (ctx.deviations && got != OUTCOME_FAIL && want == EXPECT_PASS) {
+		printk("%snot ok %d %s # DEVIATION: %s\n", indent, num, name, ctx.deviation);
+		totals.deviations++;
+		return true;
+	}
 	if (got == OUTCOME_SKIP) {
 		printk("%sok %d %s # SKIP %s\n", indent, num, name, ctx.reason);
 		totals.skipped++;
@@ -197,6 +215,6 @@ int scenarios_run(void)
 
 void print_summary(void)
 {
-	printk("pkrulab: %d passed, %d failed, %d skipped\n",
-	       totals.passed, totals.failed, totals.skipped);
+	printk("pkrulab: %d passed, %d failed, %d skipped, %d deviations\n",
+	       totals.passed, totals.failed, totals.skipped, totals.deviations);
 }

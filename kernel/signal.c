@@ -44,6 +44,9 @@ enum sigframe_pkru_policy signal_frame_policy_for(enum pkru_config c)
 	/* With XCR0[9]=1 the hardware writes PKRU: "hw" is the only policy. */
 	if (c == CONFIG_XSAVE || c == CONFIG_HYBRID || c == CONFIG_XSAVE_DEFERRED)
 		return SIGFRAME_PKRU_HW;
+	/* CPUID(0xD,9) unusable (xstate.bad): no known place for a soft PKRU. */
+	if (xstate.bad & XFEATURE_MASK_PKRU)
+		return SIGFRAME_PKRU_NONE;
 	if (kargs.sigframe_pkru_set && kargs.sigframe_pkru != SIGFRAME_PKRU_HW)
 		return kargs.sigframe_pkru;
 	return c == CONFIG_UNMANAGED ? SIGFRAME_PKRU_NONE : SIGFRAME_PKRU_SOFT;

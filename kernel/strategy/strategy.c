@@ -33,6 +33,10 @@ bool strategy_activate(enum pkru_config c, const char **why)
 		*why = "CPU has no XSAVE (CPUID.1:ECX[26] = 0): tasks need it for FPU state";
 		return false;
 	}
+	if (s->xcr0_pkru && (xstate.bad & XFEATURE_MASK_PKRU)) {
+		*why = XSTATE_PKRU_BAD_REASON;
+		return false;
+	}
 	if (s->xcr0_pkru && !(xstate.supported & XFEATURE_MASK_PKRU)) {
 		*why = "configuration needs XCR0[9] but CPUID.(0xD,0):EAX[9] = 0";
 		return false;

@@ -33,6 +33,10 @@ struct scenario_ctx {
 	int config;			/* enum pkru_config, or -1 */
 	int checks, failures;
 	char reason[160];
+	/* Deviations (kernel/deviation.h): how many, how many not in the table. */
+	int deviations, unknown_deviations;
+	u32 deviation_seen;		/* table rows already printed in this cell */
+	char deviation[160];		/* the first (unlisted first) deviation */
 };
 
 #define SCENARIO(suite, name, fn, what_, flags_)				\
@@ -75,7 +79,7 @@ const struct expectation *expectation_for(const char *id, int config, enum injec
 /* Run every selected scenario and print the KTAP report; returns the status. */
 int scenarios_run(void);
 
-struct run_totals { int passed, failed, skipped; };
+struct run_totals { int passed, failed, skipped, deviations; };
 extern struct run_totals totals;
 void print_summary(void);
 
