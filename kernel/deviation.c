@@ -81,13 +81,12 @@ bool deviation_known(const char *id)
 	return d && (d->platforms & ON(platform()));
 }
 
-bool deviation(struct scenario_ctx *ctx, const char *id, const char *fmt, ...)
+static void record(struct scenario_ctx *ctx, const char *id, const char *fmt, va_list ap)
 {
 	const struct known_deviation *d = deviation_find(id);
 	bool known = deviation_known(id);
 	u32 row = d ? 1u << ((d - known_deviations) & 31) : 0;
 	char buf[160];
-	va_list ap;
 
 	ctx->checks++;
 	ctx->deviations++;
@@ -95,17 +94,35 @@ bool deviation(struct scenario_ctx *ctx, const char *id, const char *fmt, ...)
 		ctx->unknown_deviations++;
 	/* One line per deviation and cell: loops over 16 keys say it once. */
 	if (row && (ctx->deviation_seen & row))
-		return false;
+		return;
 	ctx->deviation_seen |= row;
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	diag("DEVIATION[%s]: %s%s", id, buf,
 	     known ? "" : " -- not a known deviation of this platform");
 	diag("  SDM: %s", d ? d->sdm : "(id not in the known-deviation table)");
 	if (!ctx->deviation[0] || (!known && ctx->unknown_deviations == 1))
 		snprintf(ctx->deviation, sizeof(ctx->deviation), "%s: %s", id, buf);
+}
+
+bool deviation(struct scenario_ctx *ctx, const char *id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(ctx, id, fmt, ap);
+	va_end(ap);
 	return false;
+}
+
+enum outcome deviation_not_run(struct scenario_ctx *ctx, const char *id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(ctx, id, fmt, ap);
+	va_end(ap);
+	snprintf(ctx->reason, sizeof(ctx->reason), "not run: deviation %s", id);
+	return OUTCOME_SKIP;
 }
 
 bool pkru_fatal_in_ring0(u32 pkru)

@@ -63,6 +63,13 @@ bool deviation_known(const char *id);
  * failure).  Returns false, so that it can stand where a check() stood.
  */
 bool deviation(struct scenario_ctx *ctx, const char *id, const char *fmt, ...) __printf(3, 4);
+/*
+ * A cell that cannot run at all because of a deviation it would hit
+ * (fatal here): records it and ends the cell; the line says DEVIATION
+ * whatever the cell was expected to do.
+ */
+enum outcome deviation_not_run(struct scenario_ctx *ctx, const char *id, const char *fmt, ...)
+	__printf(3, 4);
 
 /*
  * A kernel running with PKRU that write-protects its own key on a CPU that
