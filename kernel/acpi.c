@@ -47,6 +47,7 @@ struct rsdp {
 #define AML_BYTE_PREFIX		0x0a
 
 struct acpi_info acpi;
+static bool acpi_ready;
 
 static bool checksum_ok(const void *p, u32 len)
 {
@@ -120,6 +121,7 @@ void acpi_init(void)
 {
 	const struct acpi_header *fadt = find_table("FACP"), *madt = find_table("APIC");
 
+	acpi_ready = true;
 	if (!boot_info.rsdp) {
 		printk("# acpi: no RSDP from the boot loader: reboot falls back to 0xcf9/keyboard "
 		       "controller, poweroff to halt\n");
@@ -157,6 +159,9 @@ void acpi_init(void)
 
 bool acpi_poweroff(void)
 {
+	/* A harness error before acpi_init() (a bad argument) still powers off. */
+	if (!acpi_ready)
+		acpi_init();
 	if (!acpi.s5 || !acpi.pm1a_cnt || acpi.pm1a_cnt > 0xffff)
 		return false;
 	printk("# exit=poweroff: ACPI S5 through PM1a_CNT %#x\n", acpi.pm1a_cnt);

@@ -54,6 +54,9 @@ REQS=(
 	"python3|cmd:python3|python3"
 	"bc|cmd:bc|bc"
 	"timeout|cmd:timeout|coreutils"
+	"Bochs (tools/run-bochs.sh)|cmd:bochs|bochs"
+	"Bochs BIOS|file:/usr/share/bochs/BIOS-bochs-latest|bochsbios"
+	"VGA BIOS for Bochs|file:/usr/share/vgabios/vgabios.bin|vgabios"
 )
 
 have() {
@@ -88,6 +91,12 @@ find_missing() {
 		done
 		[ "$seen" = 1 ] || missing_pkgs+=("$pkg")
 	done
+	# bochs needs some GUI package (bochs-wx | bochs-gui); pkrulab runs it
+	# headless with the rfb library bochs itself ships, so take the small
+	# text one rather than wxWidgets.
+	case " ${missing_pkgs[*]} " in
+	*" bochs "*) missing_pkgs+=(bochs-term) ;;
+	esac
 	# clang was missing: its libFuzzer runtime will be missing too.
 	case " ${missing_pkgs[*]} " in
 	*" clang "*) case " ${missing_pkgs[*]} " in

@@ -10,6 +10,9 @@
 #   --mem MIB      guest memory in MiB (default 256)
 #   --log FILE     also write the serial output to FILE
 #   --keep DIR     keep the generated bochsrc, ISO and Bochs's own log in DIR
+#   --unlist ID    boot a kernel built without ID in its known-deviation
+#                  table (make UNLIST_DEVIATION=ID, in build/unlist-ID/):
+#                  shows that an unlisted deviation fails the run
 #   -h, --help     this text
 #
 # Bochs has no fw_cfg, so the kernel arguments reach the kernel through the
@@ -45,6 +48,7 @@ timeout_s=600
 mem=256
 log=""
 keep=""
+unlist=""
 kargs=()
 
 set_opt() {
@@ -65,16 +69,19 @@ set_opt() {
 	--keep)
 		[ -n "$val" ] || die "--keep needs a directory"
 		keep=$val ;;
+	--unlist)
+		[[ $val =~ ^[a-z0-9_]+\.[a-z0-9_.]+$ ]] || die "--unlist wants a deviation id such as pku.wd_supervisor, not '$val'"
+		unlist=$val ;;
 	esac
 }
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--cpu | --timeout | --mem | --log | --keep)
+	--cpu | --timeout | --mem | --log | --keep | --unlist)
 		[ $# -ge 2 ] || die "option $1 needs a value (try --help)"
 		set_opt "$1" "$2"
 		shift 2 ;;
-	--cpu=* | --timeout=* | --mem=* | --log=* | --keep=*)
+	--cpu=* | --timeout=* | --mem=* | --log=* | --keep=* | --unlist=*)
 		set_opt "${1%%=*}" "${1#*=}"
 		shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -107,7 +114,9 @@ cleanup() {
 		kill "$tpid" 2>/dev/null || true
 	fi
 	if [ -n "$bpid" ]; then
-		kill -KILL "$bpid" 2>/dev/null || true
+		# TERM to timeout(1) reaches Bochs too; KILL would orphan it.
+		kill -TERM "$bpid" 2>/dev/null || true
+		wait "$bpid" 2>/dev/null || true
 	fi
 	if [ -z "$keep" ]; then
 		rm -rf -- "$work"
@@ -117,14 +126,16 @@ trap cleanup EXIT
 trap 'echo "$PROG: interrupted" >&2; exit 2' INT TERM HUP
 
 iso=$work/pkrulab.iso
-make -s --no-print-directory -C "$ROOT" iso-args ISO_OUT="$iso" \
+make -s --no-print-directory -C "$ROOT" iso-args ISO_OUT="$iso" ${unlist:+UNLIST_DEVIATION="$unlist"} \
 	KARGS="config=all tests=all exit=poweroff ${kargs[*]}" >&2 || die "build failed"
 
+# COM1 writes straight into --log FILE (kept even if Bochs dies), else a temporary file.
 serial=$work/serial.log
-: >"$serial"
 if [ -n "$log" ]; then
 	{ : >"$log"; } 2>/dev/null || die "cannot write the log file '$log'"
+	serial=$(cd "$(dirname "$log")" && pwd)/$(basename "$log")
 fi
+: >"$serial"
 
 # reset_on_triple_fault=0: a triple fault ends Bochs with a panic that
 # names it, instead of a silent reboot into the BIOS.
@@ -161,9 +172,6 @@ wait "$bpid" || rc=$?
 bpid=""
 wait "$tpid" 2>/dev/null || true
 tpid=""
-if [ -n "$log" ]; then
-	cp -- "$serial" "$log"
-fi
 
 tail_bochs() {
 	grep -E '>>PANIC<<|exception\(\)|triple|Bochs is exiting' "$work/bochs.out" "$work/bochs.log" 2>/dev/null |
