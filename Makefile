@@ -145,6 +145,8 @@ host-test: $(HOST_TESTS)
 		{ cat $(B)/host/test_pkrulab_report.log; exit 1; }
 	@$(PYTHON) tools/test_pathprof.py 2>$(B)/host/test_pathprof.log || \
 		{ cat $(B)/host/test_pathprof.log; exit 1; }
+	@$(PYTHON) tools/test_conformance.py 2>$(B)/host/test_conformance.log || \
+		{ cat $(B)/host/test_conformance.log; exit 1; }
 
 FUZZ_SECONDS ?= 20
 FUZZERS := cmdline sigframe
@@ -184,6 +186,21 @@ bench: all
 	@echo "report: $(B)/bench/report/report.md (.csv, .json)"
 	@$(PYTHON) tools/pkrulab-report.py targets $(B)/bench/icount.log >$(B)/bench/report/targets.md; \
 		st=$$?; cat $(B)/bench/report/targets.md; exit $$st
+
+# The README's SDM conformance table, from the full default runs the two
+# matrices keep (QEMU 7.2 TCG -cpu max, Bochs 2.7 tigerlake); runs them if
+# their logs are missing.
+CONF_QEMU := $(B)/matrix/bios-max.log
+CONF_BOCHS := $(B)/bochs-matrix/tigerlake-full.log
+.PHONY: conformance
+conformance: all
+	@[ -f $(CONF_QEMU) ] || ./run-qemu.sh --timeout 300 --log $(CONF_QEMU) >/dev/null
+	@[ -f $(CONF_BOCHS) ] || { mkdir -p $(dir $(CONF_BOCHS)); \
+		tools/run-bochs.sh --timeout 600 --log $(CONF_BOCHS) >/dev/null; }
+	$(PYTHON) tools/pkrulab-report.py conformance "QEMU 7.2 TCG (-cpu max)=$(CONF_QEMU)" \
+		"Bochs 2.7 (tigerlake)=$(CONF_BOCHS)" >$(B)/conformance.md
+	$(PYTHON) tools/conformance.py README.md $(B)/conformance.md
+	@echo "README.md: conformance table from $(CONF_QEMU) and $(CONF_BOCHS)"
 
 clean:
 	rm -rf $(B)

@@ -15,6 +15,10 @@ answers those from the logs alone, with the Python standard library only.
                                        benchmarks in both and the ratio B/A
   pkrulab-report.py summary LOG...     one line per log: counts, inject, cpu,
                                        complete or not
+  pkrulab-report.py conformance [LABEL=]LOG...
+                                       SDM conformance table: a row per probed
+                                       behaviour, a column per platform's log
+                                       (tools/conformance.py)
 Options (after the subcommand or before it):
   --format md|csv|json   output format on stdout (default md)
   --out DIR              also write DIR/report.md, report.csv, report.json
@@ -43,13 +47,16 @@ import re
 import sys
 from typing import Any, Iterable
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import conformance  # noqa: E402  (tools/conformance.py)
+
 PROG = "pkrulab-report.py"
 
 # The five configurations in the order the kernel runs them; the matrix keeps
 # that order so that tables from different runs line up column for column.
 CONFIGS = ("xsave", "explicit", "hybrid", "xsave_deferred", "unmanaged")
 NO_CONFIG = "-"          # column of configuration-independent scenarios
-VERDICTS = ("ok", "SKIP", "FAIL", "DESIGN", "MISMATCH")
+VERDICTS = ("ok", "SKIP", "FAIL", "DESIGN", "MISMATCH", "DEVIATION")
 BENCH_UNITS = ("core_cycles", "tsc", "instructions", "ns")
 BENCH_STATS = ("n", "min", "p50", "p90", "p99", "max", "mean", "overhead")
 FORMATS = ("md", "csv", "json")
@@ -154,6 +161,8 @@ class ParsedLog:
                 c.failed += 1
             elif cell.verdict == "SKIP":
                 c.skipped += 1
+            elif cell.verdict == "DEVIATION":
+                pass               # counted apart by the kernel: ", N deviations"
             else:
                 c.passed += 1      # ok, and expected failures that were seen
         return c
@@ -183,6 +192,10 @@ def classify(status: str, directive: str) -> tuple[str, str]:
         if word.upper() == "SKIP":
             return "SKIP", rest.strip()
         return "ok", directive
+    # A listed deviation is its own outcome; an unlisted one ("DEVIATION not
+    # in the known-deviation table ...") is a failure like any other.
+    if directive.startswith("DEVIATION:"):
+        return "DEVIATION", directive[len("DEVIATION:"):].strip()
     if word.upper() == "TODO":
         reason = rest.strip()
         if reason.lower().startswith("design finding:"):
@@ -818,7 +831,9 @@ def build_parser() -> argparse.ArgumentParser:
                                  ("compare", "+", "differing cells and p50 ratios B/A"),
                                  ("summary", "+", "one line per log"),
                                  ("targets", "+", "check the --icount path-length targets "
-                                  "(exit 1 if one is missed)")):
+                                  "(exit 1 if one is missed)"),
+                                 ("conformance", "+", "SDM conformance table, one column per "
+                                  "[LABEL=]LOG (exit 1 on an unlisted deviation)")):
         p = sub.add_parser(command, help=text, description=text)
         add_options(p, top=False)
         p.add_argument("logs", nargs=nargs, metavar="LOG", help="serial log ('-': stdin)")
@@ -856,6 +871,9 @@ def render_command(args: argparse.Namespace, named: list[tuple[str, ParsedLog]])
         return render_compare(na, a, nb, b, args.format)
     if args.command == "targets":
         return render_targets(named, args.format)
+    if args.command == "conformance":
+        return conformance.render(args.logs, args.format,
+                                  os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     return render_summary(named, args.format)
 
 
@@ -865,7 +883,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare" and len(args.logs) != 2:
             raise UsageError("compare needs exactly two logs (A and B), got %d"
                              % len(args.logs))
+        if args.command == "conformance":
+            args.conformance_logs = list(args.logs)
+            args.logs = [conformance.split_label(a)[1] for a in args.logs]
         named = load_logs(args.logs)
+        if args.command == "conformance":
+            args.logs = args.conformance_logs
     except UsageError as err:
         note(str(err))
         return 2
@@ -887,6 +910,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "targets":
         met = all(r.ok for _, log in named for r in check_targets(log))
         return 0 if met and all(log.complete for _, log in named) else 1
+    if args.command == "conformance":
+        bad = conformance.unlisted(args.logs)
+        for cell in bad:
+            note("unlisted deviation: " + cell)
+        return 0 if not bad and all(log.complete for _, log in named) else 1
     return 0 if all(log.ok for _, log in named) else 1
 
 
