@@ -7,7 +7,8 @@
 #
 # Each case: NAME | expected run-bochs.sh status | run-bochs.sh arguments |
 # regexes (';;'-separated) that must all appear in the serial log; one
-# written !RE must match no line.  Logs are kept in build/bochs-matrix/.
+# written !RE must match no line (tools/matrix-lib.sh runs the cases).  Logs
+# are kept in build/bochs-matrix/.
 #
 # The full default run (every suite, every configuration) takes a few
 # seconds of wall time under Bochs here, so it runs whole: no subset.
@@ -16,7 +17,6 @@ set -f	# kernel arguments carry globs (tests=pku.*): never expand them here
 cd "$(dirname "$0")/.."
 
 OUT=build/bochs-matrix
-mkdir -p "$OUT"
 TIMEOUT=${PKRULAB_BOCHS_TIMEOUT:-600}
 SUMMARY_OK='^pkrulab: [0-9]+ passed, 0 failed, [0-9]+ skipped'
 UNLISTED='!DEVIATION not in the known-deviation table'
@@ -29,38 +29,6 @@ CASES=(
 "unlisted-deviation|1|--cpu tigerlake --unlist pku.wd_supervisor -- tests=pku.*|^pkrulab: [0-9]+ passed, [1-9][0-9]* failed;;not ok [0-9]+ pku.supervisor_unaffected # DEVIATION not in the known-deviation table for bochs: pku.wd_supervisor;;DEVIATION\\[pku.ring0_ignores_ad\\]"
 )
 
-passed=0
-failed=0
-for c in "${CASES[@]}"; do
-	IFS='|' read -r name want args patterns <<<"$c"
-	log="$OUT/$name.log"
-	start=$(date +%s.%N)
-	# shellcheck disable=SC2086  # args is a word list on purpose
-	tools/run-bochs.sh --timeout "$TIMEOUT" --log "$log" $args >/dev/null 2>"$OUT/$name.err" </dev/null
-	rc=$?
-	secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
-	why=""
-	[ "$rc" = "$want" ] || why="exit status $rc, want $want"
-	rest=$patterns
-	while [ -z "$why" ] && [ -n "$rest" ]; do
-		pat=${rest%%;;*}
-		[ "$pat" = "$rest" ] && rest="" || rest=${rest#*;;}
-		if [ "${pat#!}" != "$pat" ]; then
-			hit=$(tr -d '\r' <"$log" | grep -E -m1 -- "${pat#!}")
-			[ -z "$hit" ] || why="a line matches /${pat#!}/, none may: $hit"
-		else
-			tr -d '\r' <"$log" | grep -Eq -- "$pat" || why="no line of $log matches /$pat/"
-		fi
-	done
-	if [ -z "$why" ]; then
-		passed=$((passed + 1))
-		printf 'ok   %-16s %5ss  (%s)\n' "$name" "$secs" "$args"
-	else
-		failed=$((failed + 1))
-		printf 'FAIL %-16s %5ss  (%s): %s\n' "$name" "$secs" "$args" "$why"
-		tail -n 15 "$log" | sed 's/^/    | /'
-		sed 's/^/    ! /' "$OUT/$name.err" | tail -n 5
-	fi
-done
-echo "bochs-matrix: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+# shellcheck source=tools/matrix-lib.sh
+. tools/matrix-lib.sh
+matrix_run bochs-matrix tools/run-bochs.sh "$OUT" "$TIMEOUT"

@@ -9,7 +9,9 @@ statements read from the real sources; the README splice.
 Run: python3 tools/test_conformance.py; the last stdout line is
 "test_conformance: N passed, N failed".
 """
+import glob
 import os
+import re
 import sys
 import tempfile
 import unittest
@@ -126,6 +128,21 @@ class Files(unittest.TestCase):
         self.assertIn("pku.supervisor_unaffected", st)
         self.assertIn("signal.recover", st)
         self.assertNotIn('"', st["xsave.init_tracking"])
+
+    def test_every_reported_id_is_in_the_table(self):
+        # A typo in an id would make a known deviation fail as "unlisted".
+        root = os.path.dirname(HERE)
+        with open(os.path.join(root, "tests", "deviations.c")) as f:
+            table = re.findall(r'^\t\{ "([\w.]+)",', f.read(), re.M)
+        self.assertEqual(len(table), len(set(table)), "an id listed twice")
+        used = set()
+        for path in glob.glob(os.path.join(root, "tests", "*", "*.c")) + \
+                glob.glob(os.path.join(root, "kernel", "*.c")):
+            with open(path) as f:
+                for call in re.findall(r'\bdeviation(?:_not_run)?\(ctx,([^,]+),', f.read()):
+                    used.update(re.findall(r'"([\w.]+)"', call))
+        self.assertIn("pku.wd_supervisor", used)
+        self.assertEqual(sorted(used - set(table)), [])
 
     def test_splice(self):
         readme = "a\n%s\nold\n%s\nb\n" % (conformance.BEGIN_MARK, conformance.END_MARK)
