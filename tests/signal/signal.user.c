@@ -282,6 +282,7 @@ static void run_wait_kill(void)
 {
 	install(SIGUSR1, h_count, 0);
 	wrpkru(P->pkru);
+	P->res->ready = 1;
 	for (int i = 0; i < 100000 && !P->res->handled; i++)
 		usys(SYS_yield, 0, 0, 0);
 	P->res->v[1] = rdpkru();
@@ -368,6 +369,12 @@ void sg_user_main(struct sg_params *p)
 	case SG_NESTED: run_nested(); break;
 	case SG_WAIT_KILL: run_wait_kill(); break;
 	case SG_KILLER:
+		/*
+		 * Not before task 1 has its handler: a timer switch can let this
+		 * task run first, and SIGUSR1 with no handler ends the receiver.
+		 */
+		for (int i = 0; i < 100000 && !params_base[0].res->ready; i++)
+			usys(SYS_yield, 0, 0, 0);
 		usys(SYS_kill, 1, SIGUSR1, 0);
 		run_hostile();
 		break;
