@@ -15,6 +15,11 @@ CLANG	?= clang
 # Debian's python3 first: the one apt's python3-matplotlib installs into.
 PYTHON	?= $(firstword $(wildcard /usr/bin/python3) python3)
 B	:= build
+# UNLIST_DEVIATION=ID: a kernel whose known-deviation table lacks ID, built
+# apart, to show that an unlisted deviation fails the run (bochs-matrix.sh).
+ifneq ($(UNLIST_DEVIATION),)
+B	:= build/unlist-$(UNLIST_DEVIATION)
+endif
 V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
 
@@ -23,6 +28,9 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-stack-pr
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-toplevel-reorder \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Iarch/x86/include -Ikernel/include -I. -MMD -MP
+ifneq ($(UNLIST_DEVIATION),)
+KCFLAGS += -DPKRULAB_UNLIST_DEVIATION='"$(UNLIST_DEVIATION)"'
+endif
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
 # Suites are found by wildcard: a new one is a directory tests/NAME/ whose
@@ -31,7 +39,7 @@ KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segm
 BOOT_ASM := $(wildcard boot/*.asm)
 ARCH_SRC := $(wildcard arch/x86/*.c) $(wildcard arch/x86/*.asm)
 KERNEL_SRC := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard kernel/strategy/*.c)
-TESTS_SRC := $(wildcard tests/lib/*.c) tests/expect.c \
+TESTS_SRC := $(wildcard tests/lib/*.c) $(wildcard tests/*.c) \
 	$(filter-out %.user.c,$(filter-out tests/host/% tests/lib/%,$(wildcard tests/*/*.c)))
 KSRC_C := $(filter %.c,$(ARCH_SRC)) $(KERNEL_SRC) $(TESTS_SRC)
 # Ring-3 code: linked into the .user section (see linker.ld).
@@ -49,7 +57,7 @@ $(B)/gen/font.c: tools/psf2c.py
 $(B)/gen/font.o: $(B)/gen/font.c
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-.PHONY: all clean test host-test qemu-test deps fuzz bench check-layers hwref
+.PHONY: all clean test host-test qemu-test bochs-test deps fuzz bench check-layers hwref
 all: $(B)/pkrulab.iso
 
 # Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
@@ -102,6 +110,23 @@ $(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)grub-mkrescue -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log >&2; exit 1; }
 
+# An ISO that boots at once with fixed kernel arguments, for machines
+# without QEMU's fw_cfg (tools/run-bochs.sh):
+#   make iso-args ISO_OUT=PATH KARGS="config=all tests=pku.* exit=poweroff"
+# The same kernel and the same boot path as build/pkrulab.iso (BIOS + UEFI,
+# pkrulab_video after multiboot2), only the menu differs.
+.PHONY: iso-args
+iso-args: $(B)/pkrulab.elf
+	@[ -n "$(ISO_OUT)" ] || { echo "iso-args: set ISO_OUT=PATH (and KARGS=...)" >&2; exit 2; }
+	@rm -rf $(ISO_OUT).d && mkdir -p $(ISO_OUT).d/boot/grub
+	@cp $(B)/pkrulab.elf $(ISO_OUT).d/boot/pkrulab.elf
+	@sed -n '/^function pkrulab_video/,/^}/p' boot/grub.cfg >$(ISO_OUT).d/boot/grub/grub.cfg
+	@printf '%s\n' 'set timeout=0' 'menuentry "pkrulab" {' \
+		"	multiboot2 /boot/pkrulab.elf $(foreach a,$(KARGS),'$(a)')" \
+		'	pkrulab_video' '	boot' '}' >>$(ISO_OUT).d/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $(ISO_OUT) $(ISO_OUT).d 2>$(ISO_OUT).log || { cat $(ISO_OUT).log >&2; exit 1; }
+	@rm -rf $(ISO_OUT).d $(ISO_OUT).log
+
 # ---- host side -------------------------------------------------------------
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover -Ikernel -Itests/host
@@ -138,16 +163,15 @@ $(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/sig
 	@mkdir -p $(dir $@)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< kernel/sigframe.c -o $@
 
+# The Python tools' own tests (tools/test_*.py), each ending "NAME: N passed, N failed".
+PY_TESTS := $(wildcard tools/test_*.py)
+
 host-test: $(HOST_TESTS)
 	@for t in $(HOST_TESTS); do $$t || exit 1; done
-	@$(PYTHON) tools/test_pkrulab_report.py 2>$(B)/host/test_pkrulab_report.log || \
-		{ cat $(B)/host/test_pkrulab_report.log; exit 1; }
-	@$(PYTHON) tools/test_pathprof.py 2>$(B)/host/test_pathprof.log || \
-		{ cat $(B)/host/test_pathprof.log; exit 1; }
-	@$(PYTHON) tools/test_pkrulog.py 2>$(B)/host/test_pkrulog.log || \
-		{ cat $(B)/host/test_pkrulog.log; exit 1; }
-	@$(PYTHON) tools/test_hwref.py 2>$(B)/host/test_hwref.log || \
-		{ cat $(B)/host/test_hwref.log; exit 1; }
+	@for t in $(PY_TESTS); do \
+		n=$$(basename $$t .py); \
+		$(PYTHON) $$t 2>$(B)/host/$$n.log || { cat $(B)/host/$$n.log; exit 1; }; \
+	done
 
 FUZZ_SECONDS ?= 20
 FUZZERS := cmdline sigframe
@@ -168,6 +192,9 @@ fuzz: $(patsubst %,$(B)/host/fuzz_%,$(FUZZERS))
 
 deps:
 	@bash tools/install-deps.sh
+
+bochs-test: all
+	@bash tools/bochs-matrix.sh
 
 qemu-test: all
 	@bash tools/qemu-matrix.sh
@@ -202,6 +229,21 @@ bench: all $(B)/hwref
 	@echo "report: $(B)/bench/report/report.md (.csv, .json, bench.png, hardware.png)"
 	@$(PYTHON) tools/pkrulab_report.py targets $(B)/bench/icount.log >$(B)/bench/report/targets.md; \
 		st=$$?; cat $(B)/bench/report/targets.md; exit $$st
+
+# The README's SDM conformance table, from the full default runs the two
+# matrices keep (QEMU 7.2 TCG -cpu max, Bochs 2.7 tigerlake); runs them if
+# their logs are missing.
+CONF_QEMU := $(B)/matrix/bios-max.log
+CONF_BOCHS := $(B)/bochs-matrix/tigerlake-full.log
+.PHONY: conformance
+conformance: all
+	@[ -f $(CONF_QEMU) ] || ./run-qemu.sh --timeout 300 --log $(CONF_QEMU) >/dev/null
+	@[ -f $(CONF_BOCHS) ] || { mkdir -p $(dir $(CONF_BOCHS)); \
+		tools/run-bochs.sh --timeout 600 --log $(CONF_BOCHS) >/dev/null; }
+	$(PYTHON) tools/pkrulab_report.py conformance "QEMU 7.2 TCG (-cpu max)=$(CONF_QEMU)" \
+		"Bochs 2.7 (tigerlake)=$(CONF_BOCHS)" >$(B)/conformance.md
+	$(PYTHON) tools/conformance.py README.md $(B)/conformance.md
+	@echo "README.md: conformance table from $(CONF_QEMU) and $(CONF_BOCHS)"
 
 clean:
 	rm -rf $(B)

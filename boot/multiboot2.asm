@@ -31,12 +31,11 @@ mb2_header:
 	dd MB2_ARCH_I386
 	dd mb2_header_end - mb2_header
 	dd -(MB2_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
-	; Framebuffer tag: ask for a linear framebuffer under UEFI; flag bit 0
-	; (optional) lets BIOS GRUB keep the VGA text console instead.
-	align 8
-	dw 5, 1
-	dd 20
-	dd 0, 0, 32
+	; No framebuffer tag.  With one, BIOS GRUB 2.06 picks a VBE mode by
+	; itself ("auto"); where that is a 256-colour palette mode (Bochs's
+	; VGABIOS: 640x480x8) the palette overruns the boot information that
+	; GRUB sized without it and GRUB crashes before _start (README, "Boot
+	; path").  UEFI gets its framebuffer from gfxpayload=keep in grub.cfg.
 	align 8
 	; End tag.
 	dw 0, 0

@@ -45,7 +45,7 @@ void panic(const char *why)
 	if (panic_hook)
 		panic_hook();
 	else
-		printk("pkrulab: 0 passed, 0 failed, 0 skipped\n");
+		printk("pkrulab: 0 passed, 0 failed, 0 skipped, 0 deviations\n");
 	exiting = false;
 	kernel_exit(EXIT_STATUS_HARNESS);
 }

@@ -59,6 +59,8 @@ __noreturn void kmain(u32 magic, u64 info)
 	kargs_defaults(&kargs);
 	if (!ok)
 		panic(why);
+	/* Known at once, so that exit=poweroff works for an early harness error too. */
+	acpi_set_rsdp(boot_info.rsdp, boot_info.rsdp_v2);
 
 	gdt_init();
 	idt_init();
@@ -77,7 +79,7 @@ __noreturn void kmain(u32 magic, u64 info)
 	console_init(kargs.consoles, !kargs.consoles_set);
 	print_boot_info();
 	strategy_print_info();
-	acpi_init(boot_info.rsdp, boot_info.rsdp_v2);
+	acpi_init();
 	pic_disable();
 	if (!apic_init())
 		printk("# apic: none (CPUID.1:EDX[9] = 0): task scenarios will SKIP\n");

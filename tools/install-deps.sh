@@ -58,6 +58,9 @@ REQS=(
 	"objdump (hwref drift check)|cmd:objdump|binutils"
 	"qemu-x86_64 (user mode: hwref's XCR0[9] path)|cmd:qemu-x86_64|qemu-user"
 	"timeout|cmd:timeout|coreutils"
+	"Bochs (tools/run-bochs.sh)|cmd:bochs|bochs"
+	"Bochs BIOS|file:/usr/share/bochs/BIOS-bochs-latest|bochsbios"
+	"VGA BIOS for Bochs|file:/usr/share/vgabios/vgabios.bin|vgabios"
 )
 
 have() {
@@ -97,6 +100,12 @@ find_missing() {
 		done
 		[ "$seen" = 1 ] || missing_pkgs+=("$pkg")
 	done
+	# bochs needs some GUI package (bochs-wx | bochs-gui); pkrulab runs it
+	# headless with the rfb library bochs itself ships, so take the small
+	# text one rather than wxWidgets.
+	case " ${missing_pkgs[*]} " in
+	*" bochs "*) missing_pkgs+=(bochs-term) ;;
+	esac
 	# clang was missing: its libFuzzer runtime will be missing too.
 	case " ${missing_pkgs[*]} " in
 	*" clang "*) case " ${missing_pkgs[*]} " in

@@ -15,6 +15,10 @@ answers those from the logs alone, with the Python standard library only.
                                        benchmarks in both and the ratio B/A
   pkrulab_report.py summary LOG...     one line per log: counts, inject, cpu,
                                        complete or not
+  pkrulab_report.py conformance [LABEL=]LOG...
+                                       SDM conformance table: a row per probed
+                                       behaviour, a column per platform's log
+                                       (tools/conformance.py)
 Options (after the subcommand or before it):
   --format md|csv|json   output format on stdout (default md)
   --out DIR              also write DIR/report.md, report.csv, report.json
@@ -48,6 +52,7 @@ from typing import Any, Iterable
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import conformance  # noqa: E402  (tools/conformance.py)
 from pkrulog import (BENCH_STATS, NO_CONFIG, BenchRecord, Counts, ParsedLog,  # noqa: E402
                      RunMeta, classify, clean_lines, parse_log, read_log, split_cell_name)
 
@@ -679,7 +684,9 @@ def build_parser() -> argparse.ArgumentParser:
                                  ("compare", "+", "differing cells and p50 ratios B/A"),
                                  ("summary", "+", "one line per log"),
                                  ("targets", "+", "check the --icount path-length targets "
-                                  "(exit 1 if one is missed)")):
+                                  "(exit 1 if one is missed)"),
+                                 ("conformance", "+", "SDM conformance table, one column per "
+                                  "[LABEL=]LOG (exit 1 on an unlisted deviation)")):
         p = sub.add_parser(command, help=text, description=text)
         add_options(p, top=False)
         p.add_argument("logs", nargs=nargs, metavar="LOG", help="serial log ('-': stdin)")
@@ -717,6 +724,9 @@ def render_command(args: argparse.Namespace, named: list[tuple[str, ParsedLog]])
         return render_compare(na, a, nb, b, args.format)
     if args.command == "targets":
         return render_targets(named, args.format)
+    if args.command == "conformance":
+        return conformance.render(args.logs, args.format,
+                                  os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     return render_summary(named, args.format)
 
 
@@ -726,12 +736,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare" and len(args.logs) != 2:
             raise UsageError("compare needs exactly two logs (A and B), got %d"
                              % len(args.logs))
+        if args.command == "conformance":
+            args.conformance_logs = list(args.logs)
+            args.logs = [conformance.split_label(a)[1] for a in args.logs]
         named = load_logs(args.logs)
         hardware = None
         if args.hardware:
             hardware = load_logs([args.hardware])[0]
         elif args.hardware_png:
             raise UsageError("--hardware-png needs --hardware HWREF_LOG")
+        if args.command == "conformance":
+            args.logs = args.conformance_logs
     except UsageError as err:
         note(str(err))
         return 2
@@ -768,6 +783,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "targets":
         met = all(r.ok for _, log in named for r in check_targets(log))
         return 0 if met and all(log.complete for _, log in named) else 1
+    if args.command == "conformance":
+        bad = conformance.unlisted(args.logs)
+        for cell in bad:
+            note("unlisted deviation: " + cell)
+        return 0 if not bad and all(log.complete for _, log in named) else 1
     return 0 if hardware_ok and all(log.ok for _, log in named) else 1
 
 

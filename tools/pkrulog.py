@@ -37,7 +37,7 @@ class Outcome:
     status: str          # "ok" or "not ok"
     directive: str       # "SKIP", "TODO" or "" (any directive, or none)
     reason_prefix: str   # required start of the directive's text ("" any)
-    counts_as: str       # "passed", "failed" or "skipped" (the summary's words)
+    counts_as: str       # "passed", "failed", "skipped" or "deviations" (the summary's words)
 
 
 OUTCOMES = (
@@ -45,6 +45,9 @@ OUTCOMES = (
     Outcome("ok", "ok", "", "", "passed"),
     Outcome("DESIGN", "not ok", "TODO", "design finding:", "passed"),
     Outcome("FAIL", "not ok", "TODO", "", "passed"),       # expected failure seen
+    # A listed deviation ("# DEVIATION: what"); an unlisted one ("# DEVIATION
+    # not in the known-deviation table ...") falls through to MISMATCH.
+    Outcome("DEVIATION", "not ok", "DEVIATION:", "", "deviations"),
     Outcome("MISMATCH", "not ok", "", "", "failed"),       # a real failure
 )
 VERDICTS = tuple(dict.fromkeys(o.verdict for o in OUTCOMES))
@@ -65,11 +68,20 @@ RESULT_RE = re.compile(r"^(?P<indent>\s*)(?P<status>ok|not ok)\s+(?P<num>\d+)"
 CELL_NAME_RE = re.compile(r"^(?P<scenario>[\w.-]+)(?:\[(?P<config>\w+)\])?$")
 PLAN_RE = re.compile(r"^\s*1\.\.(?P<count>\d+)\s*$")
 SUBTEST_RE = re.compile(r"^\s*# Subtest: (?P<suite>\S+)")
+# Deviation findings printed before the cell line (tests/lib/deviation.c),
+# notes, and the platform the kernel identified.
+DEVIATION_RE = re.compile(r"^\s*# DEVIATION\[(?P<id>[\w.]+)\]: (?P<what>.*?)"
+                          r"(?P<unlisted> -- not a known deviation of this platform)?\s*$")
+SDM_RE = re.compile(r"^\s*#\s+SDM: (?P<sdm>.*?)\s*$")
+NOTE_RE = re.compile(r"^\s*# NOTE\[(?P<id>[\w.]+)\]: (?P<what>.*?)\s*$")
+PLATFORM_RE = re.compile(r"^\s*# platform: (?P<name>\S+)")
+CPU_BRAND_RE = re.compile(r'^\s*# cpu: brand="(?P<brand>[^"]*)"')
 STRATEGIES_RE = re.compile(r"^\s*# strategies:(?P<names>(?:\s+[\w-]+)*)\s*$")
 # make test's stage lines: "NAME: N passed, N failed" (and anything after).
 STAGE_RE = re.compile(r"^[A-Za-z0-9_-]+: ([0-9]+) passed, ([0-9]+) failed")
 KTAP_LINE_RE = re.compile(r"^\s*(ok |not ok |KTAP version|1\.\.|# Subtest:|pkrulab: )")
-SUMMARY_RE = re.compile(r"^\s*pkrulab: (\d+) passed, (\d+) failed, (\d+) skipped\b")
+SUMMARY_RE = re.compile(r"^\s*pkrulab: (\d+) passed, (\d+) failed, (\d+) skipped\b"
+                        r"(?:, (\d+) deviations?\b)?")
 HARNESS_RE = re.compile(r"harness error: (?P<why>.*)$")
 CMDLINE_RE = re.compile(r"^\s*# cmdline: ?(?P<cmdline>.*)$")
 META_RE = re.compile(r"^\s*# (?P<topic>run|cpu|boot|xsave|timing): (?P<rest>.*)$")
@@ -115,6 +127,7 @@ class Counts:
     passed: int = 0
     failed: int = 0
     skipped: int = 0
+    deviations: int = 0
 
 
 @dataclasses.dataclass
@@ -312,7 +325,7 @@ def parse_log(text: str) -> ParsedLog:
             continue
         m = SUMMARY_RE.match(line)
         if m:
-            log.summary = Counts(*(int(x) for x in m.groups()))
+            log.summary = Counts(*(int(x) for x in m.groups() if x is not None))
             continue
         m = BENCH_PREFIX_RE.match(line)
         if m:

@@ -5,7 +5,9 @@
 #
 # Each case: NAME | expected run-qemu.sh status | run-qemu.sh arguments |
 # regexes that must all appear in the serial log (';;'-separated, may be
-# empty; a regex written stderr:RE is matched against run-qemu.sh's stderr).  The log of every case is kept in build/matrix/NAME.log.
+# empty; a regex written stderr:RE is matched against run-qemu.sh's stderr,
+# one written !RE must match no line; tools/matrix-lib.sh runs them).  The
+# log of every case is kept in build/matrix/NAME.log.
 set -u
 set -f	# kernel arguments carry globs (tests=pku.*): never expand them here
 cd "$(dirname "$0")/.."
@@ -55,40 +57,6 @@ while read -r _ name tests; do
 done < <(printf '#define INJECT(E, name, hooks, tests, help) INJECT_CASE name tests\n#include "kernel/inject_list.h"\n' |
 	${CC:-gcc} -E -P -x c - | grep '^INJECT_CASE ')
 
-passed=0
-failed=0
-for c in "${CASES[@]}"; do
-	IFS='|' read -r name want args patterns <<<"$c"
-	log="$OUT/$name.log"
-	start=$(date +%s.%N)
-	# shellcheck disable=SC2086  # args is a word list on purpose
-	./run-qemu.sh --timeout "$TIMEOUT" --log "$log" $args >/dev/null 2>"$OUT/$name.err" </dev/null
-	rc=$?
-	secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
-	why=""
-	[ "$rc" = "$want" ] || why="exit status $rc, want $want"
-	if [ -z "$why" ] && [ -n "$patterns" ]; then
-		rest=$patterns
-		while [ -n "$rest" ]; do
-			pat=${rest%%;;*}
-			[ "$pat" = "$rest" ] && rest="" || rest=${rest#*;;}
-			src=$log
-			if [ "${pat#stderr:}" != "$pat" ]; then
-				src="$OUT/$name.err"
-				pat=${pat#stderr:}
-			fi
-			tr -d '\r' <"$src" | grep -Eq -- "$pat" || { why="no line of $src matches /$pat/"; break; }
-		done
-	fi
-	if [ -z "$why" ]; then
-		passed=$((passed + 1))
-		printf 'ok   %-20s %5ss  (%s)\n' "$name" "$secs" "$args"
-	else
-		failed=$((failed + 1))
-		printf 'FAIL %-20s %5ss  (%s): %s\n' "$name" "$secs" "$args" "$why"
-		tail -n 15 "$log" | sed 's/^/    | /'
-		sed 's/^/    ! /' "$OUT/$name.err" | tail -n 5
-	fi
-done
-echo "qemu-matrix: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+# shellcheck source=tools/matrix-lib.sh
+. tools/matrix-lib.sh
+matrix_run qemu-matrix ./run-qemu.sh "$OUT" "$TIMEOUT"

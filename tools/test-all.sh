@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: host unit tests, a bounded fuzzing run, the QEMU matrix, and
-# the check that -icount benchmark figures are deterministic.
+# `make test`: host unit tests, a bounded fuzzing run, the QEMU and Bochs
+# matrices, and the check that -icount benchmark figures are deterministic.
 # Every stage prints "NAME: N passed, N failed"; this script adds them up
 # and ends with one line "N passed, N failed" (exit 0 only if nothing failed).
 set -u
@@ -44,6 +44,7 @@ run_stage "fuzz (host, bounded)" make --no-print-directory fuzz FUZZ_SECONDS="${
 run_stage "QEMU matrix" bash tools/qemu-matrix.sh
 run_stage "native replays on this CPU (tools/hwref --short)" \
 	bash -c "make --no-print-directory build/hwref >/dev/null && $PYTHON tools/hwref_check.py build/hwref build/pkrulab.elf"
+run_stage "Bochs matrix" bash tools/bochs-matrix.sh
 run_stage "benchmarks under -icount: deterministic" bash tools/bench-determinism.sh
 run_stage "UEFI framebuffer console (screendump)" "$PYTHON" tools/fb-check.py
 

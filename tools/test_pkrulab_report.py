@@ -461,7 +461,7 @@ class Rendering(unittest.TestCase):
         data = json.loads(report.render_matrix(self.named, "json"))
         entry = data["logs"][0]
         self.assertEqual(entry["matrix"]["switch.coroutine"], {"explicit": "DESIGN"})
-        self.assertEqual(entry["counts"], {"passed": 5, "failed": 2, "skipped": 1})
+        self.assertEqual(entry["counts"], {"passed": 5, "failed": 2, "skipped": 1, "deviations": 0})
         self.assertEqual(entry["status"], "complete")
         self.assertEqual(len(entry["cells"]), 8)
         self.assertEqual(entry["cells"][1]["reason"], "CPU has no XSAVEC")

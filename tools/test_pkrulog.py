@@ -31,25 +31,37 @@ def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 class Outcomes(unittest.TestCase):
     def test_every_verdict_has_a_count(self) -> None:
         self.assertEqual(set(pkrulog.VERDICTS), set(pkrulog.COUNTS_AS))
-        self.assertEqual(set(pkrulog.COUNTS_AS.values()), {"passed", "failed", "skipped"})
+        self.assertEqual(set(pkrulog.COUNTS_AS.values()),
+                         {"passed", "failed", "skipped", "deviations"})
 
     def test_a_new_outcome_kind_is_one_row(self) -> None:
-        # What the Bochs work will add: "not ok N name # DEVIATION why".
-        deviation = pkrulog.Outcome("DEVIATION", "not ok", "DEVIATION", "", "passed")
-        outcomes = (deviation,) + pkrulog.OUTCOMES
-        counts_as = dict(pkrulog.COUNTS_AS, DEVIATION="passed")
+        # A made-up kind: one row, and the parser and the counts follow.
+        note = pkrulog.Outcome("NOTE", "not ok", "NOTE:", "", "passed")
+        outcomes = (note,) + pkrulog.OUTCOMES
+        counts_as = dict(pkrulog.COUNTS_AS, NOTE="passed")
         with mock.patch.object(pkrulog, "OUTCOMES", outcomes), \
                 mock.patch.object(pkrulog, "COUNTS_AS", counts_as):
-            self.assertEqual(pkrulog.classify("not ok", "DEVIATION TCG accepts MXCSR bits"),
-                             ("DEVIATION", "TCG accepts MXCSR bits"))
-            log = pkrulog.parse_log("    ok 1 a.b[xsave]\n"
-                                    "    not ok 2 a.c[xsave] # DEVIATION wd on supervisor\n"
-                                    "pkrulab: 2 passed, 0 failed, 0 skipped\n")
-            self.assertEqual([c.verdict for c in log.cells], ["ok", "DEVIATION"])
-            self.assertEqual(log.counts(), pkrulog.Counts(2, 0, 0))
-            self.assertTrue(log.ok)
+            self.assertEqual(pkrulog.classify("not ok", "NOTE: init tracking absent"),
+                             ("NOTE", "init tracking absent"))
         # Without the row the same line is a real failure.
-        self.assertEqual(pkrulog.classify("not ok", "DEVIATION x")[0], "MISMATCH")
+        self.assertEqual(pkrulog.classify("not ok", "NOTE: x")[0], "MISMATCH")
+
+    def test_deviation(self) -> None:
+        self.assertEqual(pkrulog.classify("not ok", "DEVIATION: TCG accepts MXCSR bits"),
+                         ("DEVIATION", "TCG accepts MXCSR bits"))
+        # An unlisted deviation is a failure.
+        self.assertEqual(pkrulog.classify(
+            "not ok", "DEVIATION not in the known-deviation table for qemu: x")[0], "MISMATCH")
+        log = pkrulog.parse_log("    ok 1 a.b[xsave]\n"
+                                "    not ok 2 a.c[xsave] # DEVIATION: wd on supervisor\n"
+                                "pkrulab: 1 passed, 0 failed, 0 skipped, 1 deviations\n")
+        self.assertEqual([c.verdict for c in log.cells], ["ok", "DEVIATION"])
+        self.assertEqual(log.counts(), pkrulog.Counts(1, 0, 0, 1))
+        self.assertEqual(log.summary, pkrulog.Counts(1, 0, 0, 1))
+        self.assertTrue(log.ok)
+        # The summary of an older kernel (no deviation count) still parses.
+        old = pkrulog.parse_log("pkrulab: 3 passed, 1 failed, 2 skipped\n")
+        self.assertEqual(old.summary, pkrulog.Counts(3, 1, 2, 0))
 
     def test_unknown_verdict_counts_as_failed(self) -> None:
         log = pkrulog.ParsedLog(cells=[pkrulog.Cell("a.b", "a.b", "-", "WEIRD", "", 1)])

@@ -46,6 +46,7 @@ struct rsdp {
 #define AML_BYTE_PREFIX		0x0a
 
 struct acpi_info acpi;
+static bool acpi_ready;
 
 static bool checksum_ok(const void *p, u32 len)
 {
@@ -118,12 +119,17 @@ static bool find_s5(const struct acpi_header *dsdt)
 	return false;
 }
 
-void acpi_init(u64 rsdp, bool v2)
+void acpi_set_rsdp(u64 rsdp, bool v2)
+{
+	rsdp_pa = rsdp;
+	rsdp_v2 = v2;
+}
+
+void acpi_init(void)
 {
 	const struct acpi_header *fadt, *madt;
 
-	rsdp_pa = rsdp;
-	rsdp_v2 = v2;
+	acpi_ready = true;
 	fadt = find_table("FACP");
 	madt = find_table("APIC");
 	if (!rsdp_pa) {
@@ -163,6 +169,9 @@ void acpi_init(u64 rsdp, bool v2)
 
 bool acpi_poweroff(void)
 {
+	/* A harness error before acpi_init() (a bad argument) still powers off. */
+	if (!acpi_ready)
+		acpi_init();
 	if (!acpi.s5 || !acpi.pm1a_cnt || acpi.pm1a_cnt > 0xffff)
 		return false;
 	printk("# exit=poweroff: ACPI S5 through PM1a_CNT %#x\n", acpi.pm1a_cnt);

@@ -8,6 +8,7 @@
 #include <asm/xstate.h>
 
 static bool pke_on;
+struct cpu_quirks cpu_quirks;
 
 bool pke_enabled(void) { return pke_on; }
 

@@ -12,6 +12,7 @@
 #include <asm/processor-flags.h>
 #include <asm/safe.h>
 #include <asm/timing.h>
+#include <asm/traps.h>
 #include <kernel/console.h>
 
 #define X86_CR4_PCE		(1ul << 8)
@@ -42,8 +43,19 @@ static bool pmu_enable_fixed_cycles(void)
 	if (safe_rdmsr(MSR_IA32_FIXED_CTR_CTRL, &ctrl) != PROBE_NO_FAULT ||
 	    safe_rdmsr(MSR_IA32_PERF_GLOBAL_CTRL, &global) != PROBE_NO_FAULT)
 		return false;
-	return safe_wrmsr(MSR_IA32_FIXED_CTR_CTRL, ctrl | FIXED_CTR1_ENABLE_ALL) == PROBE_NO_FAULT &&
-	       safe_wrmsr(MSR_IA32_PERF_GLOBAL_CTRL, global | GLOBAL_CTRL_FIXED1) == PROBE_NO_FAULT;
+	if (safe_wrmsr(MSR_IA32_FIXED_CTR_CTRL, ctrl | FIXED_CTR1_ENABLE_ALL) != PROBE_NO_FAULT ||
+	    safe_wrmsr(MSR_IA32_PERF_GLOBAL_CTRL, global | GLOBAL_CTRL_FIXED1) != PROBE_NO_FAULT)
+		return false;
+	/*
+	 * Bochs 2.7 (tigerlake) lists two fixed counters and takes the MSR
+	 * writes, then #GPs on RDPMC of fixed counter 1: read it once here.
+	 */
+	if (safe_rdpmc(PMC_FIXED_CORE_CYCLES, &ctrl) != PROBE_NO_FAULT) {
+		printk("# timing: RDPMC(fixed counter 1) raised %s although CPUID(0xA) lists it: "
+		       "using the TSC\n", exception_name(probe_trap.vector));
+		return false;
+	}
+	return true;
 }
 
 static void tsc_calibrate(void)

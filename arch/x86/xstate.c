@@ -30,10 +30,18 @@ void xstate_init(void)
 		if (!(xstate.supported & (1ull << i)))
 			continue;
 		r = cpuid_count(CPUID_LEAF_XSTATE, i);
+		if (!r.eax || r.ebx < XSAVE_LEGACY_SIZE + XSAVE_HDR_SIZE ||
+		    r.ebx + r.eax > xstate.max_size) {
+			/* CPUID contradicts itself: never read or write there. */
+			xstate.bad |= 1ull << i;
+			xstate.bad_size[i] = r.eax;
+			xstate.bad_offset[i] = r.ebx;
+			continue;
+		}
 		xstate.size[i] = r.eax;
 		xstate.offset[i] = r.ebx;
 	}
-	xstate.user_default = xstate.supported &
+	xstate.user_default = xstate.supported & ~xstate.bad &
 		(XFEATURE_MASK_X87 | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | XFEATURE_MASK_PKRU);
 	xcr0_write(xstate.user_default);
 }
@@ -72,4 +80,9 @@ void xstate_print_info(void)
 		printk(" pkru_offset=%u pkru_size=%u", xstate.offset[XFEATURE_PKRU],
 		       xstate.size[XFEATURE_PKRU]);
 	printk("\n");
+	for (int i = 0; i < (int)ARRAY_SIZE(xstate.offset); i++)
+		if (xstate.bad & (1ull << i))
+			printk("# xsave: CPUID contradiction: component %d listed in CPUID(0xD,0).EAX "
+			       "but CPUID(0xD,%d) gives size %u offset %u (area %u bytes): not used\n",
+			       i, i, xstate.bad_size[i], xstate.bad_offset[i], xstate.max_size);
 }

@@ -24,6 +24,9 @@ enum sigframe_pkru_policy strategy_sigframe_policy(enum pkru_config c)
 
 	if (s->xcr0_pkru)
 		return SIGFRAME_PKRU_HW;
+	/* CPUID(0xD,9) unusable (xstate.bad): no known place for a soft PKRU. */
+	if (xstate.bad & XFEATURE_MASK_PKRU)
+		return SIGFRAME_PKRU_NONE;
 	if (kargs.sigframe_pkru_set && kargs.sigframe_pkru != SIGFRAME_PKRU_HW)
 		return kargs.sigframe_pkru;
 	return s->sigframe_default;
@@ -55,6 +58,10 @@ bool strategy_activate(enum pkru_config c, const char **why)
 	}
 	if (!xstate.enabled) {
 		*why = "CPU has no XSAVE (CPUID.1:ECX[26] = 0): tasks need it for FPU state";
+		return false;
+	}
+	if (s->xcr0_pkru && (xstate.bad & XFEATURE_MASK_PKRU)) {
+		*why = XSTATE_PKRU_BAD_REASON;
 		return false;
 	}
 	if (s->xcr0_pkru && !(xstate.supported & XFEATURE_MASK_PKRU)) {

@@ -9,12 +9,17 @@
  *   fail      pass       not ok N id                        failed
  *   fail      fail       not ok N id # TODO why             passed
  *   pass      fail       not ok N id # expected to fail...  failed
+ *   pass/SKIP pass, with a listed deviation
+ *                        not ok N id # DEVIATION: what      deviations
+ *   any       any, with an unlisted deviation
+ *                        not ok N id # DEVIATION not in...  failed
  *
  * Suites run in the order their SUITE() declarations give, scenarios
  * within a suite in link order, each per-configuration scenario once per
  * selected configuration (strategy/list.h order).  The last line of a run
- * is always "pkrulab: N passed, N failed, N skipped": run_tests() prints
- * it, and hooks it into panic() so that a harness error prints it too.
+ * is always "pkrulab: N passed, N failed, N skipped, N deviations":
+ * run_tests() prints it, and hooks it into panic() so that a harness error
+ * prints it too.
  */
 #include <stdarg.h>
 #include <asm/cpu.h>
@@ -24,6 +29,7 @@
 #include <kernel/params.h>
 #include <kernel/run.h>
 #include <kernel/string.h>
+#include "deviation.h"
 #include "scenario.h"
 
 static struct run_totals totals;
@@ -142,6 +148,19 @@ static bool run_cell(const struct scenario *s, int config, int num)
 	got = s->run(&ctx);
 	cpu_state_reset();
 
+	/* Deviations first: an unlisted one fails whatever the cell's outcome. */
+	if (ctx.unknown_deviations) {
+		printk("%snot ok %d %s # DEVIATION not in the known-deviation table for %s: %s\n",
+		       indent, num, name, platform_name(platform()), ctx.deviation);
+		totals.failed++;
+		return false;
+	}
+	/* Listed deviations: a cell that passed otherwise, or could not run because of one. */
+	if (ctx.deviations && (got == OUTCOME_SKIP || (got == OUTCOME_PASS && !want_fail))) {
+		printk("%snot ok %d %s # DEVIATION: %s\n", indent, num, name, ctx.deviation);
+		totals.deviations++;
+		return true;
+	}
 	if (got == OUTCOME_SKIP) {
 		printk("%sok %d %s # SKIP %s\n", indent, num, name, ctx.reason);
 		totals.skipped++;
@@ -221,8 +240,8 @@ static int scenarios_run(void)
 
 static void print_summary(void)
 {
-	printk("pkrulab: %d passed, %d failed, %d skipped\n",
-	       totals.passed, totals.failed, totals.skipped);
+	printk("pkrulab: %d passed, %d failed, %d skipped, %d deviations\n",
+	       totals.passed, totals.failed, totals.skipped, totals.deviations);
 }
 
 int run_tests(void)
@@ -231,6 +250,7 @@ int run_tests(void)
 
 	/* A harness error from here on still ends with the summary line. */
 	panic_set_hook(print_summary);
+	platform_init();
 	status = scenarios_run();
 	benchmarks_run();
 	print_summary();

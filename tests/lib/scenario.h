@@ -50,6 +50,10 @@ struct scenario_ctx {
 	int config;			/* enum pkru_config, or -1 */
 	int checks, failures;
 	char reason[160];
+	/* Deviations (tests/lib/deviation.h): how many, how many not in the table. */
+	int deviations, unknown_deviations;
+	u32 deviation_seen;		/* table rows already printed in this cell */
+	char deviation[160];		/* the first (unlisted first) deviation */
 };
 
 #define SCENARIO(suite, name, fn, what_, flags_)				\
@@ -100,6 +104,6 @@ const struct expectation *expectation_for(const char *id, int config, enum injec
 /* Boot-time self-check of the table: a dead row ends the run (panic). */
 void expectations_check(void);
 
-struct run_totals { int passed, failed, skipped; };
+struct run_totals { int passed, failed, skipped, deviations; };
 
 #endif

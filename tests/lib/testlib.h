@@ -16,6 +16,11 @@
 const char *need_pku(void);
 /* SKIP reason if XSAVE with the PKRU component is absent, else NULL. */
 const char *need_xsave_pkru(void);
+/*
+ * The same without the standard-format offset: for checks that never look
+ * for PKRU at CPUID(0xD,9).EBX (compacted format, XGETBV(1), headers).
+ */
+const char *need_xsave_pkru_bit(void);
 
 /* WRPKRU that reports a fault as a failed check.  Returns true on success. */
 bool set_pkru(struct scenario_ctx *ctx, u32 pkru);

@@ -15,8 +15,10 @@ struct acpi_info {
 
 extern struct acpi_info acpi;
 
-/* Read the tables from the RSDP the boot loader found (0: none). */
-void acpi_init(u64 rsdp, bool v2);
+/* Where the boot loader's RSDP copy is (0: none); set before any other call. */
+void acpi_set_rsdp(u64 rsdp, bool v2);
+/* Read the tables and report them (acpi_poweroff() does it if nobody has). */
+void acpi_init(void);
 /* Returns only if power-off did not happen. */
 bool acpi_poweroff(void);
 /* Write the FADT reset register, if there is one (may not return). */

@@ -24,4 +24,17 @@ void cpu_state_reset(void);
 /* As cpu_state_reset(), but XCR0 stays as the active strategy set it. */
 void cpu_state_reset_keep_xcr0(void);
 
+/*
+ * Behaviours of this CPU that differ from the SDM, measured once at boot by
+ * survivable probes (tests/lib/quirks.c) so that the code that would die of
+ * them (the ring-3 probe runner, the scenarios) can avoid it.
+ */
+struct cpu_quirks {
+	bool probed;
+	bool ring0_ignores_ad;		/* ring-0 access to an AD user page: no #PF */
+	bool wd_supervisor;		/* WD (CR0.WP=1) blocks ring-0 writes to supervisor pages */
+	bool ad_supervisor;		/* AD blocks ring-0 reads of supervisor pages */
+};
+extern struct cpu_quirks cpu_quirks;
+
 #endif

@@ -116,6 +116,15 @@ static inline int safe_rdmsr(u32 msr, u64 *val)
 	return r;
 }
 
+static inline int safe_rdpmc(u32 counter, u64 *val)
+{
+	u32 lo = 0, hi = 0;
+	int r = SAFE_INSN("rdpmc", "+a"(lo) COMMA "+d"(hi), "c"(counter));
+
+	*val = lo | ((u64)hi << 32);
+	return r;
+}
+
 static inline int safe_wrmsr(u32 msr, u64 val)
 {
 	return SAFE_INSN("wrmsr", , "c"(msr), "a"((u32)val), "d"((u32)(val >> 32)));

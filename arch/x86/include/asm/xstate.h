@@ -20,6 +20,14 @@ struct xstate_info {
 	u32 size[XFEATURE_PKRU + 8];
 	u64 user_default;		/* XCR0 pkrulab runs with: x87|SSE|AVX|PKRU */
 	u64 xcr0;			/* last value xcr0_write() set (hot paths) */
+	/*
+	 * Supported components whose CPUID(0xD,i) contradicts the rest of
+	 * CPUID (size 0, offset inside the legacy area or header, or past
+	 * CPUID(0xD,0).ECX): their size and offset are kept at 0 and never
+	 * used; PKRU among them leaves user_default without bit 9.
+	 */
+	u64 bad;
+	u32 bad_size[XFEATURE_PKRU + 8], bad_offset[XFEATURE_PKRU + 8];	/* as CPUID said */
 };
 
 extern struct xstate_info xstate;
@@ -30,6 +38,11 @@ struct xstate_header {
 	u64 xcomp_bv;
 	u64 reserved[6];
 };
+
+/* SKIP/refusal reason where CPUID(0xD,9) is unusable (xstate.bad). */
+#define XSTATE_PKRU_BAD_REASON							\
+	"CPUID(0xD,9) contradicts CPUID(0xD,0) (deviation xsave.cpuid_pkru_component, "	\
+	"see xsave.area_size): PKRU's standard-format offset is unknown and never used"
 
 void xstate_init(void);
 void xstate_print_info(void);
