@@ -29,7 +29,8 @@ KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segm
 # Layers, lowest first (make check-layers): boot, arch, kernel, tests.
 BOOT_ASM := $(wildcard boot/*.asm)
 ARCH_SRC := $(wildcard arch/x86/*.c) $(wildcard arch/x86/*.asm)
-KERNEL_SRC := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard kernel/strategy/*.c)
+KERNEL_SRC := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard kernel/strategy/*.c) \
+	$(wildcard kernel/linux/*.c)
 TESTS_SRC := $(wildcard tests/lib/*.c) tests/expect.c \
 	$(filter-out %.user.c,$(filter-out tests/host/% tests/lib/%,$(wildcard tests/*/*.c)))
 KSRC_C := $(filter %.c,$(ARCH_SRC)) $(KERNEL_SRC) $(TESTS_SRC)
@@ -48,7 +49,7 @@ $(B)/gen/font.c: tools/psf2c.py
 $(B)/gen/font.o: $(B)/gen/font.c
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-.PHONY: all clean test host-test qemu-test deps fuzz bench check-layers
+.PHONY: all clean test host-test qemu-test deps fuzz bench check-layers linux-progs
 all: $(B)/pkrulab.iso
 
 # Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
@@ -62,6 +63,19 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+# The Linux personality's system-call numbers and names, from Linux's uapi
+# header as Debian's linux-libc-dev installs it (tools/install-deps.sh).
+UNISTD_64 ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+$(B)/gen/linux-syscalls.h: $(UNISTD_64)
+	@mkdir -p $(dir $@)
+	$(Q){ echo "/* generated from $<: do not edit */"; grep '^#define __NR_' $<; } >$@
+$(B)/gen/linux-syscall-list.h: $(UNISTD_64)
+	@mkdir -p $(dir $@)
+	$(Q){ echo "/* generated from $<: do not edit */"; \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/LINUX_SYSCALL(\2, \1)/p' $<; } >$@
+$(B)/kernel/linux/%.o: KCFLAGS += -I$(B)/gen
+$(B)/kernel/linux/syscalls.o: $(B)/gen/linux-syscalls.h $(B)/gen/linux-syscall-list.h
 
 # C struct offsets and constants for the NASM code (see kernel/asm-offsets.c).
 $(B)/gen/asm-offsets.inc: kernel/asm-offsets.c
@@ -94,10 +108,27 @@ $(B)/pkrulab.elf: $(KOBJ) linker.ld
 check-layers: $(B)/pkrulab.elf
 	@bash tools/check-layers.sh $(filter-out $(patsubst %.c,$(B)/%.o,$(USRC_C)),$(KOBJ))
 
-$(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg
-	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
+# The Linux test programs (tests/linux/progs/*.c): static PIEs built with
+# the host gcc and Debian's glibc, in the ISO as GRUB modules that the
+# linux.* cells run.  boot/grub.cfg sources the generated programs.cfg.
+LINUX_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*.c))
+LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(LINUX_PROGS))
+PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror
+
+$(B)/linux/progs/%: tests/linux/progs/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC [L]  $<")
+	$(Q)$(HOSTCC) $(PROG_CFLAGS) $< -o $@
+
+linux-progs: $(LINUX_PROG_BINS)
+
+$(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg $(LINUX_PROG_BINS)
+	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub $(B)/iso/boot/linux
 	@cp $(B)/pkrulab.elf $(B)/iso/boot/pkrulab.elf
 	@cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	@cp $(LINUX_PROG_BINS) $(B)/iso/boot/linux/
+	@for p in $(LINUX_PROGS); do echo "module2 /boot/linux/$$p prog $$p"; done \
+		>$(B)/iso/boot/grub/programs.cfg
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)grub-mkrescue -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log >&2; exit 1; }
 

@@ -12,6 +12,7 @@
 #include <asm/traps.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
+#include <kernel/linux.h>
 #include <kernel/signal.h>
 #include <asm/cpu.h>
 #include <kernel/strategy/strategy.h>
@@ -67,6 +68,7 @@ static void context_switch(struct task *prev, struct task *next)
 	if (in_timer_irq && !prev->kthread && !next->kthread)
 		timer_switches++;
 	in_timer_irq = false;
+	fs_base_switch_in(next);
 	if (next->kstack_top) {
 		set_kernel_stack((u64)next->kstack_top);
 	}

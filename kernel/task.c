@@ -13,6 +13,7 @@
 #include <kernel/panic.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
+#include <kernel/syscall.h>
 #include <kernel/task.h>
 
 struct task tasks[MAX_TASKS];
@@ -23,6 +24,7 @@ static u8 kstacks[MAX_TASKS][KSTACK_SIZE] __aligned(16);
 static u8 xsave_areas[MAX_TASKS][XSTATE_BUF_MAX] __aligned(64);
 
 extern void task_trampoline(void);
+extern long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *);
 extern __noreturn void enter_user(u64 rip, u64 rsp, u64 arg);
 
 void tasks_init(void)
@@ -59,6 +61,8 @@ static struct task *task_alloc(const char *name)
 			*--sp = 0;
 		t->ksp = (u64)sp;
 		t->state = TASK_RUNNABLE;
+		t->syscall_table = syscall_table;
+		t->nr_syscalls = NR_SYSCALLS;
 		if (i > task_max_id)
 			task_max_id = i;
 		return t;

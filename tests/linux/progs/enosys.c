@@ -1,0 +1,36 @@
+/*
+ * enosys: system calls the kernel does not implement must give -ENOSYS
+ * (logged once per number by the kernel) and the program goes on: a
+ * number Linux never assigned, one Linux has but pkrulab does not yet
+ * (pipe2), and one past the end of the table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define UNASSIGNED	500	/* below the table's end (512), unused by Linux 6.12 */
+#define PAST_THE_TABLE	100000
+
+static int tests, failed;
+
+static void ok(int cond, const char *what)
+{
+	printf("%s %d %s\n", cond ? "ok" : "not ok", ++tests, what);
+	failed += !cond;
+}
+
+static int enosys(long r) { return r == -1 && errno == ENOSYS; }
+
+int main(void)
+{
+	int fds[2];
+
+	ok(enosys(syscall(UNASSIGNED)), "syscall 500 (unassigned) is ENOSYS");
+	ok(enosys(syscall(UNASSIGNED)), "again ENOSYS (the kernel logs it only once)");
+	ok(enosys(syscall(SYS_pipe2, fds, 0)), "pipe2 (not implemented yet) is ENOSYS");
+	ok(enosys(syscall(PAST_THE_TABLE)), "syscall 100000 (past the table) is ENOSYS");
+	ok(getpid() > 0, "the process goes on: getpid works after them");
+	printf("# enosys: %d tests, %d failed\n", tests, failed);
+	return failed ? 1 : 0;
+}
