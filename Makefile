@@ -168,6 +168,20 @@ $(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/sig
 	@mkdir -p $(dir $@)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< kernel/sigframe.c -o $@
 
+# The Linux personality's ELF check, for the host: unit-tested, and run by
+# run-qemu.sh --program (build/host/elfcheck) before QEMU starts.
+$(B)/host/test_elf: tests/host/test_elf.c kernel/linux/elf.c kernel/linux/elf.h tests/host/unit.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_elf.c kernel/linux/elf.c -o $@
+
+HOST_TESTS += $(B)/host/test_elf
+
+$(B)/host/elfcheck: tools/elfcheck.c kernel/linux/elf.c kernel/linux/elf.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror tools/elfcheck.c kernel/linux/elf.c -o $@
+
+all: $(B)/host/elfcheck
+
 host-test: $(HOST_TESTS)
 	@for t in $(HOST_TESTS); do $$t || exit 1; done
 	@$(PYTHON) tools/test_pkrulab_report.py 2>$(B)/host/test_pkrulab_report.log || \
