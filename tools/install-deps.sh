@@ -48,6 +48,8 @@ REQS=(
 	"console font (framebuffer console)|file:/usr/share/consolefonts/Lat15-Fixed16.psf.gz|console-setup-linux"
 	"make|cmd:make|make"
 	"gcc|cmd:gcc|gcc"
+	"static glibc (the Linux test programs)|file:/usr/lib/x86_64-linux-gnu/libc.a|libc6-dev"
+	"Linux system-call numbers|file:/usr/include/x86_64-linux-gnu/asm/unistd_64.h|linux-libc-dev"
 	"ld|cmd:ld|binutils"
 	"clang|cmd:clang|clang"
 	"libFuzzer runtime|fuzzer:|libclang-rt-dev"

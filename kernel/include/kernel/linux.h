@@ -28,12 +28,17 @@
 #define LINUX_STACK_SIZE	(512ull << 10)		/* mapped at exec */
 #define LINUX_UID		1000			/* not root: no /proc needed */
 
-/* The user's FS base follows the task (arch_prctl(ARCH_SET_FS)). */
+/*
+ * The user's FS base follows the task (arch_prctl(ARCH_SET_FS)); the MSR
+ * is written only when it changes (pkrulab's own tasks and kernel-only
+ * ones have 0: a kernel-only task in between costs two writes, never a
+ * wrong base).
+ */
 extern u64 cpu_fs_base;
 
 static inline void fs_base_switch_in(struct task *next)
 {
-	if (!next->kthread && next->fs_base != cpu_fs_base) {
+	if (__builtin_expect(next->fs_base != cpu_fs_base, 0)) {
 		wrmsr(MSR_FS_BASE, next->fs_base);
 		cpu_fs_base = next->fs_base;
 	}
