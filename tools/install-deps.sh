@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/install-deps.sh [--check] [--help]
+# tools/install-deps.sh [--check] [--selftests] [--help]
 #
 # Checks that the host tools pkrulab needs are present and installs the
 # missing ones (Debian/Ubuntu packages, with apt-get).  It runs before every
@@ -12,6 +12,9 @@
 #   - otherwise: prints the exact `sudo apt-get install ...` command, exit 1;
 #   - with --check: only reports what is missing (and the command), exit 1.
 #
+# --selftests also wants Debian's linux-source-6.12 (about 150 MB), whose
+# pkey selftests `make linux-selftests` builds.
+#
 # Exit status: 0 all present (or installed), 1 something missing or the
 # installation failed, 2 usage error.
 set -euo pipefail
@@ -21,9 +24,11 @@ usage() {
 }
 
 check_only=0
+selftests=0
 for arg in "$@"; do
 	case $arg in
 	--check) check_only=1 ;;
+	--selftests) selftests=1 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "install-deps.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
 	esac
@@ -57,6 +62,10 @@ REQS=(
 	"bc|cmd:bc|bc"
 	"timeout|cmd:timeout|coreutils"
 )
+
+if [ "$selftests" = 1 ]; then
+	REQS+=("Linux 6.12 sources (pkey selftests)|file:/usr/src/linux-source-6.12.tar.xz|linux-source-6.12")
+fi
 
 have() {
 	local test=$1

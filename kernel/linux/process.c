@@ -215,10 +215,13 @@ static void note_line(struct linux_proc *p, const char *line)
 
 	r->lines++;
 	snprintf(r->last_line, sizeof(r->last_line), "%s", line);
-	/* Its own TAP/KTAP results: "ok N ..." and "not ok N ...". */
-	if (!strncmp(line, "ok ", 3)) {
+	/*
+	 * Its own results: TAP/KTAP "ok N ..." and "not ok N ...", and the
+	 * pkey selftest's "test N PASSED ..." and "assert() at FILE::LINE ...".
+	 */
+	if (!strncmp(line, "ok ", 3) || (!strncmp(line, "test ", 5) && strstr(line, " PASSED"))) {
 		r->ok++;
-	} else if (!strncmp(line, "not ok ", 7)) {
+	} else if (!strncmp(line, "not ok ", 7) || !strncmp(line, "assert() at ", 12)) {
 		if (!r->not_ok++)
 			snprintf(r->first_not_ok, sizeof(r->first_not_ok), "%s", line);
 	}

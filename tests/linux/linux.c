@@ -14,6 +14,7 @@
 #include <asm/apic.h>
 #include <kernel/console.h>
 #include <kernel/linux.h>
+#include <kernel/mm.h>
 #include <kernel/multiboot2.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
@@ -55,11 +56,13 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 	struct linux_report rep;
 	const char *why = NULL;
 	struct task *t;
+	u64 free_before;
 
 	if (!apic_timer_hz())
 		return skip(ctx, "no calibrated local APIC timer: tasks need the tick");
 	if (!strategy_activate(ctx->config, &why))
 		return skip(ctx, "%s", why);
+	free_before = mm_free_pages();
 	t = linux_exec(prog, &why);
 	if (!check(ctx, t != NULL, "cannot run it: %s", why)) {
 		strategy_deactivate();
@@ -69,8 +72,11 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 	linux_finish(t, &rep);
 	tasks_reset();
 	strategy_deactivate();
+	/* Every page of the process, its page tables included, is given back. */
+	check(ctx, mm_free_pages() == free_before, "%lld pages not freed after the process",
+	      (long long)(free_before - mm_free_pages()));
 
-	if (rep.exit_code == KSFT_SKIP)
+	if (rep.exit_code == KSFT_SKIP && !ctx->failures)
 		return skip(ctx, "the program skipped (exit 4): %s", rep.last_line);
 	if (rep.exit_code < 0) {
 		long sig = TASK_EXIT_SIGNALLED(0) - rep.exit_code;
