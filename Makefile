@@ -143,8 +143,8 @@ $(ST_DIR)/src.stamp: $(LINUX_SRC_TAR)
 
 $(ST_DIR)/%: $(ST_DIR)/src.stamp
 	@echo "  CC [L]  $(ST_MM)/$*.c"
-	$(Q)$(HOSTCC) -static-pie -mxsave -O2 -std=gnu99 -pthread -I$(ST_DIR)/src/$(ST_MM)/.. \
-		$(ST_DIR)/src/$(ST_MM)/$*.c -o $@
+	$(Q)cd $(ST_DIR)/src/$(ST_MM) && $(HOSTCC) -static-pie -mxsave -O2 -std=gnu99 -pthread \
+		$*.c -o $(abspath $@)
 
 linux-selftests:
 	@bash tools/install-deps.sh --selftests

@@ -44,7 +44,7 @@ CASES=(
 "disk-bios|0|--disk --cpu max -- tests=pku.*,xsave.*|$SUMMARY_OK;;firmware=bios"
 "disk-uefi|0|--disk --uefi --cpu max -- tests=pku.*,xsave.*|$SUMMARY_OK;;firmware=uefi"
 "tests-none|0|--cpu max -- tests=none|^pkrulab: 0 passed, 0 failed, 0 skipped;;^1\\.\\.0\$"
-"program-user|0|--program $OUT/prog/my-enosys -- tests=linux.my-enosys config=xsave,explicit|$SUMMARY_OK;;^    ok 2 linux.my-enosys\\[explicit\\]\$;;\\[my-enosys\\] linux: syscall 293 \\(pipe2\\) not implemented"
+"program-user|0|--program $OUT/prog/my-enosys -- tests=linux.my-enosys config=xsave,explicit|$SUMMARY_OK;;^    ok 2 linux.my-enosys\\[explicit\\]\$;;\\[my-enosys\\] linux: syscall 163 \\(acct\\) not implemented"
 "program-segv|1|--program $OUT/prog/segv -- tests=linux.segv config=hybrid|not ok 1 linux.segv\\[hybrid\\] # killed by SIGSEGV \\(signal 11\\) after 1 ok;;stderr:the kernel reported a mismatch"
 "program-not-elf|2|--program README.md|stderr:README.md: not an ELF file;;stderr:--program: not a static x86-64 executable"
 "program-dynamic|2|--program /bin/true|stderr:/bin/true: dynamically linked"

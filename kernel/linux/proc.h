@@ -21,6 +21,16 @@
 #define LX_ESPIPE	29
 #define LX_ENOSYS	38
 
+#define LINUX_NR_FDS		16
+
+enum linux_file_kind { LXF_NONE, LXF_CONSOLE, LXF_FILE, LXF_PIPE_R, LXF_PIPE_W };
+
+struct linux_file {
+	enum linux_file_kind kind;
+	int index;			/* the built-in file or the pipe */
+	u64 pos;
+};
+
 struct linux_proc {
 	bool used;
 	struct task *task;
@@ -28,6 +38,8 @@ struct linux_proc {
 	u64 brk_start, brk;		/* the heap: [brk_start, brk) mapped */
 	u64 mmap_low;			/* lowest address mmap has handed out */
 	u16 pkey_map;			/* allocated protection keys; key 0 always */
+	int exec_only_pkey;		/* Linux's execute-only key, -1 until mprotect(PROT_EXEC) */
+	struct linux_file fds[LINUX_NR_FDS];
 	u64 clear_child_tid, robust_list;
 	u64 rt_blocked;			/* Linux mask bits 31..63: signals 32..64 */
 	struct k_sigaction rt_action[33];	/* signals 32..64: kept, never sent */
@@ -53,5 +65,22 @@ void lx_console_write(struct linux_proc *p, const char *s, u64 n);
 void lx_console_flush(struct linux_proc *p);
 /* Random bytes (AT_RANDOM, getrandom): reproducible from seed=. */
 void lx_random(void *buf, u64 n);
+
+/* File descriptors (kernel/linux/files.c). */
+void lx_files_init(struct linux_proc *p);
+void lx_files_exit(struct linux_proc *p);
+long sys_read(struct pt_regs *r);
+long sys_write(struct pt_regs *r);
+long sys_writev(struct pt_regs *r);
+long sys_open(struct pt_regs *r);
+long sys_openat(struct pt_regs *r);
+long sys_close(struct pt_regs *r);
+long sys_lseek(struct pt_regs *r);
+long sys_ioctl(struct pt_regs *r);
+long sys_fstat(struct pt_regs *r);
+long sys_newfstatat(struct pt_regs *r);
+long sys_pipe(struct pt_regs *r);
+long sys_pipe2(struct pt_regs *r);
+long sys_vmsplice(struct pt_regs *r);
 
 #endif

@@ -399,6 +399,8 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	p->brk_start = p->brk = ALIGN_UP(LINUX_LOAD_BASE + plan.end, PAGE_SIZE);
 	p->mmap_low = LINUX_MMAP_TOP;
 	p->pkey_map = 1;		/* key 0 is every page's default */
+	p->exec_only_pkey = -1;
+	lx_files_init(p);
 	sp = build_stack(p, &plan);
 
 	t->uentry = LINUX_LOAD_BASE + plan.entry;
@@ -422,6 +424,7 @@ void linux_finish(struct task *t, struct linux_report *rep)
 	p->rep.exit_code = t->exit_code;
 	snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s", t->exit_reason);
 	*rep = p->rep;
+	lx_files_exit(p);
 	paging_unmap_tree(LINUX_USER_LO, LINUX_USER_HI, page_free);
 	if (cpu_fs_base) {
 		wrmsr(MSR_FS_BASE, 0);

@@ -29,8 +29,7 @@
 #define ARG4(r) ((r)->r8)
 #define ARG5(r) ((r)->r9)
 
-#define WRITE_CHUNK	256
-#define IOV_MAX		1024
+#define RANDOM_CHUNK	256
 
 /* mmap/mprotect (include/uapi/asm-generic/mman*.h) */
 #define PROT_READ		0x1
@@ -57,12 +56,6 @@
 #define ARCH_SET_FS		0x1002
 #define ARCH_GET_FS		0x1003
 #define ARCH_GET_GS		0x1004
-/* ioctl, files */
-#define TCGETS			0x5401
-#define TIOCGWINSZ		0x5413
-#define AT_EMPTY_PATH		0x1000
-#define S_IFCHR			0020000
-#define TTY_RDEV		0x8800	/* makedev(136, 0): /dev/pts/0 */
 #define RLIMIT_STACK		3
 #define RLIMIT_NOFILE		7
 #define RLIM_INFINITY		(~0ull)
@@ -177,7 +170,7 @@ static long sys_uname(struct pt_regs *r)
 
 static long sys_getrandom(struct pt_regs *r)
 {
-	u8 buf[WRITE_CHUNK];
+	u8 buf[RANDOM_CHUNK];
 	u64 len = ARG1(r) > sizeof(buf) ? sizeof(buf) : ARG1(r);
 
 	if (ARG2(r) & ~7ull)
@@ -196,105 +189,44 @@ static long sys_clock_gettime(struct pt_regs *r)
 	return copy_to_user(ARG1(r), ts, sizeof(ts)) ? -LX_EFAULT : 0;
 }
 
-/* ---- files: only the console ------------------------------------------------ */
-
-static bool is_console(u64 fd) { return fd <= 2; }
-
-static long console_out(const struct pt_regs *r, u64 ubuf, u64 len)
+static long sys_time(struct pt_regs *r)
 {
-	char buf[WRITE_CHUNK];
-	u64 done = 0;
+	u64 hz = kargs.timer_hz ? kargs.timer_hz : 1000, t = jiffies / hz;
 
-	while (done < len) {
-		u64 n = len - done > sizeof(buf) ? sizeof(buf) : len - done;
-
-		/* With the caller's PKRU: a buffer it denies is -EFAULT, as in Linux. */
-		if (copy_from_user(buf, ubuf + done, n))
-			return done ? (long)done : -LX_EFAULT;
-		lx_console_write(lx_current(), buf, n);
-		done += n;
-	}
-	return done;
+	if (ARG0(r) && copy_to_user(ARG0(r), &t, sizeof(t)))
+		return -LX_EFAULT;
+	return t;
 }
 
-static long sys_write(struct pt_regs *r)
-{
-	if (!is_console(ARG0(r)))
-		return -LX_EBADF;
-	return console_out(r, ARG1(r), ARG2(r));
-}
+/*
+ * futex, one thread: WAIT reads the word with the caller's PKRU (EFAULT
+ * for a key-denied word, as get_user does) and, as nobody could wake it,
+ * returns EAGAIN also when the value matches (minimal); WAKE wakes nobody.
+ */
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_CMD_MASK		0x7f
+#define LX_EAGAIN		11
 
-static long sys_writev(struct pt_regs *r)
+static long sys_futex(struct pt_regs *r)
 {
-	u64 iov[2], total = 0;
-	long n;
+	u32 v;
 
-	if (!is_console(ARG0(r)))
-		return -LX_EBADF;
-	if (ARG2(r) > IOV_MAX)
-		return -LX_EINVAL;
-	for (u64 i = 0; i < ARG2(r); i++) {
-		if (copy_from_user(iov, ARG1(r) + 16 * i, sizeof(iov)))
+	switch (ARG1(r) & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+		if (copy_from_user(&v, ARG0(r), sizeof(v)))
 			return -LX_EFAULT;
-		n = console_out(r, iov[0], iov[1]);
-		if (n < 0)
-			return total ? (long)total : n;
-		total += n;
+		return -LX_EAGAIN;
+	case FUTEX_WAKE:
+		return 0;
 	}
-	return total;
+	return -LX_ENOSYS;
 }
 
-static long sys_read(struct pt_regs *r) { return is_console(ARG0(r)) ? 0 : -LX_EBADF; }
-static long sys_close(struct pt_regs *r) { return is_console(ARG0(r)) ? 0 : -LX_EBADF; }
-static long sys_lseek(struct pt_regs *r) { return is_console(ARG0(r)) ? -LX_ESPIPE : -LX_EBADF; }
-/* No file system yet: every path is absent (readlink of /proc/self/exe may fail). */
+/* ---- files: kernel/linux/files.c; the one without a file ------------------ */
+
+/* readlink of /proc/self/exe may fail, glibc says. */
 static long sys_enoent(struct pt_regs *r) { return -LX_ENOENT; }
-
-static long sys_ioctl(struct pt_regs *r)
-{
-	/* The console is a terminal: stdio line-buffers it. */
-	static const u32 termios[9] = { 0x500, 0x5, 0xbf, 0x8a3b };
-	static const u16 winsize[4] = { 24, 80, 0, 0 };
-
-	if (!is_console(ARG0(r)))
-		return -LX_EBADF;
-	switch (ARG1(r)) {
-	case TCGETS:
-		return copy_to_user(ARG2(r), termios, 36) ? -LX_EFAULT : 0;
-	case TIOCGWINSZ:
-		return copy_to_user(ARG2(r), winsize, sizeof(winsize)) ? -LX_EFAULT : 0;
-	}
-	return -LX_ENOTTY;
-}
-
-/* struct stat of x86-64 for a character device. */
-static long stat_console(u64 ubuf)
-{
-	u64 st[18] = { 0 };
-
-	st[0] = 0x16;				/* st_dev */
-	st[1] = 3;				/* st_ino */
-	st[2] = 1;				/* st_nlink */
-	st[3] = S_IFCHR | 0620 | (u64)LINUX_UID << 32;	/* st_mode, st_uid */
-	st[4] = 5;				/* st_gid (tty), padding */
-	st[5] = TTY_RDEV;			/* st_rdev */
-	st[7] = 1024;				/* st_blksize */
-	return copy_to_user(ubuf, st, sizeof(st)) ? -LX_EFAULT : 0;
-}
-
-static long sys_fstat(struct pt_regs *r)
-{
-	return is_console(ARG0(r)) ? stat_console(ARG1(r)) : -LX_EBADF;
-}
-
-static long sys_newfstatat(struct pt_regs *r)
-{
-	char c = 0;
-
-	if ((ARG3(r) & AT_EMPTY_PATH) && !copy_from_user(&c, ARG1(r), 1) && !c)
-		return is_console(ARG0(r)) ? stat_console(ARG2(r)) : -LX_EBADF;
-	return -LX_ENOENT;
-}
 
 /* ---- memory ------------------------------------------------------------------ */
 
@@ -383,9 +315,59 @@ static long sys_madvise(struct pt_regs *r)
 	return 0;			/* other advice: nothing to do */
 }
 
+/* mm_pkey_is_allocated(): the execute-only key is the kernel's, not the program's. */
 static bool pkey_allocated(struct linux_proc *p, long pkey)
 {
-	return pkey >= 0 && pkey < NR_PKEYS && (p->pkey_map & (1u << pkey));
+	return pkey >= 0 && pkey < NR_PKEYS && (p->pkey_map & (1u << pkey)) &&
+	       pkey != p->exec_only_pkey;
+}
+
+static long pkey_take(struct linux_proc *p)
+{
+	int k;
+
+	if (!pke_enabled())
+		return -LX_ENOSPC;	/* without OSPKE Linux's key space is key 0 alone */
+	for (k = 1; k < NR_PKEYS && (p->pkey_map & (1u << k)); k++)
+		;
+	if (k == NR_PKEYS)
+		return -LX_ENOSPC;
+	p->pkey_map |= 1u << k;
+	return k;
+}
+
+/* arch_set_user_pkey_access(): a key's rights in the calling thread's PKRU. */
+static void pkey_set_rights(int k, u64 rights)
+{
+	u32 pkru = strategy->get_pkru(current) & ~(PKRU_AD_BIT(k) | PKRU_WD_BIT(k));
+
+	if (rights & PKEY_DISABLE_ACCESS)
+		pkru |= PKRU_AD_BIT(k);
+	if (rights & PKEY_DISABLE_WRITE)
+		pkru |= PKRU_WD_BIT(k);
+	strategy->set_pkru(current, pkru);
+}
+
+/*
+ * Linux's execute-only key (arch/x86/mm/pkeys.c): mprotect(PROT_EXEC)
+ * alone gives the pages a key of its own, allocated once per process and
+ * access-disabled in the caller's PKRU, so that reads fault while
+ * instruction fetches (which keys never check) go on.  -1 if none is free.
+ */
+static int exec_only_pkey(struct linux_proc *p)
+{
+	long k = p->exec_only_pkey;
+
+	if (k < 0) {
+		k = pkey_take(p);
+		if (k < 0)
+			return -1;
+		p->exec_only_pkey = k;
+	} else if (strategy->get_pkru(current) & PKRU_AD_BIT(k)) {
+		return k;
+	}
+	pkey_set_rights(k, PKEY_DISABLE_ACCESS);
+	return k;
 }
 
 /* do_mprotect_pkey(): pkey -1 keeps each page's key (plain mprotect). */
@@ -396,6 +378,8 @@ static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
 
 	if (addr & (PAGE_SIZE - 1))
 		return -LX_EINVAL;
+	if (ALIGN_UP(len, PAGE_SIZE) < len)
+		return -LX_ENOMEM;
 	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN |
 			  PROT_GROWSUP))
 		return -LX_EINVAL;
@@ -406,13 +390,22 @@ static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
 		return 0;
 	if (!lx_mapped(addr, len))
 		return -LX_ENOMEM;
+	if (pkey == -1 && prot == PROT_EXEC)
+		pkey = exec_only_pkey(p);
 	set = lx_prot_flags(prot);
 	if (pkey != -1) {
 		set |= PTE_PKEY(pkey);
 		clear |= PTE_PKEY_MASK;
 	}
-	for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
-		set_page_flags(a, set, clear);
+	for (u64 a = addr; a < addr + len; a += PAGE_SIZE) {
+		u64 c = clear;
+
+		/* No longer execute-only: back to key 0, as Linux does. */
+		if (pkey == -1 && p->exec_only_pkey > 0 &&
+		    ((*lookup_pte(a) & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT) == (u64)p->exec_only_pkey)
+			c |= PTE_PKEY_MASK;
+		set_page_flags(a, set, c);
+	}
 	return 0;
 }
 
@@ -427,26 +420,13 @@ static long sys_pkey_alloc(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current();
 	u64 rights = ARG1(r);
-	u32 pkru;
-	int k;
+	long k;
 
 	if (ARG0(r) || (rights & ~(u64)(PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE)))
 		return -LX_EINVAL;
-	/* Without OSPKE Linux's key space is key 0 alone: always full. */
-	if (!pke_enabled())
-		return -LX_ENOSPC;
-	for (k = 1; k < NR_PKEYS && (p->pkey_map & (1u << k)); k++)
-		;
-	if (k == NR_PKEYS)
-		return -LX_ENOSPC;
-	p->pkey_map |= 1u << k;
-	/* arch_set_user_pkey_access(): the new key's rights in this thread's PKRU. */
-	pkru = strategy->get_pkru(current) & ~(PKRU_AD_BIT(k) | PKRU_WD_BIT(k));
-	if (rights & PKEY_DISABLE_ACCESS)
-		pkru |= PKRU_AD_BIT(k);
-	if (rights & PKEY_DISABLE_WRITE)
-		pkru |= PKRU_WD_BIT(k);
-	strategy->set_pkru(current, pkru);
+	k = pkey_take(p);
+	if (k > 0)
+		pkey_set_rights(k, rights);
 	return k;
 }
 
@@ -568,7 +548,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[0 ... LINUX_NR_SYSCALLS - 1] = sys_unknown,
 	[__NR_read] = sys_read,
 	[__NR_write] = sys_write,
-	[__NR_open] = sys_enoent,
+	[__NR_open] = sys_open,
 	[__NR_close] = sys_close,
 	[__NR_fstat] = sys_fstat,
 	[__NR_lseek] = sys_lseek,
@@ -581,6 +561,11 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_rt_sigreturn] = sys_rt_sigreturn,
 	[__NR_ioctl] = sys_ioctl,
 	[__NR_writev] = sys_writev,
+	[__NR_pipe] = sys_pipe,
+	[__NR_time] = sys_time,
+	[__NR_futex] = sys_futex,
+	[__NR_vmsplice] = sys_vmsplice,
+	[__NR_pipe2] = sys_pipe2,
 	[__NR_sched_yield] = sys_sched_yield,
 	[__NR_madvise] = sys_madvise,
 	[__NR_getpid] = sys_getpid,
@@ -601,7 +586,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_clock_gettime] = sys_clock_gettime,
 	[__NR_exit_group] = sys_exit_group,
 	[__NR_tgkill] = sys_tgkill,
-	[__NR_openat] = sys_enoent,
+	[__NR_openat] = sys_openat,
 	[__NR_newfstatat] = sys_newfstatat,
 	[__NR_readlinkat] = sys_enoent,
 	[__NR_set_robust_list] = sys_set_robust_list,
