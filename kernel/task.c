@@ -10,6 +10,7 @@
 #include <asm/traps.h>
 #include <asm/xstate.h>
 #include <kernel/console.h>
+#include <kernel/linux.h>
 #include <kernel/panic.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
@@ -110,6 +111,8 @@ __noreturn void task_first_run(void)
 		cli();
 		task_exit(0, NULL);
 	}
+	if (t->lx)
+		linux_task_first_run(t);
 	exit_to_user_mode(NULL);
 	enter_user(t->uentry, t->ustack, t->uarg);
 }
@@ -120,6 +123,8 @@ void task_exit(long code, const char *reason)
 	current->exit_code = code;
 	if (reason)
 		snprintf(current->exit_reason, sizeof(current->exit_reason), "%s", reason);
+	if (current->lx)
+		linux_task_exit(current);
 	current->state = TASK_DEAD;
 	schedule();
 	panic("a dead task was scheduled");

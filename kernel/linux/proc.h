@@ -31,6 +31,15 @@ struct linux_file {
 	u64 pos;
 };
 
+/* A thread of the process (one pkrulab task each), by task id. */
+struct linux_thread {
+	u64 clear_child_tid;		/* set_tid_address / CLONE_CHILD_CLEARTID */
+	u64 futex_uaddr;		/* the word it waits on, 0 if none */
+	bool futex_woken;
+	bool start_from_regs;		/* a clone()d thread: its first entry */
+	struct pt_regs start;
+};
+
 struct linux_proc {
 	bool used;
 	struct task *task;
@@ -40,7 +49,12 @@ struct linux_proc {
 	u16 pkey_map;			/* allocated protection keys; key 0 always */
 	int exec_only_pkey;		/* Linux's execute-only key, -1 until mprotect(PROT_EXEC) */
 	struct linux_file fds[LINUX_NR_FDS];
-	u64 clear_child_tid, robust_list;
+	u64 robust_list;
+	struct linux_thread thr[MAX_TASKS];
+	bool group_exit;		/* exit_group or a fatal signal ended it */
+	long group_exit_code;
+	char group_exit_reason[96];
+	long last_exit_code;		/* of the thread that ended last */
 	u64 rt_blocked;			/* Linux mask bits 31..63: signals 32..64 */
 	struct k_sigaction rt_action[33];	/* signals 32..64: kept, never sent */
 	u64 unknown_seen[LINUX_NR_SYSCALLS / 64];	/* numbers already logged */
@@ -65,6 +79,15 @@ void lx_console_write(struct linux_proc *p, const char *s, u64 n);
 void lx_console_flush(struct linux_proc *p);
 /* Random bytes (AT_RANDOM, getrandom): reproducible from seed=. */
 void lx_random(void *buf, u64 n);
+
+/* Threads (kernel/linux/threads.c). */
+long sys_clone(struct pt_regs *r);
+long sys_clone3(struct pt_regs *r);
+long sys_futex(struct pt_regs *r);
+long sys_exit_thread(struct pt_regs *r);
+long sys_exit_group(struct pt_regs *r);
+/* The process's live threads, for signals and sigaction. */
+bool lx_same_process(const struct task *t, const struct linux_proc *p);
 
 /* File descriptors (kernel/linux/files.c). */
 void lx_files_init(struct linux_proc *p);

@@ -421,8 +421,17 @@ void linux_finish(struct task *t, struct linux_report *rep)
 	struct linux_proc *p = t->lx;
 
 	lx_console_flush(p);
-	p->rep.exit_code = t->exit_code;
-	snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s", t->exit_reason);
+	if (p->group_exit) {
+		p->rep.exit_code = p->group_exit_code;
+		snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s", p->group_exit_reason);
+	} else {
+		/* Its threads all ended with exit(): the status is the last one's. */
+		p->rep.exit_code = p->last_exit_code;
+		snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s", t->exit_reason);
+	}
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (tasks[i].lx == p)
+			tasks[i].lx = NULL;
 	*rep = p->rep;
 	lx_files_exit(p);
 	paging_unmap_tree(LINUX_USER_LO, LINUX_USER_HI, page_free);
@@ -430,6 +439,5 @@ void linux_finish(struct task *t, struct linux_report *rep)
 		wrmsr(MSR_FS_BASE, 0);
 		cpu_fs_base = 0;
 	}
-	t->lx = NULL;
 	p->used = false;
 }

@@ -91,19 +91,15 @@ static long sys_enosys_quiet(struct pt_regs *r) { return -LX_ENOSYS; }
 
 /* ---- process ---------------------------------------------------------------- */
 
-static __noreturn long sys_exit_group(struct pt_regs *r)
-{
-	lx_console_flush(lx_current());
-	task_exit((long)(ARG0(r) & 0xff), NULL);
-}
-
-static long sys_getpid(struct pt_regs *r) { return current->id; }
+/* The process id is its first thread's task id; a thread's id its own. */
+static long sys_getpid(struct pt_regs *r) { return lx_current()->task->id; }
+static long sys_gettid(struct pt_regs *r) { return current->id; }
 static long sys_getppid(struct pt_regs *r) { return 0; }
 static long sys_getuid(struct pt_regs *r) { return LINUX_UID; }
 
 static long sys_set_tid_address(struct pt_regs *r)
 {
-	lx_current()->clear_child_tid = ARG0(r);
+	lx_current()->thr[current->id].clear_child_tid = ARG0(r);
 	return current->id;
 }
 
@@ -196,31 +192,6 @@ static long sys_time(struct pt_regs *r)
 	if (ARG0(r) && copy_to_user(ARG0(r), &t, sizeof(t)))
 		return -LX_EFAULT;
 	return t;
-}
-
-/*
- * futex, one thread: WAIT reads the word with the caller's PKRU (EFAULT
- * for a key-denied word, as get_user does) and, as nobody could wake it,
- * returns EAGAIN also when the value matches (minimal); WAKE wakes nobody.
- */
-#define FUTEX_WAIT		0
-#define FUTEX_WAKE		1
-#define FUTEX_CMD_MASK		0x7f
-#define LX_EAGAIN		11
-
-static long sys_futex(struct pt_regs *r)
-{
-	u32 v;
-
-	switch (ARG1(r) & FUTEX_CMD_MASK) {
-	case FUTEX_WAIT:
-		if (copy_from_user(&v, ARG0(r), sizeof(v)))
-			return -LX_EFAULT;
-		return -LX_EAGAIN;
-	case FUTEX_WAKE:
-		return 0;
-	}
-	return -LX_ENOSYS;
 }
 
 /* ---- files: kernel/linux/files.c; the one without a file ------------------ */
@@ -478,8 +449,13 @@ static long sys_rt_sigaction(struct pt_regs *r)
 	}
 	if (ARG2(r) && copy_to_user(ARG2(r), &old, sizeof(old)))
 		return -LX_EFAULT;
-	if (ARG1(r))
+	if (ARG1(r)) {
 		*slot = ka;
+		/* The threads share their handlers (CLONE_SIGHAND). */
+		for (int i = 1; sig < NSIG_PKRULAB && i < MAX_TASKS; i++)
+			if (lx_same_process(&tasks[i], p))
+				tasks[i].sig.action[sig] = ka;
+	}
 	return 0;
 }
 
@@ -508,13 +484,13 @@ static long sys_rt_sigprocmask(struct pt_regs *r)
 	return 0;
 }
 
-/* Send sig to task id the way pkrulab's own kill does. */
+/* Send sig to thread id of this process the way pkrulab's own kill does. */
 static long send_signal(long id, long sig)
 {
 	struct pt_regs k = { .rdi = (u64)id, .rsi = (u64)sig };
 
-	if (id != current->id)
-		return -LX_ESRCH;	/* one process, one thread for now */
+	if (id <= 0 || id >= MAX_TASKS || !lx_same_process(&tasks[id], lx_current()))
+		return -LX_ESRCH;	/* one process: no other to signal */
 	if (sig == 0)
 		return 0;
 	if (sig < 0 || sig > LINUX_NSIG)
@@ -524,18 +500,22 @@ static long send_signal(long id, long sig)
 	return sys_kill_sig(&k) ? -LX_EINVAL : 0;
 }
 
+/* To the process: its first thread, or the calling one once that has ended. */
 static long sys_kill(struct pt_regs *r)
 {
+	struct linux_proc *p = lx_current();
 	long pid = (long)(int)ARG0(r);
 
-	return send_signal(pid == 0 || pid == -1 ? current->id : pid, (long)ARG1(r));
+	if (pid != 0 && pid != -1 && pid != p->task->id)
+		return -LX_ESRCH;
+	return send_signal(lx_same_process(p->task, p) ? p->task->id : current->id, (long)ARG1(r));
 }
 
 static long sys_tkill(struct pt_regs *r) { return send_signal((long)(int)ARG0(r), (long)ARG1(r)); }
 
 static long sys_tgkill(struct pt_regs *r)
 {
-	if ((long)(int)ARG0(r) != current->id)
+	if ((long)(int)ARG0(r) != lx_current()->task->id)
 		return -LX_ESRCH;
 	return send_signal((long)(int)ARG1(r), (long)ARG2(r));
 }
@@ -569,7 +549,8 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_sched_yield] = sys_sched_yield,
 	[__NR_madvise] = sys_madvise,
 	[__NR_getpid] = sys_getpid,
-	[__NR_exit] = sys_exit_group,		/* one thread: the same */
+	[__NR_clone] = sys_clone,
+	[__NR_exit] = sys_exit_thread,
 	[__NR_kill] = sys_kill,
 	[__NR_uname] = sys_uname,
 	[__NR_readlink] = sys_enoent,
@@ -580,7 +561,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_getppid] = sys_getppid,
 	[__NR_sigaltstack] = sys_sigaltstack,
 	[__NR_arch_prctl] = sys_arch_prctl,
-	[__NR_gettid] = sys_getpid,
+	[__NR_gettid] = sys_gettid,
 	[__NR_tkill] = sys_tkill,
 	[__NR_set_tid_address] = sys_set_tid_address,
 	[__NR_clock_gettime] = sys_clock_gettime,
@@ -595,6 +576,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_pkey_mprotect] = sys_pkey_mprotect,
 	[__NR_pkey_alloc] = sys_pkey_alloc,
 	[__NR_pkey_free] = sys_pkey_free,
+	[__NR_clone3] = sys_clone3,
 	/* glibc registers rseq and carries on without it. */
 	[__NR_rseq] = sys_enosys_quiet,
 };

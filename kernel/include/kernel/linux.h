@@ -44,6 +44,16 @@ static inline void fs_base_switch_in(struct task *next)
 	}
 }
 
+/*
+ * Nothing outside its region is mapped for a Linux process, although the
+ * kernel's supervisor pages are present there (a fault on them is P=1):
+ * Linux would report SEGV_MAPERR, and so does pkrulab.
+ */
+static inline bool linux_outside_process(const struct task *t, u64 addr)
+{
+	return t->lx && (addr < LINUX_USER_LO || addr >= LINUX_USER_HI);
+}
+
 /* A program in the image: the module2 lines "prog NAME" of grub.cfg. */
 struct linux_program {
 	const char *name;
@@ -73,6 +83,13 @@ struct linux_report {
 struct task *linux_exec(const struct linux_program *prog, const char **why);
 /* After tasks_run(): the process's report, then its memory is freed. */
 void linux_finish(struct task *t, struct linux_report *rep);
+
+/* A cloned thread's first entry to ring 3 (from task_first_run): returns
+ * only if t is not one. */
+void linux_task_first_run(struct task *t);
+/* A thread of a Linux process ends (from task_exit): clear_child_tid, and
+ * a fatal signal or exit_group takes the other threads with it. */
+void linux_task_exit(struct task *t);
 
 /* The Linux system-call table (kernel/linux/syscalls.c). */
 extern long (*const linux_syscall_table[])(struct pt_regs *);
