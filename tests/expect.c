@@ -47,7 +47,7 @@ static const struct expectation table[] = {
 		 "signal.frame_pkru,signal.preserve,signal.recover,signal.override,"
 		 "signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
-		 "signal.unwritable_frame,sigreturn.bad_frames",
+		 "signal.unwritable_frame,sigreturn.bad_frames,linux.threads",
 	  .when = { .switches_pkru = NO },
 	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
 	/* The stale PKRU stale_sigreturn leaves happens to be the task's own. */
@@ -96,7 +96,7 @@ static const struct expectation table[] = {
 		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
 		 "signal.override,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
-		 "signal.unwritable_frame,sigreturn.bad_frames,linux.pkey",
+		 "signal.unwritable_frame,sigreturn.bad_frames,linux.pkey,linux.threads",
 	  .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_NO_WRPKRU,
 	  .why = NO_WRPKRU_WHY },
 	{ .ids = "switch.kthread", .when = { .wrpkru_at_switch_in = YES },
