@@ -81,7 +81,7 @@ static long sys_unknown(struct pt_regs *r)
 		p->unknown_seen[nr / 64] |= 1ull << (nr % 64);
 		p->rep.unknown_syscalls++;
 		diag("[%s] linux: syscall %llu (%s) not implemented: -ENOSYS", p->prog->name, nr,
-		     syscall_names[nr] ? syscall_names[nr] : "unknown to Linux 6.12 too");
+		     syscall_names[nr] ? syscall_names[nr] : "no name in the uapi header");
 	}
 	return -LX_ENOSYS;
 }

@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define UNASSIGNED	500	/* below the table's end (512), unused by Linux 6.12 */
+#define UNASSIGNED	500	/* below the table's end (512), unassigned in Linux 6.12 */
 #define PAST_THE_TABLE	100000
 
 static int tests, failed;
