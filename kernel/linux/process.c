@@ -428,6 +428,14 @@ void linux_finish(struct task *t, struct linux_report *rep)
 		/* Its threads all ended with exit(): the status is the last one's. */
 		p->rep.exit_code = p->last_exit_code;
 		snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s", t->exit_reason);
+		/* ...unless one was killed from outside (the cell's deadline). */
+		for (int i = 1; i < MAX_TASKS; i++)
+			if (tasks[i].lx == p && tasks[i].exit_code < 0) {
+				p->rep.exit_code = tasks[i].exit_code;
+				snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s",
+					 tasks[i].exit_reason);
+				break;
+			}
 	}
 	for (int i = 1; i < MAX_TASKS; i++)
 		if (tasks[i].lx == p)
