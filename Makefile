@@ -115,7 +115,7 @@ LINUX_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*
 LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(LINUX_PROGS))
 PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror
 
-$(B)/linux/progs/%: tests/linux/progs/%.c
+$(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC [L]  $<")
 	$(Q)$(HOSTCC) $(PROG_CFLAGS) $< -o $@

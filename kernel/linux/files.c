@@ -184,6 +184,54 @@ static long do_pipe2(u64 ufds, u64 flags)
 long sys_pipe(struct pt_regs *r) { return do_pipe2(r->rdi, 0); }
 long sys_pipe2(struct pt_regs *r) { return do_pipe2(r->rdi, r->rsi); }
 
+/* ---- read, write, open, close ---------------------------------------------- */
+
+/* One write to a console or pipe descriptor. */
+static long fd_write(struct linux_file *f, u64 ubuf, u64 len)
+{
+	switch (f->kind) {
+	case LXF_CONSOLE:
+		return console_out(ubuf, len);
+	case LXF_PIPE_W:
+		return pipe_write(&pipes[f->index], ubuf, len);
+	default:
+		return -LX_EBADF;
+	}
+}
+
+/* writev, and vmsplice (its pipe side): each struct iovec in turn. */
+static long fd_write_iov(struct linux_file *f, u64 uiov, u64 cnt)
+{
+	u64 iov[2], total = 0;
+	long n;
+
+	if (cnt > 1024)
+		return -LX_EINVAL;
+	for (u64 i = 0; i < cnt; i++) {
+		if (copy_from_user(iov, uiov + 16 * i, sizeof(iov)))
+			return -LX_EFAULT;
+		n = fd_write(f, iov[0], iov[1]);
+		if (n < 0)
+			return total ? (long)total : n;
+		total += n;
+	}
+	return total;
+}
+
+long sys_write(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+
+	return f ? fd_write(f, r->rsi, r->rdx) : -LX_EBADF;
+}
+
+long sys_writev(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+
+	return f ? fd_write_iov(f, r->rsi, r->rdx) : -LX_EBADF;
+}
+
 /*
  * vmsplice into a pipe: Linux pins the pages with get_user_pages, which
  * honours the caller's protection keys -- so a key-denied buffer is
@@ -192,60 +240,10 @@ long sys_pipe2(struct pt_regs *r) { return do_pipe2(r->rdi, r->rsi); }
 long sys_vmsplice(struct pt_regs *r)
 {
 	struct linux_file *f = fd_get((long)(int)r->rdi);
-	u64 iov[2], total = 0;
-	long n;
 
 	if (!f || f->kind != LXF_PIPE_W)
 		return -LX_EBADF;
-	for (u64 i = 0; i < r->rdx; i++) {
-		if (copy_from_user(iov, r->rsi + 16 * i, sizeof(iov)))
-			return -LX_EFAULT;
-		n = pipe_write(&pipes[f->index], iov[0], iov[1]);
-		if (n < 0)
-			return total ? (long)total : n;
-		total += n;
-	}
-	return total;
-}
-
-/* ---- read, write, open, close ---------------------------------------------- */
-
-long sys_write(struct pt_regs *r)
-{
-	struct linux_file *f = fd_get((long)(int)r->rdi);
-
-	if (!f)
-		return -LX_EBADF;
-	switch (f->kind) {
-	case LXF_CONSOLE:
-		return console_out(r->rsi, r->rdx);
-	case LXF_PIPE_W:
-		return pipe_write(&pipes[f->index], r->rsi, r->rdx);
-	default:
-		return -LX_EBADF;
-	}
-}
-
-long sys_writev(struct pt_regs *r)
-{
-	struct linux_file *f = fd_get((long)(int)r->rdi);
-	u64 iov[2], total = 0;
-	long n;
-
-	if (!f || (f->kind != LXF_CONSOLE && f->kind != LXF_PIPE_W))
-		return -LX_EBADF;
-	if (r->rdx > 1024)
-		return -LX_EINVAL;
-	for (u64 i = 0; i < r->rdx; i++) {
-		if (copy_from_user(iov, r->rsi + 16 * i, sizeof(iov)))
-			return -LX_EFAULT;
-		n = f->kind == LXF_CONSOLE ? console_out(iov[0], iov[1])
-					   : pipe_write(&pipes[f->index], iov[0], iov[1]);
-		if (n < 0)
-			return total ? (long)total : n;
-		total += n;
-	}
-	return total;
+	return fd_write_iov(f, r->rsi, r->rdx);
 }
 
 static long file_read(struct linux_file *f, u64 ubuf, u64 len)

@@ -8,17 +8,10 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "ptest.h"
 
 #define UNASSIGNED	500	/* below the table's end (512), unassigned in Linux 6.12 */
 #define PAST_THE_TABLE	100000
-
-static int tests, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%s %d %s\n", cond ? "ok" : "not ok", ++tests, what);
-	failed += !cond;
-}
 
 static int enosys(long r) { return r == -1 && errno == ENOSYS; }
 
@@ -29,6 +22,5 @@ int main(void)
 	ok(enosys(syscall(SYS_acct, NULL)), "acct (a Linux call pkrulab has no use for) is ENOSYS");
 	ok(enosys(syscall(PAST_THE_TABLE)), "syscall 100000 (past the table) is ENOSYS");
 	ok(getpid() > 0, "the process goes on: getpid works after them");
-	printf("# enosys: %d tests, %d failed\n", tests, failed);
-	return failed ? 1 : 0;
+	return ptest_done("enosys");
 }

@@ -10,15 +10,10 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
+#include "ptest.h"
 
 static int tests, failed;
 static __thread int tls_word = 42;
-
-static void ok(int cond, const char *what)
-{
-	printf("%s %d %s\n", cond ? "ok" : "not ok", ++tests, what);
-	failed += !cond;
-}
 
 int main(int argc, char **argv)
 {
@@ -44,6 +39,5 @@ int main(int argc, char **argv)
 	free(big);
 	free(small);
 	fprintf(stderr, "stderr reaches the console too\n");
-	printf("# hello: %d tests, %d failed\n", tests, failed);
-	return failed ? 1 : 0;
+	return ptest_done("hello");
 }

@@ -13,8 +13,8 @@
  * OSPKE.
  */
 #define _GNU_SOURCE
-#include <cpuid.h>
 #include <errno.h>
+#include <cpuid.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,38 +22,13 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "ptest.h"
 
-#define KSFT_SKIP		4
-#define PKRU_INIT_LINUX		0x55555554u
-#define PKRU_AD(k)		(1u << (2 * (k)))
-#define PKRU_WD(k)		(2u << (2 * (k)))
 #define XSTATE_BV_OFFSET	512
 #define FX_SW_BYTES_OFFSET	464	/* struct _fpx_sw_bytes in the FXSAVE area's spare bytes */
 #define XFEATURE_PKRU		9
-#define CPUID_OSPKE		(1u << 4)	/* CPUID.(7,0):ECX */
 #define SEGV_PKUERR_CODE	4
 #define NR_KEYS			16
-
-static int tests, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%s %d %s\n", cond ? "ok" : "not ok", ++tests, what);
-	failed += !cond;
-}
-
-static inline uint32_t rdpkru(void)
-{
-	uint32_t eax, edx;
-
-	asm volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
-	return eax;
-}
-
-static inline void wrpkru(uint32_t pkru)
-{
-	asm volatile("wrpkru" :: "a"(pkru), "c"(0), "d"(0) : "memory");
-}
 
 static unsigned pkru_offset;
 static int key;
@@ -108,11 +83,8 @@ int main(void)
 	int other, value, n, k, e;
 	long r;
 
-	__cpuid_count(7, 0, a, b, c, d);
-	if (!(c & CPUID_OSPKE)) {
-		printf("# SKIP: no OSPKE (CPUID.(7,0):ECX[4]): protection keys are off\n");
+	if (!have_ospke())
 		return KSFT_SKIP;
-	}
 	__cpuid_count(0xd, XFEATURE_PKRU, a, b, c, d);
 	pkru_offset = b;
 	printf("# PKRU is at offset %u of the XSAVE area (CPUID(0xD,9).EBX)\n", pkru_offset);
@@ -174,6 +146,5 @@ int main(void)
 		;
 	ok(k == -1 && errno == ENOSPC && n == NR_KEYS - 2,
 	   "keys 1..15 can be allocated, then ENOSPC (one was still held)");
-	printf("# pkey: %d tests, %d failed\n", tests, failed);
-	return failed ? 1 : 0;
+	return ptest_done("pkey");
 }

@@ -8,7 +8,6 @@
  * built-in /etc/passwd and a pipe.  Exit 4 (KSFT_SKIP) without OSPKE.
  */
 #define _GNU_SOURCE
-#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -21,34 +20,12 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "ptest.h"
 
-#define KSFT_SKIP	4
 #define PKRU_AD(k)	(1u << (2 * (k)))
 #define PKRU_WD(k)	(2u << (2 * (k)))
-#define CPUID_OSPKE	(1u << 4)
 #define SEGV_PKUERR_CODE 4
 #define X86_RET		0xc3
-
-static int tests, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%s %d %s\n", cond ? "ok" : "not ok", ++tests, what);
-	failed += !cond;
-}
-
-static inline uint32_t rdpkru(void)
-{
-	uint32_t eax, edx;
-
-	asm volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
-	return eax;
-}
-
-static inline void wrpkru(uint32_t pkru)
-{
-	asm volatile("wrpkru" :: "a"(pkru), "c"(0), "d"(0) : "memory");
-}
 
 static sigjmp_buf back;
 static volatile int fault_code, fault_pkey;
@@ -64,7 +41,6 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 
 int main(void)
 {
-	unsigned a, b, c, d;
 	struct sigaction sa = { 0 };
 	char *buf, line[8];
 	uint32_t open_pkru, exec_pkru;
@@ -72,11 +48,8 @@ int main(void)
 	struct iovec iov;
 	long r;
 
-	__cpuid_count(7, 0, a, b, c, d);
-	if (!(c & CPUID_OSPKE)) {
-		printf("# SKIP: no OSPKE (CPUID.(7,0):ECX[4]): protection keys are off\n");
+	if (!have_ospke())
 		return KSFT_SKIP;
-	}
 	key = pkey_alloc(0, 0);
 	buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (key <= 0 || buf == MAP_FAILED || pkey_mprotect(buf, 4096, PROT_READ | PROT_WRITE, key)) {
@@ -141,6 +114,5 @@ int main(void)
 	ok(pkey_free(fault_pkey) == -1 && errno == EINVAL, "that key is not the program's to free");
 	ok(mprotect(buf, 4096, PROT_READ) == 0 && *(volatile char *)buf == (char)X86_RET,
 	   "mprotect(PROT_READ) gives the page back to key 0: readable");
-	printf("# pkey_uaccess: %d tests, %d failed\n", tests, failed);
-	return failed ? 1 : 0;
+	return ptest_done("pkey_uaccess");
 }

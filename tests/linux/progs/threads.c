@@ -9,7 +9,6 @@
  * thread, pthread_join sees the thread's clear_child_tid wake-up.
  */
 #define _GNU_SOURCE
-#include <cpuid.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -17,32 +16,10 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "ptest.h"
 
-#define KSFT_SKIP	4
-#define CPUID_OSPKE	(1u << 4)
 #define PKRU_WD(k)	(2u << (2 * (k)))
 #define ROUNDS		200
-
-static int tests, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%s %d %s\n", cond ? "ok" : "not ok", ++tests, what);
-	failed += !cond;
-}
-
-static inline uint32_t rdpkru(void)
-{
-	uint32_t eax, edx;
-
-	asm volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
-	return eax;
-}
-
-static inline void wrpkru(uint32_t pkru)
-{
-	asm volatile("wrpkru" :: "a"(pkru), "c"(0), "d"(0) : "memory");
-}
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
@@ -84,14 +61,10 @@ static void *worker(void *arg)
 
 int main(void)
 {
-	unsigned a, b, c, d;
 	pthread_t t;
 
-	__cpuid_count(7, 0, a, b, c, d);
-	if (!(c & CPUID_OSPKE)) {
-		printf("# SKIP: no OSPKE (CPUID.(7,0):ECX[4]): protection keys are off\n");
+	if (!have_ospke())
 		return KSFT_SKIP;
-	}
 	key = pkey_alloc(0, 0);
 	main_pkru = rdpkru() | PKRU_WD(key);
 	thread_pkru = rdpkru() & ~PKRU_WD(key);
@@ -118,6 +91,5 @@ int main(void)
 	ok(main_bad == 0 && rdpkru() == main_pkru, "main always ran with its own PKRU");
 	ok(tls == 1 && thread_tls == 2, "each thread has its own __thread variable");
 	ok(handler_tid == thread_tid && thread_tid != getpid(), "tgkill ran the handler on that thread");
-	printf("# threads: %d tests, %d failed\n", tests, failed);
-	return failed ? 1 : 0;
+	return ptest_done("threads");
 }
