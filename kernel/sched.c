@@ -30,7 +30,7 @@ static volatile u32 *stop_flag;
 static u64 stop_after;
 static struct task *stop_task;
 static u64 tick_stamp_user;
-static u64 run_deadline;		/* tasks_run()'s, in jiffies; 0: none */
+static u64 run_deadline = ~0ull;	/* tasks_run()'s, in jiffies; ~0: none */
 
 void sched_stamp_ticks(u64 uaddr) { tick_stamp_user = uaddr; }
 static u64 prng_state = 0x9e3779b97f4a7c15ull;
@@ -156,7 +156,7 @@ static void timer_irq(struct pt_regs *r)
 	 * A ring-3 task that never blocks keeps the idle loop, which checks
 	 * the deadline, from running: end the tasks from here too.
 	 */
-	if (run_deadline && jiffies > run_deadline && user_mode(r)) {
+	if (jiffies > run_deadline && user_mode(r)) {
 		for (int i = 1; i < MAX_TASKS; i++)
 			if (&tasks[i] != current)
 				task_kill(i, "timeout: still running at the scenario deadline");
@@ -228,7 +228,7 @@ void tasks_run(u32 timeout_ms)
 		/* Nothing runnable (all asleep): wait for the tick. */
 		asm volatile("sti; hlt; cli" ::: "memory");
 	}
-	run_deadline = 0;
+	run_deadline = ~0ull;
 	apic_timer_stop();
 	/* Kernel-only context from here: drop whatever PKRU the last task left. */
 	if (pke_enabled())
