@@ -38,7 +38,8 @@ KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segm
 # Layers, lowest first (make check-layers): boot, arch, kernel, tests.
 BOOT_ASM := $(wildcard boot/*.asm)
 ARCH_SRC := $(wildcard arch/x86/*.c) $(wildcard arch/x86/*.asm)
-KERNEL_SRC := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard kernel/strategy/*.c)
+KERNEL_SRC := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard kernel/strategy/*.c) \
+	$(wildcard kernel/linux/*.c)
 TESTS_SRC := $(wildcard tests/lib/*.c) $(wildcard tests/*.c) \
 	$(filter-out %.user.c,$(filter-out tests/host/% tests/lib/%,$(wildcard tests/*/*.c)))
 KSRC_C := $(filter %.c,$(ARCH_SRC)) $(KERNEL_SRC) $(TESTS_SRC)
@@ -57,7 +58,7 @@ $(B)/gen/font.c: tools/psf2c.py
 $(B)/gen/font.o: $(B)/gen/font.c
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-.PHONY: all clean test host-test qemu-test bochs-test deps fuzz bench check-layers hwref
+.PHONY: all clean test host-test qemu-test bochs-test deps fuzz bench check-layers hwref linux-progs linux-selftests
 all: $(B)/pkrulab.iso
 
 # Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
@@ -71,6 +72,19 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+# The Linux personality's system-call numbers and names, from Linux's uapi
+# header as Debian's linux-libc-dev installs it (tools/install-deps.sh).
+UNISTD_64 ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+$(B)/gen/linux-syscalls.h: $(UNISTD_64)
+	@mkdir -p $(dir $@)
+	$(Q){ echo "/* generated from $<: do not edit */"; grep '^#define __NR_' $<; } >$@
+$(B)/gen/linux-syscall-list.h: $(UNISTD_64)
+	@mkdir -p $(dir $@)
+	$(Q){ echo "/* generated from $<: do not edit */"; \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/LINUX_SYSCALL(\2, \1)/p' $<; } >$@
+$(B)/kernel/linux/%.o: KCFLAGS += -I$(B)/gen
+$(B)/kernel/linux/syscalls.o: $(B)/gen/linux-syscalls.h $(B)/gen/linux-syscall-list.h
 
 # C struct offsets and constants for the NASM code (see kernel/asm-offsets.c).
 $(B)/gen/asm-offsets.inc: kernel/asm-offsets.c
@@ -103,10 +117,56 @@ $(B)/pkrulab.elf: $(KOBJ) linker.ld
 check-layers: $(B)/pkrulab.elf
 	@bash tools/check-layers.sh $(filter-out $(patsubst %.c,$(B)/%.o,$(USRC_C)),$(KOBJ))
 
-$(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg
-	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
+# The Linux test programs (tests/linux/progs/*.c): static PIEs built with
+# the host gcc and Debian's glibc, in the ISO as GRUB modules that the
+# linux.* cells run.  boot/grub.cfg sources the generated programs.cfg.
+LINUX_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*.c))
+LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(LINUX_PROGS))
+PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror
+
+$(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC [L]  $<")
+	$(Q)$(HOSTCC) $(PROG_CFLAGS) $< -o $@
+
+linux-progs: $(LINUX_PROG_BINS)
+
+# Linux's own pkey selftests, unmodified, from Debian's linux-source-6.12
+# (make linux-selftests; not part of make test yet: they need fork, threads,
+# futex, ptrace and files).  Built as upstream's Makefile does
+# (-mxsave -O2 -std=gnu99 -pthread) except -static-pie for -static (the
+# loader takes PIEs only) and without vm_util.c, which neither program
+# uses and which needs newer uapi headers than Debian 12's linux-libc-dev.
+LINUX_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
+SELFTESTS := protection_keys pkey_sighandler_tests
+ST_DIR := $(B)/linux/selftests
+ST_MM := linux-source-6.12/tools/testing/selftests/mm
+ST_FILES := $(ST_MM)/protection_keys.c $(ST_MM)/pkey_sighandler_tests.c $(ST_MM)/pkey-helpers.h \
+	$(ST_MM)/pkey-x86.h linux-source-6.12/tools/testing/selftests/kselftest.h
+
+$(ST_DIR)/src.stamp: $(LINUX_SRC_TAR)
+	@mkdir -p $(ST_DIR)/src
+	@echo "  TAR     $(notdir $<): the pkey selftests"
+	$(Q)tar -xJf $< -C $(ST_DIR)/src $(ST_FILES)
+	@touch $@
+
+$(ST_DIR)/%: $(ST_DIR)/src.stamp
+	@echo "  CC [L]  $(ST_MM)/$*.c"
+	$(Q)cd $(ST_DIR)/src/$(ST_MM) && $(HOSTCC) -static-pie -mxsave -O2 -std=gnu99 -pthread \
+		$*.c -o $(abspath $@)
+
+linux-selftests:
+	@bash tools/install-deps.sh --selftests
+	@$(MAKE) --no-print-directory $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
+	@echo "run them: ./run-qemu.sh $(patsubst %,--program $(ST_DIR)/%,$(SELFTESTS)) -- tests=linux.p*"
+
+$(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg $(LINUX_PROG_BINS)
+	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub $(B)/iso/boot/linux
 	@cp $(B)/pkrulab.elf $(B)/iso/boot/pkrulab.elf
 	@cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	@cp $(LINUX_PROG_BINS) $(B)/iso/boot/linux/
+	@for p in $(LINUX_PROGS); do echo "module2 /boot/linux/$$p prog $$p"; done \
+		>$(B)/iso/boot/grub/programs.cfg
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)grub-mkrescue -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log >&2; exit 1; }
 
@@ -162,6 +222,20 @@ $(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/sig
 		tests/host/xsave_layout.h
 	@mkdir -p $(dir $@)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< kernel/sigframe.c -o $@
+
+# The Linux personality's ELF check, for the host: unit-tested, and run by
+# run-qemu.sh --program (build/host/elfcheck) before QEMU starts.
+$(B)/host/test_elf: tests/host/test_elf.c kernel/linux/elf.c kernel/linux/elf.h tests/host/unit.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_elf.c kernel/linux/elf.c -o $@
+
+HOST_TESTS += $(B)/host/test_elf
+
+$(B)/host/elfcheck: tools/elfcheck.c kernel/linux/elf.c kernel/linux/elf.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror tools/elfcheck.c kernel/linux/elf.c -o $@
+
+all: $(B)/host/elfcheck
 
 # The Python tools' own tests (tools/test_*.py), each ending "NAME: N passed, N failed".
 PY_TESTS := $(wildcard tools/test_*.py)

@@ -17,6 +17,10 @@
 #   --iso PATH     boot this ISO instead of building build/pkrulab.iso
 #   --disk         attach the ISO as a raw hard disk instead of a CD: how a
 #                  USB stick written with dd looks to the firmware
+#   --program FILE put the static x86-64 Linux executable FILE (a static PIE)
+#                  into a per-run ISO under build/ and run it as the cells
+#                  linux.NAME[CONFIG] (NAME: its file name); repeatable.  A
+#                  file that is not one is refused by name (exit 2)
 #   -h, --help     this text
 #
 # Kernel arguments (e.g. tests=pku.*,xsave.* config=xsave,hybrid) reach the
@@ -64,6 +68,7 @@ serial=1
 log=""
 iso=""
 disk=0
+programs=()
 kargs=()
 
 set_opt() {
@@ -87,16 +92,19 @@ set_opt() {
 	--iso)
 		[ -n "$val" ] || die "--iso needs a path"
 		iso=$val ;;
+	--program)
+		[ -n "$val" ] || die "--program needs a file name"
+		programs+=("$val") ;;
 	esac
 }
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--cpu | --timeout | --smp | --mem | --log | --iso)
+	--cpu | --timeout | --smp | --mem | --log | --iso | --program)
 		[ $# -ge 2 ] || die "option $1 needs a value (try --help)"
 		set_opt "$1" "$2"
 		shift 2 ;;
-	--cpu=* | --timeout=* | --smp=* | --mem=* | --log=* | --iso=*)
+	--cpu=* | --timeout=* | --smp=* | --mem=* | --log=* | --iso=* | --program=*)
 		set_opt "${1%%=*}" "${1#*=}"
 		shift ;;
 	--uefi) uefi=1; shift ;;
@@ -129,6 +137,26 @@ if [ "$kvm" = 1 ]; then
 fi
 cpu=${cpu:-max}
 
+# The Linux programs of --program: checked by name before anything is built.
+# The kernel keeps 16 boot modules; the built-in programs take some.
+MAX_PROGRAMS=13
+declare -A program_names=()
+if [ "${#programs[@]}" -gt 0 ]; then
+	[ -z "$iso" ] || die "--program builds its own ISO: it cannot be combined with --iso"
+	[ "${#programs[@]}" -le "$MAX_PROGRAMS" ] || die "--program: at most $MAX_PROGRAMS programs per run"
+	for f in "${programs[@]}"; do
+		[ -f "$f" ] || die "--program: '$f' is not a file"
+		[ -r "$f" ] || die "--program: '$f' cannot be read"
+		name=$(basename -- "$f")
+		[[ $name =~ ^[A-Za-z0-9][A-Za-z0-9_.+-]{0,30}$ ]] ||
+			die "--program: '$f': its name must be 1 to 31 letters, digits, '_', '.', '+' or '-' (the cell is linux.NAME)"
+		[ ! -f "$ROOT/tests/linux/progs/$name.c" ] ||
+			die "--program: '$f': the built-in program linux.$name has that name already"
+		[ -z "${program_names[$name]:-}" ] || die "--program: two programs are named '$name'"
+		program_names[$name]=1
+	done
+fi
+
 bash "$ROOT/tools/install-deps.sh" || die "required host tools are missing (see above)"
 
 if [ -z "$iso" ]; then
@@ -137,6 +165,39 @@ if [ -z "$iso" ]; then
 	iso=$ROOT/build/pkrulab.iso
 fi
 [ -f "$iso" ] || die "no ISO image at '$iso'"
+
+tmpvars=""
+tmpdisk=""
+piso=""
+cleanup() {
+	if [ -n "$tmpvars" ]; then
+		rm -f -- "$tmpvars"
+	fi
+	if [ -n "$tmpdisk" ]; then
+		rm -f -- "$tmpdisk"
+	fi
+	if [ -n "$piso" ]; then
+		rm -rf -- "$piso"
+	fi
+}
+trap cleanup EXIT
+
+# --program: the kernel's own ELF check (build/host/elfcheck), then a copy
+# of the ISO tree with the programs added as modules.
+if [ "${#programs[@]}" -gt 0 ]; then
+	"$ROOT/build/host/elfcheck" "${programs[@]}" ||
+		die "--program: not a static x86-64 executable that pkrulab can run (see above)"
+	piso=$(mktemp -d "$ROOT/build/program-iso.XXXXXX")
+	cp -r "$ROOT/build/iso" "$piso/iso"
+	for f in "${programs[@]}"; do
+		name=$(basename -- "$f")
+		cp -- "$f" "$piso/iso/boot/linux/$name"
+		echo "module2 /boot/linux/$name prog $name" >>"$piso/iso/boot/grub/programs.cfg"
+	done
+	grub-mkrescue -o "$piso/pkrulab.iso" "$piso/iso" 2>"$piso/grub-mkrescue.log" ||
+		{ cat "$piso/grub-mkrescue.log" >&2; rm -rf -- "$piso"; die "--program: grub-mkrescue failed"; }
+	iso=$piso/pkrulab.iso
+fi
 
 if [ "$uefi" = 1 ]; then
 	if [ ! -f "$OVMF_CODE" ] || [ ! -f "$OVMF_VARS" ]; then
@@ -150,17 +211,6 @@ if [ -n "$log" ]; then
 fi
 
 # ---- QEMU command line -----------------------------------------------------
-tmpvars=""
-tmpdisk=""
-cleanup() {
-	if [ -n "$tmpvars" ]; then
-		rm -f -- "$tmpvars"
-	fi
-	if [ -n "$tmpdisk" ]; then
-		rm -f -- "$tmpdisk"
-	fi
-}
-trap cleanup EXIT
 
 cmdline="exit=qemu"
 if [ "${#kargs[@]}" -gt 0 ]; then

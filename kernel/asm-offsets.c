@@ -20,4 +20,6 @@ void asm_offsets(void)
 	DEFINE(PT_RAX, offsetof(struct pt_regs, rax));
 	DEFINE(VEC_SYSCALL, VEC_SYSCALL);
 	DEFINE(NR_SYSCALLS, NR_SYSCALLS);
+	DEFINE(TASK_SYSCALL_TABLE, offsetof(struct task, syscall_table));
+	DEFINE(TASK_NR_SYSCALLS, offsetof(struct task, nr_syscalls));
 }

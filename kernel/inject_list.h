@@ -10,19 +10,19 @@
  * guard: includers define INJECT().  Host-compiled too (cmdline.c).
  */
 INJECT(INIT_SKIP, init_skip, INJECT_HOOK_SWITCH_IN | INJECT_HOOK_SIGRETURN,
-       "switch.*,signal.*",
+       "switch.*,signal.*,linux.*",
        "a PKRU image with XSTATE_BV[9]=0 is read as \"no PKRU\" instead of 0")
-INJECT(RESET_ZERO, reset_zero, INJECT_HOOK_FPU_RESET, "switch.*,signal.*",
+INJECT(RESET_ZERO, reset_zero, INJECT_HOOK_FPU_RESET, "switch.*,signal.*,linux.*",
        "the FPU reset XRSTOR includes PKRU and loads 0")
-INJECT(NO_WRPKRU, no_wrpkru, INJECT_HOOK_SWITCH_IN, "switch.*,signal.*,sigreturn.*",
+INJECT(NO_WRPKRU, no_wrpkru, INJECT_HOOK_SWITCH_IN, "switch.*,signal.*,sigreturn.*,linux.*",
        "switch-in never writes the incoming task's PKRU")
-INJECT(KTHREAD_SKIP, kthread_skip, INJECT_HOOK_SWITCH_IN, "switch.*",
+INJECT(KTHREAD_SKIP, kthread_skip, INJECT_HOOK_SWITCH_IN, "switch.*,linux.*",
        "the PKRU write is skipped when switching from a kernel-only task")
-INJECT(STALE_SIGRETURN, stale_sigreturn, INJECT_HOOK_SIGRETURN, "signal.*,sigreturn.*",
+INJECT(STALE_SIGRETURN, stale_sigreturn, INJECT_HOOK_SIGRETURN, "signal.*,sigreturn.*,linux.*",
        "sigreturn ignores the frame's PKRU and keeps the handler's")
-INJECT(FRAME_PKRU_LIVE, frame_pkru_live, INJECT_HOOK_SIGFRAME, "signal.*",
+INJECT(FRAME_PKRU_LIVE, frame_pkru_live, INJECT_HOOK_SIGFRAME, "signal.*,linux.*",
        "the signal frame gets the handler's PKRU instead of the interrupted one")
-INJECT(BV_CLEAR, bv_clear, INJECT_HOOK_SIGFRAME, "signal.*",
+INJECT(BV_CLEAR, bv_clear, INJECT_HOOK_SIGFRAME, "signal.*,linux.*",
        "the signal frame is written with XSTATE_BV[9]=0")
 /* Harness self-checks: break what the CPU-semantics scenarios rely on. */
 INJECT(NO_PKE, no_pke, INJECT_HOOK_CPU_SETUP, "all",

@@ -79,6 +79,9 @@ bool multiboot2_parse(u32 magic, u64 info, const char **why)
 			const struct mb2_tag_module *m = (const void *)t;
 
 			add_reserved(m->start, m->end - m->start);
+			if (boot_info.nr_modules < MB2_MAX_MODULES)
+				boot_info.modules[boot_info.nr_modules++] = (struct boot_module){
+					m->start, m->end, (const char *)(m + 1) };
 			break;
 		}
 		case MB2_TAG_MMAP:

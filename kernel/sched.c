@@ -12,6 +12,7 @@
 #include <asm/traps.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
+#include <kernel/linux.h>
 #include <kernel/signal.h>
 #include <asm/cpu.h>
 #include <kernel/strategy/strategy.h>
@@ -29,6 +30,7 @@ static volatile u32 *stop_flag;
 static u64 stop_after;
 static struct task *stop_task;
 static u64 tick_stamp_user;
+static u64 run_deadline = ~0ull;	/* tasks_run()'s, in jiffies; ~0: none */
 
 void sched_stamp_ticks(u64 uaddr) { tick_stamp_user = uaddr; }
 static u64 prng_state = 0x9e3779b97f4a7c15ull;
@@ -67,6 +69,7 @@ static void context_switch(struct task *prev, struct task *next)
 	if (in_timer_irq && !prev->kthread && !next->kthread)
 		timer_switches++;
 	in_timer_irq = false;
+	fs_base_switch_in(next);
 	if (next->kstack_top) {
 		set_kernel_stack((u64)next->kstack_top);
 	}
@@ -149,6 +152,16 @@ static void timer_irq(struct pt_regs *r)
 	rearm();
 	wake_sleepers();
 	signal_tick(jiffies);
+	/*
+	 * A ring-3 task that never blocks keeps the idle loop, which checks
+	 * the deadline, from running: end the tasks from here too.
+	 */
+	if (jiffies > run_deadline && user_mode(r)) {
+		for (int i = 1; i < MAX_TASKS; i++)
+			if (&tasks[i] != current)
+				task_kill(i, "timeout: still running at the scenario deadline");
+		task_kill(current->id, "timeout: still running at the scenario deadline");
+	}
 	if (stop_flag && ((stop_after && timer_switches >= stop_after) ||
 			  (stop_task && stop_task->state == TASK_DEAD)))
 		raise_stop_flag();
@@ -197,6 +210,7 @@ void tasks_run(u32 timeout_ms)
 	if (!hz)
 		hz = apic_timer_hz() / ((oneshot_min + oneshot_max) / 2 + 1);
 	deadline = (u64)timeout_ms * hz / 1000;
+	run_deadline = deadline;
 	for (;;) {
 		cli();
 		alive = false;
@@ -214,6 +228,7 @@ void tasks_run(u32 timeout_ms)
 		/* Nothing runnable (all asleep): wait for the tick. */
 		asm volatile("sti; hlt; cli" ::: "memory");
 	}
+	run_deadline = ~0ull;
 	apic_timer_stop();
 	/* Kernel-only context from here: drop whatever PKRU the last task left. */
 	if (pke_enabled())

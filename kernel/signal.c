@@ -23,6 +23,7 @@
 #include <asm/xstate.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
+#include <kernel/linux.h>
 #include <kernel/params.h>
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
@@ -181,7 +182,8 @@ void signal_user_exception(struct pt_regs *r)
 		if (r->error_code & PF_PK)
 			signal_force_fault(r, SIGSEGV, SEGV_PKUERR, cr2, pte_pkey(cr2));
 		else
-			signal_force_fault(r, SIGSEGV, (r->error_code & PF_P) ? SEGV_ACCERR : SEGV_MAPERR,
+			signal_force_fault(r, SIGSEGV, (r->error_code & PF_P) &&
+					   !linux_outside_process(current, cr2) ? SEGV_ACCERR : SEGV_MAPERR,
 					   cr2, 0);
 		break;
 	case VEC_DE:

@@ -10,9 +10,11 @@
 #include <asm/traps.h>
 #include <asm/xstate.h>
 #include <kernel/console.h>
+#include <kernel/linux.h>
 #include <kernel/panic.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
+#include <kernel/syscall.h>
 #include <kernel/task.h>
 
 struct task tasks[MAX_TASKS];
@@ -23,6 +25,7 @@ static u8 kstacks[MAX_TASKS][KSTACK_SIZE] __aligned(16);
 static u8 xsave_areas[MAX_TASKS][XSTATE_BUF_MAX] __aligned(64);
 
 extern void task_trampoline(void);
+extern long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *);
 extern __noreturn void enter_user(u64 rip, u64 rsp, u64 arg);
 
 void tasks_init(void)
@@ -59,6 +62,8 @@ static struct task *task_alloc(const char *name)
 			*--sp = 0;
 		t->ksp = (u64)sp;
 		t->state = TASK_RUNNABLE;
+		t->syscall_table = syscall_table;
+		t->nr_syscalls = NR_SYSCALLS;
 		if (i > task_max_id)
 			task_max_id = i;
 		return t;
@@ -106,6 +111,8 @@ __noreturn void task_first_run(void)
 		cli();
 		task_exit(0, NULL);
 	}
+	if (t->lx)
+		linux_task_first_run(t);
 	exit_to_user_mode(NULL);
 	enter_user(t->uentry, t->ustack, t->uarg);
 }
@@ -116,6 +123,8 @@ void task_exit(long code, const char *reason)
 	current->exit_code = code;
 	if (reason)
 		snprintf(current->exit_reason, sizeof(current->exit_reason), "%s", reason);
+	if (current->lx)
+		linux_task_exit(current);
 	current->state = TASK_DEAD;
 	schedule();
 	panic("a dead task was scheduled");

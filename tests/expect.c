@@ -47,7 +47,7 @@ static const struct expectation table[] = {
 		 "signal.frame_pkru,signal.preserve,signal.recover,signal.override,"
 		 "signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
-		 "signal.unwritable_frame,sigreturn.bad_frames",
+		 "signal.unwritable_frame,sigreturn.bad_frames,linux.threads",
 	  .when = { .switches_pkru = NO },
 	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
 	/* The stale PKRU stale_sigreturn leaves happens to be the task's own. */
@@ -58,7 +58,7 @@ static const struct expectation table[] = {
 	/* ---- signal ABI: what a design without PKRU in the frame loses ---- */
 	{ .ids = "signal.frame_pkru,signal.recover,signal.override,signal.surveillance,"
 		 "signal.frame_init_state,signal.pkey_fault,signal.altstack_denied,"
-		 "signal.nested,signal.kill_other,signal.timer",
+		 "signal.nested,signal.kill_other,signal.timer,linux.pkey",
 	  .when = { .frame_pkru = NO }, .design_finding = true,
 	  .why = "sigframe_pkru=none: no PKRU in the frame, the handler can neither see nor "
 		 "change the interrupted PKRU" },
@@ -67,15 +67,15 @@ static const struct expectation table[] = {
 		 "and cannot use its own stack" },
 
 	/* ---- injected signal bugs: every design that puts PKRU in the frame ---- */
-	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override",
+	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override,linux.pkey",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_STALE_SIGRETURN,
 	  .why = "inject=stale_sigreturn: sigreturn ignores the frame PKRU, the handler's "
 		 "stays" },
-	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru",
+	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru,linux.pkey",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_FRAME_PKRU_LIVE,
 	  .why = "inject=frame_pkru_live: the frame holds the handler's PKRU, not the "
 		 "interrupted one" },
-	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru",
+	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru,linux.pkey",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_BV_CLEAR,
 	  .why = "inject=bv_clear: frame written with XSTATE_BV[9]=0, sigreturn loads PKRU 0" },
 	{ .ids = "signal.frame_init_state", .when = { .frame_pkru = YES },
@@ -96,13 +96,18 @@ static const struct expectation table[] = {
 		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
 		 "signal.override,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
-		 "signal.unwritable_frame,sigreturn.bad_frames",
+		 "signal.unwritable_frame,sigreturn.bad_frames,linux.pkey,linux.threads",
 	  .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_NO_WRPKRU,
 	  .why = NO_WRPKRU_WHY },
 	{ .ids = "switch.kthread", .when = { .wrpkru_at_switch_in = YES },
 	  .inject = INJECT_KTHREAD_SKIP,
 	  .why = "inject=kthread_skip: the write is skipped when switching from a kernel-only "
 		 "task" },
+	/* A Linux process's first switch-in comes from the idle task, a kernel-only one. */
+	{ .ids = "linux.pkey", .when = { .wrpkru_at_switch_in = YES },
+	  .inject = INJECT_KTHREAD_SKIP,
+	  .why = "inject=kthread_skip: the process is first switched in from the idle task, "
+		 "the write of its execve PKRU is skipped" },
 
 	/* ---- harness self-checks ---- */
 	/* CR4.PKE never set: every PKRU access #UDs, keys are ignored. */
@@ -189,7 +194,12 @@ static bool any_scenario_matches(const char *glob, bool *per_config, bool *globa
 	bool found = false;
 
 	for (const struct scenario *s = __start_scenarios; s < __stop_scenarios; s++) {
-		if (!glob_match(glob, s->id))
+		const char *id;
+		bool hit = false;
+
+		for (int i = 0; !hit && (id = scenario_instance_id(s, i)); i++)
+			hit = glob_match(glob, id);
+		if (!hit)
 			continue;
 		found = true;
 		if (s->flags & SCN_PER_CONFIG)

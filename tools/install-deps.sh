@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/install-deps.sh [--check] [--help]
+# tools/install-deps.sh [--check] [--selftests] [--help]
 #
 # Checks that the host tools pkrulab needs are present and installs the
 # missing ones (Debian/Ubuntu packages, with apt-get).  It runs before every
@@ -12,6 +12,9 @@
 #   - otherwise: prints the exact `sudo apt-get install ...` command, exit 1;
 #   - with --check: only reports what is missing (and the command), exit 1.
 #
+# --selftests also wants Debian's linux-source-6.12 (about 150 MB), whose
+# pkey selftests `make linux-selftests` builds.
+#
 # Exit status: 0 all present (or installed), 1 something missing or the
 # installation failed, 2 usage error.
 set -euo pipefail
@@ -21,9 +24,11 @@ usage() {
 }
 
 check_only=0
+selftests=0
 for arg in "$@"; do
 	case $arg in
 	--check) check_only=1 ;;
+	--selftests) selftests=1 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "install-deps.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
 	esac
@@ -49,6 +54,8 @@ REQS=(
 	"console font (framebuffer console)|file:/usr/share/consolefonts/Lat15-Fixed16.psf.gz|console-setup-linux"
 	"make|cmd:make|make"
 	"gcc|cmd:gcc|gcc"
+	"static glibc (the Linux test programs)|file:/usr/lib/x86_64-linux-gnu/libc.a|libc6-dev"
+	"Linux system-call numbers|file:/usr/include/x86_64-linux-gnu/asm/unistd_64.h|linux-libc-dev"
 	"ld|cmd:ld|binutils"
 	"clang|cmd:clang|clang"
 	"libFuzzer runtime|fuzzer:|libclang-rt-dev"
@@ -62,6 +69,10 @@ REQS=(
 	"Bochs BIOS|file:/usr/share/bochs/BIOS-bochs-latest|bochsbios"
 	"VGA BIOS for Bochs|file:/usr/share/vgabios/vgabios.bin|vgabios"
 )
+
+if [ "$selftests" = 1 ]; then
+	REQS+=("Linux 6.12 sources (pkey selftests)|file:/usr/src/linux-source-6.12.tar.xz|linux-source-6.12")
+fi
 
 have() {
 	local test=$1

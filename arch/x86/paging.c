@@ -95,6 +95,31 @@ void set_page_pkey(u64 va, int pkey)
 	set_page_flags(va, PTE_PKEY(pkey), PTE_PKEY_MASK);
 }
 
+/* Free a table and what it maps: 4 KiB leaves through free_leaf, tables to free_leaf too. */
+static void free_table(pte_t *t, int level, void (*free_leaf)(void *))
+{
+	for (int i = 0; i < ENTRIES; i++) {
+		if (!(t[i] & PTE_P))
+			continue;
+		if (level == 0)
+			free_leaf((void *)(t[i] & PTE_ADDR_MASK));
+		else if (!(t[i] & PTE_PS))
+			free_table((pte_t *)(t[i] & PTE_ADDR_MASK), level - 1, free_leaf);
+	}
+	free_leaf(t);
+}
+
+void paging_unmap_tree(u64 lo, u64 hi, void (*free_page)(void *))
+{
+	for (int slot = idx(lo, 3); slot <= idx(hi - 1, 3); slot++) {
+		if (!(pml4[slot] & PTE_P))
+			continue;
+		free_table((pte_t *)(pml4[slot] & PTE_ADDR_MASK), 2, free_page);
+		pml4[slot] = 0;
+	}
+	write_cr3((u64)pml4);	/* every user translation of the range goes */
+}
+
 u64 identity_map_limit(void) { return identity_limit; }
 
 void set_mmio_uncached(u64 pa)

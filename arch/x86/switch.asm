@@ -9,6 +9,8 @@
 ; into task_trampoline, which calls task_first_run() (never returns).
 ;
 ; void enter_user(u64 rip, u64 rsp, u64 arg)   -- IRETQ to ring 3, IF=1
+; void enter_user_regs(struct pt_regs *regs)   -- ring 3 with every register
+;   from regs (a cloned thread's first entry), through the interrupt return
 
 bits 64
 section .text
@@ -42,5 +44,11 @@ enter_user:
 	xor edx, edx
 	xor esi, esi
 	IRET_TO_USER_CLEAN
+
+extern isr_return
+global enter_user_regs
+enter_user_regs:
+	mov rsp, rdi
+	jmp isr_return
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -18,10 +18,9 @@ bits 64
 section .text
 
 %include "asm/entry.inc"
-%include "asm-offsets.inc"	; TASK_WORK, PT_RAX, VEC_SYSCALL, NR_SYSCALLS
+%include "asm-offsets.inc"	; TASK_WORK, TASK_SYSCALL_TABLE, TASK_NR_SYSCALLS, PT_RAX, VEC_SYSCALL
 ENOSYS		equ 38
 
-extern syscall_table
 extern current
 extern exit_to_user_mode_work
 extern isr_return
@@ -40,9 +39,12 @@ syscall_entry:
 	push VEC_SYSCALL	; vector
 	PUSH_GPRS
 	mov rdi, rsp
-	cmp rax, NR_SYSCALLS
+	; The task's personality: pkrulab's table, or Linux's (kernel/linux/).
+	mov rcx, [rel current]
+	cmp rax, [rcx + TASK_NR_SYSCALLS]
 	jae .enosys
-	call [syscall_table + rax * 8]
+	mov rcx, [rcx + TASK_SYSCALL_TABLE]
+	call [rcx + rax * 8]
 .done:
 	mov rcx, [rel current]
 	cmp dword [rcx + TASK_WORK], 0

@@ -113,34 +113,34 @@ static int sorted_suites(const struct suite **out, int max)
 
 static int count_cells(const struct scenario *s)
 {
-	int n = 0;
+	int n = 0, per = 1;
+	const char *id;
 
-	if (!kargs_test_selected(&kargs, s->id))
-		return 0;
-	if (!(s->flags & SCN_PER_CONFIG))
-		return 1;
-	for (int c = 0; c < NR_CONFIGS; c++)
-		n += !!(kargs.configs & (1u << c));
+	if (s->flags & SCN_PER_CONFIG)
+		for (int c = per = 0; c < NR_CONFIGS; c++)
+			per += !!(kargs.configs & (1u << c));
+	for (int i = 0; (id = scenario_instance_id(s, i)); i++)
+		n += kargs_test_selected(&kargs, id) ? per : 0;
 	return n;
 }
 
 /* Run one cell and print its KTAP line; returns true if it matched. */
-static bool run_cell(const struct scenario *s, int config, int num)
+static bool run_cell(const struct scenario *s, const char *id, int instance, int config, int num)
 {
-	struct scenario_ctx ctx = { .scn = s, .config = config };
+	struct scenario_ctx ctx = { .scn = s, .config = config, .instance = instance, .id = id };
 	static const struct expectation xfail_row = {
 		.why = "declared by xfail= on the command line",
 	};
-	const struct expectation *e = expectation_for(s->id, config, kargs.inject);
+	const struct expectation *e = expectation_for(id, config, kargs.inject);
 	bool want_fail;
 	char name[96];
 	enum outcome got;
 
 	if (config >= 0)
-		snprintf(name, sizeof(name), "%s[%s]", s->id, config_name(config));
+		snprintf(name, sizeof(name), "%s[%s]", id, config_name(config));
 	else
-		snprintf(name, sizeof(name), "%s", s->id);
-	if (kargs_xfail_selected(&kargs, name) || kargs_xfail_selected(&kargs, s->id))
+		snprintf(name, sizeof(name), "%s", id);
+	if (kargs_xfail_selected(&kargs, name) || kargs_xfail_selected(&kargs, id))
 		e = &xfail_row;
 	want_fail = e != NULL;
 
@@ -221,15 +221,21 @@ static int scenarios_run(void)
 		diag_set_indent(indent);
 		printk("    KTAP version 1\n    # Subtest: %s\n    1..%d\n", su->name, cells);
 		for (const struct scenario *t = __start_scenarios; t < __stop_scenarios; t++) {
-			if (!in_suite(t, su) || !kargs_test_selected(&kargs, t->id))
+			const char *id;
+
+			if (!in_suite(t, su))
 				continue;
-			if (!(t->flags & SCN_PER_CONFIG)) {
-				suite_ok &= run_cell(t, -1, ++num);
-				continue;
+			for (int k = 0; (id = scenario_instance_id(t, k)); k++) {
+				if (!kargs_test_selected(&kargs, id))
+					continue;
+				if (!(t->flags & SCN_PER_CONFIG)) {
+					suite_ok &= run_cell(t, id, k, -1, ++num);
+					continue;
+				}
+				for (int c = 0; c < NR_CONFIGS; c++)
+					if (kargs.configs & (1u << c))
+						suite_ok &= run_cell(t, id, k, c, ++num);
 			}
-			for (int c = 0; c < NR_CONFIGS; c++)
-				if (kargs.configs & (1u << c))
-					suite_ok &= run_cell(t, c, ++num);
 		}
 		indent = "";
 		diag_set_indent(indent);

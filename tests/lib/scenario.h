@@ -41,6 +41,8 @@ struct scenario {
 	const char *what;		/* one line: what it checks */
 	enum outcome (*run)(struct scenario_ctx *ctx);
 	u32 flags;
+	/* A family (SCENARIO_FAMILY): the i-th cell's ID, NULL past the last. */
+	const char *(*instance)(int i);
 };
 
 #define SCN_PER_CONFIG	(1u << 0)	/* one cell per PKRU configuration */
@@ -48,6 +50,8 @@ struct scenario {
 struct scenario_ctx {
 	const struct scenario *scn;
 	int config;			/* enum pkru_config, or -1 */
+	int instance;			/* a family's instance, else 0 */
+	const char *id;			/* the cell's scenario ID (a family's instance's) */
 	int checks, failures;
 	char reason[160];
 	/* Deviations (tests/lib/deviation.h): how many, how many not in the table. */
@@ -62,6 +66,24 @@ struct scenario_ctx {
 		.id = #suite "." #name, .what = what_, .run = fn,		\
 		.flags = flags_,						\
 	}
+
+/*
+ * One scenario for a set of cells known only at boot (the programs in the
+ * image): instance(i) gives the i-th one's ID ("suite.name"), and tests=,
+ * xfail= and the expectation table match those IDs.
+ */
+#define SCENARIO_FAMILY(suite, fn, instance_fn, what_, flags_)			\
+	static const struct scenario __scenario_##suite##_family		\
+	__used __attribute__((section(".scenarios"), aligned(8))) = {	\
+		.id = #suite ".*", .what = what_, .run = fn,			\
+		.flags = flags_, .instance = instance_fn,			\
+	}
+
+/* The ID of a scenario's i-th cell set: the scenario's own for i = 0, a family's instance. */
+static inline const char *scenario_instance_id(const struct scenario *s, int i)
+{
+	return s->instance ? s->instance(i) : i ? NULL : s->id;
+}
 
 /* Record a check; on failure print a diagnostic.  Returns cond. */
 bool check(struct scenario_ctx *ctx, bool cond, const char *fmt, ...) __printf(3, 4);

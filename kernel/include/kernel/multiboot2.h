@@ -24,9 +24,17 @@
 #define MB2_FB_TYPE_EGA_TEXT	2
 
 #define MB2_MAX_REGIONS		64
-#define MB2_MAX_RESERVED	16
+#define MB2_MAX_RESERVED	(8 + MB2_MAX_MODULES)
+
+#define MB2_MAX_MODULES		16
 
 struct mem_region { u64 base, len; };
+
+/* A GRUB module2: its bytes and the string after its path in grub.cfg. */
+struct boot_module {
+	u64 start, end;
+	const char *cmdline;
+};
 
 struct boot_info {
 	const char *cmdline;
@@ -45,6 +53,8 @@ struct boot_info {
 	bool rsdp_v2;
 	bool efi;			/* booted from UEFI (EFI system table tag) */
 	u32 tag_mask;			/* which tag types were present (diagnostics) */
+	int nr_modules;
+	struct boot_module modules[MB2_MAX_MODULES];
 };
 
 extern struct boot_info boot_info;

@@ -26,6 +26,8 @@ enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_SLEEPING, TASK_DEAD };
 #define TASK_WORK_SIGNAL	(1u << 0)	/* a signal is pending (maybe blocked) */
 #define TASK_WORK_FPU_LOAD	(1u << 1)	/* the strategy deferred the FPU/PKRU load */
 
+struct linux_proc;
+
 struct task {
 	u32 work;			/* TASK_WORK_*: read by the entry code */
 	int id;
@@ -48,6 +50,12 @@ struct task {
 	u64 uentry, ustack, uarg;	/* ring-3 entry */
 	u64 switches_in;
 	struct task_signals sig;
+	/* The system-call personality: the table SYSCALL dispatches through
+	 * (pkrulab's own, or Linux's for a Linux process, kernel/linux/). */
+	long (*const *syscall_table)(struct pt_regs *);
+	u64 nr_syscalls;
+	u64 fs_base;			/* MSR_FS_BASE while it runs (arch_prctl) */
+	struct linux_proc *lx;	/* a Linux process's state, else NULL */
 };
 
 extern struct task tasks[MAX_TASKS];

@@ -43,6 +43,12 @@ pte_t *lookup_pte(u64 va);		/* 4 KiB leaf, or NULL */
 void set_page_pkey(u64 va, int pkey);
 void set_page_flags(u64 va, u64 set, u64 clear);
 u64 identity_map_limit(void);
+/*
+ * Unmap every page in the PML4 slots [lo, hi) covers (lo and hi 512 GiB
+ * aligned: a whole address-space region) and hand each 4 KiB page and
+ * each page table to free_page; then flush the TLB.
+ */
+void paging_unmap_tree(u64 lo, u64 hi, void (*free_page)(void *));
 void set_mmio_uncached(u64 pa);
 
 #endif

@@ -1,0 +1,98 @@
+/*
+ * The Linux x86-64 personality (kernel/linux/): a static Linux executable,
+ * delivered as a GRUB module2, runs as a ring-3 task that makes Linux
+ * system calls.  One Linux process at a time (the cell that runs it owns
+ * the Linux part of the address space); the pkrulab tasks keep their own
+ * system-call table.
+ */
+#ifndef KERNEL_LINUX_H
+#define KERNEL_LINUX_H
+
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+#include <asm/types.h>
+#include <kernel/task.h>
+
+/*
+ * The Linux process's address space: PML4 slots 170 to 255, where nothing
+ * of pkrulab's own lives (its user pages are in slots 1 and 2).  A static
+ * PIE is loaded at Linux's usual ELF_ET_DYN_BASE-like address; a non-PIE
+ * executable would need 0x400000, which the kernel identity-maps.
+ */
+#define LINUX_USER_LO		0x0000550000000000ull
+#define LINUX_USER_HI		0x0000800000000000ull
+#define LINUX_LOAD_BASE		0x0000555555554000ull
+#define LINUX_BRK_MAX		(1ull << 30)		/* the heap can grow 1 GiB */
+#define LINUX_MMAP_TOP		0x00007ff000000000ull	/* mmap grows down from here */
+#define LINUX_STACK_TOP		0x00007ffffffff000ull
+#define LINUX_STACK_SIZE	(512ull << 10)		/* mapped at exec */
+#define LINUX_UID		1000			/* not root: no /proc needed */
+
+/*
+ * The user's FS base follows the task (arch_prctl(ARCH_SET_FS)); the MSR
+ * is written only when it changes (pkrulab's own tasks and kernel-only
+ * ones have 0: a kernel-only task in between costs two writes, never a
+ * wrong base).
+ */
+extern u64 cpu_fs_base;
+
+static inline void fs_base_switch_in(struct task *next)
+{
+	if (__builtin_expect(next->fs_base != cpu_fs_base, 0)) {
+		wrmsr(MSR_FS_BASE, next->fs_base);
+		cpu_fs_base = next->fs_base;
+	}
+}
+
+/*
+ * Nothing outside its region is mapped for a Linux process, although the
+ * kernel's supervisor pages are present there (a fault on them is P=1):
+ * Linux would report SEGV_MAPERR, and so does pkrulab.
+ */
+static inline bool linux_outside_process(const struct task *t, u64 addr)
+{
+	return t->lx && (addr < LINUX_USER_LO || addr >= LINUX_USER_HI);
+}
+
+/* A program in the image: the module2 lines "prog NAME" of grub.cfg. */
+struct linux_program {
+	const char *name;
+	const void *image;
+	u64 size;
+};
+
+int linux_nr_programs(void);
+const struct linux_program *linux_program(int i);
+const struct linux_program *linux_program_find(const char *name);
+
+/* What a finished process did, for its verdict. */
+struct linux_report {
+	long exit_code;			/* as struct task: >= 0 status, else signalled */
+	char exit_reason[96];
+	int lines, ok, not_ok;		/* output lines, its own "ok N" / "not ok N" */
+	char first_not_ok[96];		/* the first "not ok" line */
+	char last_line[96];		/* the last line it printed */
+	int unknown_syscalls;		/* distinct numbers answered -ENOSYS unknown */
+};
+
+/*
+ * Load prog into the Linux region and create its task (not yet run),
+ * with argv = { name }, a small environment and the auxiliary vector.
+ * NULL with *why set if it cannot run.
+ */
+struct task *linux_exec(const struct linux_program *prog, const char **why);
+/* After tasks_run(): the process's report, then its memory is freed. */
+void linux_finish(struct task *t, struct linux_report *rep);
+
+/* A cloned thread's first entry to ring 3 (from task_first_run): returns
+ * only if t is not one. */
+void linux_task_first_run(struct task *t);
+/* A thread of a Linux process ends (from task_exit): clear_child_tid, and
+ * a fatal signal or exit_group takes the other threads with it. */
+void linux_task_exit(struct task *t);
+
+/* The Linux system-call table (kernel/linux/syscalls.c). */
+extern long (*const linux_syscall_table[])(struct pt_regs *);
+extern const u64 linux_nr_syscalls;
+
+#endif

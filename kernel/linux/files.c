@@ -1,0 +1,407 @@
+/*
+ * File descriptors of a Linux process: 0-2 are the console (a terminal),
+ * read-only files from a small built-in table (/etc/passwd, which Linux's
+ * protection_keys reads into a key-protected buffer and expects EFAULT),
+ * and pipes (a 4 KiB buffer each, for the vmsplice test).  One thread, so
+ * nothing ever blocks: an empty pipe reads as EAGAIN while a writer
+ * exists.  Every copy to or from the process obeys its PKRU, as in Linux.
+ */
+#include <kernel/console.h>
+#include <kernel/string.h>
+#include <kernel/uaccess.h>
+#include "proc.h"
+
+#define COPY_CHUNK	256
+#define PIPE_BUF_SIZE	4096
+#define NR_PIPES	4
+#define AT_FDCWD	(-100)
+#define AT_EMPTY_PATH	0x1000
+#define O_ACCMODE	3
+#define O_RDONLY	0
+#define S_IFCHR		0020000
+#define S_IFREG		0100000
+#define S_IFIFO		0010000
+#define TTY_RDEV	0x8800	/* makedev(136, 0): /dev/pts/0 */
+#define TCGETS		0x5401
+#define TIOCGWINSZ	0x5413
+#define SEEK_SET	0
+#define SEEK_CUR	1
+#define SEEK_END	2
+#define LX_EAGAIN	11
+#define LX_EACCES	13
+#define LX_EMFILE	24
+
+struct builtin_file {
+	const char *path;
+	const char *data;
+};
+
+static const struct builtin_file builtin_files[] = {
+	{ "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+			 "pkrulab:x:1000:1000:pkrulab:/:/bin/sh\n" },
+};
+
+struct pipe {
+	bool used;
+	u32 head, len;
+	int readers, writers;
+	u8 buf[PIPE_BUF_SIZE];
+};
+
+static struct pipe pipes[NR_PIPES];
+
+static struct linux_file *fd_get(long fd)
+{
+	struct linux_proc *p = lx_current();
+
+	return fd >= 0 && fd < LINUX_NR_FDS && p->fds[fd].kind != LXF_NONE ? &p->fds[fd] : NULL;
+}
+
+static long fd_alloc(enum linux_file_kind kind)
+{
+	struct linux_proc *p = lx_current();
+
+	for (int fd = 0; fd < LINUX_NR_FDS; fd++)
+		if (p->fds[fd].kind == LXF_NONE) {
+			p->fds[fd] = (struct linux_file){ .kind = kind };
+			return fd;
+		}
+	return -LX_EMFILE;
+}
+
+void lx_files_init(struct linux_proc *p)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		p->fds[fd].kind = LXF_CONSOLE;
+}
+
+static void fd_release(struct linux_file *f)
+{
+	if (f->kind == LXF_PIPE_R || f->kind == LXF_PIPE_W) {
+		struct pipe *pp = &pipes[f->index];
+
+		if (f->kind == LXF_PIPE_R)
+			pp->readers--;
+		else
+			pp->writers--;
+		if (!pp->readers && !pp->writers)
+			pp->used = false;
+	}
+	f->kind = LXF_NONE;
+}
+
+void lx_files_exit(struct linux_proc *p)
+{
+	for (int fd = 0; fd < LINUX_NR_FDS; fd++)
+		if (p->fds[fd].kind != LXF_NONE)
+			fd_release(&p->fds[fd]);
+}
+
+/* ---- console ------------------------------------------------------------- */
+
+static long console_out(u64 ubuf, u64 len)
+{
+	char buf[COPY_CHUNK];
+	u64 done = 0;
+
+	while (done < len) {
+		u64 n = len - done > sizeof(buf) ? sizeof(buf) : len - done;
+
+		/* With the caller's PKRU: a buffer it denies is -EFAULT, as in Linux. */
+		if (copy_from_user(buf, ubuf + done, n))
+			return done ? (long)done : -LX_EFAULT;
+		lx_console_write(lx_current(), buf, n);
+		done += n;
+	}
+	return done;
+}
+
+/* ---- pipes ----------------------------------------------------------------- */
+
+static long pipe_write(struct pipe *pp, u64 ubuf, u64 len)
+{
+	u64 done = 0;
+
+	if (!pp->readers)
+		return -32;		/* EPIPE (no SIGPIPE: minimal) */
+	while (done < len && pp->len < PIPE_BUF_SIZE) {
+		u32 tail = (pp->head + pp->len) % PIPE_BUF_SIZE;
+		u8 c;
+
+		if (copy_from_user(&c, ubuf + done, 1))
+			return done ? (long)done : -LX_EFAULT;
+		pp->buf[tail] = c;
+		pp->len++;
+		done++;
+	}
+	return done ? (long)done : -LX_EAGAIN;
+}
+
+static long pipe_read(struct pipe *pp, u64 ubuf, u64 len)
+{
+	u64 done = 0;
+
+	while (done < len && pp->len) {
+		if (copy_to_user(ubuf + done, &pp->buf[pp->head], 1))
+			return done ? (long)done : -LX_EFAULT;
+		pp->head = (pp->head + 1) % PIPE_BUF_SIZE;
+		pp->len--;
+		done++;
+	}
+	if (!done && len && pp->writers)
+		return -LX_EAGAIN;	/* Linux would block; nothing can write it */
+	return done;
+}
+
+static long do_pipe2(u64 ufds, u64 flags)
+{
+	int i, fds[2];
+	long r, w;
+
+	for (i = 0; i < NR_PIPES && pipes[i].used; i++)
+		;
+	if (i == NR_PIPES)
+		return -23;		/* ENFILE */
+	r = fd_alloc(LXF_PIPE_R);
+	if (r < 0)
+		return r;
+	w = fd_alloc(LXF_PIPE_W);
+	if (w < 0) {
+		lx_current()->fds[r].kind = LXF_NONE;
+		return w;
+	}
+	fds[0] = r;
+	fds[1] = w;
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		lx_current()->fds[r].kind = lx_current()->fds[w].kind = LXF_NONE;
+		return -LX_EFAULT;
+	}
+	pipes[i] = (struct pipe){ .used = true, .readers = 1, .writers = 1 };
+	lx_current()->fds[r].index = lx_current()->fds[w].index = i;
+	return 0;
+}
+
+long sys_pipe(struct pt_regs *r) { return do_pipe2(r->rdi, 0); }
+long sys_pipe2(struct pt_regs *r) { return do_pipe2(r->rdi, r->rsi); }
+
+/* ---- read, write, open, close ---------------------------------------------- */
+
+/* One write to a console or pipe descriptor. */
+static long fd_write(struct linux_file *f, u64 ubuf, u64 len)
+{
+	switch (f->kind) {
+	case LXF_CONSOLE:
+		return console_out(ubuf, len);
+	case LXF_PIPE_W:
+		return pipe_write(&pipes[f->index], ubuf, len);
+	default:
+		return -LX_EBADF;
+	}
+}
+
+/* writev, and vmsplice (its pipe side): each struct iovec in turn. */
+static long fd_write_iov(struct linux_file *f, u64 uiov, u64 cnt)
+{
+	u64 iov[2], total = 0;
+	long n;
+
+	if (cnt > 1024)
+		return -LX_EINVAL;
+	for (u64 i = 0; i < cnt; i++) {
+		if (copy_from_user(iov, uiov + 16 * i, sizeof(iov)))
+			return -LX_EFAULT;
+		n = fd_write(f, iov[0], iov[1]);
+		if (n < 0)
+			return total ? (long)total : n;
+		total += n;
+	}
+	return total;
+}
+
+long sys_write(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+
+	return f ? fd_write(f, r->rsi, r->rdx) : -LX_EBADF;
+}
+
+long sys_writev(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+
+	return f ? fd_write_iov(f, r->rsi, r->rdx) : -LX_EBADF;
+}
+
+/*
+ * vmsplice into a pipe: Linux pins the pages with get_user_pages, which
+ * honours the caller's protection keys -- so a key-denied buffer is
+ * EFAULT.  Here the bytes are copied in (what they are matters to no test).
+ */
+long sys_vmsplice(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+
+	if (!f || f->kind != LXF_PIPE_W)
+		return -LX_EBADF;
+	return fd_write_iov(f, r->rsi, r->rdx);
+}
+
+static long file_read(struct linux_file *f, u64 ubuf, u64 len)
+{
+	const char *data = builtin_files[f->index].data;
+	u64 size = strlen(data), n;
+
+	if (f->pos >= size)
+		return 0;
+	n = size - f->pos < len ? size - f->pos : len;
+	if (copy_to_user(ubuf, data + f->pos, n))
+		return -LX_EFAULT;	/* e.g. a buffer the caller's PKRU denies */
+	f->pos += n;
+	return n;
+}
+
+long sys_read(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+
+	if (!f)
+		return -LX_EBADF;
+	switch (f->kind) {
+	case LXF_CONSOLE:
+		return 0;		/* no input: end of file */
+	case LXF_FILE:
+		return file_read(f, r->rsi, r->rdx);
+	case LXF_PIPE_R:
+		return pipe_read(&pipes[f->index], r->rsi, r->rdx);
+	default:
+		return -LX_EBADF;
+	}
+}
+
+static long do_open(long dirfd, u64 upath, u64 flags)
+{
+	char path[64];
+	long fd;
+
+	memset(path, 0, sizeof(path));
+	for (unsigned i = 0; i < sizeof(path) - 1; i++) {
+		if (copy_from_user(&path[i], upath + i, 1))
+			return -LX_EFAULT;
+		if (!path[i])
+			break;
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(builtin_files); i++) {
+		if (strcmp(path, builtin_files[i].path))
+			continue;
+		if (path[0] != '/' && dirfd != AT_FDCWD)
+			return -LX_ENOENT;
+		if ((flags & O_ACCMODE) != O_RDONLY)
+			return -LX_EACCES;	/* read-only, as /etc/passwd for a user */
+		fd = fd_alloc(LXF_FILE);
+		if (fd >= 0)
+			lx_current()->fds[fd].index = i;
+		return fd;
+	}
+	return -LX_ENOENT;
+}
+
+long sys_open(struct pt_regs *r) { return do_open(AT_FDCWD, r->rdi, r->rsi); }
+long sys_openat(struct pt_regs *r) { return do_open((long)(int)r->rdi, r->rsi, r->rdx); }
+
+long sys_close(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+
+	if (!f)
+		return -LX_EBADF;
+	fd_release(f);
+	return 0;
+}
+
+long sys_lseek(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+	long off = (long)r->rsi, base;
+
+	if (!f)
+		return -LX_EBADF;
+	if (f->kind != LXF_FILE)
+		return -LX_ESPIPE;
+	switch (r->rdx) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = f->pos; break;
+	case SEEK_END: base = strlen(builtin_files[f->index].data); break;
+	default: return -LX_EINVAL;
+	}
+	if (base + off < 0)
+		return -LX_EINVAL;
+	f->pos = base + off;
+	return f->pos;
+}
+
+long sys_ioctl(struct pt_regs *r)
+{
+	/* The console is a terminal: stdio line-buffers it. */
+	static const u32 termios[9] = { 0x500, 0x5, 0xbf, 0x8a3b };
+	static const u16 winsize[4] = { 24, 80, 0, 0 };
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+
+	if (!f)
+		return -LX_EBADF;
+	if (f->kind != LXF_CONSOLE)
+		return -LX_ENOTTY;
+	switch (r->rsi) {
+	case TCGETS:
+		return copy_to_user(r->rdx, termios, 36) ? -LX_EFAULT : 0;
+	case TIOCGWINSZ:
+		return copy_to_user(r->rdx, winsize, sizeof(winsize)) ? -LX_EFAULT : 0;
+	}
+	return -LX_ENOTTY;
+}
+
+/* struct stat of x86-64 (144 bytes). */
+static long stat_fd(struct linux_file *f, u64 ubuf)
+{
+	u64 st[18] = { 0 };
+
+	st[0] = 0x16;					/* st_dev */
+	st[1] = 3 + (u64)f->kind * 16 + f->index;	/* st_ino */
+	st[2] = 1;					/* st_nlink */
+	st[7] = 4096;					/* st_blksize */
+	switch (f->kind) {
+	case LXF_CONSOLE:
+		st[3] = S_IFCHR | 0620 | (u64)LINUX_UID << 32;	/* st_mode, st_uid */
+		st[4] = 5;					/* st_gid (tty) */
+		st[5] = TTY_RDEV;				/* st_rdev */
+		st[7] = 1024;
+		break;
+	case LXF_FILE:
+		st[3] = S_IFREG | 0644;
+		st[6] = strlen(builtin_files[f->index].data);	/* st_size */
+		st[8] = 8;					/* st_blocks */
+		break;
+	default:
+		st[3] = S_IFIFO | 0600 | (u64)LINUX_UID << 32;
+		break;
+	}
+	return copy_to_user(ubuf, st, sizeof(st)) ? -LX_EFAULT : 0;
+}
+
+long sys_fstat(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+
+	return f ? stat_fd(f, r->rsi) : -LX_EBADF;
+}
+
+long sys_newfstatat(struct pt_regs *r)
+{
+	struct linux_file *f;
+	char c = 0;
+
+	if ((r->r10 & AT_EMPTY_PATH) && !copy_from_user(&c, r->rsi, 1) && !c) {
+		f = fd_get((long)(int)r->rdi);
+		return f ? stat_fd(f, r->rdx) : -LX_EBADF;
+	}
+	return -LX_ENOENT;		/* minimal: no stat by path */
+}

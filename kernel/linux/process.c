@@ -1,0 +1,451 @@
+/*
+ * Linux processes: programs from the boot modules, the ELF loader, the
+ * initial stack (argv, envp, the auxiliary vector glibc's static start-up
+ * reads), the process's memory and its teardown, its console output.
+ *
+ * The address space is the kernel's one page table: a Linux process owns
+ * PML4 slots 170..255 (LINUX_USER_LO..LINUX_USER_HI) while it exists, and
+ * its pages are mapped eagerly (no demand paging), U/S=1, key 0 until
+ * pkey_mprotect says otherwise.  Only static PIEs load: a non-PIE binary
+ * wants 0x400000, which the kernel identity-maps with supervisor pages.
+ */
+#include <asm/cpu.h>
+#include <asm/pgtable.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <kernel/console.h>
+#include <kernel/mm.h>
+#include <kernel/multiboot2.h>
+#include <kernel/panic.h>
+#include <kernel/params.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/string.h>
+#include "elf.h"
+#include "proc.h"
+
+#define PAGES_RESERVE	512	/* never given to a process: page tables, the kernel */
+#define MAX_PROGRAMS	MB2_MAX_MODULES
+#define STACK_WORDS	512	/* argc, argv, envp, auxv: far fewer are used */
+
+/* Auxiliary vector types (include/uapi/linux/auxvec.h, asm/auxvec.h). */
+#define AT_NULL		0
+#define AT_PHDR		3
+#define AT_PHENT	4
+#define AT_PHNUM	5
+#define AT_PAGESZ	6
+#define AT_BASE		7
+#define AT_FLAGS	8
+#define AT_ENTRY	9
+#define AT_UID		11
+#define AT_EUID		12
+#define AT_GID		13
+#define AT_EGID		14
+#define AT_PLATFORM	15
+#define AT_HWCAP	16
+#define AT_CLKTCK	17
+#define AT_SECURE	23
+#define AT_RANDOM	25
+#define AT_HWCAP2	26
+#define AT_EXECFN	31
+#define AT_MINSIGSTKSZ	51
+
+#define CPUID_LEAF_FEATURES	1
+
+u64 cpu_fs_base;
+
+static struct linux_proc procs[MAX_TASKS];
+static struct linux_program programs[MAX_PROGRAMS];
+static int nr_programs = -1;
+
+/* ---- programs in the image ------------------------------------------- */
+
+/* "prog NAME": the rest of the module2 line after its path. */
+static void programs_scan(void)
+{
+	static char names[MAX_PROGRAMS][32];
+
+	nr_programs = 0;
+	for (int i = 0; i < boot_info.nr_modules; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+		const char *c = m->cmdline;
+		int n = 0;
+
+		if (!c || strncmp(c, "prog ", 5))
+			continue;
+		for (c += 5; *c == ' '; c++)
+			;
+		while (c[n] && c[n] != ' ' && n < (int)sizeof(names[0]) - 1)
+			n++;
+		if (!n)
+			continue;
+		memcpy(names[nr_programs], c, n);
+		names[nr_programs][n] = 0;
+		programs[nr_programs] = (struct linux_program){
+			names[nr_programs], (const void *)m->start, m->end - m->start,
+		};
+		nr_programs++;
+	}
+}
+
+int linux_nr_programs(void)
+{
+	if (nr_programs < 0)
+		programs_scan();
+	return nr_programs;
+}
+
+const struct linux_program *linux_program(int i)
+{
+	return i >= 0 && i < linux_nr_programs() ? &programs[i] : NULL;
+}
+
+const struct linux_program *linux_program_find(const char *name)
+{
+	for (int i = 0; i < linux_nr_programs(); i++)
+		if (!strcmp(programs[i].name, name))
+			return &programs[i];
+	return NULL;
+}
+
+/* ---- memory ------------------------------------------------------------ */
+
+static bool in_region(u64 va, u64 len)
+{
+	return va >= LINUX_USER_LO && va + len >= va && va + len <= LINUX_USER_HI;
+}
+
+bool lx_pages_available(u64 n)
+{
+	return mm_free_pages() > PAGES_RESERVE && mm_free_pages() - PAGES_RESERVE >= n;
+}
+
+u64 lx_prot_flags(u64 prot)
+{
+	/* PROT_NONE keeps the page (and its contents) but takes it from ring 3. */
+	if (!(prot & 7))
+		return 0;
+	return PTE_U | ((prot & 2) ? PTE_W : 0);
+}
+
+static void free_user_page(u64 va)
+{
+	pte_t *pte = lookup_pte(va);
+
+	if (pte) {
+		page_free((void *)(*pte & PTE_ADDR_MASK));
+		unmap_page(va);
+	}
+}
+
+long lx_map(u64 va, u64 len, u64 pte_flags)
+{
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if ((va & (PAGE_SIZE - 1)) || !in_region(va, len))
+		return -LX_EINVAL;
+	if (!lx_pages_available(len / PAGE_SIZE))
+		return -LX_ENOMEM;
+	for (u64 a = va; a < va + len; a += PAGE_SIZE) {
+		free_user_page(a);
+		map_page(a, (u64)page_alloc(), pte_flags);
+	}
+	return 0;
+}
+
+void lx_unmap(u64 va, u64 len)
+{
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!in_region(va, len))
+		return;
+	for (u64 a = va; a < va + len; a += PAGE_SIZE)
+		free_user_page(a);
+}
+
+bool lx_mapped(u64 va, u64 len)
+{
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!in_region(va, len))
+		return false;
+	for (u64 a = va; a < va + len; a += PAGE_SIZE)
+		if (!lookup_pte(a))
+			return false;
+	return true;
+}
+
+/* Copy into the process's pages through the identity map (no PKRU, no U/S). */
+static void poke(u64 va, const void *src, u64 n)
+{
+	const u8 *s = src;
+
+	while (n) {
+		pte_t *pte = lookup_pte(va & ~(PAGE_SIZE - 1));
+		u64 off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
+
+		if (!pte)
+			panic("linux: poke into an unmapped page");
+		if (chunk > n)
+			chunk = n;
+		memcpy((u8 *)(*pte & PTE_ADDR_MASK) + off, s, chunk);
+		va += chunk;
+		s += chunk;
+		n -= chunk;
+	}
+}
+
+void lx_random(void *buf, u64 n)
+{
+	static u64 state;
+	u8 *b = buf;
+
+	if (!state)
+		state = kargs.seed * 0x9e3779b97f4a7c15ull | 1;
+	for (u64 i = 0; i < n; i++) {
+		/* xorshift64 */
+		state ^= state << 13;
+		state ^= state >> 7;
+		state ^= state << 17;
+		b[i] = (u8)(state >> 32);
+	}
+}
+
+/* ---- console output ---------------------------------------------------- */
+
+static void note_line(struct linux_proc *p, const char *line)
+{
+	struct linux_report *r = &p->rep;
+
+	r->lines++;
+	snprintf(r->last_line, sizeof(r->last_line), "%s", line);
+	/*
+	 * Its own results: TAP/KTAP "ok N ..." and "not ok N ...", and the
+	 * pkey selftest's "test N PASSED ..." and "assert() at FILE::LINE ...".
+	 */
+	if (!strncmp(line, "ok ", 3) || (!strncmp(line, "test ", 5) && strstr(line, " PASSED"))) {
+		r->ok++;
+	} else if (!strncmp(line, "not ok ", 7) || !strncmp(line, "assert() at ", 12)) {
+		if (!r->not_ok++)
+			snprintf(r->first_not_ok, sizeof(r->first_not_ok), "%s", line);
+	}
+}
+
+void lx_console_flush(struct linux_proc *p)
+{
+	if (!p->line_len)
+		return;
+	p->line[p->line_len] = 0;
+	diag("[%s] %s", p->prog->name, p->line);
+	note_line(p, p->line);
+	p->line_len = 0;
+}
+
+void lx_console_write(struct linux_proc *p, const char *s, u64 n)
+{
+	for (u64 i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '\n') {
+			if (!p->line_len)
+				p->line[p->line_len++] = ' ';	/* an empty line stays visible */
+			lx_console_flush(p);
+			continue;
+		}
+		if (c == '\r')
+			continue;
+		if (c == '\t')
+			c = ' ';
+		else if ((u8)c < 0x20 || (u8)c >= 0x7f)
+			c = '?';
+		if (p->line_len == LINUX_LINE_MAX - 1)
+			lx_console_flush(p);
+		p->line[p->line_len++] = c;
+	}
+}
+
+/* ---- exec ---------------------------------------------------------------- */
+
+static const char *load_segments(const struct linux_program *prog, const struct elf_plan *pl)
+{
+	for (int i = 0; i < pl->nr_loads; i++) {
+		const struct elf_segment *s = &pl->load[i];
+		u64 va = LINUX_LOAD_BASE + s->vaddr;
+		u64 lo = ALIGN_DOWN(va, PAGE_SIZE), hi = ALIGN_UP(va + s->memsz, PAGE_SIZE);
+		u64 flags = PTE_U | ((s->flags & ELF_PF_W) ? PTE_W : 0);
+
+		for (u64 a = lo; a < hi; a += PAGE_SIZE) {
+			/* A page two segments share keeps the first one's bytes. */
+			if (lookup_pte(a)) {
+				set_page_flags(a, flags, 0);
+				continue;
+			}
+			if (!lx_pages_available(1))
+				return "not enough memory for its segments";
+			map_page(a, (u64)page_alloc(), flags);
+		}
+		poke(va, (const u8 *)prog->image + s->offset, s->filesz);
+	}
+	return NULL;
+}
+
+/* Room for the signal frame pkrulab writes (AT_MINSIGSTKSZ, as Linux reports it). */
+static u64 min_sigstack_size(void)
+{
+	return ALIGN_UP(sizeof(struct rt_sigframe64) + sigframe_limits_current()->xstate_size +
+			FP_XSTATE_MAGIC2_SIZE + 64 + 16, 16);
+}
+
+/* Push a string below *sp; returns its user address. */
+static u64 push_string(u64 *sp, const char *s)
+{
+	u64 n = strlen(s) + 1;
+
+	*sp -= n;
+	poke(*sp, s, n);
+	return *sp;
+}
+
+static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl)
+{
+	static const char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=linux", "LANG=C" };
+	static u64 w[STACK_WORDS];
+	char execfn[48];
+	u64 sp = LINUX_STACK_TOP, execfn_va, argv0, env_va[ARRAY_SIZE(envp)], plat, rnd;
+	u8 random[16];
+	int n = 0;
+
+	snprintf(execfn, sizeof(execfn), "/prog/%s", p->prog->name);
+	execfn_va = push_string(&sp, execfn);
+	for (int i = ARRAY_SIZE(envp) - 1; i >= 0; i--)
+		env_va[i] = push_string(&sp, envp[i]);
+	argv0 = push_string(&sp, p->prog->name);
+	plat = push_string(&sp, "x86_64");
+	lx_random(random, sizeof(random));
+	sp = ALIGN_DOWN(sp - sizeof(random), 16);
+	rnd = sp;
+	poke(rnd, random, sizeof(random));
+
+	w[n++] = 1;			/* argc */
+	w[n++] = argv0;
+	w[n++] = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(envp); i++)
+		w[n++] = env_va[i];
+	w[n++] = 0;
+#define AUX(type, val) do { w[n++] = (type); w[n++] = (val); } while (0)
+	AUX(AT_PHDR, LINUX_LOAD_BASE + pl->phdr);
+	AUX(AT_PHENT, pl->phent);
+	AUX(AT_PHNUM, pl->phnum);
+	AUX(AT_PAGESZ, PAGE_SIZE);
+	AUX(AT_BASE, 0);		/* no interpreter */
+	AUX(AT_FLAGS, 0);
+	AUX(AT_ENTRY, LINUX_LOAD_BASE + pl->entry);
+	AUX(AT_UID, LINUX_UID);
+	AUX(AT_EUID, LINUX_UID);
+	AUX(AT_GID, LINUX_UID);
+	AUX(AT_EGID, LINUX_UID);
+	AUX(AT_PLATFORM, plat);
+	AUX(AT_HWCAP, cpuid(CPUID_LEAF_FEATURES).edx);
+	AUX(AT_HWCAP2, 0);		/* no FSGSBASE for user, no ring-3 MWAIT */
+	AUX(AT_CLKTCK, 100);
+	AUX(AT_SECURE, 0);
+	AUX(AT_RANDOM, rnd);
+	AUX(AT_EXECFN, execfn_va);
+	AUX(AT_MINSIGSTKSZ, min_sigstack_size());
+	AUX(AT_NULL, 0);
+#undef AUX
+	/* At the entry point RSP is 16-byte aligned and points at argc. */
+	sp = ALIGN_DOWN(sp - n * 8, 16);
+	poke(sp, w, n * 8);
+	return sp;
+}
+
+struct task *linux_exec(const struct linux_program *prog, const char **why)
+{
+	static char reason[128];
+	struct elf_plan plan;
+	struct linux_proc *p = NULL;
+	struct task *t;
+	const char *err;
+	u64 sp;
+
+	for (int i = 0; i < MAX_TASKS; i++)
+		if (procs[i].used) {
+			*why = "another Linux process is running (one at a time for now)";
+			return NULL;
+		}
+	err = elf_plan(prog->image, prog->size, &plan);
+	if (err) {
+		snprintf(reason, sizeof(reason), "%s: %s", prog->name, err);
+		*why = reason;
+		return NULL;
+	}
+	if (plan.end > LINUX_MMAP_TOP - LINUX_LOAD_BASE - LINUX_BRK_MAX) {
+		*why = "the executable is too large for the Linux address space layout";
+		return NULL;
+	}
+	err = load_segments(prog, &plan);
+	if (!err && lx_map(LINUX_STACK_TOP - LINUX_STACK_SIZE, LINUX_STACK_SIZE, PTE_U | PTE_W))
+		err = "not enough memory for its stack";
+	if (err) {
+		paging_unmap_tree(LINUX_USER_LO, LINUX_USER_HI, page_free);
+		snprintf(reason, sizeof(reason), "%s: %s", prog->name, err);
+		*why = reason;
+		return NULL;
+	}
+
+	t = task_create_user(prog->name, 0, 0, 0);
+	p = &procs[t->id];
+	memset(p, 0, sizeof(*p));
+	p->used = true;
+	p->task = t;
+	p->prog = prog;
+	p->brk_start = p->brk = ALIGN_UP(LINUX_LOAD_BASE + plan.end, PAGE_SIZE);
+	p->mmap_low = LINUX_MMAP_TOP;
+	p->pkey_map = 1;		/* key 0 is every page's default */
+	p->exec_only_pkey = -1;
+	lx_files_init(p);
+	sp = build_stack(p, &plan);
+
+	t->uentry = LINUX_LOAD_BASE + plan.entry;
+	t->ustack = sp;
+	t->uarg = 0;			/* RDI; RDX = 0: no rtld_fini for _start */
+	t->lx = p;
+	t->syscall_table = linux_syscall_table;
+	t->nr_syscalls = linux_nr_syscalls;
+	t->fs_base = 0;
+	/* execve gives the process Linux's init PKRU: only key 0 accessible. */
+	if (pke_enabled())
+		strategy->set_pkru(t, PKRU_INIT_LINUX);
+	return t;
+}
+
+void linux_finish(struct task *t, struct linux_report *rep)
+{
+	struct linux_proc *p = t->lx;
+
+	lx_console_flush(p);
+	if (p->group_exit) {
+		p->rep.exit_code = p->group_exit_code;
+		snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s", p->group_exit_reason);
+	} else {
+		/* Its threads all ended with exit(): the status is the last one's. */
+		p->rep.exit_code = p->last_exit_code;
+		snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s", t->exit_reason);
+		/* ...unless one was killed from outside (the cell's deadline). */
+		for (int i = 1; i < MAX_TASKS; i++)
+			if (tasks[i].lx == p && tasks[i].exit_code < 0) {
+				p->rep.exit_code = tasks[i].exit_code;
+				snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s",
+					 tasks[i].exit_reason);
+				break;
+			}
+	}
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (tasks[i].lx == p)
+			tasks[i].lx = NULL;
+	*rep = p->rep;
+	lx_files_exit(p);
+	paging_unmap_tree(LINUX_USER_LO, LINUX_USER_HI, page_free);
+	if (cpu_fs_base) {
+		wrmsr(MSR_FS_BASE, 0);
+		cpu_fs_base = 0;
+	}
+	p->used = false;
+}

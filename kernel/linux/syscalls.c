@@ -1,0 +1,585 @@
+/*
+ * The Linux x86-64 system calls a static glibc program needs to start,
+ * print and exit, plus anonymous memory, signals and protection keys.
+ * Arguments in RDI, RSI, RDX, R10, R8, R9; the result (or -errno) in RAX.
+ * Where the pkey programs depend on Linux's semantics they are matched
+ * (pkey_alloc/pkey_free/pkey_mprotect, mprotect keeping a page's key,
+ * EFAULT for a buffer the caller's PKRU denies); elsewhere the call is
+ * minimal and says so.  Every other number is -ENOSYS, logged once per
+ * process by number and name.
+ */
+#include <asm/cpu.h>
+#include <asm/msr-index.h>
+#include <asm/pgtable.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <kernel/console.h>
+#include <kernel/params.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/string.h>
+#include <kernel/syscall.h>
+#include <kernel/uaccess.h>
+#include "linux-syscalls.h"	/* build/gen: __NR_* and the names, from Linux's uapi header */
+#include "proc.h"
+
+#define ARG0(r) ((r)->rdi)
+#define ARG1(r) ((r)->rsi)
+#define ARG2(r) ((r)->rdx)
+#define ARG3(r) ((r)->r10)
+#define ARG4(r) ((r)->r8)
+#define ARG5(r) ((r)->r9)
+
+#define RANDOM_CHUNK	256
+
+/* mmap/mprotect (include/uapi/asm-generic/mman*.h) */
+#define PROT_READ		0x1
+#define PROT_WRITE		0x2
+#define PROT_EXEC		0x4
+#define PROT_SEM		0x8
+#define PROT_GROWSDOWN		0x01000000
+#define PROT_GROWSUP		0x02000000
+#define MAP_SHARED		0x01
+#define MAP_PRIVATE		0x02
+#define MAP_SHARED_VALIDATE	0x03
+#define MAP_TYPE		0x0f
+#define MAP_FIXED		0x10
+#define MAP_ANONYMOUS		0x20
+#define MAP_HUGETLB		0x40000
+#define MAP_FIXED_NOREPLACE	0x100000
+#define MADV_DONTNEED		4
+/* pkeys (include/uapi/asm-generic/mman-common.h) */
+#define PKEY_DISABLE_ACCESS	0x1
+#define PKEY_DISABLE_WRITE	0x2
+#define NR_PKEYS		16
+/* arch_prctl (arch/x86/include/uapi/asm/prctl.h) */
+#define ARCH_SET_GS		0x1001
+#define ARCH_SET_FS		0x1002
+#define ARCH_GET_FS		0x1003
+#define ARCH_GET_GS		0x1004
+#define RLIMIT_STACK		3
+#define RLIMIT_NOFILE		7
+#define RLIM_INFINITY		(~0ull)
+#define CLOCK_REALTIME		0
+#define CLOCK_MONOTONIC		1
+#define SIGSTOP			19
+#define LINUX_NSIG		64
+
+/* ---- the unknown ---------------------------------------------------------- */
+
+static const char *const syscall_names[LINUX_NR_SYSCALLS] = {
+#define LINUX_SYSCALL(nr, name) [nr] = #name,
+#include "linux-syscall-list.h"
+#undef LINUX_SYSCALL
+};
+
+static long sys_unknown(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	u64 nr = r->rax;
+
+	if (!(p->unknown_seen[nr / 64] & (1ull << (nr % 64)))) {
+		p->unknown_seen[nr / 64] |= 1ull << (nr % 64);
+		p->rep.unknown_syscalls++;
+		diag("[%s] linux: syscall %llu (%s) not implemented: -ENOSYS", p->prog->name, nr,
+		     syscall_names[nr] ? syscall_names[nr] : "no name in the uapi header");
+	}
+	return -LX_ENOSYS;
+}
+
+/* Known and deliberately absent: -ENOSYS without a log line. */
+static long sys_enosys_quiet(struct pt_regs *r) { return -LX_ENOSYS; }
+
+/* ---- process ---------------------------------------------------------------- */
+
+/* The process id is its first thread's task id; a thread's id its own. */
+static long sys_getpid(struct pt_regs *r) { return lx_current()->task->id; }
+static long sys_gettid(struct pt_regs *r) { return current->id; }
+static long sys_getppid(struct pt_regs *r) { return 0; }
+static long sys_getuid(struct pt_regs *r) { return LINUX_UID; }
+
+static long sys_set_tid_address(struct pt_regs *r)
+{
+	lx_current()->thr[current->id].clear_child_tid = ARG0(r);
+	return current->id;
+}
+
+static long sys_set_robust_list(struct pt_regs *r)
+{
+	if (ARG1(r) != 24)		/* sizeof(struct robust_list_head) */
+		return -LX_EINVAL;
+	lx_current()->robust_list = ARG0(r);
+	return 0;
+}
+
+static long sys_sched_yield(struct pt_regs *r)
+{
+	schedule();
+	return 0;
+}
+
+static long sys_arch_prctl(struct pt_regs *r)
+{
+	u64 addr = ARG1(r), v;
+
+	switch (ARG0(r)) {
+	case ARCH_SET_FS:
+		if (addr >= LINUX_USER_HI)
+			return -LX_EPERM;
+		current->fs_base = addr;
+		fs_base_switch_in(current);
+		return 0;
+	case ARCH_GET_FS:
+		v = current->fs_base;
+		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
+	case ARCH_SET_GS:
+	case ARCH_GET_GS:
+		return -LX_EINVAL;	/* minimal: no user GS base */
+	}
+	return -LX_EINVAL;		/* as Linux for unknown codes (e.g. CET status) */
+}
+
+static long sys_prlimit64(struct pt_regs *r)
+{
+	u64 lim[2] = { RLIM_INFINITY, RLIM_INFINITY };
+
+	if (ARG0(r) && ARG0(r) != (u64)current->id)
+		return -LX_ESRCH;
+	if (ARG1(r) >= 16)
+		return -LX_EINVAL;
+	if (ARG1(r) == RLIMIT_STACK)
+		lim[0] = 8ull << 20;
+	if (ARG1(r) == RLIMIT_NOFILE)
+		lim[0] = lim[1] = 1024;
+	/* A new limit is accepted and not enforced (minimal). */
+	if (ARG3(r) && copy_to_user(ARG3(r), lim, sizeof(lim)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+static long sys_uname(struct pt_regs *r)
+{
+	static const char f[6][65] = { "Linux", "pkrulab", "6.12.0-pkrulab",
+				       "#1 pkrulab Linux personality", "x86_64", "(none)" };
+
+	return copy_to_user(ARG0(r), f, sizeof(f)) ? -LX_EFAULT : 0;
+}
+
+static long sys_getrandom(struct pt_regs *r)
+{
+	u8 buf[RANDOM_CHUNK];
+	u64 len = ARG1(r) > sizeof(buf) ? sizeof(buf) : ARG1(r);
+
+	if (ARG2(r) & ~7ull)
+		return -LX_EINVAL;
+	lx_random(buf, len);
+	return copy_to_user(ARG0(r), buf, len) ? -LX_EFAULT : (long)len;
+}
+
+static long sys_clock_gettime(struct pt_regs *r)
+{
+	u64 hz = kargs.timer_hz ? kargs.timer_hz : 1000, ns = jiffies * (1000000000ull / hz);
+	u64 ts[2] = { ns / 1000000000ull, ns % 1000000000ull };
+
+	if (ARG0(r) > 11)
+		return -LX_EINVAL;
+	return copy_to_user(ARG1(r), ts, sizeof(ts)) ? -LX_EFAULT : 0;
+}
+
+static long sys_time(struct pt_regs *r)
+{
+	u64 hz = kargs.timer_hz ? kargs.timer_hz : 1000, t = jiffies / hz;
+
+	if (ARG0(r) && copy_to_user(ARG0(r), &t, sizeof(t)))
+		return -LX_EFAULT;
+	return t;
+}
+
+/* ---- files: kernel/linux/files.c; the one without a file ------------------ */
+
+/* readlink of /proc/self/exe may fail, glibc says. */
+static long sys_enoent(struct pt_regs *r) { return -LX_ENOENT; }
+
+/* ---- memory ------------------------------------------------------------------ */
+
+static long sys_brk(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	u64 want = ARG0(r), old_end = ALIGN_UP(p->brk, PAGE_SIZE), new_end;
+
+	if (want < p->brk_start || want > p->brk_start + LINUX_BRK_MAX)
+		return p->brk;
+	new_end = ALIGN_UP(want, PAGE_SIZE);
+	if (new_end > old_end && lx_map(old_end, new_end - old_end, PTE_U | PTE_W))
+		return p->brk;		/* out of memory: Linux returns the old break */
+	if (new_end < old_end)
+		lx_unmap(new_end, old_end - new_end);
+	p->brk = want;
+	return want;
+}
+
+/* The next free range of len bytes below what mmap handed out (a bump allocator). */
+static u64 mmap_pick(struct linux_proc *p, u64 len)
+{
+	u64 lo = p->mmap_low - len;
+
+	if (len > p->mmap_low || lo < ALIGN_UP(p->brk_start + LINUX_BRK_MAX, PAGE_SIZE))
+		return 0;
+	p->mmap_low = lo;
+	return lo;
+}
+
+static long sys_mmap(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	u64 addr = ARG0(r), len = ALIGN_UP(ARG1(r), PAGE_SIZE), prot = ARG2(r), flags = ARG3(r);
+	long err;
+
+	if (!ARG1(r) || len < ARG1(r))
+		return -LX_EINVAL;
+	if ((flags & MAP_TYPE) != MAP_PRIVATE && (flags & MAP_TYPE) != MAP_SHARED &&
+	    (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
+		return -LX_EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return -LX_EBADF;	/* no files yet */
+	if (flags & MAP_HUGETLB)
+		return -LX_ENOMEM;	/* no huge pages reserved, as a default Linux */
+	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+		return -LX_EINVAL;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & (PAGE_SIZE - 1))
+			return -LX_EINVAL;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED))
+			for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
+				if (lookup_pte(a))
+					return -17;	/* EEXIST */
+	} else {
+		addr = mmap_pick(p, len);
+		if (!addr)
+			return -LX_ENOMEM;
+	}
+	err = lx_map(addr, len, lx_prot_flags(prot));
+	return err ? err : (long)addr;
+}
+
+static long sys_munmap(struct pt_regs *r)
+{
+	u64 addr = ARG0(r), len = ARG1(r);
+
+	if ((addr & (PAGE_SIZE - 1)) || !len)
+		return -LX_EINVAL;
+	lx_unmap(addr, len);
+	return 0;
+}
+
+static long sys_madvise(struct pt_regs *r)
+{
+	u64 addr = ARG0(r), len = ALIGN_UP(ARG1(r), PAGE_SIZE);
+
+	if (addr & (PAGE_SIZE - 1))
+		return -LX_EINVAL;
+	if (!lx_mapped(addr, len))
+		return -LX_ENOMEM;
+	/* Anonymous private memory reads back as zeros after MADV_DONTNEED. */
+	if (ARG2(r) == MADV_DONTNEED)
+		for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
+			memset((void *)(*lookup_pte(a) & PTE_ADDR_MASK), 0, PAGE_SIZE);
+	return 0;			/* other advice: nothing to do */
+}
+
+/* mm_pkey_is_allocated(): the execute-only key is the kernel's, not the program's. */
+static bool pkey_allocated(struct linux_proc *p, long pkey)
+{
+	return pkey >= 0 && pkey < NR_PKEYS && (p->pkey_map & (1u << pkey)) &&
+	       pkey != p->exec_only_pkey;
+}
+
+static long pkey_take(struct linux_proc *p)
+{
+	int k;
+
+	if (!pke_enabled())
+		return -LX_ENOSPC;	/* without OSPKE Linux's key space is key 0 alone */
+	for (k = 1; k < NR_PKEYS && (p->pkey_map & (1u << k)); k++)
+		;
+	if (k == NR_PKEYS)
+		return -LX_ENOSPC;
+	p->pkey_map |= 1u << k;
+	return k;
+}
+
+/* arch_set_user_pkey_access(): a key's rights in the calling thread's PKRU. */
+static void pkey_set_rights(int k, u64 rights)
+{
+	u32 pkru = strategy->get_pkru(current) & ~(PKRU_AD_BIT(k) | PKRU_WD_BIT(k));
+
+	if (rights & PKEY_DISABLE_ACCESS)
+		pkru |= PKRU_AD_BIT(k);
+	if (rights & PKEY_DISABLE_WRITE)
+		pkru |= PKRU_WD_BIT(k);
+	strategy->set_pkru(current, pkru);
+}
+
+/*
+ * Linux's execute-only key (arch/x86/mm/pkeys.c): mprotect(PROT_EXEC)
+ * alone gives the pages a key of its own, allocated once per process and
+ * access-disabled in the caller's PKRU, so that reads fault while
+ * instruction fetches (which keys never check) go on.  -1 if none is free.
+ */
+static int exec_only_pkey(struct linux_proc *p)
+{
+	long k = p->exec_only_pkey;
+
+	if (k < 0) {
+		k = pkey_take(p);
+		if (k < 0)
+			return -1;
+		p->exec_only_pkey = k;
+	} else if (strategy->get_pkru(current) & PKRU_AD_BIT(k)) {
+		return k;
+	}
+	pkey_set_rights(k, PKEY_DISABLE_ACCESS);
+	return k;
+}
+
+/* do_mprotect_pkey(): pkey -1 keeps each page's key (plain mprotect). */
+static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
+{
+	struct linux_proc *p = lx_current();
+	u64 set, clear = PTE_U | PTE_W;
+
+	if (addr & (PAGE_SIZE - 1))
+		return -LX_EINVAL;
+	if (ALIGN_UP(len, PAGE_SIZE) < len)
+		return -LX_ENOMEM;
+	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN |
+			  PROT_GROWSUP))
+		return -LX_EINVAL;
+	if (pkey != -1 && !pkey_allocated(p, pkey))
+		return -LX_EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len)
+		return 0;
+	if (!lx_mapped(addr, len))
+		return -LX_ENOMEM;
+	if (pkey == -1 && prot == PROT_EXEC)
+		pkey = exec_only_pkey(p);
+	set = lx_prot_flags(prot);
+	if (pkey != -1) {
+		set |= PTE_PKEY(pkey);
+		clear |= PTE_PKEY_MASK;
+	}
+	for (u64 a = addr; a < addr + len; a += PAGE_SIZE) {
+		u64 c = clear;
+
+		/* No longer execute-only: back to key 0, as Linux does. */
+		if (pkey == -1 && p->exec_only_pkey > 0 &&
+		    ((*lookup_pte(a) & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT) == (u64)p->exec_only_pkey)
+			c |= PTE_PKEY_MASK;
+		set_page_flags(a, set, c);
+	}
+	return 0;
+}
+
+static long sys_mprotect(struct pt_regs *r) { return mprotect_pkey(ARG0(r), ARG1(r), ARG2(r), -1); }
+
+static long sys_pkey_mprotect(struct pt_regs *r)
+{
+	return mprotect_pkey(ARG0(r), ARG1(r), ARG2(r), (long)(int)ARG3(r));
+}
+
+static long sys_pkey_alloc(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	u64 rights = ARG1(r);
+	long k;
+
+	if (ARG0(r) || (rights & ~(u64)(PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE)))
+		return -LX_EINVAL;
+	k = pkey_take(p);
+	if (k > 0)
+		pkey_set_rights(k, rights);
+	return k;
+}
+
+static long sys_pkey_free(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	long pkey = (long)(int)ARG0(r);
+
+	/* Linux: anything not allocated is -EINVAL (key 0 counts as allocated). */
+	if (!pkey_allocated(p, pkey))
+		return -LX_EINVAL;
+	p->pkey_map &= ~(1u << pkey);
+	return 0;
+}
+
+/* ---- signals ------------------------------------------------------------------ */
+
+/*
+ * Linux numbers signal s as bit s-1 of a sigset; pkrulab's task_signals
+ * as bit s (signals 1..31).  Signals 32..64 are kept for the process
+ * (glibc installs handlers for some) but never sent.
+ */
+static u64 lx_mask_to_kernel(u64 m)
+{
+	return ((m & 0x7fffffffull) << 1) & ~((1ull << SIGKILL) | (1ull << SIGSTOP));
+}
+
+static u64 lx_mask_from_kernel(u64 k, u64 rt) { return (k >> 1) | (rt & ~0x7fffffffull); }
+
+static long sys_rt_sigaction(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	long sig = (long)ARG0(r);
+	struct k_sigaction ka, old, *slot;
+
+	if (ARG3(r) != 8 || sig < 1 || sig > LINUX_NSIG)
+		return -LX_EINVAL;
+	if (ARG1(r) && (sig == SIGKILL || sig == SIGSTOP))
+		return -LX_EINVAL;
+	slot = sig < NSIG_PKRULAB ? &current->sig.action[sig] : &p->rt_action[sig - NSIG_PKRULAB];
+	old = *slot;
+	if (sig < NSIG_PKRULAB)
+		old.mask = lx_mask_from_kernel(old.mask, 0);
+	if (ARG1(r)) {
+		if (copy_from_user(&ka, ARG1(r), sizeof(ka)))
+			return -LX_EFAULT;
+		if (sig < NSIG_PKRULAB)
+			ka.mask = lx_mask_to_kernel(ka.mask);
+	}
+	if (ARG2(r) && copy_to_user(ARG2(r), &old, sizeof(old)))
+		return -LX_EFAULT;
+	if (ARG1(r)) {
+		*slot = ka;
+		/* The threads share their handlers (CLONE_SIGHAND). */
+		for (int i = 1; sig < NSIG_PKRULAB && i < MAX_TASKS; i++)
+			if (lx_same_process(&tasks[i], p))
+				tasks[i].sig.action[sig] = ka;
+	}
+	return 0;
+}
+
+static long sys_rt_sigprocmask(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	struct task_signals *s = &current->sig;
+	u64 old = lx_mask_from_kernel(s->blocked, p->rt_blocked), set, next;
+
+	if (ARG3(r) != 8)
+		return -LX_EINVAL;
+	if (ARG1(r)) {
+		if (copy_from_user(&set, ARG1(r), sizeof(set)))
+			return -LX_EFAULT;
+		switch (ARG0(r)) {
+		case SIG_BLOCK: next = old | set; break;
+		case SIG_UNBLOCK: next = old & ~set; break;
+		case SIG_SETMASK: next = set; break;
+		default: return -LX_EINVAL;
+		}
+		s->blocked = lx_mask_to_kernel(next);
+		p->rt_blocked = next & ~0x7fffffffull;
+	}
+	if (ARG2(r) && copy_to_user(ARG2(r), &old, sizeof(old)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+/* Send sig to thread id of this process the way pkrulab's own kill does. */
+static long send_signal(long id, long sig)
+{
+	struct pt_regs k = { .rdi = (u64)id, .rsi = (u64)sig };
+
+	if (id <= 0 || id >= MAX_TASKS || !lx_same_process(&tasks[id], lx_current()))
+		return -LX_ESRCH;	/* one process: no other to signal */
+	if (sig == 0)
+		return 0;
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -LX_EINVAL;
+	if (sig >= NSIG_PKRULAB)
+		return 0;		/* minimal: real-time signals are dropped */
+	return sys_kill_sig(&k) ? -LX_EINVAL : 0;
+}
+
+/* To the process: its first thread, or the calling one once that has ended. */
+static long sys_kill(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	long pid = (long)(int)ARG0(r);
+
+	if (pid != 0 && pid != -1 && pid != p->task->id)
+		return -LX_ESRCH;
+	return send_signal(lx_same_process(p->task, p) ? p->task->id : current->id, (long)ARG1(r));
+}
+
+static long sys_tkill(struct pt_regs *r) { return send_signal((long)(int)ARG0(r), (long)ARG1(r)); }
+
+static long sys_tgkill(struct pt_regs *r)
+{
+	if ((long)(int)ARG0(r) != lx_current()->task->id)
+		return -LX_ESRCH;
+	return send_signal((long)(int)ARG1(r), (long)ARG2(r));
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
+	[0 ... LINUX_NR_SYSCALLS - 1] = sys_unknown,
+	[__NR_read] = sys_read,
+	[__NR_write] = sys_write,
+	[__NR_open] = sys_open,
+	[__NR_close] = sys_close,
+	[__NR_fstat] = sys_fstat,
+	[__NR_lseek] = sys_lseek,
+	[__NR_mmap] = sys_mmap,
+	[__NR_mprotect] = sys_mprotect,
+	[__NR_munmap] = sys_munmap,
+	[__NR_brk] = sys_brk,
+	[__NR_rt_sigaction] = sys_rt_sigaction,
+	[__NR_rt_sigprocmask] = sys_rt_sigprocmask,
+	[__NR_rt_sigreturn] = sys_rt_sigreturn,
+	[__NR_ioctl] = sys_ioctl,
+	[__NR_writev] = sys_writev,
+	[__NR_pipe] = sys_pipe,
+	[__NR_time] = sys_time,
+	[__NR_futex] = sys_futex,
+	[__NR_vmsplice] = sys_vmsplice,
+	[__NR_pipe2] = sys_pipe2,
+	[__NR_sched_yield] = sys_sched_yield,
+	[__NR_madvise] = sys_madvise,
+	[__NR_getpid] = sys_getpid,
+	[__NR_clone] = sys_clone,
+	[__NR_exit] = sys_exit_thread,
+	[__NR_kill] = sys_kill,
+	[__NR_uname] = sys_uname,
+	[__NR_readlink] = sys_enoent,
+	[__NR_getuid] = sys_getuid,
+	[__NR_getgid] = sys_getuid,
+	[__NR_geteuid] = sys_getuid,
+	[__NR_getegid] = sys_getuid,
+	[__NR_getppid] = sys_getppid,
+	[__NR_sigaltstack] = sys_sigaltstack,
+	[__NR_arch_prctl] = sys_arch_prctl,
+	[__NR_gettid] = sys_gettid,
+	[__NR_tkill] = sys_tkill,
+	[__NR_set_tid_address] = sys_set_tid_address,
+	[__NR_clock_gettime] = sys_clock_gettime,
+	[__NR_exit_group] = sys_exit_group,
+	[__NR_tgkill] = sys_tgkill,
+	[__NR_openat] = sys_openat,
+	[__NR_newfstatat] = sys_newfstatat,
+	[__NR_readlinkat] = sys_enoent,
+	[__NR_set_robust_list] = sys_set_robust_list,
+	[__NR_prlimit64] = sys_prlimit64,
+	[__NR_getrandom] = sys_getrandom,
+	[__NR_pkey_mprotect] = sys_pkey_mprotect,
+	[__NR_pkey_alloc] = sys_pkey_alloc,
+	[__NR_pkey_free] = sys_pkey_free,
+	[__NR_clone3] = sys_clone3,
+	/* glibc registers rseq and carries on without it. */
+	[__NR_rseq] = sys_enosys_quiet,
+};
+#pragma GCC diagnostic pop
+
+const u64 linux_nr_syscalls = LINUX_NR_SYSCALLS;

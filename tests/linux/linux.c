@@ -1,0 +1,97 @@
+/*
+ * linux.* -- unmodified static Linux x86-64 programs under each design.
+ *
+ * Every program in the image (a GRUB "module2 PATH prog NAME" line: the
+ * ones built from tests/linux/progs/, and any `run-qemu.sh --program`
+ * adds) is one cell per configuration, linux.NAME[CONFIG].  It runs as a
+ * Linux process (kernel/linux/) alone, with the configuration's strategy
+ * switching its PKRU, and passes when it exits with status 0.  Its output
+ * is passed through as diagnostics; its own "ok N"/"not ok N" lines are
+ * counted, and the first failing one becomes the cell's reason.  Exit
+ * status 4 (kselftest's KSFT_SKIP) is a SKIP with the program's last line
+ * as the reason; a death by signal fails naming the signal.
+ */
+#include <asm/apic.h>
+#include <kernel/console.h>
+#include <kernel/linux.h>
+#include <kernel/mm.h>
+#include <kernel/multiboot2.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/string.h>
+#include <kernel/task.h>
+#include "../lib/scenario.h"
+
+SUITE(linux, 60, "static Linux x86-64 programs under each design");
+
+#define RUN_TIMEOUT_MS	30000
+#define KSFT_SKIP	4
+
+static const char *signal_name(long sig)
+{
+	static const char *const names[] = {
+		[1] = "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
+		"SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM",
+		"SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN",
+		"SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",
+		"SIGIO", "SIGPWR", "SIGSYS",
+	};
+
+	return sig > 0 && sig < (long)ARRAY_SIZE(names) ? names[sig] : "a signal";
+}
+
+static const char *linux_instance(int i)
+{
+	static char ids[MB2_MAX_MODULES][48];
+	const struct linux_program *p = linux_program(i);
+
+	if (!p)
+		return NULL;
+	snprintf(ids[i], sizeof(ids[i]), "linux.%s", p->name);
+	return ids[i];
+}
+
+static enum outcome linux_run(struct scenario_ctx *ctx)
+{
+	const struct linux_program *prog = linux_program(ctx->instance);
+	struct linux_report rep;
+	const char *why = NULL;
+	struct task *t;
+	u64 free_before;
+
+	if (!apic_timer_hz())
+		return skip(ctx, "no calibrated local APIC timer: tasks need the tick");
+	if (!strategy_activate(ctx->config, &why))
+		return skip(ctx, "%s", why);
+	free_before = mm_free_pages();
+	t = linux_exec(prog, &why);
+	if (!check(ctx, t != NULL, "cannot run it: %s", why)) {
+		strategy_deactivate();
+		return verdict(ctx);
+	}
+	tasks_run(RUN_TIMEOUT_MS);
+	linux_finish(t, &rep);
+	tasks_reset();
+	strategy_deactivate();
+	/* Every page of the process, its page tables included, is given back. */
+	check(ctx, mm_free_pages() == free_before, "%lld pages not freed after the process",
+	      (long long)(free_before - mm_free_pages()));
+
+	if (rep.exit_code == KSFT_SKIP && !ctx->failures)
+		return skip(ctx, "the program skipped (exit 4): %s", rep.last_line);
+	if (rep.exit_code < 0) {
+		long sig = TASK_EXIT_SIGNALLED(0) - rep.exit_code;
+
+		check(ctx, false, "killed by %s (signal %ld) after %d ok, %d not ok: %s", signal_name(sig),
+		      sig, rep.ok, rep.not_ok, rep.exit_reason[0] ? rep.exit_reason : "-");
+	} else if (rep.not_ok) {
+		check(ctx, false, "exit status %ld, %d of %d sub-tests failed, the first: %s",
+		      rep.exit_code, rep.not_ok, rep.ok + rep.not_ok, rep.first_not_ok);
+	} else {
+		check(ctx, rep.exit_code == 0, "exit status %ld (%d sub-tests ok), its last line: %s",
+		      rep.exit_code, rep.ok, rep.last_line);
+	}
+	return verdict(ctx);
+}
+
+SCENARIO_FAMILY(linux, linux_run, linux_instance,
+		"a static Linux program from the image runs to exit status 0", SCN_PER_CONFIG);

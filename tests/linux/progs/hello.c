@@ -1,0 +1,43 @@
+/*
+ * hello: the smallest test of the Linux personality.  glibc's static
+ * start-up (self-relocation of the PIE, TLS through arch_prctl, the
+ * auxiliary vector, stdio on a terminal) must work before main runs; main
+ * then checks what it was given and exercises brk and mmap through malloc.
+ * Prints TAP-style "ok N" lines; exit status 0 when every check held.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+#include "ptest.h"
+
+static int tests, failed;
+static __thread int tls_word = 42;
+
+int main(int argc, char **argv)
+{
+	char *small, *big;
+
+	printf("Hello from a static glibc program (%s, pid %d)\n", argv[0], (int)getpid());
+	ok(argc == 1 && !strcmp(argv[0], "hello"), "argv is { \"hello\" }");
+	ok(getenv("HOME") && !strcmp(getenv("HOME"), "/"), "the environment has HOME=/");
+	ok(getauxval(AT_PAGESZ) == 4096, "AT_PAGESZ is 4096");
+	ok(getauxval(AT_RANDOM) != 0, "AT_RANDOM points at random bytes");
+	ok(getauxval(AT_MINSIGSTKSZ) >= 1024, "AT_MINSIGSTKSZ gives room for a signal frame");
+	ok(getauxval(AT_EXECFN) && !strcmp((char *)getauxval(AT_EXECFN), "/prog/hello"),
+	   "AT_EXECFN names the program");
+	ok(tls_word == 42, "a __thread variable (FS base from arch_prctl) reads its initial value");
+	small = malloc(100);
+	big = malloc(4 << 20);		/* above the mmap threshold */
+	ok(small && big, "malloc from brk and from mmap");
+	if (small && big) {
+		memset(big, 0xa5, 4 << 20);
+		strcpy(small, "heap");
+		ok(big[(4 << 20) - 1] == (char)0xa5 && !strcmp(small, "heap"), "the memory holds what was written");
+	}
+	free(big);
+	free(small);
+	fprintf(stderr, "stderr reaches the console too\n");
+	return ptest_done("hello");
+}

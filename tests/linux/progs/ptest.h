@@ -1,0 +1,57 @@
+/*
+ * What the test programs share: TAP-style "ok N" / "not ok N" lines (the
+ * linux.* cells count them), the PKRU instructions, and kselftest's SKIP
+ * exit status for a CPU or kernel without protection keys.
+ */
+#ifndef PTEST_H
+#define PTEST_H
+
+#include <cpuid.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define KSFT_SKIP	4
+#define PKRU_INIT_LINUX	0x55555554u
+#define PKRU_AD(k)	(1u << (2 * (k)))
+#define PKRU_WD(k)	(2u << (2 * (k)))
+#define CPUID_OSPKE	(1u << 4)	/* CPUID.(7,0):ECX: CR4.PKE is on */
+
+static int tests, failed;
+
+static void ok(int cond, const char *what)
+{
+	printf("%s %d %s\n", cond ? "ok" : "not ok", ++tests, what);
+	failed += !cond;
+}
+
+/* The program's exit status: 0 when every check held. */
+static inline int ptest_done(const char *name)
+{
+	printf("# %s: %d tests, %d failed\n", name, tests, failed);
+	return failed ? 1 : 0;
+}
+
+static inline int have_ospke(void)
+{
+	unsigned a, b, c, d;
+
+	__cpuid_count(7, 0, a, b, c, d);
+	if (!(c & CPUID_OSPKE))
+		printf("# SKIP: no OSPKE (CPUID.(7,0):ECX[4]): protection keys are off\n");
+	return !!(c & CPUID_OSPKE);
+}
+
+static inline uint32_t rdpkru(void)
+{
+	uint32_t eax, edx;
+
+	asm volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+static inline void wrpkru(uint32_t pkru)
+{
+	asm volatile("wrpkru" :: "a"(pkru), "c"(0), "d"(0) : "memory");
+}
+
+#endif
