@@ -176,14 +176,17 @@ $(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg $(LINUX_PROG_BINS)
 # The same kernel and the same boot path as build/pkrulab.iso (BIOS + UEFI,
 # pkrulab_video after multiboot2), only the menu differs.
 .PHONY: iso-args
-iso-args: $(B)/pkrulab.elf
+iso-args: $(B)/pkrulab.elf $(LINUX_PROG_BINS)
 	@[ -n "$(ISO_OUT)" ] || { echo "iso-args: set ISO_OUT=PATH (and KARGS=...)" >&2; exit 2; }
-	@rm -rf $(ISO_OUT).d && mkdir -p $(ISO_OUT).d/boot/grub
+	@rm -rf $(ISO_OUT).d && mkdir -p $(ISO_OUT).d/boot/grub $(ISO_OUT).d/boot/linux
 	@cp $(B)/pkrulab.elf $(ISO_OUT).d/boot/pkrulab.elf
+	@cp $(LINUX_PROG_BINS) $(ISO_OUT).d/boot/linux/
 	@sed -n '/^function pkrulab_video/,/^}/p' boot/grub.cfg >$(ISO_OUT).d/boot/grub/grub.cfg
 	@printf '%s\n' 'set timeout=0' 'menuentry "pkrulab" {' \
 		"	multiboot2 /boot/pkrulab.elf $(foreach a,$(KARGS),'$(a)')" \
-		'	pkrulab_video' '	boot' '}' >>$(ISO_OUT).d/boot/grub/grub.cfg
+		'	pkrulab_video' \
+		$(foreach p,$(LINUX_PROGS),'	module2 /boot/linux/$(p) prog $(p)') \
+		'	boot' '}' >>$(ISO_OUT).d/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $(ISO_OUT) $(ISO_OUT).d 2>$(ISO_OUT).log || { cat $(ISO_OUT).log >&2; exit 1; }
 	@rm -rf $(ISO_OUT).d $(ISO_OUT).log
 
