@@ -7,8 +7,6 @@
 #include <kernel/harness.h>
 #include <kernel/string.h>
 
-#define FCW_DEFAULT 0x037f
-
 u8 fpu_load_pending;
 static u8 init_image[XSTATE_BUF_MAX] __aligned(64);
 

@@ -96,6 +96,10 @@ static const struct expectation table[] = {
 	{ "switch.kthread", EXPLICIT_WRITE, INJECT_KTHREAD_SKIP, 0, EXPECT_FAIL,
 	  "inject=kthread_skip: the write is skipped when switching from a kernel-only task",
 	  false },
+	/* A task's first run comes from the idle task: a PKRU set for it before then is lost. */
+	{ "switch.init_state", EXPLICIT_WRITE, INJECT_KTHREAD_SKIP, 0, EXPECT_FAIL,
+	  "inject=kthread_skip: the write is skipped when switching from a kernel-only task "
+	  "(idle, before a task's first run)", false },
 
 	/* ---- harness self-checks ---- */
 	/* CR4.PKE never set: every PKRU access #UDs, keys are ignored. */

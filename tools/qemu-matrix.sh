@@ -55,10 +55,17 @@ CASES=(
 "tests-none|0|--cpu max -- tests=none|^pkrulab: 0 passed, 0 failed, 0 skipped;;^1\\.\\.0\$"
 )
 
+# PKRULAB_MATRIX_ONLY=ERE runs only the cases whose name matches it, and
+# PKRULAB_MATRIX_FAILFAST=1 stops at the first failed case (tools/mutants.py
+# and tools/stress.py use both).
+only=${PKRULAB_MATRIX_ONLY:-}
 passed=0
 failed=0
 for c in "${CASES[@]}"; do
 	IFS='|' read -r name want args patterns <<<"$c"
+	if [ -n "$only" ] && ! [[ $name =~ $only ]]; then
+		continue
+	fi
 	log="$OUT/$name.log"
 	start=$(date +%s.%N)
 	# shellcheck disable=SC2086  # args is a word list on purpose
@@ -88,6 +95,7 @@ for c in "${CASES[@]}"; do
 		printf 'FAIL %-20s %5ss  (%s): %s\n' "$name" "$secs" "$args" "$why"
 		tail -n 15 "$log" | sed 's/^/    | /'
 		sed 's/^/    ! /' "$OUT/$name.err" | tail -n 5
+		[ "${PKRULAB_MATRIX_FAILFAST:-0}" = 1 ] && break
 	fi
 done
 echo "qemu-matrix: $passed passed, $failed failed"

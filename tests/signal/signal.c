@@ -34,6 +34,7 @@
 #define PB (PKRU_AD_BIT(1) | PKRU_WD_BIT(1) | PKRU_AD_BIT(6))
 #define PA_OVERRIDE (PA | PKRU_AD_BIT(7))
 #define PAGE_MAGIC	0xc0ffee
+#define XMM_MARK(pkru)	(0xf00d000000000000ull | (pkru))	/* as signal.user.c */
 #define FUZZ_FRAMES	10000
 
 #define SLOT_SHARED	0
@@ -183,6 +184,8 @@ SG_SCENARIO(handler_pkru,
 	check_both(ctx, &run);
 	check(ctx, run.ra->v[2] == expected_handler_pkru(), "handler PKRU %#lx, want %#x",
 	      run.ra->v[2], expected_handler_pkru());
+	check(ctx, run.ra->v[5] == 0, "handler started with XMM0 %#lx, want a clean FPU state (0)",
+	      run.ra->v[5]);
 });
 
 SG_SCENARIO(preserve, "PKRU (a restrictive value, and 0) is the same after a signal", {
@@ -192,6 +195,8 @@ SG_SCENARIO(preserve, "PKRU (a restrictive value, and 0) is the same after a sig
 	sg_start(&run, &spec);
 	check_both(ctx, &run);
 	check(ctx, run.ra->v[4] == PA, "PKRU after the signal %#lx, before %#x", run.ra->v[4], PA);
+	check(ctx, (u64)run.ra->v[6] == XMM_MARK(PA), "XMM0 after the signal %#lx, before %#llx",
+	      run.ra->v[6], XMM_MARK(PA));
 	sg_finish(&run);
 	strategy_activate(ctx->config, &why);
 	sg_start(&run, &zero);
@@ -300,6 +305,9 @@ SG_SCENARIO(kill_other, "SIGUSR1 from the other task: frame and PKRU are the rec
 	      "handler ran %llu times, si_code %ld", run.ra->handled, run.ra->v[2]);
 	check(ctx, run.ra->v[0] == PA && run.ra->v[1] == PA, "frame PKRU %#lx, after %#lx, want %#x",
 	      run.ra->v[0], run.ra->v[1], PA);
+	check(ctx, (u64)run.ra->v[4] == XMM_MARK(PA) && (u64)run.ra->v[3] == XMM_MARK(PA),
+	      "frame XMM0 %#lx, after %#lx, want the receiver's %#llx (the sender's is %#llx)",
+	      run.ra->v[4], run.ra->v[3], XMM_MARK(PA), XMM_MARK(PB));
 });
 
 SG_SCENARIO(timer, "SIGALRM lands on a timer interrupt in a busy loop; PKRU intact", {

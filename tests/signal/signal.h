@@ -39,6 +39,7 @@ struct sg_result {
 	u64 mismatches;		/* SG_HOSTILE: PKRU not its own */
 	u64 iterations;
 	u64 fuzz[5 + 16];	/* struct fuzz_result of kernel/sigfuzz.c */
+	u64 ready;		/* SG_WAIT_KILL: handler installed, own PKRU set */
 };
 
 struct sg_params {

@@ -58,6 +58,19 @@ static void install(int sig, void (*fn)(int, struct siginfo64 *, struct ucontext
 
 static void raise_sig(int sig) { usys(SYS_kill, usys(SYS_getpid, 0, 0, 0), sig, 0); }
 
+/* Ring-3 code is -mgeneral-regs-only: only these touch XMM0. */
+static u64 read_xmm0(void)
+{
+	u64 v;
+
+	asm volatile("movq %%xmm0, %0" : "=r"(v));
+	return v;
+}
+
+static void write_xmm0(u64 v) { asm volatile("movq %0, %%xmm0" :: "r"(v)); }
+
+#define XMM_MARK(pkru)	(0xf00d000000000000ull | (pkru))
+
 static void yield_n(int n)
 {
 	while (n--)
@@ -75,6 +88,8 @@ static void h_frame(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 	r->v[0] = *frame_pkru(uc);		/* the interrupted PKRU, as Linux finds it */
 	r->v[1] = (*frame_bv(uc) >> 9) & 1;
 	r->v[3] = sw->magic1 == FP_XSTATE_MAGIC1 && ((sw->xfeatures >> 9) & 1);
+	r->v[5] = read_xmm0();			/* a clean FPU state: 0 */
+	write_xmm0(~0ull);			/* sigreturn must undo this */
 	yield_n(3);				/* switches while in the handler */
 	r->handled++;
 }
@@ -200,6 +215,8 @@ static void h_fuzz(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 
 static void h_count(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 {
+	/* The frame's FPU registers are the receiver's own (XMM0 in the legacy area). */
+	P->res->v[4] = *(u64 *)(fpstate(uc) + 160);
 	P->res->v[0] = *frame_pkru(uc);
 	P->res->v[2] = si->si_code;
 	P->res->handled++;
@@ -211,9 +228,11 @@ static void run_frame(void)
 {
 	install(SIGUSR1, h_frame, 0);
 	wrpkru(P->pkru);
+	write_xmm0(XMM_MARK(P->pkru));
 	raise_sig(SIGUSR1);
 	yield_n(3);
 	P->res->v[4] = rdpkru();
+	P->res->v[6] = read_xmm0();		/* restored from the frame */
 }
 
 static void run_recover(void)
@@ -282,9 +301,13 @@ static void run_wait_kill(void)
 {
 	install(SIGUSR1, h_count, 0);
 	wrpkru(P->pkru);
+	write_xmm0(XMM_MARK(P->pkru));
+	/* Only now may the other task send: see SG_KILLER. */
+	P->res->ready = 1;
 	for (int i = 0; i < 100000 && !P->res->handled; i++)
 		usys(SYS_yield, 0, 0, 0);
 	P->res->v[1] = rdpkru();
+	P->res->v[3] = read_xmm0();
 }
 
 static void run_hostile(void)
@@ -368,6 +391,15 @@ void sg_user_main(struct sg_params *p)
 	case SG_NESTED: run_nested(); break;
 	case SG_WAIT_KILL: run_wait_kill(); break;
 	case SG_KILLER:
+		/*
+		 * Wait (yielding) until task 1 has its handler and its PKRU:
+		 * sent earlier, a tick that preempts task 1 before its
+		 * sigaction would decide the verdict.  Bounded: a task 1 that
+		 * never gets ready still gets the signal, and fails the check.
+		 */
+		write_xmm0(XMM_MARK(p->pkru));	/* not task 1's */
+		for (int i = 0; i < 100000 && !params_base[0].res->ready; i++)
+			usys(SYS_yield, 0, 0, 0);
 		usys(SYS_kill, 1, SIGUSR1, 0);
 		run_hostile();
 		break;

@@ -13,6 +13,7 @@ enum sw_program {
 	SW_UACCESS,	/* kernel copies from own page: denied key -> -EFAULT */
 	SW_SLEEP,	/* sleep; kernel writes to own page after switch-in */
 	SW_FAULT,	/* mode selects a fatal fault */
+	SW_PKRU_SYSCALLS, /* SYS_set_pkru / SYS_get_pkru against WRPKRU / RDPKRU */
 };
 
 enum sw_fault { SWF_DIVIDE, SWF_KERNEL_JUMP, SWF_KERNEL_READ, SWF_BAD_SYSCALL_PTR, SWF_UD };
