@@ -120,6 +120,8 @@ host-test: $(HOST_TESTS)
 		{ cat $(B)/host/test_pkrulab_report.log; exit 1; }
 	@$(PYTHON) tools/test_pathprof.py 2>$(B)/host/test_pathprof.log || \
 		{ cat $(B)/host/test_pathprof.log; exit 1; }
+	@$(PYTHON) tools/test_mutants.py 2>$(B)/host/test_mutants.log || \
+		{ cat $(B)/host/test_mutants.log; exit 1; }
 
 FUZZ_SECONDS ?= 20
 FUZZERS := cmdline sigframe
@@ -156,6 +158,17 @@ bench: all
 	@echo "report: $(B)/bench/report/report.md (.csv, .json)"
 	@$(PYTHON) tools/pkrulab-report.py targets $(B)/bench/icount.log >$(B)/bench/report/targets.md; \
 		st=$$?; cat $(B)/bench/report/targets.md; exit $$st
+
+# Mutation testing (tools/mutants.txt) in a scratch copy; MUTANTS= picks ids
+# or globs.  Determinism: ROUNDS rounds of the default run and the injection
+# cases with every core busy.
+ROUNDS ?= 10
+.PHONY: mutants stress
+mutants:
+	@$(PYTHON) tools/mutants.py $(MUTANTS)
+
+stress: all
+	@$(PYTHON) tools/stress.py --rounds $(ROUNDS)
 
 clean:
 	rm -rf $(B)

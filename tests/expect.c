@@ -53,7 +53,7 @@ static const struct expectation table[] = {
 
 
 	/* ---- injected signal bugs: every design that puts PKRU in the frame ---- */
-	{ SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override", 0,
+	{ SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override,signal.surveillance", 0,
 	  INJECT_STALE_SIGRETURN,
 	  WHEN_FRAME_PKRU, EXPECT_FAIL,
 	  "inject=stale_sigreturn: sigreturn ignores the frame PKRU, the handler's stays", false },
@@ -87,9 +87,10 @@ static const struct expectation table[] = {
 	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
 	{ "switch.sleep_uaccess", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
 	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
-	/* signal.surveillance only counts in the kernel: nothing for it to see. */
+	{ "switch.pkru_syscalls", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
+	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
 	{ "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,signal.override,"
-	  "signal.frame_init_state,signal.pkey_fault,signal.altstack_denied,signal.nested,"
+	  "signal.surveillance,signal.frame_init_state,signal.pkey_fault,signal.altstack_denied,signal.nested,"
 	  "signal.kill_other,signal.timer,signal.unwritable_frame,sigreturn.bad_frames",
 	  EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
 	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },

@@ -36,6 +36,7 @@ run_stage() {
 run_stage "host unit tests" make --no-print-directory host-test
 run_stage "fuzz (host, bounded)" make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 run_stage "QEMU matrix" bash tools/qemu-matrix.sh
+run_stage "mutants (fast subset: each must be killed)" python3 tools/mutants.py --fast
 run_stage "benchmarks under -icount: deterministic" bash tools/bench-determinism.sh
 run_stage "UEFI framebuffer console (screendump)" python3 tools/fb-check.py
 

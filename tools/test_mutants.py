@@ -81,6 +81,16 @@ class Catalogue(unittest.TestCase):
         with self.assertRaises(mutants.CatalogueError):
             m.apply(src + src)
 
+    def test_mismatch_lines(self) -> None:
+        hit = mutants.MISMATCH.match
+        self.assertTrue(hit("    not ok 1 signal.kill_other[xsave] # frame PKRU 0x0"))
+        self.assertTrue(hit("    not ok 2 a[b] # expected to fail (x) but passed"))
+        self.assertTrue(hit("not ok 1 switch"))
+        self.assertTrue(hit("    not ok 3 x"))
+        self.assertFalse(hit("    not ok 5 switch.yield[unmanaged] # TODO negative control"))
+        self.assertFalse(hit("    not ok 3 x # SKIP CPU has no PKU"))
+        self.assertFalse(hit("    ok 1 x"))
+
     def test_host_test_files_from_makefile(self) -> None:
         mk = ("$(B)/host/test_x: tests/host/test_x.c kernel/x.c kernel/x.h tests/host/unit.h\n"
               "\t$(HOSTCC) ...\n"

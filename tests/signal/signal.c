@@ -197,6 +197,8 @@ SG_SCENARIO(preserve, "PKRU (a restrictive value, and 0) is the same after a sig
 	check(ctx, run.ra->v[4] == PA, "PKRU after the signal %#lx, before %#x", run.ra->v[4], PA);
 	check(ctx, (u64)run.ra->v[6] == XMM_MARK(PA), "XMM0 after the signal %#lx, before %#llx",
 	      run.ra->v[6], XMM_MARK(PA));
+	check(ctx, run.ra->v[7] == 0,
+	      "delivery overwrote %ld quadwords of the stack above the interrupted RSP", run.ra->v[7]);
 	sg_finish(&run);
 	strategy_activate(ctx->config, &why);
 	sg_start(&run, &zero);
@@ -237,6 +239,8 @@ SG_SCENARIO(surveillance,
 	sg_start(&run, &spec);
 	check_both(ctx, &run);
 	check(ctx, run.ra->v[2] == 1, "kernel counted %ld frame PKRU changes, want 1", run.ra->v[2]);
+	check(ctx, run.ra->v[1] == PA_OVERRIDE, "the counted change did not hold: PKRU %#lx, want %#x",
+	      run.ra->v[1], PA_OVERRIDE);
 });
 
 SG_SCENARIO(frame_init_state,

@@ -224,8 +224,16 @@ static void h_count(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 
 /* ---- programs ---------------------------------------------------------- */
 
+#define CANARY_QWORDS	384	/* 3 KiB of this task's stack above the signal's RSP */
+#define CANARY(i)	(0xca11ab1e00000000ull | (i))
+
 static void run_frame(void)
 {
+	/* Delivery may write only below the interrupted RSP (minus the red zone). */
+	volatile u64 canary[CANARY_QWORDS];
+
+	for (int i = 0; i < CANARY_QWORDS; i++)
+		canary[i] = CANARY(i);
 	install(SIGUSR1, h_frame, 0);
 	wrpkru(P->pkru);
 	write_xmm0(XMM_MARK(P->pkru));
@@ -233,6 +241,8 @@ static void run_frame(void)
 	yield_n(3);
 	P->res->v[4] = rdpkru();
 	P->res->v[6] = read_xmm0();		/* restored from the frame */
+	for (int i = 0; i < CANARY_QWORDS; i++)
+		P->res->v[7] += canary[i] != CANARY(i);
 }
 
 static void run_recover(void)
@@ -314,8 +324,14 @@ static void run_hostile(void)
 {
 	struct sg_params *p = me();
 
-	wrpkru(p->pkru);
+	/*
+	 * PKRU re-written before every switch: what task 1 finds after its
+	 * own yields is then this task's PKRU whenever the kernel fails to
+	 * switch it, whatever a tick did before (a verdict must not depend
+	 * on where the first preemption lands).
+	 */
 	while (!*p->stop) {
+		wrpkru(p->pkru);
 		usys(SYS_yield, 0, 0, 0);
 		if (rdpkru() != p->pkru)
 			p->res->mismatches++;

@@ -148,9 +148,16 @@ static void sw_finish(struct sw_run *run)
 	sched_timer_config(kargs.timer_hz, 0, 0);
 }
 
-/* Common verdict: every ring-3 task exited 0 and never saw a foreign PKRU. */
+/*
+ * Common verdict: every ring-3 task exited 0 and never saw a foreign PKRU,
+ * and the kernel did not go on with a task's PKRU once they were done (its
+ * own accesses to user pages would obey it).
+ */
 static void check_tasks(struct scenario_ctx *ctx, struct sw_run *run)
 {
+	u32 left = pke_enabled() ? rdpkru() : 0;
+
+	check(ctx, left == 0, "after the tasks the kernel still runs with PKRU %#x", left);
 	for (int i = 0; i < run->n; i++) {
 		struct task *t = run->t[i];
 		struct sw_result *r = &run->sh->res[i];
