@@ -58,17 +58,6 @@ static void install(int sig, void (*fn)(int, struct siginfo64 *, struct ucontext
 
 static void raise_sig(int sig) { usys(SYS_kill, usys(SYS_getpid, 0, 0, 0), sig, 0); }
 
-/* Ring-3 code is -mgeneral-regs-only: only these touch XMM0. */
-static u64 read_xmm0(void)
-{
-	u64 v;
-
-	asm volatile("movq %%xmm0, %0" : "=r"(v));
-	return v;
-}
-
-static void write_xmm0(u64 v) { asm volatile("movq %0, %%xmm0" :: "r"(v)); }
-
 #define XMM_MARK(pkru)	(0xf00d000000000000ull | (pkru))
 
 static void yield_n(int n)

@@ -33,20 +33,9 @@ static void touch_own_page(struct sw_params *p, u64 i)
 	q[i & 63] = q[i & 63] + 1;
 }
 
-static u64 read_xmm0(void)
-{
-	u64 v;
-
-	asm volatile("movq %%xmm0, %0" : "=r"(v));
-	return v;
-}
-
-static void write_xmm0(u64 v) { asm volatile("movq %0, %%xmm0" :: "r"(v)); }
-
 /*
  * XMM0 holds a value only this task uses, so FPU registers that follow the
- * wrong task (or none) show up as values[7] != 0.  Ring-3 code is built
- * -mgeneral-regs-only like the kernel: nothing else touches XMM0.
+ * wrong task (or none) show up as values[7] != 0.
  */
 static void prog_yield(struct sw_params *p)
 {
@@ -88,7 +77,7 @@ static void prog_fpu_reset(struct sw_params *p)
 	for (u64 i = 0; i < p->iterations; i++) {
 		u64 dirty = 0x1234567800000000ull | i;
 
-		asm volatile("movq %0, %%xmm0" :: "r"(dirty));
+		write_xmm0(dirty);
 		usys(SYS_fpu_reset, 0, 0, 0);
 		/* The reset must have happened, or this checks nothing. */
 		if (read_xmm0() != 0)
