@@ -164,8 +164,14 @@ def host_test_files(makefile_text):
     return files
 
 
+# Build outputs worth reusing in the scratch copy (make decides by mtime,
+# which copy2 keeps, whether each is still up to date).
+BUILD_REUSE = ("arch", "boot", "gen", "kernel", "tests", "host", "pkrulab.elf")
+
+
 def copy_tree(dst):
-    """The tracked files of the checkout, as they are in the work tree."""
+    """The tracked files of the checkout, as they are in the work tree, and
+    the reusable part of its build/ (saves the first full build)."""
     out = subprocess.run(["git", "-C", ROOT, "ls-files", "-z"], check=True,
                          stdout=subprocess.PIPE).stdout.decode()
     for rel in filter(None, out.split("\0")):
@@ -175,6 +181,13 @@ def copy_tree(dst):
         d = os.path.join(dst, rel)
         os.makedirs(os.path.dirname(d), exist_ok=True)
         shutil.copy2(src, d)
+    for rel in BUILD_REUSE:
+        src = os.path.join(ROOT, "build", rel)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(dst, "build", rel), symlinks=True)
+        elif os.path.isfile(src):
+            os.makedirs(os.path.join(dst, "build"), exist_ok=True)
+            shutil.copy2(src, os.path.join(dst, "build", rel))
 
 
 class Judge:

@@ -142,7 +142,8 @@ def main(argv=None):
         print("stress: need at least 2 rounds to compare")
         return 2
 
-    r = subprocess.run(["make", "-s", "--no-print-directory", "all"], cwd=ROOT)
+    r = subprocess.run(["make", "-s", "--no-print-directory", "all"], cwd=ROOT,
+                       stdout=subprocess.DEVNULL)
     if r.returncode:
         print("stress: build failed")
         return 2
