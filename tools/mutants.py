@@ -194,6 +194,8 @@ class Judge:
     def __init__(self, tree, timeout, verbose):
         self.tree = tree
         self.timeout = timeout
+        self.default_timeout = None
+        self.slow = 1		# timeout multiplier for a retry
         self.verbose = verbose
         self.logdir = os.path.join(tree, "build", "mutants")
 
@@ -217,12 +219,21 @@ class Judge:
             for raw in p.stdout:
                 line = raw.decode(errors="replace").rstrip("\r\n")
                 f.write(line + "\n")
+                f.flush()
                 if MISMATCH.match(line):
                     f.write("mutants.py: stopped at the first mismatch\n")
                     os.killpg(p.pid, signal.SIGTERM)
                     p.wait()
                     return False
             return p.wait() == 0
+
+    def timed_out(self, name, tag):
+        """Did stage name of tag end in a QEMU timeout (run-qemu.sh's message)?"""
+        try:
+            with open(os.path.join(self.logdir, "%s.%s.log" % (tag, name)), errors="replace") as f:
+                return "run-qemu.sh: timeout after" in f.read()
+        except OSError:
+            return False
 
     def build(self, tag):
         os.makedirs(self.logdir, exist_ok=True)
@@ -234,10 +245,12 @@ class Judge:
         if name == "host":
             return self.sh(["make", "-s", "--no-print-directory", "host-test"], log)
         if name == "default":
-            return self.first_mismatch(["./run-qemu.sh", "--timeout", str(self.timeout)], log)
+            return self.first_mismatch(["./run-qemu.sh", "--timeout",
+                                        str((self.default_timeout or self.timeout) * self.slow)],
+                                       log)
         return self.sh(["bash", "tools/qemu-matrix.sh"], log,
                        {"PKRULAB_MATRIX_ONLY": INJECT_CASES, "PKRULAB_MATRIX_FAILFAST": "1",
-                        "PKRULAB_MATRIX_TIMEOUT": str(self.timeout)})
+                        "PKRULAB_MATRIX_TIMEOUT": str(self.timeout * self.slow)})
 
 
 def select(mutants, ids, fast):
@@ -321,8 +334,13 @@ def main(argv=None):
                       (s, judge.logdir, s))
                 a.keep = True
                 return 2
+            secs = time.time() - t0
+            if s == "default":
+                # A mutant that hangs the kernel is killed by the timeout: make
+                # that cost a few baseline runs, not the full --timeout.
+                judge.default_timeout = min(a.timeout, max(90, int(4 * secs)))
             if a.verbose:
-                print("baseline %s ok %.0fs" % (s, time.time() - t0), flush=True)
+                print("baseline %s ok %.0fs" % (s, secs), flush=True)
         for m in runnable:
             if m.equivalent and not a.check_equivalent:
                 equivalent += 1
@@ -346,6 +364,17 @@ def main(argv=None):
                         continue
                     if not judge.stage(s, m.id):
                         verdict = s
+                        if judge.timed_out(s, m.id):
+                            # A hang kills a mutant, a slow machine must not:
+                            # once more with twice the time before it counts.
+                            judge.slow = 2
+                            try:
+                                if judge.stage(s, m.id + ".retry"):
+                                    verdict = None
+                                    continue
+                            finally:
+                                judge.slow = 1
+                            verdict = s + "(hang)"
                         break
             finally:
                 with open(path, "w") as f:

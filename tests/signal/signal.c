@@ -36,6 +36,7 @@
 #define PAGE_MAGIC	0xc0ffee
 #define XMM_MARK(pkru)	(0xf00d000000000000ull | (pkru))	/* as signal.user.c */
 #define FUZZ_FRAMES	10000
+_Static_assert(SEQUENTIAL_SIGNALS > SIG_NEST_MAX, "signal.preserve must outrun the nesting record");
 
 #define SLOT_SHARED	0
 #define SLOT_KEYED	8
@@ -199,6 +200,9 @@ SG_SCENARIO(preserve, "PKRU (a restrictive value, and 0) is the same after a sig
 	      run.ra->v[6], XMM_MARK(PA));
 	check(ctx, run.ra->v[7] == 0,
 	      "delivery overwrote %ld quadwords of the stack above the interrupted RSP", run.ra->v[7]);
+	check(ctx, run.ra->v[9] == SEQUENTIAL_SIGNALS && run.ra->v[8] == PA,
+	      "after %ld of %d signals in a row PKRU %#lx, want %#x", run.ra->v[9], SEQUENTIAL_SIGNALS,
+	      run.ra->v[8], PA);
 	sg_finish(&run);
 	strategy_activate(ctx->config, &why);
 	sg_start(&run, &zero);
