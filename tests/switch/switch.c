@@ -120,6 +120,7 @@ static void sw_start(struct sw_run *run, const struct sw_spec *spec, int n)
 		p->own_key = spec[i].own_key;
 		p->own_page = (u64)user_slot_map(SLOT_OWN + i, spec[i].own_key, 0);
 		p->mode = spec[i].mode;
+		p->avx = cpu_has(X86_FEATURE_AVX);
 		p->buf = (u64)user_slot_va(SLOT_BUF);
 		p->buf_size = 2 * PAGE_SIZE;
 		p->stop = &sh->stop;
@@ -174,7 +175,7 @@ static void check_tasks(struct scenario_ctx *ctx, struct sw_run *run)
 		      r->first_bad_iter);
 		if (run->sh->params[i].program == SW_YIELD)
 			check(ctx, r->values[7] == 0,
-			      "task %s found XMM0 not its own after %ld of %llu switches", t->name,
+			      "task %s found XMM0 or YMM1 not its own after %ld of %llu switches", t->name,
 			      r->values[7], r->iterations);
 	}
 }

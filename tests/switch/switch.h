@@ -33,6 +33,7 @@ struct sw_params {
 	u64 own_page;		/* keyed page only this task's PKRU allows */
 	u32 own_key;
 	u32 mode;
+	u32 avx;		/* the CPU has AVX: SW_YIELD also keeps a YMM upper half */
 	u64 buf;		/* scratch (coroutine XSAVE areas) */
 	u64 buf_size;
 	volatile u32 *stop;	/* set by the kernel to end SW_SPIN */

@@ -33,9 +33,25 @@ static void touch_own_page(struct sw_params *p, u64 i)
 	q[i & 63] = q[i & 63] + 1;
 }
 
+/* The upper half of YMM1 (AVX state, XSAVE component 2); XMM2 is scratch
+ * (no clobber list: the compiler never uses vector registers here). */
+static u64 read_ymm1_hi(void)
+{
+	u64 v;
+
+	asm volatile("vextractf128 $1, %%ymm1, %%xmm2\n\tvmovq %%xmm2, %0" : "=r"(v));
+	return v;
+}
+
+static void write_ymm1_hi(u64 v)
+{
+	asm volatile("vmovq %0, %%xmm2\n\tvinsertf128 $1, %%xmm2, %%ymm1, %%ymm1" :: "r"(v));
+}
+
 /*
- * XMM0 holds a value only this task uses, so FPU registers that follow the
- * wrong task (or none) show up as values[7] != 0.
+ * XMM0 (and, with AVX, the upper half of YMM1) hold values only this task
+ * uses, so FPU registers that follow the wrong task (or none), or AVX state
+ * the kernel does not enable or switch, show up as values[7] != 0.
  */
 static void prog_yield(struct sw_params *p)
 {
@@ -44,12 +60,16 @@ static void prog_yield(struct sw_params *p)
 	p->res->values[6] = rdpkru();	/* as the task starts */
 	wrpkru(p->pkru);
 	write_xmm0(mine);
+	if (p->avx)
+		write_ymm1_hi(~mine);
 	for (u64 i = 0; i < p->iterations; i++) {
 		usys(SYS_yield, 0, 0, 0);
 		note(p, i);
-		if (read_xmm0() != mine) {
+		if (read_xmm0() != mine || (p->avx && read_ymm1_hi() != ~mine)) {
 			p->res->values[7]++;
 			write_xmm0(mine);
+			if (p->avx)
+				write_ymm1_hi(~mine);
 		}
 		touch_own_page(p, i);
 		p->res->iterations++;
