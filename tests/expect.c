@@ -87,6 +87,8 @@ static const struct expectation table[] = {
 	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
 	{ "switch.pkru_syscalls", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
 	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
+	{ "switch.coroutine", EXPLICIT_WRITE, INJECT_NO_WRPKRU, 0, EXPECT_FAIL,
+	  "inject=no_wrpkru: switch-in never writes the task's PKRU", false },
 	{ "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,signal.override,"
 	  "signal.surveillance,signal.frame_init_state,signal.pkey_fault,signal.altstack_denied,signal.nested,"
 	  "signal.kill_other,signal.timer,signal.unwritable_frame,sigreturn.bad_frames",

@@ -154,6 +154,15 @@ static void prog_coroutine(struct sw_params *p)
 	p->res->first_bad = p->res->values[0];
 	wrpkru(p->pkru);
 	p->res->iterations = 1;
+	/*
+	 * Then a few switches with this PKRU re-written before each, so that
+	 * whether the other task ever sees it does not depend on whether a
+	 * tick let that task run during the coroutine part.
+	 */
+	for (int i = 0; i < 5; i++) {
+		wrpkru(p->pkru);
+		usys(SYS_yield, 0, 0, 0);
+	}
 }
 
 static void prog_uaccess(struct sw_params *p)
