@@ -322,6 +322,17 @@ conformance: all
 	$(PYTHON) tools/conformance.py README.md $(B)/conformance.md
 	@echo "README.md: conformance table from $(CONF_QEMU) and $(CONF_BOCHS)"
 
+# Mutation testing (tools/mutants.txt) in a scratch copy; MUTANTS= picks ids
+# or globs.  Determinism: ROUNDS rounds of the default run and the injection
+# cases with every core busy.
+ROUNDS ?= 10
+.PHONY: mutants stress
+mutants:
+	@$(PYTHON) tools/mutants.py $(MUTANTS)
+
+stress: all
+	@$(PYTHON) tools/stress.py --rounds $(ROUNDS)
+
 clean:
 	rm -rf $(B)
 

@@ -7,8 +7,6 @@
 #include <kernel/params.h>
 #include <kernel/string.h>
 
-#define FCW_DEFAULT 0x037f
-
 static u8 init_image[XSTATE_BUF_MAX] __aligned(64);
 
 void fpu_init_area(void *area)

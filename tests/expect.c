@@ -43,16 +43,12 @@ static const struct expectation table[] = {
 
 	/* ---- negative control: nothing switches PKRU ---- */
 	{ .ids = "switch.yield,switch.preempt,switch.kthread,switch.fpu_reset,switch.init_state,"
-		 "switch.coroutine,switch.uaccess,switch.sleep_uaccess,"
-		 "signal.frame_pkru,signal.preserve,signal.recover,signal.override,"
-		 "signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
+		 "switch.coroutine,switch.uaccess,switch.sleep_uaccess,switch.pkru_syscalls,"
+		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
+		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
 		 "signal.unwritable_frame,sigreturn.bad_frames,linux.threads",
 	  .when = { .switches_pkru = NO },
-	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
-	/* The stale PKRU stale_sigreturn leaves happens to be the task's own. */
-	{ .ids = "signal.handler_pkru", .when = { .switches_pkru = NO },
-	  .not_inject = INJECT_STALE_SIGRETURN,
 	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
 
 	/* ---- signal ABI: what a design without PKRU in the frame loses ---- */
@@ -67,7 +63,8 @@ static const struct expectation table[] = {
 		 "and cannot use its own stack" },
 
 	/* ---- injected signal bugs: every design that puts PKRU in the frame ---- */
-	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override,linux.pkey",
+	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override,"
+		 "signal.surveillance,linux.pkey",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_STALE_SIGRETURN,
 	  .why = "inject=stale_sigreturn: sigreturn ignores the frame PKRU, the handler's "
 		 "stays" },
@@ -90,11 +87,10 @@ static const struct expectation table[] = {
 		 "as \"absent\", so it inherits the previous task's" },
 	{ .ids = "switch.fpu_reset", .when = { .xcr0_pkru = YES }, .inject = INJECT_RESET_ZERO,
 	  .why = "inject=reset_zero: the FPU reset XRSTOR includes PKRU and loads 0" },
-	/* signal.surveillance only counts in the kernel: nothing for it to see. */
 	{ .ids = "switch.yield,switch.preempt,switch.kthread,switch.fpu_reset,switch.init_state,"
-		 "switch.uaccess,switch.sleep_uaccess,"
+		 "switch.uaccess,switch.sleep_uaccess,switch.pkru_syscalls,switch.coroutine,"
 		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
-		 "signal.override,signal.frame_init_state,signal.pkey_fault,"
+		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
 		 "signal.unwritable_frame,sigreturn.bad_frames,linux.pkey,linux.threads",
 	  .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_NO_WRPKRU,
@@ -103,11 +99,11 @@ static const struct expectation table[] = {
 	  .inject = INJECT_KTHREAD_SKIP,
 	  .why = "inject=kthread_skip: the write is skipped when switching from a kernel-only "
 		 "task" },
-	/* A Linux process's first switch-in comes from the idle task, a kernel-only one. */
-	{ .ids = "linux.pkey", .when = { .wrpkru_at_switch_in = YES },
+	/* A task's first switch-in comes from the idle task, a kernel-only one. */
+	{ .ids = "switch.init_state,linux.pkey", .when = { .wrpkru_at_switch_in = YES },
 	  .inject = INJECT_KTHREAD_SKIP,
-	  .why = "inject=kthread_skip: the process is first switched in from the idle task, "
-		 "the write of its execve PKRU is skipped" },
+	  .why = "inject=kthread_skip: a task is first switched in from the idle task, the "
+		 "write of its initial PKRU is skipped" },
 
 	/* ---- harness self-checks ---- */
 	/* CR4.PKE never set: every PKRU access #UDs, keys are ignored. */
@@ -171,7 +167,7 @@ static bool when_holds(const struct cell_when *w, const struct cell_props *p)
 
 static bool inject_ok(const struct expectation *e, enum inject_bug inj)
 {
-	return (!e->inject || e->inject == (int)inj) && (!e->not_inject || e->not_inject != (int)inj);
+	return !e->inject || e->inject == (int)inj;
 }
 
 const struct expectation *expectation_for(const char *id, int config, enum inject_bug inj)

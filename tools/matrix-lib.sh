@@ -9,6 +9,9 @@
 # against the runner's stderr instead; "!RE" must match no line of the log.
 # Prints one line per case with its wall time, then
 # "NAME: N passed, N failed"; returns 1 if a case failed.
+# PKRULAB_MATRIX_ONLY=ERE runs only the cases whose name matches it, and
+# PKRULAB_MATRIX_FAILFAST=1 stops at the first failed case (tools/mutants.py
+# and tools/stress.py use both).
 
 # Why the case failed, or "" (globals log, err, patterns, rc, want).
 matrix_check() {
@@ -39,6 +42,9 @@ matrix_run() {
 	mkdir -p "$out"
 	for c in "${CASES[@]}"; do
 		IFS='|' read -r name want args patterns <<<"$c"
+		if [ -n "${PKRULAB_MATRIX_ONLY:-}" ] && ! [[ $name =~ $PKRULAB_MATRIX_ONLY ]]; then
+			continue
+		fi
 		log="$out/$name.log"
 		err="$out/$name.err"
 		start=$(date +%s.%N)
@@ -55,6 +61,7 @@ matrix_run() {
 			printf 'FAIL %-20s %5ss  (%s): %s\n' "$name" "$secs" "$args" "$why"
 			tail -n 15 "$log" | sed 's/^/    | /'
 			sed 's/^/    ! /' "$err" | tail -n 5
+			[ "${PKRULAB_MATRIX_FAILFAST:-0}" = 1 ] && break
 		fi
 	done
 	echo "$title: $passed passed, $failed failed"

@@ -45,6 +45,7 @@ run_stage "QEMU matrix" bash tools/qemu-matrix.sh
 run_stage "native replays on this CPU (tools/hwref --short)" \
 	bash -c "make --no-print-directory build/hwref >/dev/null && $PYTHON tools/hwref_check.py build/hwref build/pkrulab.elf"
 run_stage "Bochs matrix" bash tools/bochs-matrix.sh
+run_stage "mutants (fast subset: each must be killed)" python3 tools/mutants.py --fast
 run_stage "benchmarks under -icount: deterministic" bash tools/bench-determinism.sh
 run_stage "UEFI framebuffer console (screendump)" "$PYTHON" tools/fb-check.py
 

@@ -116,7 +116,6 @@ struct expectation {
 	const char *ids;		/* comma list of scenario ID globs */
 	struct cell_when when;
 	int inject;			/* enum inject_bug; 0: whatever is injected */
-	int not_inject;			/* enum inject_bug it never applies under; 0: none */
 	bool design_finding;		/* a property of the design, not a pkrulab bug */
 	const char *why;
 };

@@ -23,6 +23,21 @@ static inline long usys(long nr, long a, long b, long c)
 	return ret;
 }
 
+/*
+ * XMM0, low quadword.  Ring-3 code is built -mgeneral-regs-only like the
+ * kernel, so only these touch it: a value put there must come back
+ * unchanged across switches and signals, or the FPU state was mixed up.
+ */
+static inline u64 read_xmm0(void)
+{
+	u64 v;
+
+	asm volatile("movq %%xmm0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_xmm0(u64 v) { asm volatile("movq %0, %%xmm0" :: "r"(v)); }
+
 static inline __noreturn void uexit(long code)
 {
 	usys(SYS_exit, code, 0, 0);

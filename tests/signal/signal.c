@@ -38,7 +38,9 @@ SUITE(sigreturn, 50, "rt_sigreturn of corrupted frames");
 #define PB (PKRU_AD_BIT(1) | PKRU_WD_BIT(1) | PKRU_AD_BIT(6))
 #define PA_OVERRIDE (PA | PKRU_AD_BIT(7))
 #define PAGE_MAGIC	0xc0ffee
+#define XMM_MARK(pkru)	(0xf00d000000000000ull | (pkru))	/* as signal.user.c */
 #define FUZZ_FRAMES	10000
+_Static_assert(SEQUENTIAL_SIGNALS > SIG_NEST_MAX, "signal.preserve must outrun the nesting record");
 
 #define SLOT_SHARED	0
 #define SLOT_KEYED	8
@@ -190,6 +192,8 @@ SG_SCENARIO(handler_pkru,
 	check_both(ctx, &run);
 	check(ctx, run.ra->v[2] == expected_handler_pkru(), "handler PKRU %#lx, want %#x",
 	      run.ra->v[2], expected_handler_pkru());
+	check(ctx, run.ra->v[5] == 0, "handler started with XMM0 %#lx, want a clean FPU state (0)",
+	      run.ra->v[5]);
 });
 
 SG_SCENARIO(preserve, "PKRU (a restrictive value, and 0) is the same after a signal", {
@@ -199,6 +203,13 @@ SG_SCENARIO(preserve, "PKRU (a restrictive value, and 0) is the same after a sig
 	sg_start(&run, &spec);
 	check_both(ctx, &run);
 	check(ctx, run.ra->v[4] == PA, "PKRU after the signal %#lx, before %#x", run.ra->v[4], PA);
+	check(ctx, (u64)run.ra->v[6] == XMM_MARK(PA), "XMM0 after the signal %#lx, before %#llx",
+	      run.ra->v[6], XMM_MARK(PA));
+	check(ctx, run.ra->v[7] == 0,
+	      "delivery overwrote %ld quadwords of the stack above the interrupted RSP", run.ra->v[7]);
+	check(ctx, run.ra->v[9] == SEQUENTIAL_SIGNALS && run.ra->v[8] == PA,
+	      "after %ld of %d signals in a row PKRU %#lx, want %#x", run.ra->v[9], SEQUENTIAL_SIGNALS,
+	      run.ra->v[8], PA);
 	sg_finish(&run);
 	strategy_activate(ctx->config, &why);
 	sg_start(&run, &zero);
@@ -243,6 +254,8 @@ SG_SCENARIO(surveillance,
 	sg_start(&run, &spec);
 	check_both(ctx, &run);
 	check(ctx, run.ra->v[2] == 1, "kernel counted %ld frame PKRU changes, want 1", run.ra->v[2]);
+	check(ctx, run.ra->v[1] == PA_OVERRIDE, "the counted change did not hold: PKRU %#lx, want %#x",
+	      run.ra->v[1], PA_OVERRIDE);
 });
 
 SG_SCENARIO(frame_init_state,
@@ -311,6 +324,9 @@ SG_SCENARIO(kill_other, "SIGUSR1 from the other task: frame and PKRU are the rec
 	      "handler ran %llu times, si_code %ld", run.ra->handled, run.ra->v[2]);
 	check(ctx, run.ra->v[0] == PA && run.ra->v[1] == PA, "frame PKRU %#lx, after %#lx, want %#x",
 	      run.ra->v[0], run.ra->v[1], PA);
+	check(ctx, (u64)run.ra->v[4] == XMM_MARK(PA) && (u64)run.ra->v[3] == XMM_MARK(PA),
+	      "frame XMM0 %#lx, after %#lx, want the receiver's %#llx (the sender's is %#llx)",
+	      run.ra->v[4], run.ra->v[3], XMM_MARK(PA), XMM_MARK(PB));
 });
 
 SG_SCENARIO(timer, "SIGALRM lands on a timer interrupt in a busy loop; PKRU intact", {

@@ -32,6 +32,8 @@ enum sg_bad {
 	NR_BAD_KINDS
 };
 #define FIRST_FORCED_KIND BAD_CS_KERNEL
+/* SG_FRAME's signals after the first, one at a time: more than SIG_NEST_MAX. */
+#define SEQUENTIAL_SIGNALS 12
 
 struct sg_result {
 	long v[16];

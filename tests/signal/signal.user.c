@@ -58,6 +58,8 @@ static void install(int sig, void (*fn)(int, struct siginfo64 *, struct ucontext
 
 static void raise_sig(int sig) { usys(SYS_kill, usys(SYS_getpid, 0, 0, 0), sig, 0); }
 
+#define XMM_MARK(pkru)	(0xf00d000000000000ull | (pkru))
+
 static void yield_n(int n)
 {
 	while (n--)
@@ -75,8 +77,15 @@ static void h_frame(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 	r->v[0] = *frame_pkru(uc);		/* the interrupted PKRU, as Linux finds it */
 	r->v[1] = (*frame_bv(uc) >> 9) & 1;
 	r->v[3] = sw->magic1 == FP_XSTATE_MAGIC1 && ((sw->xfeatures >> 9) & 1);
+	r->v[5] = read_xmm0();			/* a clean FPU state: 0 */
+	write_xmm0(~0ull);			/* sigreturn must undo this */
 	yield_n(3);				/* switches while in the handler */
 	r->handled++;
+}
+
+static void h_quiet(int sig, struct siginfo64 *si, struct ucontext64 *uc)
+{
+	P->res->v[9]++;
 }
 
 static void h_recover(int sig, struct siginfo64 *si, struct ucontext64 *uc)
@@ -200,6 +209,8 @@ static void h_fuzz(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 
 static void h_count(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 {
+	/* The frame's FPU registers are the receiver's own (XMM0 in the legacy area). */
+	P->res->v[4] = *(u64 *)(fpstate(uc) + 160);
 	P->res->v[0] = *frame_pkru(uc);
 	P->res->v[2] = si->si_code;
 	P->res->handled++;
@@ -207,13 +218,30 @@ static void h_count(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 
 /* ---- programs ---------------------------------------------------------- */
 
+#define CANARY_QWORDS	384	/* 3 KiB of this task's stack above the signal's RSP */
+#define CANARY(i)	(0xca11ab1e00000000ull | (i))
+
 static void run_frame(void)
 {
+	/* Delivery may write only below the interrupted RSP (minus the red zone). */
+	volatile u64 canary[CANARY_QWORDS];
+
+	for (int i = 0; i < CANARY_QWORDS; i++)
+		canary[i] = CANARY(i);
 	install(SIGUSR1, h_frame, 0);
 	wrpkru(P->pkru);
+	write_xmm0(XMM_MARK(P->pkru));
 	raise_sig(SIGUSR1);
 	yield_n(3);
 	P->res->v[4] = rdpkru();
+	P->res->v[6] = read_xmm0();		/* restored from the frame */
+	for (int i = 0; i < CANARY_QWORDS; i++)
+		P->res->v[7] += canary[i] != CANARY(i);
+	/* More signals one after the other than the kernel's nesting record holds. */
+	install(SIGUSR2, h_quiet, 0);
+	for (int i = 0; i < SEQUENTIAL_SIGNALS; i++)
+		raise_sig(SIGUSR2);
+	P->res->v[8] = rdpkru();
 }
 
 static void run_recover(void)
@@ -282,18 +310,27 @@ static void run_wait_kill(void)
 {
 	install(SIGUSR1, h_count, 0);
 	wrpkru(P->pkru);
+	write_xmm0(XMM_MARK(P->pkru));
+	/* Only now may the other task send: see SG_KILLER. */
 	*P->ready = 1;
 	for (int i = 0; i < 100000 && !P->res->handled; i++)
 		usys(SYS_yield, 0, 0, 0);
 	P->res->v[1] = rdpkru();
+	P->res->v[3] = read_xmm0();
 }
 
 static void run_hostile(void)
 {
 	struct sg_params *p = me();
 
-	wrpkru(p->pkru);
+	/*
+	 * PKRU re-written before every switch: what task 1 finds after its
+	 * own yields is then this task's PKRU whenever the kernel fails to
+	 * switch it, whatever a tick did before (a verdict must not depend
+	 * on where the first preemption lands).
+	 */
 	while (!*p->stop) {
+		wrpkru(p->pkru);
 		usys(SYS_yield, 0, 0, 0);
 		if (rdpkru() != p->pkru)
 			p->res->mismatches++;
@@ -369,7 +406,13 @@ void sg_user_main(struct sg_params *p)
 	case SG_NESTED: run_nested(); break;
 	case SG_WAIT_KILL: run_wait_kill(); break;
 	case SG_KILLER:
-		/* Not before A's handler and PKRU are set: else A dies of it. */
+		/*
+		 * Wait (yielding) until task 1 has its handler and its PKRU:
+		 * sent earlier, a tick that preempts task 1 before its
+		 * sigaction would decide the verdict.  Bounded: a task 1 that
+		 * never gets ready still gets the signal, and fails the check.
+		 */
+		write_xmm0(XMM_MARK(p->pkru));	/* not task 1's */
 		for (int i = 0; i < 100000 && !*p->ready; i++)
 			usys(SYS_yield, 0, 0, 0);
 		usys(SYS_kill, 1, SIGUSR1, 0);

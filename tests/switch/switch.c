@@ -62,6 +62,10 @@ struct sw_spec {
 	int own_key;
 	u32 mode;
 	bool kthread;
+	/* The task's PKRU is set by the kernel before any task runs (as a
+	 * child inherits its parent's), not by its own first WRPKRU: no tick
+	 * can then run another task while this one still has the init PKRU. */
+	bool preset;
 };
 
 struct sw_shared {
@@ -119,6 +123,7 @@ static void sw_start(struct sw_run *run, const struct sw_spec *spec, int n)
 		p->own_key = spec[i].own_key;
 		p->own_page = (u64)user_slot_map(SLOT_OWN + i, spec[i].own_key, 0);
 		p->mode = spec[i].mode;
+		p->avx = cpu_has(X86_FEATURE_AVX);
 		p->buf = (u64)user_slot_va(SLOT_BUF);
 		p->buf_size = 2 * PAGE_SIZE;
 		p->stop = &sh->stop;
@@ -128,6 +133,9 @@ static void sw_start(struct sw_run *run, const struct sw_spec *spec, int n)
 					     (u64)user_slot_va(SLOT_STACK + i) + PAGE_SIZE - 8,
 					     (u64)p);
 	}
+	for (int i = 0; i < n; i++)
+		if (spec[i].preset)
+			strategy->set_pkru(run->t[i], spec[i].pkru);
 }
 
 static void sw_finish(struct sw_run *run)
@@ -144,9 +152,16 @@ static void sw_finish(struct sw_run *run)
 	sched_timer_config(kargs.timer_hz, 0, 0);
 }
 
-/* Common verdict: every ring-3 task exited 0 and never saw a foreign PKRU. */
+/*
+ * Common verdict: every ring-3 task exited 0 and never saw a foreign PKRU,
+ * and the kernel did not go on with a task's PKRU once they were done (its
+ * own accesses to user pages would obey it).
+ */
 static void check_tasks(struct scenario_ctx *ctx, struct sw_run *run)
 {
+	u32 left = pke_enabled() ? rdpkru() : 0;
+
+	check(ctx, left == 0, "after the tasks the kernel still runs with PKRU %#x", left);
 	for (int i = 0; i < run->n; i++) {
 		struct task *t = run->t[i];
 		struct sw_result *r = &run->sh->res[i];
@@ -161,6 +176,10 @@ static void check_tasks(struct scenario_ctx *ctx, struct sw_run *run)
 		      "task %s (PKRU %#x) saw a foreign PKRU %llu times in %llu iterations, first %#x at %llu",
 		      t->name, run->sh->params[i].pkru, r->mismatches, r->iterations, r->first_bad,
 		      r->first_bad_iter);
+		if (run->sh->params[i].program == SW_YIELD)
+			check(ctx, r->values[7] == 0,
+			      "task %s found XMM0 or YMM1 not its own after %ld of %llu switches", t->name,
+			      r->values[7], r->iterations);
 	}
 }
 
@@ -264,13 +283,24 @@ static void init_state_extra(struct scenario_ctx *ctx, struct sw_run *run)
 	check(ctx, r->values[0] == 0,
 	      "fresh task started with PKRU %#lx, want the init value 0 (task A's is %#x)",
 	      r->values[0], PKRU_A);
+	check(ctx, r->values[2] == X86_EFLAGS_IF,
+	      "fresh task started with RFLAGS IF|IOPL = %#lx, want IF=1 IOPL=0", r->values[2]);
+	check(ctx, r->values[3] == MXCSR_DEFAULT && r->values[4] == FCW_DEFAULT,
+	      "fresh task started with MXCSR %#lx FCW %#lx, want the init values %#x %#x",
+	      r->values[3], r->values[4], MXCSR_DEFAULT, FCW_DEFAULT);
+	check(ctx, run->sh->res[0].values[6] == PKRU_A,
+	      "task A started with PKRU %#lx, not the %#x the kernel set for it before it ran",
+	      run->sh->res[0].values[6], PKRU_A);
 }
 
 static enum outcome sw_init_state(struct scenario_ctx *ctx)
 {
-	/* B starts after A has set its restrictive PKRU, then runs with PKRU 0. */
+	/*
+	 * B starts after A, whose restrictive PKRU is in force from A's first
+	 * instruction (preset), then runs with PKRU 0.
+	 */
 	static const struct sw_spec spec[] = {
-		{ SW_YIELD, PKRU_A, 100, KEY_A },
+		{ SW_YIELD, PKRU_A, 100, KEY_A, .preset = true },
 		{ SW_INIT_STATE, 0, 100, KEY_B },
 	};
 
@@ -363,6 +393,32 @@ SCENARIO(switch, sleep_uaccess, sw_sleep_uaccess,
 	 "a kernel write to a task's memory right after switching back to it uses its PKRU",
 	 SCN_PER_CONFIG);
 
+static void pkru_syscalls_extra(struct scenario_ctx *ctx, struct sw_run *run)
+{
+	volatile long *v = run->sh->res[0].values;
+
+	check(ctx, run->sh->res[0].iterations == 50, "the program ran %llu of 50 iterations",
+	      run->sh->res[0].iterations);
+	check(ctx, !v[0] && !v[1],
+	      "SYS_set_pkru: not live at once %ld times, lost across a switch %ld times", v[0], v[1]);
+	check(ctx, !v[2] && !v[3],
+	      "SYS_get_pkru: wrong after SYS_set_pkru %ld times, after a WRPKRU %ld times", v[2],
+	      v[3]);
+}
+
+static enum outcome sw_pkru_syscalls(struct scenario_ctx *ctx)
+{
+	static const struct sw_spec spec[] = {
+		{ SW_PKRU_SYSCALLS, PKRU_A, 50, KEY_A },
+		{ SW_YIELD, PKRU_B, 100, KEY_B },
+	};
+
+	return sw_simple(ctx, spec, 2, pkru_syscalls_extra);
+}
+SCENARIO(switch, pkru_syscalls, sw_pkru_syscalls,
+	 "SYS_set_pkru is live at once and survives switches; SYS_get_pkru reports the live PKRU",
+	 SCN_PER_CONFIG);
+
 static enum outcome task_faults(struct scenario_ctx *ctx)
 {
 	static const struct { enum sw_fault mode; long exit; const char *what; } faults[] = {
@@ -397,10 +453,12 @@ static enum outcome task_faults(struct scenario_ctx *ctx)
 		      "the other task did not go on: exit %ld, %llu iterations", run.t[0]->exit_code,
 		      run.sh->res[0].iterations);
 		check(ctx, run.t[2]->exit_code == 0 && run.sh->res[2].values[0] == -14 &&
-			   run.sh->res[2].values[1] == -14 && run.sh->res[2].values[2] == -38,
-		      "bad syscall pointers: exit %ld, write %ld, sleep %ld, syscall 999 %ld",
+			   run.sh->res[2].values[1] == -14 && run.sh->res[2].values[2] == -38 &&
+			   run.sh->res[2].values[3] == -22,
+		      "bad syscall pointers: exit %ld, write %ld, sleep %ld, syscall 999 %ld, "
+		      "wrapping sigaltstack %ld",
 		      run.t[2]->exit_code, run.sh->res[2].values[0], run.sh->res[2].values[1],
-		      run.sh->res[2].values[2]);
+		      run.sh->res[2].values[2], run.sh->res[2].values[3]);
 		sw_finish(&run);
 	}
 	return verdict(ctx);

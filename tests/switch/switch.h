@@ -13,6 +13,7 @@ enum sw_program {
 	SW_UACCESS,	/* kernel copies from own page: denied key -> -EFAULT */
 	SW_SLEEP,	/* sleep; kernel writes to own page after switch-in */
 	SW_FAULT,	/* mode selects a fatal fault */
+	SW_PKRU_SYSCALLS, /* SYS_set_pkru / SYS_get_pkru against WRPKRU / RDPKRU */
 };
 
 enum sw_fault { SWF_DIVIDE, SWF_KERNEL_JUMP, SWF_KERNEL_READ, SWF_BAD_SYSCALL_PTR, SWF_UD };
@@ -32,6 +33,7 @@ struct sw_params {
 	u64 own_page;		/* keyed page only this task's PKRU allows */
 	u32 own_key;
 	u32 mode;
+	u32 avx;		/* the CPU has AVX: SW_YIELD also keeps a YMM upper half */
 	u64 buf;		/* scratch (coroutine XSAVE areas) */
 	u64 buf_size;
 	volatile u32 *stop;	/* set by the kernel to end SW_SPIN */

@@ -64,6 +64,7 @@
 #define XSAVE_MXCSR_MASK_OFFSET	28
 #define XCOMP_BV_COMPACTED	(1ull << 63)
 #define MXCSR_DEFAULT		0x1f80
+#define FCW_DEFAULT		0x037f	/* x87 control word after FNINIT */
 
 /* PKRU: two bits per key. */
 #define PKRU_AD_BIT(k)		(1u << (2 * (k)))
