@@ -7,6 +7,7 @@
  */
 #include <asm/apic.h>
 #include <asm/desc.h>
+#include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/timing.h>
 #include <asm/traps.h>
@@ -70,6 +71,9 @@ static void context_switch(struct task *prev, struct task *next)
 		timer_switches++;
 	in_timer_irq = false;
 	fs_base_switch_in(next);
+	/* Only a Linux process has an address space of its own. */
+	if (__builtin_expect(next->root != prev->root, 0))
+		paging_switch(next->root);
 	if (next->kstack_top) {
 		set_kernel_stack((u64)next->kstack_top);
 	}

@@ -160,6 +160,11 @@ static int signal_send(struct task *t, int sig, int code, int from_pid)
 	return 0;
 }
 
+int signal_queue(struct task *t, int sig, int from_pid)
+{
+	return signal_send(t, sig, SI_USER, from_pid);
+}
+
 /* A fault in ring 3: deliver it, or kill the task if it cannot be. */
 static void signal_force_fault(struct pt_regs *r, int sig, int code, u64 addr, u32 pkey)
 {
@@ -384,6 +389,15 @@ void signal_deliver_pending(struct pt_regs *r)
 		struct k_sigaction *ka = &s->action[sig];
 
 		s->pending &= ~SIGBIT(sig);
+		/* A Linux process: stops, ptrace, the other default actions, syscall restart. */
+		if (current->lx) {
+			sig = linux_signal_filter(r, sig);
+			if (!sig)
+				continue;
+			ka = &s->action[sig];
+			if (ka->handler > SIG_IGN)
+				linux_syscall_restart(r, true, ka->flags & SA_RESTART);
+		}
 		if (ka->handler == SIG_IGN)
 			continue;
 		if (ka->handler == SIG_DFL)
@@ -393,6 +407,8 @@ void signal_deliver_pending(struct pt_regs *r)
 		/* One frame at a time: the handler runs before the next. */
 		break;
 	}
+	if (current->lx)
+		linux_syscall_restart(r, false, false);
 	/* A blocked signal keeps the slow exit until it is taken. */
 	if (!s->pending)
 		current->work &= ~TASK_WORK_SIGNAL;

@@ -6,6 +6,7 @@
  * printed; the kernel and the other tasks go on.
  */
 #include <asm/desc.h>
+#include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include <asm/xstate.h>
@@ -38,6 +39,7 @@ void tasks_init(void)
 	t0->kthread = true;
 	snprintf(t0->name, sizeof(t0->name), "idle");
 	t0->kstack_top = NULL;	/* the boot stack */
+	t0->root = paging_kernel_root();
 	current = t0;
 }
 
@@ -62,6 +64,7 @@ static struct task *task_alloc(const char *name)
 			*--sp = 0;
 		t->ksp = (u64)sp;
 		t->state = TASK_RUNNABLE;
+		t->root = paging_kernel_root();
 		t->syscall_table = syscall_table;
 		t->nr_syscalls = NR_SYSCALLS;
 		if (i > task_max_id)

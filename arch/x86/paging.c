@@ -9,12 +9,14 @@
 #include <asm/processor.h>
 #include <kernel/panic.h>
 #include <kernel/mm.h>
+#include <kernel/string.h>
 
 #define ENTRIES		512
 #define GIB		(1ull << 30)
 #define TABLE_FLAGS	(PTE_P | PTE_W | PTE_U)	/* leaf decides U/S and W */
 
-static pte_t *pml4;
+static pte_t *pml4;		/* the kernel's root */
+static pte_t *active;		/* the root in CR3 */
 static u64 identity_limit;
 
 /* Absolute linker symbols: their addresses are the values. */
@@ -25,10 +27,10 @@ static inline int idx(u64 va, int level)
 	return (va >> (PAGE_SHIFT + 9 * level)) & (ENTRIES - 1);
 }
 
-/* Walk to the page table (level 0) for va, allocating tables if asked. */
-static pte_t *walk(u64 va, int stop_level, bool alloc, u64 table_flags)
+/* Walk root to the page table (level 0) for va, allocating tables if asked. */
+static pte_t *walk_in(pte_t *root, u64 va, int stop_level, bool alloc, u64 table_flags)
 {
-	pte_t *t = pml4;
+	pte_t *t = root;
 
 	for (int level = 3; level > stop_level; level--) {
 		pte_t *e = &t[idx(va, level)];
@@ -43,6 +45,11 @@ static pte_t *walk(u64 va, int stop_level, bool alloc, u64 table_flags)
 		t = (pte_t *)(*e & PTE_ADDR_MASK);
 	}
 	return &t[idx(va, stop_level)];
+}
+
+static pte_t *walk(u64 va, int stop_level, bool alloc, u64 table_flags)
+{
+	return walk_in(active, va, stop_level, alloc, table_flags);
 }
 
 static void map_large(u64 va, u64 pa, u64 flags)
@@ -62,12 +69,14 @@ void map_page(u64 va, u64 pa, u64 flags)
 	invlpg((void *)va);
 }
 
-pte_t *lookup_pte(u64 va)
+pte_t *lookup_pte_in(pte_t *root, u64 va)
 {
-	pte_t *e = walk(va, 0, false, 0);
+	pte_t *e = walk_in(root, va, 0, false, 0);
 
 	return e && (*e & PTE_P) ? e : NULL;
 }
+
+pte_t *lookup_pte(u64 va) { return lookup_pte_in(active, va); }
 
 void unmap_page(u64 va)
 {
@@ -109,15 +118,93 @@ static void free_table(pte_t *t, int level, void (*free_leaf)(void *))
 	free_leaf(t);
 }
 
-void paging_unmap_tree(u64 lo, u64 hi, void (*free_page)(void *))
+void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *))
 {
 	for (int slot = idx(lo, 3); slot <= idx(hi - 1, 3); slot++) {
-		if (!(pml4[slot] & PTE_P))
+		if (!(root[slot] & PTE_P))
 			continue;
-		free_table((pte_t *)(pml4[slot] & PTE_ADDR_MASK), 2, free_page);
-		pml4[slot] = 0;
+		free_table((pte_t *)(root[slot] & PTE_ADDR_MASK), 2, free_page);
+		root[slot] = 0;
 	}
-	write_cr3((u64)pml4);	/* every user translation of the range goes */
+	if (root == active)
+		write_cr3((u64)root);	/* every user translation of the range goes */
+}
+
+void paging_unmap_tree(u64 lo, u64 hi, void (*free_page)(void *))
+{
+	paging_unmap_tree_in(active, lo, hi, free_page);
+}
+
+/* ---- address spaces ---------------------------------------------------- */
+
+pte_t *paging_kernel_root(void) { return pml4; }
+pte_t *paging_active_root(void) { return active; }
+
+void paging_switch(pte_t *root)
+{
+	if (root != active) {
+		active = root;
+		write_cr3((u64)root);
+	}
+}
+
+pte_t *paging_root_create(void)
+{
+	pte_t *root = page_alloc();
+
+	/* The kernel's entries: the same lower tables, so one change shows in all. */
+	memcpy(root, pml4, PAGE_SIZE);
+	return root;
+}
+
+static u64 count_table(const pte_t *t, int level)
+{
+	u64 n = 1;
+
+	for (int i = 0; i < ENTRIES; i++)
+		if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
+			n += level ? count_table((const pte_t *)(t[i] & PTE_ADDR_MASK), level - 1) : 1;
+	return n;
+}
+
+u64 paging_count_tree(pte_t *root, u64 lo, u64 hi)
+{
+	u64 n = 0;
+
+	for (int slot = idx(lo, 3); slot <= idx(hi - 1, 3); slot++)
+		if (root[slot] & PTE_P)
+			n += count_table((const pte_t *)(root[slot] & PTE_ADDR_MASK), 2);
+	return n;
+}
+
+/* A deep copy: new tables, new pages with the same bytes, the same flags and keys. */
+static pte_t *copy_table(const pte_t *src, int level)
+{
+	pte_t *dst = page_alloc();
+
+	for (int i = 0; i < ENTRIES; i++) {
+		u64 e = src[i], flags = e & ~PTE_ADDR_MASK;
+		void *from = (void *)(e & PTE_ADDR_MASK), *to;
+
+		if (!(e & PTE_P) || (e & PTE_PS))
+			continue;
+		if (level) {
+			to = copy_table(from, level - 1);
+		} else {
+			to = page_alloc();
+			memcpy(to, from, PAGE_SIZE);
+		}
+		dst[i] = (u64)to | flags;
+	}
+	return dst;
+}
+
+void paging_copy_tree(pte_t *dst, pte_t *src, u64 lo, u64 hi)
+{
+	for (int slot = idx(lo, 3); slot <= idx(hi - 1, 3); slot++)
+		if (src[slot] & PTE_P)
+			dst[slot] = (u64)copy_table((const pte_t *)(src[slot] & PTE_ADDR_MASK), 2) |
+				    (src[slot] & ~PTE_ADDR_MASK);
 }
 
 u64 identity_map_limit(void) { return identity_limit; }
@@ -154,6 +241,7 @@ void paging_init(u64 limit, u64 video_base, u64 video_len)
 	 * order, lowest range first, and a few dozen tables fit in low RAM.
 	 */
 	pml4 = page_alloc();
+	active = pml4;
 	for (u64 a = 0; a < limit; a += LARGE_PAGE_SIZE)
 		map_large(a, a, PTE_W);
 	/* Video memory: uncached, wherever it is. */

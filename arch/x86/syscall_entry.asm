@@ -3,7 +3,9 @@
 ; switch to the current task's kernel stack (single CPU: no SWAPGS, a plain
 ; variable holds the top) and build the same struct pt_regs as an interrupt
 ; would (vector VEC_SYSCALL), so signal delivery, sigreturn and the
-; scheduler see one layout.
+; scheduler see one layout.  The error-code slot keeps the number the call
+; was made with, which RAX no longer holds on the way out: a restarted
+; call (kernel/linux/signals.c) needs it.
 ;
 ; The handler is called straight from the table.  On the way out, when the
 ; task's work word is 0 (no signal pending, no deferred FPU load: the common
@@ -35,7 +37,7 @@ syscall_entry:
 	push r11
 	push USER_CS
 	push rcx
-	push 0			; error code
+	push rax		; error code: the system-call number (Linux's orig_ax, for restarts)
 	push VEC_SYSCALL	; vector
 	PUSH_GPRS
 	mov rdi, rsp

@@ -90,6 +90,20 @@ static void fd_release(struct linux_file *f)
 	f->kind = LXF_NONE;
 }
 
+/* fork: the same open files, each pipe end counted once more. */
+void lx_files_fork(struct linux_proc *child, const struct linux_proc *parent)
+{
+	for (int fd = 0; fd < LINUX_NR_FDS; fd++) {
+		const struct linux_file *f = &parent->fds[fd];
+
+		child->fds[fd] = *f;
+		if (f->kind == LXF_PIPE_R)
+			pipes[f->index].readers++;
+		else if (f->kind == LXF_PIPE_W)
+			pipes[f->index].writers++;
+	}
+}
+
 void lx_files_exit(struct linux_proc *p)
 {
 	for (int fd = 0; fd < LINUX_NR_FDS; fd++)

@@ -20,6 +20,20 @@
 #define LX_ENOSPC	28
 #define LX_ESPIPE	29
 #define LX_ENOSYS	38
+#define LX_EINTR	4
+#define LX_EIO		5
+#define LX_ECHILD	10
+#define LX_EAGAIN	11
+/* Kernel-internal: the system call is restarted unless a handler runs (Linux's values). */
+#define LX_ERESTARTSYS		512	/* restarted after a handler too, with SA_RESTART */
+#define LX_ERESTARTNOINTR	513	/* always restarted */
+#define LX_ERESTARTNOHAND	514	/* -EINTR if a handler runs */
+#define LX_ERESTART_RESTARTBLOCK 516	/* as NOHAND, restarted through restart_syscall */
+
+#define LINUX_MAX_PROCS		MAX_TASKS	/* live and zombie processes together */
+#define LINUX_SIGCHLD		17
+#define LINUX_SIGCONT		18
+#define LINUX_SIGSTOP		19
 
 #define LINUX_NR_FDS		16
 
@@ -33,16 +47,31 @@ struct linux_file {
 
 /* A thread of the process (one pkrulab task each), by task id. */
 struct linux_thread {
+	int tid;			/* its Linux thread id (the process id for the first) */
 	u64 clear_child_tid;		/* set_tid_address / CLONE_CHILD_CLEARTID */
 	u64 futex_uaddr;		/* the word it waits on, 0 if none */
 	bool futex_woken;
-	bool start_from_regs;		/* a clone()d thread: its first entry */
+	bool in_wait;			/* asleep in wait4 */
+	bool start_from_regs;		/* a clone()d thread or a fork child: its first entry */
 	struct pt_regs start;
+	u64 restart_wake;		/* restart_syscall: the interrupted sleep's end, in ticks */
+	u64 restart_rem;		/* ...and where its remaining time goes (0: nowhere) */
 };
 
 struct linux_proc {
 	bool used;
-	struct task *task;
+	bool zombie;			/* ended; its status waits for the parent's wait4 */
+	int pid;
+	struct linux_proc *parent;	/* NULL: the cell itself reaps it, as init would */
+	u64 *root;			/* its address space (pte_t *), see <asm/pgtable.h> */
+	int exit_signal;		/* sent to the parent at its end (SIGCHLD from fork) */
+	int wait_status;		/* Linux's wait status once it ended */
+	/* ptrace (kernel/linux/ptrace.c) and stops (kernel/linux/signals.c). */
+	struct linux_proc *tracer;
+	bool stopped, stop_reported, group_stop;
+	int stop_sig, resume_sig;
+	struct task *stopped_task;	/* the thread that stopped */
+	struct task *task;		/* its first thread */
 	const struct linux_program *prog;
 	u64 brk_start, brk;		/* the heap: [brk_start, brk) mapped */
 	u64 mmap_low;			/* lowest address mmap has handed out */
@@ -60,10 +89,60 @@ struct linux_proc {
 	u64 unknown_seen[LINUX_NR_SYSCALLS / 64];	/* numbers already logged */
 	char line[LINUX_LINE_MAX];	/* console output not yet a full line */
 	int line_len;
-	struct linux_report rep;
 };
 
 static inline struct linux_proc *lx_current(void) { return current->lx; }
+static inline struct linux_thread *lx_thread(struct task *t) { return &t->lx->thr[t->id]; }
+
+/* Processes (kernel/linux/process.c). */
+extern struct linux_proc lx_procs[LINUX_MAX_PROCS];
+/* The cell's report: every process of the program's tree adds to it. */
+extern struct linux_report lx_session;
+struct linux_proc *lx_proc_by_pid(int pid);	/* live or zombie */
+struct task *lx_task_by_tid(int tid);		/* a live thread of any process */
+int lx_new_id(void);				/* the next pid/tid */
+/* A new thread of p with Linux id tid (0: a fresh one), not yet run; NULL
+ * if pkrulab's task table is full. */
+struct task *lx_task_create(struct linux_proc *p, int tid);
+/* The cell reaps p as init would: its end goes into the report. */
+void lx_report_reaped(struct linux_proc *p, long code, const char *reason);
+/* fork: a copy of the current process with its own address space, and
+ * its first thread (not yet run).  NULL with *err set (-ENOMEM, -EAGAIN). */
+struct linux_proc *lx_fork(struct task **child_task, long *err);
+/* Read or write another process's memory, as ptrace does: through its
+ * page tables, past U/S, W and keys.  false if a page is not mapped. */
+bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write);
+
+/* Process end and wait (kernel/linux/exit.c). */
+/* The last thread of p has ended (or all were killed): status, memory, parent. */
+void lx_proc_end(struct linux_proc *p);
+/* Free a process slot whose status nobody will read any more. */
+void lx_proc_release(struct linux_proc *p);
+/* SIGKILL to every thread of p (possibly the caller's own process: then no return). */
+void lx_kill_proc(struct linux_proc *p, int sig, const char *reason);
+/* Wake p's threads sleeping in wait4 (a child ended or stopped). */
+void lx_wake_waiters(struct linux_proc *p);
+long sys_wait4(struct pt_regs *r);
+
+/* Signals between processes, stops, restarts, sleeping (kernel/linux/signals.c). */
+/* Send sig from the current thread to thread t (any process). */
+long lx_send_signal(struct task *t, int sig);
+/* ...to a process: its first thread that does not block sig. */
+long lx_signal_proc(struct linux_proc *p, int sig);
+long sys_kill(struct pt_regs *r);
+long sys_tkill(struct pt_regs *r);
+long sys_tgkill(struct pt_regs *r);
+long sys_nanosleep(struct pt_regs *r);
+long sys_clock_nanosleep(struct pt_regs *r);
+long sys_restart_syscall(struct pt_regs *r);
+/* Resume a stopped process (ptrace CONT/DETACH, SIGCONT) with sig for its thread (0: none). */
+void lx_resume(struct linux_proc *p, int sig);
+
+/* ptrace (kernel/linux/ptrace.c), the NT_X86_XSTATE regset (kernel/linux/regset.c). */
+long sys_ptrace(struct pt_regs *r);
+long lx_regset_xstate_get(struct task *t, void *buf, u64 len);	/* bytes written */
+long lx_regset_xstate_set(struct task *t, const void *buf, u64 len);
+u64 lx_regset_xstate_size(void);
 
 /* Memory of the current process (kernel/linux/process.c); lengths in bytes. */
 /* Map fresh zeroed pages over [va, va+len) (replacing what was there). */
@@ -82,16 +161,20 @@ void lx_random(void *buf, u64 n);
 
 /* Threads (kernel/linux/threads.c). */
 long sys_clone(struct pt_regs *r);
+long sys_fork(struct pt_regs *r);
 long sys_clone3(struct pt_regs *r);
 long sys_futex(struct pt_regs *r);
 long sys_exit_thread(struct pt_regs *r);
 long sys_exit_group(struct pt_regs *r);
+/* Timer ticks until a struct timespec timeout (relative, or absolute on clock_gettime's clock). */
+long lx_timeout_ticks(u64 uts, bool absolute, u64 *ticks);
 /* The process's live threads, for signals and sigaction. */
 bool lx_same_process(const struct task *t, const struct linux_proc *p);
 
 /* File descriptors (kernel/linux/files.c). */
 void lx_files_init(struct linux_proc *p);
 void lx_files_exit(struct linux_proc *p);
+void lx_files_fork(struct linux_proc *child, const struct linux_proc *parent);
 long sys_read(struct pt_regs *r);
 long sys_write(struct pt_regs *r);
 long sys_writev(struct pt_regs *r);

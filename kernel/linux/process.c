@@ -1,13 +1,16 @@
 /*
  * Linux processes: programs from the boot modules, the ELF loader, the
  * initial stack (argv, envp, the auxiliary vector glibc's static start-up
- * reads), the process's memory and its teardown, its console output.
+ * reads), the process's memory, fork, its console output, and the report
+ * the cell gets for the program's whole tree of processes.
  *
- * The address space is the kernel's one page table: a Linux process owns
- * PML4 slots 170..255 (LINUX_USER_LO..LINUX_USER_HI) while it exists, and
- * its pages are mapped eagerly (no demand paging), U/S=1, key 0 until
- * pkey_mprotect says otherwise.  Only static PIEs load: a non-PIE binary
- * wants 0x400000, which the kernel identity-maps with supervisor pages.
+ * Each process has an address space of its own (<asm/pgtable.h>): the
+ * kernel's PML4 entries plus PML4 slots 170..255 (LINUX_USER_LO..
+ * LINUX_USER_HI), whose pages are mapped eagerly (no demand paging), U/S=1,
+ * key 0 until pkey_mprotect says otherwise.  fork copies every page at
+ * once (no copy-on-write: the programs here fork a few dozen times).  Only
+ * static PIEs load: a non-PIE binary wants 0x400000, which the kernel
+ * identity-maps with supervisor pages.
  */
 #include <asm/cpu.h>
 #include <asm/pgtable.h>
@@ -53,7 +56,9 @@
 
 u64 cpu_fs_base;
 
-static struct linux_proc procs[MAX_TASKS];
+struct linux_proc lx_procs[LINUX_MAX_PROCS];
+struct linux_report lx_session;
+static int first_pid, next_id;
 static struct linux_program programs[MAX_PROGRAMS];
 static int nr_programs = -1;
 
@@ -171,24 +176,42 @@ bool lx_mapped(u64 va, u64 len)
 	return true;
 }
 
-/* Copy into the process's pages through the identity map (no PKRU, no U/S). */
-static void poke(u64 va, const void *src, u64 n)
+/* Bytes of an address space through its page tables: no PKRU, no U/S, no W. */
+static bool access_in(u64 *root, u64 va, void *buf, u64 n, bool write)
 {
-	const u8 *s = src;
+	u8 *b = buf;
 
 	while (n) {
-		pte_t *pte = lookup_pte(va & ~(PAGE_SIZE - 1));
+		pte_t *pte = in_region(va, 1) ? lookup_pte_in(root, va & ~(PAGE_SIZE - 1)) : NULL;
 		u64 off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
+		u8 *page;
 
 		if (!pte)
-			panic("linux: poke into an unmapped page");
+			return false;
 		if (chunk > n)
 			chunk = n;
-		memcpy((u8 *)(*pte & PTE_ADDR_MASK) + off, s, chunk);
+		page = (u8 *)(*pte & PTE_ADDR_MASK) + off;
+		if (write)
+			memcpy(page, b, chunk);
+		else
+			memcpy(b, page, chunk);
 		va += chunk;
-		s += chunk;
+		b += chunk;
 		n -= chunk;
 	}
+	return true;
+}
+
+bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write)
+{
+	return access_in(p->root, va, buf, n, write);
+}
+
+/* Copy into the pages of the address space being built (the active one). */
+static void poke(u64 va, const void *src, u64 n)
+{
+	if (!access_in(paging_active_root(), va, (void *)src, n, true))
+		panic("linux: poke into an unmapped page");
 }
 
 void lx_random(void *buf, u64 n)
@@ -209,9 +232,9 @@ void lx_random(void *buf, u64 n)
 
 /* ---- console output ---------------------------------------------------- */
 
-static void note_line(struct linux_proc *p, const char *line)
+static void note_line(const char *line)
 {
-	struct linux_report *r = &p->rep;
+	struct linux_report *r = &lx_session;
 
 	r->lines++;
 	snprintf(r->last_line, sizeof(r->last_line), "%s", line);
@@ -232,8 +255,11 @@ void lx_console_flush(struct linux_proc *p)
 	if (!p->line_len)
 		return;
 	p->line[p->line_len] = 0;
-	diag("[%s] %s", p->prog->name, p->line);
-	note_line(p, p->line);
+	if (p->pid == first_pid)
+		diag("[%s] %s", p->prog->name, p->line);
+	else
+		diag("[%s:%d] %s", p->prog->name, p->pid, p->line);
+	note_line(p->line);
 	p->line_len = 0;
 }
 
@@ -356,6 +382,120 @@ static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl)
 	return sp;
 }
 
+/* ---- processes --------------------------------------------------------- */
+
+int lx_new_id(void) { return next_id++; }
+
+struct linux_proc *lx_proc_by_pid(int pid)
+{
+	for (int i = 0; i < LINUX_MAX_PROCS; i++)
+		if (lx_procs[i].used && lx_procs[i].pid == pid)
+			return &lx_procs[i];
+	return NULL;
+}
+
+struct task *lx_task_by_tid(int tid)
+{
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (tasks[i].lx && lx_same_process(&tasks[i], tasks[i].lx) &&
+		    tasks[i].lx->thr[i].tid == tid)
+			return &tasks[i];
+	return NULL;
+}
+
+static struct linux_proc *proc_alloc(void)
+{
+	for (int i = 0; i < LINUX_MAX_PROCS; i++)
+		if (!lx_procs[i].used) {
+			memset(&lx_procs[i], 0, sizeof(lx_procs[i]));
+			lx_procs[i].used = true;
+			lx_procs[i].pid = lx_new_id();
+			lx_session.processes++;
+			return &lx_procs[i];
+		}
+	return NULL;
+}
+
+/* A dead task's slot can be taken again once it is not running (its stack is idle). */
+static bool task_slot_free(void)
+{
+	for (int i = 1; i < MAX_TASKS; i++) {
+		if (tasks[i].state == TASK_DEAD && &tasks[i] != current) {
+			tasks[i].lx = NULL;
+			tasks[i].state = TASK_UNUSED;
+		}
+		if (tasks[i].state == TASK_UNUSED)
+			return true;
+	}
+	return false;
+}
+
+struct task *lx_task_create(struct linux_proc *p, int tid)
+{
+	struct task *t;
+
+	if (!task_slot_free())
+		return NULL;
+	t = task_create_user(current->name, 0, 0, 0);
+	t->lx = p;
+	t->root = p->root;
+	t->syscall_table = linux_syscall_table;
+	t->nr_syscalls = linux_nr_syscalls;
+	memset(&p->thr[t->id], 0, sizeof(p->thr[t->id]));
+	p->thr[t->id].tid = tid ? tid : lx_new_id();
+	return t;
+}
+
+struct linux_proc *lx_fork(struct task **child_task, long *err)
+{
+	struct linux_proc *parent = lx_current(), *c;
+	u64 need = paging_count_tree((pte_t *)parent->root, LINUX_USER_LO, LINUX_USER_HI) + 1;
+	struct task *t;
+	int pid;
+
+	if (!lx_pages_available(need)) {
+		*err = -LX_ENOMEM;
+		return NULL;
+	}
+	c = proc_alloc();
+	if (!c) {
+		*err = -LX_EAGAIN;
+		return NULL;
+	}
+	pid = c->pid;
+	/* The process's own state comes along: memory layout, keys, files, real-time signals. */
+	*c = *parent;
+	c->pid = pid;
+	c->parent = parent;
+	c->tracer = NULL;
+	c->stopped = c->stop_reported = c->group_stop = false;
+	c->stopped_task = NULL;
+	c->group_exit = false;
+	c->group_exit_code = c->last_exit_code = 0;
+	c->group_exit_reason[0] = 0;
+	c->line_len = 0;
+	memset(c->thr, 0, sizeof(c->thr));
+	c->root = (u64 *)paging_root_create();
+	paging_copy_tree((pte_t *)c->root, (pte_t *)parent->root, LINUX_USER_LO, LINUX_USER_HI);
+	lx_files_fork(c, parent);
+
+	t = lx_task_create(c, pid);
+	if (!t) {
+		lx_files_exit(c);
+		paging_unmap_tree_in((pte_t *)c->root, LINUX_USER_LO, LINUX_USER_HI, page_free);
+		page_free(c->root);
+		c->used = false;
+		lx_session.processes--;
+		*err = -LX_EAGAIN;
+		return NULL;
+	}
+	c->task = t;
+	*child_task = t;
+	return c;
+}
+
+/* ---- the program: its first process, and the cell's report ------------- */
+
 struct task *linux_exec(const struct linux_program *prog, const char **why)
 {
 	static char reason[128];
@@ -363,11 +503,12 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	struct linux_proc *p = NULL;
 	struct task *t;
 	const char *err;
+	pte_t *root;
 	u64 sp;
 
-	for (int i = 0; i < MAX_TASKS; i++)
-		if (procs[i].used) {
-			*why = "another Linux process is running (one at a time for now)";
+	for (int i = 0; i < LINUX_MAX_PROCS; i++)
+		if (lx_procs[i].used) {
+			*why = "another Linux program is running (one at a time)";
 			return NULL;
 		}
 	err = elf_plan(prog->image, prog->size, &plan);
@@ -380,33 +521,45 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 		*why = "the executable is too large for the Linux address space layout";
 		return NULL;
 	}
+	memset(&lx_session, 0, sizeof(lx_session));
+	next_id = 1;
+	/* Build the address space while it is the active one; the caller's comes back after. */
+	root = paging_root_create();
+	paging_switch(root);
 	err = load_segments(prog, &plan);
 	if (!err && lx_map(LINUX_STACK_TOP - LINUX_STACK_SIZE, LINUX_STACK_SIZE, PTE_U | PTE_W))
 		err = "not enough memory for its stack";
 	if (err) {
-		paging_unmap_tree(LINUX_USER_LO, LINUX_USER_HI, page_free);
+		paging_switch((pte_t *)current->root);
+		paging_unmap_tree_in(root, LINUX_USER_LO, LINUX_USER_HI, page_free);
+		page_free(root);
 		snprintf(reason, sizeof(reason), "%s: %s", prog->name, err);
 		*why = reason;
 		return NULL;
 	}
 
-	t = task_create_user(prog->name, 0, 0, 0);
-	p = &procs[t->id];
-	memset(p, 0, sizeof(*p));
-	p->used = true;
-	p->task = t;
+	p = proc_alloc();
+	first_pid = p->pid;
+	p->root = (u64 *)root;
 	p->prog = prog;
+	p->exit_signal = LINUX_SIGCHLD;
 	p->brk_start = p->brk = ALIGN_UP(LINUX_LOAD_BASE + plan.end, PAGE_SIZE);
 	p->mmap_low = LINUX_MMAP_TOP;
 	p->pkey_map = 1;		/* key 0 is every page's default */
 	p->exec_only_pkey = -1;
 	lx_files_init(p);
 	sp = build_stack(p, &plan);
+	paging_switch((pte_t *)current->root);
 
+	t = task_create_user(prog->name, 0, 0, 0);
+	t->lx = p;
+	t->root = p->root;
+	p->task = t;
+	memset(&p->thr[t->id], 0, sizeof(p->thr[t->id]));
+	p->thr[t->id].tid = p->pid;
 	t->uentry = LINUX_LOAD_BASE + plan.entry;
 	t->ustack = sp;
 	t->uarg = 0;			/* RDI; RDX = 0: no rtld_fini for _start */
-	t->lx = p;
 	t->syscall_table = linux_syscall_table;
 	t->nr_syscalls = linux_nr_syscalls;
 	t->fs_base = 0;
@@ -416,36 +569,47 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	return t;
 }
 
-void linux_finish(struct task *t, struct linux_report *rep)
+/* The cell reaps p as init would: its status goes into the report. */
+void lx_report_reaped(struct linux_proc *p, long code, const char *reason)
 {
-	struct linux_proc *p = t->lx;
+	struct linux_report *r = &lx_session;
 
-	lx_console_flush(p);
-	if (p->group_exit) {
-		p->rep.exit_code = p->group_exit_code;
-		snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s", p->group_exit_reason);
-	} else {
-		/* Its threads all ended with exit(): the status is the last one's. */
-		p->rep.exit_code = p->last_exit_code;
-		snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s", t->exit_reason);
-		/* ...unless one was killed from outside (the cell's deadline). */
-		for (int i = 1; i < MAX_TASKS; i++)
-			if (tasks[i].lx == p && tasks[i].exit_code < 0) {
-				p->rep.exit_code = tasks[i].exit_code;
-				snprintf(p->rep.exit_reason, sizeof(p->rep.exit_reason), "%s",
-					 tasks[i].exit_reason);
-				break;
-			}
+	if (p->pid == first_pid || (r->exit_code == 0 && code != 0)) {
+		r->exit_code = code;
+		if (p->pid == first_pid)
+			snprintf(r->exit_reason, sizeof(r->exit_reason), "%s", reason);
+		else
+			snprintf(r->exit_reason, sizeof(r->exit_reason), "process %d: %s", p->pid,
+				 reason[0] ? reason : "its exit status");
 	}
+}
+
+void linux_finish(struct linux_report *rep)
+{
+	/* What the deadline killed had no end of its own: give it one now. */
+	for (int i = 0; i < LINUX_MAX_PROCS; i++) {
+		struct linux_proc *p = &lx_procs[i];
+
+		if (p->used && !p->zombie) {
+			for (int k = 1; k < MAX_TASKS; k++)
+				if (tasks[k].lx == p && tasks[k].exit_code < 0 && !p->group_exit) {
+					p->group_exit = true;
+					p->group_exit_code = tasks[k].exit_code;
+					snprintf(p->group_exit_reason, sizeof(p->group_exit_reason), "%s",
+						 tasks[k].exit_reason);
+				}
+			lx_proc_end(p);
+		}
+	}
+	/* Zombies whose parents ended with them: nobody waits any more. */
+	for (int i = 0; i < LINUX_MAX_PROCS; i++)
+		if (lx_procs[i].used)
+			lx_proc_release(&lx_procs[i]);
 	for (int i = 1; i < MAX_TASKS; i++)
-		if (tasks[i].lx == p)
-			tasks[i].lx = NULL;
-	*rep = p->rep;
-	lx_files_exit(p);
-	paging_unmap_tree(LINUX_USER_LO, LINUX_USER_HI, page_free);
+		tasks[i].lx = NULL;
+	*rep = lx_session;
 	if (cpu_fs_base) {
 		wrmsr(MSR_FS_BASE, 0);
 		cpu_fs_base = 0;
 	}
-	p->used = false;
 }

@@ -79,7 +79,7 @@ static long sys_unknown(struct pt_regs *r)
 
 	if (!(p->unknown_seen[nr / 64] & (1ull << (nr % 64)))) {
 		p->unknown_seen[nr / 64] |= 1ull << (nr % 64);
-		p->rep.unknown_syscalls++;
+		lx_session.unknown_syscalls++;
 		diag("[%s] linux: syscall %llu (%s) not implemented: -ENOSYS", p->prog->name, nr,
 		     syscall_names[nr] ? syscall_names[nr] : "no name in the uapi header");
 	}
@@ -91,16 +91,20 @@ static long sys_enosys_quiet(struct pt_regs *r) { return -LX_ENOSYS; }
 
 /* ---- process ---------------------------------------------------------------- */
 
-/* The process id is its first thread's task id; a thread's id its own. */
-static long sys_getpid(struct pt_regs *r) { return lx_current()->task->id; }
-static long sys_gettid(struct pt_regs *r) { return current->id; }
-static long sys_getppid(struct pt_regs *r) { return 0; }
+/* Linux ids: the process's, its first thread's; 0 as parent: the cell reaps it. */
+static long sys_getpid(struct pt_regs *r) { return lx_current()->pid; }
+static long sys_gettid(struct pt_regs *r) { return lx_thread(current)->tid; }
+
+static long sys_getppid(struct pt_regs *r)
+{
+	return lx_current()->parent ? lx_current()->parent->pid : 0;
+}
 static long sys_getuid(struct pt_regs *r) { return LINUX_UID; }
 
 static long sys_set_tid_address(struct pt_regs *r)
 {
-	lx_current()->thr[current->id].clear_child_tid = ARG0(r);
-	return current->id;
+	lx_thread(current)->clear_child_tid = ARG0(r);
+	return lx_thread(current)->tid;
 }
 
 static long sys_set_robust_list(struct pt_regs *r)
@@ -142,7 +146,7 @@ static long sys_prlimit64(struct pt_regs *r)
 {
 	u64 lim[2] = { RLIM_INFINITY, RLIM_INFINITY };
 
-	if (ARG0(r) && ARG0(r) != (u64)current->id)
+	if (ARG0(r) && (int)ARG0(r) != lx_current()->pid)
 		return -LX_ESRCH;
 	if (ARG1(r) >= 16)
 		return -LX_EINVAL;
@@ -484,42 +488,6 @@ static long sys_rt_sigprocmask(struct pt_regs *r)
 	return 0;
 }
 
-/* Send sig to thread id of this process the way pkrulab's own kill does. */
-static long send_signal(long id, long sig)
-{
-	struct pt_regs k = { .rdi = (u64)id, .rsi = (u64)sig };
-
-	if (id <= 0 || id >= MAX_TASKS || !lx_same_process(&tasks[id], lx_current()))
-		return -LX_ESRCH;	/* one process: no other to signal */
-	if (sig == 0)
-		return 0;
-	if (sig < 0 || sig > LINUX_NSIG)
-		return -LX_EINVAL;
-	if (sig >= NSIG_PKRULAB)
-		return 0;		/* minimal: real-time signals are dropped */
-	return sys_kill_sig(&k) ? -LX_EINVAL : 0;
-}
-
-/* To the process: its first thread, or the calling one once that has ended. */
-static long sys_kill(struct pt_regs *r)
-{
-	struct linux_proc *p = lx_current();
-	long pid = (long)(int)ARG0(r);
-
-	if (pid != 0 && pid != -1 && pid != p->task->id)
-		return -LX_ESRCH;
-	return send_signal(lx_same_process(p->task, p) ? p->task->id : current->id, (long)ARG1(r));
-}
-
-static long sys_tkill(struct pt_regs *r) { return send_signal((long)(int)ARG0(r), (long)ARG1(r)); }
-
-static long sys_tgkill(struct pt_regs *r)
-{
-	if ((long)(int)ARG0(r) != lx_current()->task->id)
-		return -LX_ESRCH;
-	return send_signal((long)(int)ARG1(r), (long)ARG2(r));
-}
-
 /* ---- the table ---------------------------------------------------------------- */
 
 #pragma GCC diagnostic push
@@ -550,8 +518,14 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_madvise] = sys_madvise,
 	[__NR_getpid] = sys_getpid,
 	[__NR_clone] = sys_clone,
+	[__NR_fork] = sys_fork,
 	[__NR_exit] = sys_exit_thread,
 	[__NR_kill] = sys_kill,
+	[__NR_wait4] = sys_wait4,
+	[__NR_ptrace] = sys_ptrace,
+	[__NR_nanosleep] = sys_nanosleep,
+	[__NR_clock_nanosleep] = sys_clock_nanosleep,
+	[__NR_restart_syscall] = sys_restart_syscall,
 	[__NR_uname] = sys_uname,
 	[__NR_readlink] = sys_enoent,
 	[__NR_getuid] = sys_getuid,

@@ -7,10 +7,14 @@
  * futex WAIT blocks the thread until a WAKE, a signal (EINTR) or its
  * timeout; a thread's exit clears and wakes its clear_child_tid word;
  * exit_group or a fatal signal ends every thread of the process.  A clone
- * without CLONE_VM (fork) is not implemented yet: -ENOSYS.
+ * without CLONE_VM is fork: a new process (kernel/linux/process.c copies
+ * its memory) whose first thread starts from the parent's registers with
+ * RAX = 0, with the parent's FPU registers, PKRU, handlers, mask and
+ * altstack, as Linux's copy_process() gives them.
  */
 #include <asm/cpu.h>
 #include <kernel/console.h>
+#include <kernel/fpu.h>
 #include <kernel/params.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
@@ -24,15 +28,16 @@
 #define CLONE_PARENT_SETTID	0x00100000
 #define CLONE_CHILD_CLEARTID	0x00200000
 #define CLONE_CHILD_SETTID	0x01000000
+#define CSIGNAL			0x000000ff	/* the exit signal of a new process */
 #define CLONE_THREAD_FLAGS	(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
+#define CLONE_FORK_FLAGS	(CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
+				 CLONE_CHILD_CLEARTID)
 
 #define FUTEX_WAIT		0
 #define FUTEX_WAKE		1
 #define FUTEX_WAIT_BITSET	9
 #define FUTEX_WAKE_BITSET	10
 #define FUTEX_CMD_MASK		0x7f
-#define LX_EAGAIN		11
-#define LX_EINTR		4
 #define LX_ETIMEDOUT		110
 #define NSEC_PER_SEC		1000000000ull
 
@@ -45,21 +50,48 @@ bool lx_same_process(const struct task *t, const struct linux_proc *p)
 
 /* ---- clone ------------------------------------------------------------------- */
 
-/* A dead thread's slot is free again (it is not running: its stack is idle). */
-static void reap_dead_threads(struct linux_proc *p)
+/* fork: a new process; its first thread starts where the caller is, with RAX = 0. */
+static long do_fork(struct pt_regs *r, u64 flags, u64 ptid, u64 ctid)
 {
-	for (int i = 1; i < MAX_TASKS; i++)
-		if (tasks[i].lx == p && tasks[i].state == TASK_DEAD && &tasks[i] != current &&
-		    &tasks[i] != p->task)
-			tasks[i].state = TASK_UNUSED;
-}
+	struct linux_proc *p = lx_current(), *c;
+	struct linux_thread *th;
+	struct task *t;
+	long err;
+	int pid;
 
-static bool task_slot_free(void)
-{
-	for (int i = 1; i < MAX_TASKS; i++)
-		if (tasks[i].state == TASK_UNUSED)
-			return true;
-	return false;
+	if (flags & ~(u64)CLONE_FORK_FLAGS) {
+		diag("[%s] linux: clone flags %#llx (a new process sharing some of its state) "
+		     "not implemented: -ENOSYS", p->prog->name, flags);
+		return -LX_ENOSYS;
+	}
+	c = lx_fork(&t, &err);
+	if (!c)
+		return err;
+	pid = c->pid;
+	c->exit_signal = flags & CSIGNAL;
+	t->fs_base = current->fs_base;
+	memcpy(t->sig.action, current->sig.action, sizeof(t->sig.action));
+	t->sig.blocked = current->sig.blocked;
+	t->sig.altstack_sp = current->sig.altstack_sp;
+	t->sig.altstack_size = current->sig.altstack_size;
+	t->sig.altstack_flags = current->sig.altstack_flags;
+	/* The registers are the caller's (it came from ring 3): they become the child's image. */
+	fpu_save(t->xsave, fpu_xfeatures());
+	if (pke_enabled())
+		strategy->set_pkru(t, strategy->get_pkru(current));
+
+	th = &c->thr[t->id];
+	th->start = *r;
+	th->start.rax = 0;
+	th->start_from_regs = true;
+	if (flags & CLONE_CHILD_CLEARTID)
+		th->clear_child_tid = ctid;
+	/* The child's copy of the word, written before it runs (Linux: schedule_tail). */
+	if (flags & CLONE_CHILD_SETTID)
+		lx_access_remote(c, ctid, &pid, sizeof(pid), true);
+	if ((flags & CLONE_PARENT_SETTID) && copy_to_user(ptid, &pid, sizeof(pid)))
+		return -LX_EFAULT;	/* Linux, too, has the child by then */
+	return pid;
 }
 
 static long do_clone(struct pt_regs *r, u64 flags, u64 stack, u64 ptid, u64 ctid, u64 tls)
@@ -69,21 +101,19 @@ static long do_clone(struct pt_regs *r, u64 flags, u64 stack, u64 ptid, u64 ctid
 	struct task *t;
 	u32 tid;
 
+	if (!(flags & CLONE_VM))
+		return do_fork(r, flags, ptid, ctid);
 	if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS) {
-		diag("[%s] linux: clone flags %#llx (a new process, fork) not implemented: -ENOSYS",
-		     p->prog->name, flags);
+		diag("[%s] linux: clone flags %#llx (shared memory without a shared process) "
+		     "not implemented: -ENOSYS", p->prog->name, flags);
 		return -LX_ENOSYS;
 	}
 	if ((flags & CLONE_SETTLS) && tls >= LINUX_USER_HI)
 		return -LX_EPERM;
-	reap_dead_threads(p);
-	if (!task_slot_free())
+	t = lx_task_create(p, 0);
+	if (!t)
 		return -LX_EAGAIN;	/* pkrulab's task table is full */
-	t = task_create_user(current->name, 0, 0, 0);
-	tid = t->id;
-	t->lx = p;
-	t->syscall_table = current->syscall_table;
-	t->nr_syscalls = current->nr_syscalls;
+	tid = p->thr[t->id].tid;
 	t->fs_base = (flags & CLONE_SETTLS) ? tls : current->fs_base;
 	/* CLONE_SIGHAND: the same handlers; the mask is inherited. */
 	memcpy(t->sig.action, current->sig.action, sizeof(t->sig.action));
@@ -91,8 +121,7 @@ static long do_clone(struct pt_regs *r, u64 flags, u64 stack, u64 ptid, u64 ctid
 	if (pke_enabled())
 		strategy->set_pkru(t, strategy->get_pkru(current));
 
-	th = &p->thr[tid];
-	memset(th, 0, sizeof(*th));
+	th = &p->thr[t->id];
 	th->start = *r;
 	th->start.rax = 0;
 	if (stack)
@@ -107,6 +136,8 @@ static long do_clone(struct pt_regs *r, u64 flags, u64 stack, u64 ptid, u64 ctid
 	}
 	return tid;
 }
+
+long sys_fork(struct pt_regs *r) { return do_fork(r, LINUX_SIGCHLD, 0, 0); }
 
 long sys_clone(struct pt_regs *r)
 {
@@ -166,7 +197,7 @@ static long futex_wake(struct linux_proc *p, u64 uaddr, u32 n)
 }
 
 /* Timer ticks until a timeout (relative, or absolute on the clock_gettime clock). */
-static long timeout_ticks(u64 uts, bool absolute, u64 *ticks)
+long lx_timeout_ticks(u64 uts, bool absolute, u64 *ticks)
 {
 	u64 ts[2], hz = kargs.timer_hz ? kargs.timer_hz : 1000, ns, now;
 
@@ -194,7 +225,7 @@ static long futex_wait(struct linux_proc *p, u64 uaddr, u32 val, u64 uts, bool a
 		return -LX_EFAULT;
 	if (v != val)
 		return -LX_EAGAIN;
-	if (uts && (err = timeout_ticks(uts, absolute, &ticks)))
+	if (uts && (err = lx_timeout_ticks(uts, absolute, &ticks)))
 		return err;
 	th->futex_uaddr = uaddr;
 	th->futex_woken = false;
@@ -232,6 +263,7 @@ void linux_task_exit(struct task *t)
 	struct linux_proc *p = t->lx;
 	struct linux_thread *th = &p->thr[t->id];
 	u32 zero = 0;
+	bool last = true;
 
 	/* A fatal signal in any thread ends the whole process with it. */
 	if (t->exit_code < 0 && !p->group_exit) {
@@ -247,6 +279,15 @@ void linux_task_exit(struct task *t)
 	if (th->clear_child_tid && !copy_to_user(th->clear_child_tid, &zero, sizeof(zero)))
 		futex_wake(p, th->clear_child_tid, 1);
 	th->clear_child_tid = 0;
+	th->in_wait = false;
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (&tasks[i] != t && lx_same_process(&tasks[i], p))
+			last = false;
+	if (last) {
+		if (!p->group_exit)
+			snprintf(p->group_exit_reason, sizeof(p->group_exit_reason), "%s", t->exit_reason);
+		lx_proc_end(p);
+	}
 }
 
 long sys_exit_thread(struct pt_regs *r)

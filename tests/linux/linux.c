@@ -71,7 +71,7 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 		return verdict(ctx);
 	}
 	tasks_run(RUN_TIMEOUT_MS);
-	linux_finish(t, &rep);
+	linux_finish(&rep);
 	tasks_reset();
 	strategy_deactivate();
 	/* Every page of the process, its page tables included, is given back. */

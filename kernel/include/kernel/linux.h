@@ -1,9 +1,10 @@
 /*
  * The Linux x86-64 personality (kernel/linux/): a static Linux executable,
  * delivered as a GRUB module2, runs as a ring-3 task that makes Linux
- * system calls.  One Linux process at a time (the cell that runs it owns
- * the Linux part of the address space); the pkrulab tasks keep their own
- * system-call table.
+ * system calls.  It may fork: each process has an address space of its
+ * own, and the cell waits for the whole tree of processes, reaping the
+ * orphans as init would.  The pkrulab tasks keep their own system-call
+ * table.
  */
 #ifndef KERNEL_LINUX_H
 #define KERNEL_LINUX_H
@@ -14,8 +15,9 @@
 #include <kernel/task.h>
 
 /*
- * The Linux process's address space: PML4 slots 170 to 255, where nothing
- * of pkrulab's own lives (its user pages are in slots 1 and 2).  A static
+ * A Linux process's own part of its address space: PML4 slots 170 to 255,
+ * where nothing of pkrulab's own lives (its user pages are in slots 1 and
+ * 2, which every address space shares with the kernel).  A static
  * PIE is loaded at Linux's usual ELF_ET_DYN_BASE-like address; a non-PIE
  * executable would need 0x400000, which the kernel identity-maps.
  */
@@ -65,10 +67,16 @@ int linux_nr_programs(void);
 const struct linux_program *linux_program(int i);
 const struct linux_program *linux_program_find(const char *name);
 
-/* What a finished process did, for its verdict. */
+/* What a finished program (its whole tree of processes) did, for its verdict. */
 struct linux_report {
-	long exit_code;			/* as struct task: >= 0 status, else signalled */
+	/*
+	 * As struct task: >= 0 status, else signalled.  The first process's,
+	 * unless that is 0 and a process the cell reaped (an orphan) ended
+	 * otherwise: then the first such one's.
+	 */
+	long exit_code;
 	char exit_reason[96];
+	int processes;			/* created (the first one and its forks) */
 	int lines, ok, not_ok;		/* output lines, its own "ok N" / "not ok N" */
 	char first_not_ok[96];		/* the first "not ok" line */
 	char last_line[96];		/* the last line it printed */
@@ -81,8 +89,20 @@ struct linux_report {
  * NULL with *why set if it cannot run.
  */
 struct task *linux_exec(const struct linux_program *prog, const char **why);
-/* After tasks_run(): the process's report, then its memory is freed. */
-void linux_finish(struct task *t, struct linux_report *rep);
+/* After tasks_run(): the program's report; every process left is freed. */
+void linux_finish(struct linux_report *rep);
+
+/*
+ * Signal delivery's Linux part (kernel/linux/signals.c), for a thread of a
+ * Linux process.  linux_signal_filter: a traced process stops for its
+ * tracer, default-ignored and stop signals are handled; returns the signal
+ * to deliver (maybe another one the tracer chose), 0 for none.
+ * linux_syscall_restart: regs return from a system call that a signal
+ * interrupted; handler says whether a handler runs now (with SA_RESTART
+ * or not), and the call is restarted or fails with EINTR, as in Linux.
+ */
+int linux_signal_filter(struct pt_regs *regs, int sig);
+void linux_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart);
 
 /* A cloned thread's first entry to ring 3 (from task_first_run): returns
  * only if t is not one. */

@@ -45,6 +45,8 @@ struct task_signals {
 struct task;
 
 void signal_task_init(struct task *t);
+/* Queue sig for t as kill() does (SI_USER from from_pid); -1 for a bad number. */
+int signal_queue(struct task *t, int sig, int from_pid);
 /* An exception in ring 3: SIGSEGV (with SEGV_PKUERR and si_pkey for a
  * protection-key fault), SIGFPE, SIGILL. */
 void signal_user_exception(struct pt_regs *regs);

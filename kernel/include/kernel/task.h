@@ -55,6 +55,7 @@ struct task {
 	long (*const *syscall_table)(struct pt_regs *);
 	u64 nr_syscalls;
 	u64 fs_base;			/* MSR_FS_BASE while it runs (arch_prctl) */
+	u64 *root;			/* its address space: the PML4 CR3 gets (pte_t *) */
 	struct linux_proc *lx;	/* a Linux process's state, else NULL */
 };
 

@@ -51,4 +51,22 @@ u64 identity_map_limit(void);
 void paging_unmap_tree(u64 lo, u64 hi, void (*free_page)(void *));
 void set_mmio_uncached(u64 pa);
 
+/*
+ * Address spaces.  The kernel's root maps everything the kernel and
+ * pkrulab's own tasks use.  A Linux process has a root of its own: a copy
+ * of the kernel's PML4 entries (so the same lower tables, the kernel's
+ * identity map among them) plus the slots of its own region.  The page
+ * functions above act on the active root, the one CR3 holds.
+ */
+pte_t *paging_kernel_root(void);
+pte_t *paging_active_root(void);
+void paging_switch(pte_t *root);		/* load CR3 if root is not active */
+pte_t *paging_root_create(void);		/* a new root with the kernel's entries */
+pte_t *lookup_pte_in(pte_t *root, u64 va);
+/* Pages (tables and leaves) the tree under [lo, hi) holds, as paging_copy_tree() needs. */
+u64 paging_count_tree(pte_t *root, u64 lo, u64 hi);
+/* Copy every page of src's [lo, hi) into dst (empty there), flags and keys kept. */
+void paging_copy_tree(pte_t *dst, pte_t *src, u64 lo, u64 hi);
+void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *));
+
 #endif

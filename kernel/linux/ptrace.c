@@ -1,0 +1,126 @@
+/*
+ * ptrace: what Linux's protection_keys selftest asks of it.
+ *
+ * TRACEME makes the parent the tracer; ATTACH makes the caller the tracer
+ * of one of its children (minimal: only a parent may attach) and sends it
+ * SIGSTOP.  A traced process stops before each signal is delivered
+ * (kernel/linux/signals.c) and its tracer's wait4 reports the stop.  On a
+ * stopped tracee: PEEK/POKE read and write its memory through its own page
+ * tables -- protection keys do not apply to such a "foreign" access, as in
+ * Linux (arch_vma_access_permitted() checks keys only for the current
+ * mm) -- CONT and DETACH resume it with a signal or none, KILL ends it,
+ * and GETREGSET/SETREGSET of NT_X86_XSTATE move its XSAVE state, PKRU
+ * included under every design (kernel/linux/regset.c).  Other requests are
+ * -EIO, as Linux answers an unknown one.
+ */
+#include <asm/xstate.h>
+#include <kernel/console.h>
+#include <kernel/uaccess.h>
+#include "proc.h"
+
+#define PTRACE_TRACEME		0
+#define PTRACE_PEEKTEXT		1
+#define PTRACE_PEEKDATA		2
+#define PTRACE_POKETEXT		4
+#define PTRACE_POKEDATA		5
+#define PTRACE_CONT		7
+#define PTRACE_KILL		8
+#define PTRACE_ATTACH		16
+#define PTRACE_DETACH		17
+#define PTRACE_GETREGSET	0x4204
+#define PTRACE_SETREGSET	0x4205
+#define NT_X86_XSTATE		0x202	/* include/uapi/linux/elf.h */
+#define LINUX_NSIG		64
+
+struct iovec64 {
+	u64 base, len;
+};
+
+static u8 regset_buf[XSTATE_BUF_MAX] __aligned(64);
+
+static long regset(struct linux_proc *c, bool set, u64 type, u64 uiov)
+{
+	struct iovec64 iov;
+	u64 len;
+	long err;
+
+	if (copy_from_user(&iov, uiov, sizeof(iov)))
+		return -LX_EFAULT;
+	if (type != NT_X86_XSTATE)
+		return -LX_EINVAL;	/* minimal: the one regset the pkey programs use */
+	/* Whole 64-bit words, at most the regset (ptrace_regset()). */
+	if (iov.len % sizeof(u64))
+		return -LX_EINVAL;
+	len = iov.len < lx_regset_xstate_size() ? iov.len : lx_regset_xstate_size();
+	if (set) {
+		if (copy_from_user(regset_buf, iov.base, len))
+			return -LX_EFAULT;
+		err = lx_regset_xstate_set(c->stopped_task, regset_buf, len);
+	} else {
+		err = lx_regset_xstate_get(c->stopped_task, regset_buf, len);
+		if (!err && copy_to_user(iov.base, regset_buf, len))
+			return -LX_EFAULT;
+	}
+	if (err)
+		return err;
+	iov.len = len;
+	return copy_to_user(uiov + offsetof(struct iovec64, len), &iov.len, sizeof(iov.len)) ?
+		       -LX_EFAULT : 0;
+}
+
+long sys_ptrace(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current(), *c;
+	u64 req = r->rdi, addr = r->rdx, data = r->r10, word;
+
+	if (req == PTRACE_TRACEME) {
+		if (p->tracer || !p->parent)
+			return -LX_EPERM;
+		p->tracer = p->parent;
+		return 0;
+	}
+	c = lx_proc_by_pid((int)r->rsi);
+	if (!c || c->zombie)
+		return -LX_ESRCH;
+	if (req == PTRACE_ATTACH) {
+		if (c == p || c->tracer)
+			return -LX_EPERM;
+		if (c->parent != p)
+			return -LX_EPERM;	/* minimal: a tracer is the tracee's parent */
+		c->tracer = p;
+		lx_signal_proc(c, LINUX_SIGSTOP);
+		return 0;
+	}
+	if (c->tracer != p)
+		return -LX_ESRCH;
+	if (req == PTRACE_KILL) {
+		lx_kill_proc(c, SIGKILL, "PTRACE_KILL");
+		return 0;
+	}
+	/* Everything else wants the tracee stopped (ptrace_check_attach()). */
+	if (!c->stopped || !c->stopped_task)
+		return -LX_ESRCH;
+	switch (req) {
+	case PTRACE_PEEKTEXT:
+	case PTRACE_PEEKDATA:
+		if (!lx_access_remote(c, addr, &word, sizeof(word), false))
+			return -LX_EIO;
+		/* The raw call stores the word at data (glibc's wrapper returns it). */
+		return copy_to_user(data, &word, sizeof(word)) ? -LX_EFAULT : 0;
+	case PTRACE_POKETEXT:
+	case PTRACE_POKEDATA:
+		return lx_access_remote(c, addr, &data, sizeof(data), true) ? 0 : -LX_EIO;
+	case PTRACE_CONT:
+	case PTRACE_DETACH:
+		if (data > LINUX_NSIG)
+			return -LX_EIO;
+		if (req == PTRACE_DETACH)
+			c->tracer = NULL;
+		lx_resume(c, (int)data);
+		return 0;
+	case PTRACE_GETREGSET:
+	case PTRACE_SETREGSET:
+		return regset(c, req == PTRACE_SETREGSET, addr, data);
+	}
+	return -LX_EIO;
+}

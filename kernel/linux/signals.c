@@ -1,0 +1,284 @@
+/*
+ * Signals between Linux processes, and what Linux does around delivery
+ * that pkrulab's own signal code (kernel/signal.c) has no need for:
+ *  - kill, tkill and tgkill by Linux pid and tid; SIGKILL ends the whole
+ *    target process at once; a process-directed signal goes to its first
+ *    thread that does not block it;
+ *  - the default actions other than "terminate": ignore (SIGCHLD, SIGCONT,
+ *    SIGURG, SIGWINCH) and stop (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) until
+ *    SIGCONT;
+ *  - ptrace's signal-delivery stop: a traced process stops before any
+ *    signal but SIGKILL, its tracer's wait4 sees it, and the tracer's
+ *    PTRACE_CONT/DETACH says which signal, if any, goes on;
+ *  - restarting a system call that a signal interrupted, with Linux's
+ *    -ERESTART* codes: the call is made again (RIP back over SYSCALL, RAX
+ *    its number again) unless a handler runs, and an interrupted sleep
+ *    goes on through restart_syscall with the time it had left.
+ * Real-time signals (32..64) are kept per process but never sent (minimal).
+ */
+#include <asm/traps.h>
+#include <kernel/console.h>
+#include <kernel/params.h>
+#include <kernel/signal.h>
+#include <kernel/string.h>
+#include <kernel/uaccess.h>
+#include "linux-syscalls.h"	/* build/gen: __NR_restart_syscall */
+#include "proc.h"
+
+#define SIGTSTP		20
+#define SIGTTIN		21
+#define SIGTTOU		22
+#define SIGURG		23
+#define SIGWINCH	28
+#define LINUX_NSIG	64
+#define SYSCALL_INSN_LEN 2		/* 0f 05 */
+#define CLOCK_REALTIME	0
+#define CLOCK_MONOTONIC	1
+#define CLOCK_BOOTTIME	7
+#define TIMER_ABSTIME	1
+#define NSEC_PER_SEC	1000000000ull
+
+#define SIGMASK(s)	(1ull << (s))
+#define DEFAULT_IGNORED	(SIGMASK(LINUX_SIGCHLD) | SIGMASK(LINUX_SIGCONT) | SIGMASK(SIGURG) | \
+			 SIGMASK(SIGWINCH))
+#define DEFAULT_STOPS	(SIGMASK(LINUX_SIGSTOP) | SIGMASK(SIGTSTP) | SIGMASK(SIGTTIN) | \
+			 SIGMASK(SIGTTOU))
+
+/* ---- sending -------------------------------------------------------------- */
+
+long lx_send_signal(struct task *t, int sig)
+{
+	struct linux_proc *p = t->lx, *from = lx_current();
+	char why[64];
+
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -LX_EINVAL;
+	if (sig == 0)
+		return 0;		/* only "does it exist" */
+	if (sig == SIGKILL) {
+		snprintf(why, sizeof(why), "SIGKILL from process %d", from ? from->pid : 0);
+		lx_kill_proc(p, SIGKILL, why);
+		return 0;
+	}
+	if (sig == LINUX_SIGCONT && p->stopped && p->group_stop)
+		lx_resume(p, 0);
+	if (sig >= NSIG_PKRULAB)
+		return 0;		/* minimal: real-time signals are dropped */
+	return signal_queue(t, sig, from ? from->pid : 0) ? -LX_EINVAL : 0;
+}
+
+/* A process-directed signal: to the first thread that does not block it. */
+long lx_signal_proc(struct linux_proc *p, int sig)
+{
+	struct task *any = NULL;
+
+	for (int i = 1; i < MAX_TASKS; i++) {
+		if (!lx_same_process(&tasks[i], p))
+			continue;
+		if (sig > 0 && sig < NSIG_PKRULAB && !(tasks[i].sig.blocked & SIGMASK(sig)))
+			return lx_send_signal(&tasks[i], sig);
+		if (!any)
+			any = &tasks[i];
+	}
+	return any ? lx_send_signal(any, sig) : -LX_ESRCH;
+}
+
+long sys_kill(struct pt_regs *r)
+{
+	int pid = (int)r->rdi, sig = (int)r->rsi;
+	struct linux_proc *c, *self = lx_current();
+	long err = -LX_ESRCH;	/* until one process takes it */
+
+	if (pid > 0) {
+		c = lx_proc_by_pid(pid);
+		/* A zombie still exists for kill (Linux finds it, and nothing happens). */
+		if (!c)
+			return -LX_ESRCH;
+		return c->zombie ? 0 : lx_signal_proc(c, sig);
+	}
+	/*
+	 * 0, -1 and -pgid: the program is one process group, so every live
+	 * process of it; the caller last (SIGKILL to itself does not return).
+	 */
+	for (int i = 0; i < LINUX_MAX_PROCS; i++) {
+		c = &lx_procs[i];
+		if (c->used && !c->zombie && c != self && !lx_signal_proc(c, sig))
+			err = 0;
+	}
+	return lx_signal_proc(self, sig) ? err : 0;
+}
+
+long sys_tkill(struct pt_regs *r)
+{
+	struct task *t = lx_task_by_tid((int)r->rdi);
+
+	return t ? lx_send_signal(t, (int)r->rsi) : -LX_ESRCH;
+}
+
+long sys_tgkill(struct pt_regs *r)
+{
+	struct task *t = lx_task_by_tid((int)r->rsi);
+
+	if (!t || t->lx->pid != (int)r->rdi)
+		return -LX_ESRCH;
+	return lx_send_signal(t, (int)r->rdx);
+}
+
+/* ---- stops ------------------------------------------------------------------ */
+
+void lx_resume(struct linux_proc *p, int sig)
+{
+	p->stopped = false;
+	p->resume_sig = sig;
+	if (p->stopped_task && p->stopped_task->state == TASK_SLEEPING)
+		p->stopped_task->state = TASK_RUNNABLE;
+}
+
+/*
+ * The current thread stops until resumed (SIGKILL ends it where it sleeps);
+ * who is told: the tracer for a ptrace stop, the parent for a job-control
+ * stop.  Returns the signal it resumes with.
+ */
+static int stop_here(struct linux_proc *p, int sig, bool group)
+{
+	struct linux_proc *told = group ? p->parent : p->tracer;
+
+	p->stopped = true;
+	p->group_stop = group;
+	p->stop_sig = sig;
+	p->stop_reported = false;
+	p->resume_sig = 0;
+	p->stopped_task = current;
+	if (told) {
+		lx_wake_waiters(told);
+		lx_signal_proc(told, LINUX_SIGCHLD);
+	}
+	while (p->stopped) {
+		current->wake_tick = ~0ull;
+		current->state = TASK_SLEEPING;
+		schedule();
+	}
+	p->stopped_task = NULL;
+	/*
+	 * A deferred design left its registers to the way out: load them now,
+	 * before a signal frame saves them (and after the tracer's SETREGSET).
+	 */
+	exit_to_user_mode_work(NULL);
+	return p->resume_sig;
+}
+
+int linux_signal_filter(struct pt_regs *regs, int sig)
+{
+	struct linux_proc *p = current->lx;
+	u64 handler;
+
+	if (p->tracer) {
+		sig = stop_here(p, sig, false);
+		if (sig <= 0 || sig >= NSIG_PKRULAB)
+			return 0;
+	}
+	handler = current->sig.action[sig].handler;
+	if (sig == LINUX_SIGSTOP || (handler == SIG_DFL && (DEFAULT_STOPS & SIGMASK(sig)))) {
+		stop_here(p, sig, true);
+		return 0;
+	}
+	if (handler == SIG_DFL && (DEFAULT_IGNORED & SIGMASK(sig)))
+		return 0;
+	return sig;
+}
+
+/* ---- restarts ---------------------------------------------------------------- */
+
+void linux_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart)
+{
+	long rc = (long)regs->rax;
+
+	if (regs->vector != VEC_SYSCALL || rc < -LX_ERESTART_RESTARTBLOCK || rc > -LX_ERESTARTSYS)
+		return;
+	switch (-rc) {
+	case LX_ERESTARTSYS:
+		if (handler && !sa_restart) {
+			regs->rax = -LX_EINTR;
+			return;
+		}
+		break;
+	case LX_ERESTARTNOINTR:
+		break;
+	case LX_ERESTARTNOHAND:
+	case LX_ERESTART_RESTARTBLOCK:
+		if (handler) {
+			regs->rax = -LX_EINTR;
+			return;
+		}
+		break;
+	default:
+		return;
+	}
+	/* The SYSCALL entry keeps the number in the error-code slot (Linux's orig_ax). */
+	regs->rax = -rc == LX_ERESTART_RESTARTBLOCK ? __NR_restart_syscall : regs->error_code;
+	regs->rip -= SYSCALL_INSN_LEN;
+}
+
+/* ---- sleeping ------------------------------------------------------------------ */
+
+static u64 ns_per_tick(void)
+{
+	return NSEC_PER_SEC / (kargs.timer_hz ? kargs.timer_hz : 1000);
+}
+
+/* Sleep until tick wake; a signal interrupts it, with the rest in urem (if any). */
+static long sleep_until(u64 wake, u64 urem)
+{
+	struct linux_thread *th = lx_thread(current);
+
+	while (jiffies < wake) {
+		if (current->sig.pending & ~current->sig.blocked) {
+			u64 ns = (wake - jiffies) * ns_per_tick();
+			u64 rem[2] = { ns / NSEC_PER_SEC, ns % NSEC_PER_SEC };
+
+			th->restart_wake = wake;
+			th->restart_rem = urem;
+			if (urem && copy_to_user(urem, rem, sizeof(rem)))
+				return -LX_EFAULT;
+			return -LX_ERESTART_RESTARTBLOCK;
+		}
+		current->wake_tick = wake;
+		current->state = TASK_SLEEPING;
+		schedule();
+	}
+	return 0;
+}
+
+static long do_nanosleep(long clock, u64 flags, u64 ureq, u64 urem)
+{
+	u64 ticks;
+	long err;
+
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
+		return -LX_EINVAL;	/* minimal: no CPU-time clocks */
+	if (flags & ~(u64)TIMER_ABSTIME)
+		return -LX_EINVAL;
+	err = lx_timeout_ticks(ureq, flags & TIMER_ABSTIME, &ticks);
+	if (err)
+		return err;
+	/* An absolute sleep has nothing to give back (Linux writes no remainder). */
+	return sleep_until(jiffies + ticks, (flags & TIMER_ABSTIME) ? 0 : urem);
+}
+
+long sys_nanosleep(struct pt_regs *r) { return do_nanosleep(CLOCK_MONOTONIC, 0, r->rdi, r->rsi); }
+
+long sys_clock_nanosleep(struct pt_regs *r)
+{
+	return do_nanosleep((long)(int)r->rdi, r->rsi, r->rdx, r->r10);
+}
+
+long sys_restart_syscall(struct pt_regs *r)
+{
+	struct linux_thread *th = lx_thread(current);
+	u64 wake = th->restart_wake;
+
+	th->restart_wake = 0;
+	if (!wake)
+		return -LX_EINTR;	/* nothing to restart: Linux's do_no_restart_syscall() */
+	return sleep_until(wake, th->restart_rem);
+}
