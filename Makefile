@@ -120,8 +120,12 @@ check-layers: $(B)/pkrulab.elf
 # The Linux test programs (tests/linux/progs/*.c): static PIEs built with
 # the host gcc and Debian's glibc, in the ISO as GRUB modules that the
 # linux.* cells run.  boot/grub.cfg sources the generated programs.cfg.
-LINUX_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*.c))
-LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(LINUX_PROGS))
+# Linux's own pkey selftests (below) are in the image too.
+OWN_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*.c))
+SELFTESTS := protection_keys pkey_sighandler_tests
+ST_DIR := $(B)/linux/selftests
+LINUX_PROGS := $(OWN_PROGS) $(SELFTESTS)
+LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS)) $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
 PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror
 
 $(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
@@ -129,17 +133,16 @@ $(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
 	@$(if $(Q),echo "  CC [L]  $<")
 	$(Q)$(HOSTCC) $(PROG_CFLAGS) $< -o $@
 
-linux-progs: $(LINUX_PROG_BINS)
+linux-progs: $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS))
 
 # Linux's own pkey selftests, unmodified, from Debian's linux-source-6.12
-# (make linux-selftests; not part of make test yet: they need fork, threads,
-# futex, ptrace and files).  Built as upstream's Makefile does
-# (-mxsave -O2 -std=gnu99 -pthread) except -static-pie for -static (the
-# loader takes PIEs only) and without vm_util.c, which neither program
-# uses and which needs newer uapi headers than Debian 12's linux-libc-dev.
+# (tools/install-deps.sh installs it), built into every image and run as
+# the cells linux.protection_keys[CONFIG] and linux.pkey_sighandler_tests
+# [CONFIG].  Built as upstream's Makefile does (-mxsave -O2 -std=gnu99
+# -pthread) except -static-pie for -static (the loader takes PIEs only) and
+# without vm_util.c, which neither program uses and which needs newer uapi
+# headers than Debian 12's linux-libc-dev.
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
-SELFTESTS := protection_keys pkey_sighandler_tests
-ST_DIR := $(B)/linux/selftests
 ST_MM := linux-source-6.12/tools/testing/selftests/mm
 ST_FILES := $(ST_MM)/protection_keys.c $(ST_MM)/pkey_sighandler_tests.c $(ST_MM)/pkey-helpers.h \
 	$(ST_MM)/pkey-x86.h linux-source-6.12/tools/testing/selftests/kselftest.h
@@ -156,9 +159,9 @@ $(ST_DIR)/%: $(ST_DIR)/src.stamp
 		$*.c -o $(abspath $@)
 
 linux-selftests:
-	@bash tools/install-deps.sh --selftests
+	@bash tools/install-deps.sh
 	@$(MAKE) --no-print-directory $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
-	@echo "run them: ./run-qemu.sh $(patsubst %,--program $(ST_DIR)/%,$(SELFTESTS)) -- tests=linux.p*"
+	@echo "they are in the image: ./run-qemu.sh -- tests=linux.p*"
 
 $(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg $(LINUX_PROG_BINS)
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub $(B)/iso/boot/linux

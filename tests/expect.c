@@ -47,7 +47,8 @@ static const struct expectation table[] = {
 		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
 		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
-		 "signal.unwritable_frame,sigreturn.bad_frames,linux.threads",
+		 "signal.unwritable_frame,sigreturn.bad_frames,linux.threads,"
+		 "linux.pkey_sighandler_tests",
 	  .when = { .switches_pkru = NO },
 	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
 
@@ -58,21 +59,31 @@ static const struct expectation table[] = {
 	  .when = { .frame_pkru = NO }, .design_finding = true,
 	  .why = "sigframe_pkru=none: no PKRU in the frame, the handler can neither see nor "
 		 "change the interrupted PKRU" },
+	/* Its handler takes PKRU at CPUID(0xD,9)'s offset in the frame's XSAVE area. */
+	{ .ids = "linux.protection_keys", .when = { .frame_pkru = NO }, .design_finding = true,
+	  .why = "sigframe_pkru=none: the frame's XSAVE area ends before component 9, and "
+		 "protection_keys' handler reads PKRU there, past the top of the stack" },
+	{ .ids = "linux.pkey_sighandler_tests", .when = { .handler_inherit = YES },
+	  .design_finding = true,
+	  .why = "handler_pkru=inherit: its test 1 denies key 0 and takes SIGSEGV: the handler "
+		 "inherits that PKRU and faults on its own stack" },
 	{ .ids = "signal.recover", .when = { .handler_inherit = YES }, .design_finding = true,
 	  .why = "handler_pkru=inherit: the handler runs with the PKRU that locked key 0 out "
 		 "and cannot use its own stack" },
 
 	/* ---- injected signal bugs: every design that puts PKRU in the frame ---- */
 	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override,"
-		 "signal.surveillance,linux.pkey",
+		 "signal.surveillance,linux.pkey,linux.protection_keys,linux.pkey_sighandler_tests",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_STALE_SIGRETURN,
 	  .why = "inject=stale_sigreturn: sigreturn ignores the frame PKRU, the handler's "
 		 "stays" },
-	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru,linux.pkey",
+	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru,linux.pkey,linux.protection_keys,"
+		 "linux.pkey_sighandler_tests",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_FRAME_PKRU_LIVE,
 	  .why = "inject=frame_pkru_live: the frame holds the handler's PKRU, not the "
 		 "interrupted one" },
-	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru,linux.pkey",
+	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru,linux.pkey,linux.protection_keys,"
+		 "linux.pkey_sighandler_tests",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_BV_CLEAR,
 	  .why = "inject=bv_clear: frame written with XSTATE_BV[9]=0, sigreturn loads PKRU 0" },
 	{ .ids = "signal.frame_init_state", .when = { .frame_pkru = YES },
@@ -85,6 +96,11 @@ static const struct expectation table[] = {
 	  .inject = INJECT_INIT_SKIP,
 	  .why = "inject=init_skip: a new task's PKRU read from an init image (XSTATE_BV[9]=0) "
 		 "as \"absent\", so it inherits the previous task's" },
+	/* ptrace's NT_X86_XSTATE of a stopped tracee whose PKRU is 0 (XSTATE_BV[9]=0). */
+	{ .ids = "linux.protection_keys", .when = { .switches_pkru = YES, .wrpkru_at_switch_in = NO },
+	  .inject = INJECT_INIT_SKIP,
+	  .why = "inject=init_skip: a tracee's XSAVE image with PKRU 0 (XSTATE_BV[9]=0) read as "
+		 "\"no PKRU\", so GETREGSET shows the tracer's (test_ptrace_modifies_pkru)" },
 	{ .ids = "switch.fpu_reset", .when = { .xcr0_pkru = YES }, .inject = INJECT_RESET_ZERO,
 	  .why = "inject=reset_zero: the FPU reset XRSTOR includes PKRU and loads 0" },
 	{ .ids = "switch.yield,switch.preempt,switch.kthread,switch.fpu_reset,switch.init_state,"
@@ -92,7 +108,8 @@ static const struct expectation table[] = {
 		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
 		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
-		 "signal.unwritable_frame,sigreturn.bad_frames,linux.pkey,linux.threads",
+		 "signal.unwritable_frame,sigreturn.bad_frames,linux.pkey,linux.threads,"
+		 "linux.protection_keys,linux.pkey_sighandler_tests",
 	  .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_NO_WRPKRU,
 	  .why = NO_WRPKRU_WHY },
 	{ .ids = "switch.kthread", .when = { .wrpkru_at_switch_in = YES },
