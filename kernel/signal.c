@@ -181,6 +181,8 @@ void signal_user_exception(struct pt_regs *r)
 {
 	u64 cr2;
 
+	if (current->lx)
+		linux_fault_check(r, r->vector == VEC_PF ? read_cr2() : 0);
 	switch (r->vector) {
 	case VEC_PF:
 		cr2 = read_cr2();

@@ -56,6 +56,7 @@ struct linux_thread {
 	struct pt_regs start;
 	u64 restart_wake;		/* restart_syscall: the interrupted sleep's end, in ticks */
 	u64 restart_rem;		/* ...and where its remaining time goes (0: nowhere) */
+	u64 fault_rip, fault_addr, fault_error, fault_repeats;	/* the fault-loop check */
 };
 
 struct linux_proc {

@@ -187,6 +187,32 @@ int linux_signal_filter(struct pt_regs *regs, int sig)
 	return sig;
 }
 
+/* ---- fault loops ---------------------------------------------------------- */
+
+#define FAULT_LOOP_MAX	10000	/* protection_keys' runs never repeat one fault twice */
+
+void linux_fault_check(struct pt_regs *regs, u64 addr)
+{
+	struct linux_thread *th = lx_thread(current);
+	char why[96];
+
+	if (regs->rip != th->fault_rip || addr != th->fault_addr ||
+	    regs->error_code != th->fault_error) {
+		th->fault_rip = regs->rip;
+		th->fault_addr = addr;
+		th->fault_error = regs->error_code;
+		th->fault_repeats = 1;
+		return;
+	}
+	if (++th->fault_repeats < FAULT_LOOP_MAX)
+		return;
+	snprintf(why, sizeof(why), "fault loop: %s at rip=%#llx addr=%#llx %d times in a row",
+		 exception_name(regs->vector), regs->rip, addr, FAULT_LOOP_MAX);
+	diag("[%s] linux: %s (its handler never repairs it): the process is killed",
+	     current->lx->prog->name, why);
+	task_exit(TASK_EXIT_SIGNALLED(SIGKILL), why);
+}
+
 /* ---- restarts ---------------------------------------------------------------- */
 
 void linux_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart)

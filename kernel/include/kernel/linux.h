@@ -102,6 +102,13 @@ void linux_finish(struct linux_report *rep);
  * or not), and the call is restarted or fails with EINTR, as in Linux.
  */
 int linux_signal_filter(struct pt_regs *regs, int sig);
+/*
+ * A ring-3 fault of a Linux thread (addr: CR2 for #PF, else 0), before its
+ * signal: the same fault at the same place too many times in a row is a
+ * handler that never repairs it -- Linux would loop for ever; here the
+ * process is killed with that reason, and the cell ends at once.
+ */
+void linux_fault_check(struct pt_regs *regs, u64 addr);
 void linux_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart);
 
 /* A cloned thread's first entry to ring 3 (from task_first_run): returns
