@@ -186,7 +186,12 @@ void signal_user_exception(struct pt_regs *r)
 	switch (r->vector) {
 	case VEC_PF:
 		cr2 = read_cr2();
-		if (r->error_code & PF_PK)
+		/*
+		 * Outside a Linux process's memory there is nothing to protect:
+		 * Linux finds no VMA and says SEGV_MAPERR before it looks at keys
+		 * (and a CPU that flags PK on a supervisor page must not change that).
+		 */
+		if ((r->error_code & PF_PK) && !linux_outside_process(current, cr2))
 			signal_force_fault(r, SIGSEGV, SEGV_PKUERR, cr2, pte_pkey(cr2));
 		else
 			signal_force_fault(r, SIGSEGV, (r->error_code & PF_P) &&

@@ -27,6 +27,10 @@ const struct known_deviation known_deviations[] = {
 	{ "pku.ad_supervisor",
 	  "PKRU applies to user-mode pages only; supervisor pages ignore AD (vol. 3 4.6.2)",
 	  0 },
+	{ "pku.pk_user_to_supervisor",
+	  "a ring-3 access to a supervisor page is a #PF for U/S alone: keys apply to "
+	  "user-mode addresses only, so the error code has no PK (vol. 3 4.6.2, 4.7)",
+	  ON(PLATFORM_BOCHS) },
 	{ "pku.pke_enable_no_flush",
 	  "once MOV to CR4 sets PKE, data accesses to user pages are checked against PKRU; "
 	  "the TLB caches a page's key, not a PKRU verdict (vol. 3 4.6.2, 4.10.2.2)",

@@ -230,6 +230,7 @@ SCENARIO(pku, pke_off_ignores_pkru, pke_off_ignores_pkru,
 
 static enum outcome error_code(struct scenario_ctx *ctx)
 {
+	struct user_result r;
 	volatile u8 *p, *ro;
 
 	REQUIRE_PKU(ctx);
@@ -248,6 +249,18 @@ static enum outcome error_code(struct scenario_ctx *ctx)
 	user_slot_unmap(1);
 	expect_user_access(ctx, (void *)ro, ACCESS_READ, PKRU_AD_BIT(9), PF_U,
 			   "read of an unmapped page, AD set");
+	/* Keys are for user-mode addresses: a supervisor page faults ring 3 for U/S alone. */
+	set_page_flags((u64)p, 0, PTE_U);
+	user_run(USER_SYM(user_pkru_access), user_probe_stack(), (u64)p, PKRU_AD_BIT(9),
+		 ACCESS_READ, &r);
+	if (r.vector == VEC_PF && r.error_code == (PF_P | PF_U | PF_PK))
+		deviation(ctx, "pku.pk_user_to_supervisor",
+			  "ring-3 read of a supervisor page whose key AD denies: #PF error=%#llx (PK)",
+			  r.error_code);
+	else
+		expect_user_access(ctx, (void *)p, ACCESS_READ, PKRU_AD_BIT(9), PF_P | PF_U,
+				   "read of a supervisor page, its key AD");
+	set_page_flags((u64)p, PTE_U, 0);
 	user_slot_unmap(0);
 	return verdict(ctx);
 }
