@@ -121,12 +121,18 @@ check-layers: $(B)/pkrulab.elf
 # the host gcc and Debian's glibc, in the ISO as GRUB modules that the
 # linux.* cells run.  boot/grub.cfg sources the generated programs.cfg.
 # Linux's own pkey selftests (below) are in the image too.
-OWN_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*.c))
+# hello_static is hello.c linked non-PIE (-static), as the selftests are.
+OWN_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*.c)) hello_static
 SELFTESTS := protection_keys pkey_sighandler_tests
 ST_DIR := $(B)/linux/selftests
 LINUX_PROGS := $(OWN_PROGS) $(SELFTESTS)
 LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS)) $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
 PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror
+
+$(B)/linux/progs/hello_static: tests/linux/progs/hello.c tests/linux/progs/ptest.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC [L]  $< (non-PIE)")
+	$(Q)$(HOSTCC) $(filter-out -static-pie,$(PROG_CFLAGS)) -static -DHELLO_NOPIE -DPROG_NAME='"hello_static"' $< -o $@
 
 $(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
 	@mkdir -p $(dir $@)
@@ -138,10 +144,10 @@ linux-progs: $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS))
 # Linux's own pkey selftests, unmodified, from Debian's linux-source-6.12
 # (tools/install-deps.sh installs it), built into every image and run as
 # the cells linux.protection_keys[CONFIG] and linux.pkey_sighandler_tests
-# [CONFIG].  Built as upstream's Makefile does (-mxsave -O2 -std=gnu99
-# -pthread) except -static-pie for -static (the loader takes PIEs only) and
-# without vm_util.c, which neither program uses and which needs newer uapi
-# headers than Debian 12's linux-libc-dev.
+# [CONFIG].  Built with upstream's flags (-static -mxsave -O2 -std=gnu99
+# -pthread: non-PIE executables at 0x400000), without vm_util.c, which
+# neither program uses and which needs newer uapi headers than Debian 12's
+# linux-libc-dev.
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
 ST_MM := linux-source-6.12/tools/testing/selftests/mm
 ST_FILES := $(ST_MM)/protection_keys.c $(ST_MM)/pkey_sighandler_tests.c $(ST_MM)/pkey-helpers.h \
@@ -155,7 +161,7 @@ $(ST_DIR)/src.stamp: $(LINUX_SRC_TAR)
 
 $(ST_DIR)/%: $(ST_DIR)/src.stamp
 	@echo "  CC [L]  $(ST_MM)/$*.c"
-	$(Q)cd $(ST_DIR)/src/$(ST_MM) && $(HOSTCC) -static-pie -mxsave -O2 -std=gnu99 -pthread \
+	$(Q)cd $(ST_DIR)/src/$(ST_MM) && $(HOSTCC) -static -mxsave -O2 -std=gnu99 -pthread \
 		$*.c -o $(abspath $@)
 
 linux-selftests:

@@ -1,10 +1,12 @@
 /*
  * Physical memory: a free list of 4 KiB pages built lazily from the usable
  * ranges of the multiboot2 memory map.  The kernel image, the boot
- * information, boot modules and the first megabyte (BIOS data, EBDA,
- * real-mode IVT) are never handed out.
+ * information, boot modules, the first megabyte (BIOS data, EBDA,
+ * real-mode IVT) and the low window of non-PIE Linux executables (4 to
+ * 32 MiB, <kernel/linux.h>) are never handed out.
  */
 #include <kernel/panic.h>
+#include <kernel/linux.h>
 #include <kernel/mm.h>
 #include <kernel/multiboot2.h>
 #include <kernel/string.h>
@@ -27,6 +29,9 @@ static bool page_is_reserved(u64 pa)
 	if (pa < LOW_MEMORY_END || pa + PAGE_SIZE > mem_limit)
 		return true;
 	if (overlaps(pa, PAGE_SIZE, (u64)__kernel_start, __kernel_end - __kernel_start))
+		return true;
+	/* A non-PIE Linux process's own pages live there (<kernel/linux.h>). */
+	if (overlaps(pa, PAGE_SIZE, LINUX_EXEC_LO, LINUX_EXEC_HI - LINUX_EXEC_LO))
 		return true;
 	for (int i = 0; i < boot_info.nr_reserved; i++)
 		if (overlaps(pa, PAGE_SIZE, boot_info.reserved[i].base, boot_info.reserved[i].len))

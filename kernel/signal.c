@@ -439,6 +439,10 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 	const struct sigframe_limits *lim = sigframe_limits_current();
 	enum sigframe_pkru_policy pol = sigcfg.policy;
 	struct sigframe_range rg[SIGFRAME_XS_RANGES];
+
+	/* A non-PIE Linux process's code and data lie below the user half. */
+	if (__builtin_expect(t->lx != NULL, 0))
+		lim = linux_sigframe_limits(lim);
 	enum sigframe_error err;
 	u32 cur, want, delivered, pkru_off = xstate_pkru_offset();
 	u64 n, fp, rip, rsp, flags, mask, xcr0 = fpu_xfeatures(), bv;

@@ -59,15 +59,18 @@ static void map_large(u64 va, u64 pa, u64 flags)
 	*e = pa | flags | PTE_PS | PTE_P;
 }
 
-void map_page(u64 va, u64 pa, u64 flags)
+void map_page_in(pte_t *root, u64 va, u64 pa, u64 flags)
 {
-	pte_t *e = walk(va, 0, true, TABLE_FLAGS);
+	pte_t *e = walk_in(root, va, 0, true, TABLE_FLAGS);
 
 	if (!e)
 		panic("map_page: address is inside a large page");
 	*e = (pa & PTE_ADDR_MASK) | flags | PTE_P;
-	invlpg((void *)va);
+	if (root == active)
+		invlpg((void *)va);
 }
+
+void map_page(u64 va, u64 pa, u64 flags) { map_page_in(active, va, pa, flags); }
 
 pte_t *lookup_pte_in(pte_t *root, u64 va)
 {
@@ -128,6 +131,90 @@ void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *)
 	}
 	if (root == active)
 		write_cr3((u64)root);	/* every user translation of the range goes */
+}
+
+static u64 count_table(const pte_t *t, int level);
+static pte_t *copy_table(const pte_t *src, int level);
+
+/* ---- private low tables (a non-PIE Linux process) ------------------------- */
+
+/*
+ * The first GiB of the identity map is PML4[0] -> PDPT[0] -> one page
+ * directory of 2 MiB supervisor pages.  A root with a private low window
+ * has its own copies of that PDPT and PD, and 4 KiB page tables of its own
+ * in the PD slots of [lo, hi); every other 2 MiB entry still maps the
+ * kernel.  The table entries on the way get U/S=1: the leaves decide, and
+ * the kernel's 2 MiB leaves stay supervisor pages.
+ */
+static pte_t *low_pd(pte_t *root)
+{
+	if ((root[0] & PTE_ADDR_MASK) == (pml4[0] & PTE_ADDR_MASK))
+		return NULL;	/* no private window */
+	return (pte_t *)(((pte_t *)(root[0] & PTE_ADDR_MASK))[0] & PTE_ADDR_MASK);
+}
+
+/* root's own PDPT and PD for the first GiB, copies of the kernel's; returns the PD. */
+static pte_t *private_low_tables(pte_t *root)
+{
+	pte_t *pdpt = page_alloc(), *pd = page_alloc();
+	const pte_t *kpdpt = (const pte_t *)(pml4[0] & PTE_ADDR_MASK);
+
+	memcpy(pdpt, kpdpt, PAGE_SIZE);
+	memcpy(pd, (const void *)(kpdpt[0] & PTE_ADDR_MASK), PAGE_SIZE);
+	pdpt[0] = (u64)pd | TABLE_FLAGS;
+	root[0] = (u64)pdpt | TABLE_FLAGS;
+	return pd;
+}
+
+void paging_private_low(pte_t *root, u64 lo, u64 hi)
+{
+	pte_t *pd = private_low_tables(root);
+
+	for (u64 a = lo; a < hi; a += LARGE_PAGE_SIZE)
+		pd[idx(a, 1)] = (u64)page_alloc() | TABLE_FLAGS;
+	if (root == active)
+		write_cr3((u64)root);
+}
+
+u64 paging_count_low(pte_t *root, u64 lo, u64 hi)
+{
+	pte_t *pd = low_pd(root);
+	u64 n = 2;
+
+	if (!pd)
+		return 0;
+	for (u64 a = lo; a < hi; a += LARGE_PAGE_SIZE)
+		n += count_table((const pte_t *)(pd[idx(a, 1)] & PTE_ADDR_MASK), 0);
+	return n;
+}
+
+void paging_private_low_copy(pte_t *dst, pte_t *src, u64 lo, u64 hi)
+{
+	pte_t *spd = low_pd(src), *dpd;
+
+	if (!spd)
+		return;
+	dpd = private_low_tables(dst);
+	for (u64 a = lo; a < hi; a += LARGE_PAGE_SIZE)
+		dpd[idx(a, 1)] = (u64)copy_table((const pte_t *)(spd[idx(a, 1)] & PTE_ADDR_MASK), 0) |
+				 TABLE_FLAGS;
+	if (dst == active)
+		write_cr3((u64)dst);
+}
+
+void paging_private_low_free(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *))
+{
+	pte_t *pd = low_pd(root);
+
+	if (!pd)
+		return;
+	for (u64 a = lo; a < hi; a += LARGE_PAGE_SIZE)
+		free_table((pte_t *)(pd[idx(a, 1)] & PTE_ADDR_MASK), 0, free_page);
+	free_page(pd);
+	free_page((void *)(root[0] & PTE_ADDR_MASK));
+	root[0] = pml4[0];
+	if (root == active)
+		write_cr3((u64)root);
 }
 
 void paging_unmap_tree(u64 lo, u64 hi, void (*free_page)(void *))

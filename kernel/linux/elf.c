@@ -22,10 +22,7 @@ const char *elf_plan(const void *image, u64 size, struct elf_plan *plan)
 		return "not a little-endian 64-bit ELF file";
 	if (eh->e_machine != EM_X86_64)
 		return "not an x86-64 executable";
-	if (eh->e_type == ET_EXEC)
-		return "a non-PIE executable (ET_EXEC): it would load at its link address, "
-		       "inside the kernel's identity map; link it with -static-pie";
-	if (eh->e_type != ET_DYN)
+	if (eh->e_type != ET_DYN && eh->e_type != ET_EXEC)
 		return "not an executable (ELF type is neither ET_EXEC nor ET_DYN)";
 	if (eh->e_phentsize != sizeof(struct elf64_phdr) || !eh->e_phnum)
 		return "bad program header table entry size or no program headers";
@@ -33,7 +30,8 @@ const char *elf_plan(const void *image, u64 size, struct elf_plan *plan)
 	    ph_end > size || (eh->e_phoff & 7))
 		return "program header table outside the file or misaligned";
 
-	*plan = (struct elf_plan){ .phnum = eh->e_phnum, .phent = eh->e_phentsize };
+	*plan = (struct elf_plan){ .phnum = eh->e_phnum, .phent = eh->e_phentsize,
+				   .fixed = eh->e_type == ET_EXEC };
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		const struct elf64_phdr *ph = (const void *)(b + eh->e_phoff + i * sizeof(*ph));
 		u64 fend, mend;
@@ -74,6 +72,9 @@ const char *elf_plan(const void *image, u64 size, struct elf_plan *plan)
 		return "the program headers are not in any loaded segment (AT_PHDR)";
 	if (eh->e_entry < lowest || eh->e_entry >= plan->end)
 		return "the entry point is outside the loaded segments";
+	if (plan->fixed && (lowest < ELF_FIXED_LO || plan->end > ELF_FIXED_HI))
+		return "a non-PIE executable (ET_EXEC) must be linked between 4 MiB and 32 MiB "
+		       "(0x400000, the default, is); or link it with -static-pie";
 	plan->entry = eh->e_entry;
 	return 0;
 }

@@ -59,7 +59,16 @@ struct elf_segment {
 	u32 flags;			/* PF_* */
 };
 
+/*
+ * Where a non-PIE executable (ET_EXEC) may lie: 4 MiB (x86-64's usual
+ * 0x400000) up to 32 MiB.  kernel/linux/process.c gives such a process
+ * its own page tables there, in place of the kernel's identity map.
+ */
+#define ELF_FIXED_LO	0x400000ull
+#define ELF_FIXED_HI	0x2000000ull
+
 struct elf_plan {
+	bool fixed;			/* ET_EXEC: at its link address (base 0) */
 	u64 entry;			/* relative to the load base */
 	u64 phdr;			/* program headers, relative to the load base */
 	u16 phnum, phent;
@@ -69,10 +78,11 @@ struct elf_plan {
 };
 
 /*
- * Check that image[0, size) is a static x86-64 position-independent
- * executable this loader can place anywhere (ET_DYN without PT_INTERP),
- * and fill in its load plan.  NULL on success, else the reason in words
- * (a non-PIE ET_EXEC is refused: see kernel/linux/process.c).
+ * Check that image[0, size) is a static x86-64 executable this loader can
+ * place: a position-independent one (ET_DYN without PT_INTERP) anywhere,
+ * or a non-PIE one (ET_EXEC) whose segments lie in [ELF_FIXED_LO,
+ * ELF_FIXED_HI); and fill in its load plan.  NULL on success, else the
+ * reason in words.
  */
 const char *elf_plan(const void *image, u64 size, struct elf_plan *plan);
 

@@ -80,8 +80,7 @@ void lx_proc_end(struct linux_proc *p)
 	for (int i = 0; i < MAX_TASKS; i++)
 		if (tasks[i].lx == p)
 			tasks[i].root = (u64 *)kernel_root;
-	paging_unmap_tree_in((pte_t *)p->root, LINUX_USER_LO, LINUX_USER_HI, page_free);
-	page_free(p->root);
+	lx_root_free(p->root);
 	p->root = NULL;
 
 	for (int i = 0; i < LINUX_MAX_PROCS; i++) {

@@ -65,6 +65,7 @@ struct linux_proc {
 	int pid;
 	struct linux_proc *parent;	/* NULL: the cell itself reaps it, as init would */
 	u64 *root;			/* its address space (pte_t *), see <asm/pgtable.h> */
+	bool low_window;		/* a non-PIE executable's [LINUX_EXEC_LO, LINUX_EXEC_HI) */
 	int exit_signal;		/* sent to the parent at its end (SIGCHLD from fork) */
 	int wait_status;		/* Linux's wait status once it ended */
 	/* ptrace (kernel/linux/ptrace.c) and stops (kernel/linux/signals.c). */
@@ -110,6 +111,8 @@ void lx_report_reaped(struct linux_proc *p, long code, const char *reason);
 /* fork: a copy of the current process with its own address space, and
  * its first thread (not yet run).  NULL with *err set (-ENOMEM, -EAGAIN). */
 struct linux_proc *lx_fork(struct task **child_task, long *err);
+/* Free an address space: its Linux region, its low window, its root. */
+void lx_root_free(u64 *root);
 /* Read or write another process's memory, as ptrace does: through its
  * page tables, past U/S, W and keys.  false if a page is not mapped. */
 bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write);

@@ -114,9 +114,36 @@ const struct linux_program *linux_program_find(const char *name)
 
 /* ---- memory ------------------------------------------------------------ */
 
-static bool in_region(u64 va, u64 len)
+/* p's own addresses: the Linux region, and a non-PIE executable's low window. */
+static bool in_region_of(bool low_window, u64 va, u64 len)
 {
-	return va >= LINUX_USER_LO && va + len >= va && va + len <= LINUX_USER_HI;
+	if (va + len < va)
+		return false;
+	if (va >= LINUX_USER_LO && va + len <= LINUX_USER_HI)
+		return true;
+	return low_window && va >= LINUX_EXEC_LO && va + len <= LINUX_EXEC_HI;
+}
+
+static bool in_region(u64 va, u64 len) { return in_region_of(lx_current()->low_window, va, len); }
+
+bool linux_outside_process(const struct task *t, u64 addr)
+{
+	return t->lx && !in_region_of(t->lx->low_window, addr, 1);
+}
+
+bool linux_low_window(const struct task *t) { return t->lx && t->lx->low_window; }
+
+bool access_ok_low(u64 uaddr, u64 n)
+{
+	return linux_low_window(current) && uaddr >= LINUX_EXEC_LO && uaddr + n >= uaddr &&
+	       uaddr + n <= LINUX_EXEC_HI;
+}
+
+void lx_root_free(u64 *root)
+{
+	paging_unmap_tree_in((pte_t *)root, LINUX_USER_LO, LINUX_USER_HI, page_free);
+	paging_private_low_free((pte_t *)root, LINUX_EXEC_LO, LINUX_EXEC_HI, page_free);
+	page_free(root);
 }
 
 bool lx_pages_available(u64 n)
@@ -177,12 +204,13 @@ bool lx_mapped(u64 va, u64 len)
 }
 
 /* Bytes of an address space through its page tables: no PKRU, no U/S, no W. */
-static bool access_in(u64 *root, u64 va, void *buf, u64 n, bool write)
+static bool access_in(u64 *root, bool low_window, u64 va, void *buf, u64 n, bool write)
 {
 	u8 *b = buf;
 
 	while (n) {
-		pte_t *pte = in_region(va, 1) ? lookup_pte_in(root, va & ~(PAGE_SIZE - 1)) : NULL;
+		pte_t *pte = in_region_of(low_window, va, 1) ?
+			lookup_pte_in((pte_t *)root, va & ~(PAGE_SIZE - 1)) : NULL;
 		u64 off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
 		u8 *page;
 
@@ -204,13 +232,17 @@ static bool access_in(u64 *root, u64 va, void *buf, u64 n, bool write)
 
 bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write)
 {
-	return access_in(p->root, va, buf, n, write);
+	return access_in(p->root, p->low_window, va, buf, n, write);
 }
 
-/* Copy into the pages of the address space being built (the active one). */
-static void poke(u64 va, const void *src, u64 n)
+/*
+ * Copy into the pages of the address space exec builds: through its page
+ * tables, not by making it active (a boot module may lie behind the low
+ * window, which the kernel reads through its own identity map).
+ */
+static void poke(struct linux_proc *p, u64 va, const void *src, u64 n)
 {
-	if (!access_in(paging_active_root(), va, (void *)src, n, true))
+	if (!lx_access_remote(p, va, (void *)src, n, true))
 		panic("linux: poke into an unmapped page");
 }
 
@@ -288,25 +320,27 @@ void lx_console_write(struct linux_proc *p, const char *s, u64 n)
 
 /* ---- exec ---------------------------------------------------------------- */
 
-static const char *load_segments(const struct linux_program *prog, const struct elf_plan *pl)
+static const char *load_segments(struct linux_proc *p, const struct elf_plan *pl, u64 base)
 {
+	pte_t *root = (pte_t *)p->root, *pte;
+
 	for (int i = 0; i < pl->nr_loads; i++) {
 		const struct elf_segment *s = &pl->load[i];
-		u64 va = LINUX_LOAD_BASE + s->vaddr;
+		u64 va = base + s->vaddr;
 		u64 lo = ALIGN_DOWN(va, PAGE_SIZE), hi = ALIGN_UP(va + s->memsz, PAGE_SIZE);
 		u64 flags = PTE_U | ((s->flags & ELF_PF_W) ? PTE_W : 0);
 
 		for (u64 a = lo; a < hi; a += PAGE_SIZE) {
 			/* A page two segments share keeps the first one's bytes. */
-			if (lookup_pte(a)) {
-				set_page_flags(a, flags, 0);
+			if ((pte = lookup_pte_in(root, a))) {
+				*pte |= flags;
 				continue;
 			}
 			if (!lx_pages_available(1))
 				return "not enough memory for its segments";
-			map_page(a, (u64)page_alloc(), flags);
+			map_page_in(root, a, (u64)page_alloc(), flags);
 		}
-		poke(va, (const u8 *)prog->image + s->offset, s->filesz);
+		poke(p, va, (const u8 *)p->prog->image + s->offset, s->filesz);
 	}
 	return NULL;
 }
@@ -319,16 +353,16 @@ static u64 min_sigstack_size(void)
 }
 
 /* Push a string below *sp; returns its user address. */
-static u64 push_string(u64 *sp, const char *s)
+static u64 push_string(struct linux_proc *p, u64 *sp, const char *s)
 {
 	u64 n = strlen(s) + 1;
 
 	*sp -= n;
-	poke(*sp, s, n);
+	poke(p, *sp, s, n);
 	return *sp;
 }
 
-static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl)
+static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl, u64 base)
 {
 	static const char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=linux", "LANG=C" };
 	static u64 w[STACK_WORDS];
@@ -338,15 +372,15 @@ static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl)
 	int n = 0;
 
 	snprintf(execfn, sizeof(execfn), "/prog/%s", p->prog->name);
-	execfn_va = push_string(&sp, execfn);
+	execfn_va = push_string(p, &sp, execfn);
 	for (int i = ARRAY_SIZE(envp) - 1; i >= 0; i--)
-		env_va[i] = push_string(&sp, envp[i]);
-	argv0 = push_string(&sp, p->prog->name);
-	plat = push_string(&sp, "x86_64");
+		env_va[i] = push_string(p, &sp, envp[i]);
+	argv0 = push_string(p, &sp, p->prog->name);
+	plat = push_string(p, &sp, "x86_64");
 	lx_random(random, sizeof(random));
 	sp = ALIGN_DOWN(sp - sizeof(random), 16);
 	rnd = sp;
-	poke(rnd, random, sizeof(random));
+	poke(p, rnd, random, sizeof(random));
 
 	w[n++] = 1;			/* argc */
 	w[n++] = argv0;
@@ -355,13 +389,13 @@ static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl)
 		w[n++] = env_va[i];
 	w[n++] = 0;
 #define AUX(type, val) do { w[n++] = (type); w[n++] = (val); } while (0)
-	AUX(AT_PHDR, LINUX_LOAD_BASE + pl->phdr);
+	AUX(AT_PHDR, base + pl->phdr);
 	AUX(AT_PHENT, pl->phent);
 	AUX(AT_PHNUM, pl->phnum);
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_BASE, 0);		/* no interpreter */
 	AUX(AT_FLAGS, 0);
-	AUX(AT_ENTRY, LINUX_LOAD_BASE + pl->entry);
+	AUX(AT_ENTRY, base + pl->entry);
 	AUX(AT_UID, LINUX_UID);
 	AUX(AT_EUID, LINUX_UID);
 	AUX(AT_GID, LINUX_UID);
@@ -378,7 +412,7 @@ static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl)
 #undef AUX
 	/* At the entry point RSP is 16-byte aligned and points at argc. */
 	sp = ALIGN_DOWN(sp - n * 8, 16);
-	poke(sp, w, n * 8);
+	poke(p, sp, w, n * 8);
 	return sp;
 }
 
@@ -449,7 +483,8 @@ struct task *lx_task_create(struct linux_proc *p, int tid)
 struct linux_proc *lx_fork(struct task **child_task, long *err)
 {
 	struct linux_proc *parent = lx_current(), *c;
-	u64 need = paging_count_tree((pte_t *)parent->root, LINUX_USER_LO, LINUX_USER_HI) + 1;
+	u64 need = paging_count_tree((pte_t *)parent->root, LINUX_USER_LO, LINUX_USER_HI) + 1 +
+		   paging_count_low((pte_t *)parent->root, LINUX_EXEC_LO, LINUX_EXEC_HI);
 	struct task *t;
 	int pid;
 
@@ -477,13 +512,14 @@ struct linux_proc *lx_fork(struct task **child_task, long *err)
 	memset(c->thr, 0, sizeof(c->thr));
 	c->root = (u64 *)paging_root_create();
 	paging_copy_tree((pte_t *)c->root, (pte_t *)parent->root, LINUX_USER_LO, LINUX_USER_HI);
+	paging_private_low_copy((pte_t *)c->root, (pte_t *)parent->root, LINUX_EXEC_LO,
+				LINUX_EXEC_HI);
 	lx_files_fork(c, parent);
 
 	t = lx_task_create(c, pid);
 	if (!t) {
 		lx_files_exit(c);
-		paging_unmap_tree_in((pte_t *)c->root, LINUX_USER_LO, LINUX_USER_HI, page_free);
-		page_free(c->root);
+		lx_root_free(c->root);
 		c->used = false;
 		lx_session.processes--;
 		*err = -LX_EAGAIN;
@@ -496,15 +532,28 @@ struct linux_proc *lx_fork(struct task **child_task, long *err)
 
 /* ---- the program: its first process, and the cell's report ------------- */
 
+_Static_assert(ELF_FIXED_LO == LINUX_EXEC_LO && ELF_FIXED_HI == LINUX_EXEC_HI,
+	       "the ELF checker and the address space agree on the low window");
+
+/* Why a non-PIE executable cannot run here, or NULL. */
+static const char *low_window_unusable(void)
+{
+	if ((u64)__kernel_end > LINUX_EXEC_LO)
+		return "the kernel image reaches into the low window (4 MiB): non-PIE executables "
+		       "cannot run with this build";
+	if (identity_map_limit() < LINUX_EXEC_HI)
+		return "the identity map ends below 32 MiB";
+	return NULL;
+}
+
 struct task *linux_exec(const struct linux_program *prog, const char **why)
 {
-	static char reason[128];
+	static char reason[160];
 	struct elf_plan plan;
-	struct linux_proc *p = NULL;
+	struct linux_proc *p;
 	struct task *t;
 	const char *err;
-	pte_t *root;
-	u64 sp;
+	u64 sp, base;
 
 	for (int i = 0; i < LINUX_MAX_PROCS; i++)
 		if (lx_procs[i].used) {
@@ -512,44 +561,50 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 			return NULL;
 		}
 	err = elf_plan(prog->image, prog->size, &plan);
+	if (!err && plan.fixed)
+		err = low_window_unusable();
 	if (err) {
 		snprintf(reason, sizeof(reason), "%s: %s", prog->name, err);
 		*why = reason;
 		return NULL;
 	}
-	if (plan.end > LINUX_MMAP_TOP - LINUX_LOAD_BASE - LINUX_BRK_MAX) {
+	base = plan.fixed ? 0 : LINUX_LOAD_BASE;
+	if (!plan.fixed && plan.end > LINUX_MMAP_TOP - LINUX_LOAD_BASE - LINUX_BRK_MAX) {
 		*why = "the executable is too large for the Linux address space layout";
 		return NULL;
 	}
 	memset(&lx_session, 0, sizeof(lx_session));
 	next_id = 1;
-	/* Build the address space while it is the active one; the caller's comes back after. */
-	root = paging_root_create();
-	paging_switch(root);
-	err = load_segments(prog, &plan);
-	if (!err && lx_map(LINUX_STACK_TOP - LINUX_STACK_SIZE, LINUX_STACK_SIZE, PTE_U | PTE_W))
-		err = "not enough memory for its stack";
+	p = proc_alloc();
+	first_pid = p->pid;
+	p->prog = prog;
+	p->low_window = plan.fixed;
+	p->root = (u64 *)paging_root_create();
+	if (plan.fixed)
+		paging_private_low((pte_t *)p->root, LINUX_EXEC_LO, LINUX_EXEC_HI);
+	err = load_segments(p, &plan, base);
+	for (u64 a = LINUX_STACK_TOP - LINUX_STACK_SIZE; !err && a < LINUX_STACK_TOP; a += PAGE_SIZE) {
+		if (!lx_pages_available(1))
+			err = "not enough memory for its stack";
+		else
+			map_page_in((pte_t *)p->root, a, (u64)page_alloc(), PTE_U | PTE_W);
+	}
 	if (err) {
-		paging_switch((pte_t *)current->root);
-		paging_unmap_tree_in(root, LINUX_USER_LO, LINUX_USER_HI, page_free);
-		page_free(root);
+		lx_root_free(p->root);
+		p->used = false;
 		snprintf(reason, sizeof(reason), "%s: %s", prog->name, err);
 		*why = reason;
 		return NULL;
 	}
-
-	p = proc_alloc();
-	first_pid = p->pid;
-	p->root = (u64 *)root;
-	p->prog = prog;
 	p->exit_signal = LINUX_SIGCHLD;
-	p->brk_start = p->brk = ALIGN_UP(LINUX_LOAD_BASE + plan.end, PAGE_SIZE);
+	/* A non-PIE executable's heap goes where a PIE's would: the window holds only its image. */
+	p->brk_start = p->brk = ALIGN_UP(base + (plan.fixed ? 0 : plan.end), PAGE_SIZE) +
+				(plan.fixed ? LINUX_LOAD_BASE : 0);
 	p->mmap_low = LINUX_MMAP_TOP;
 	p->pkey_map = 1;		/* key 0 is every page's default */
 	p->exec_only_pkey = -1;
 	lx_files_init(p);
-	sp = build_stack(p, &plan);
-	paging_switch((pte_t *)current->root);
+	sp = build_stack(p, &plan, base);
 
 	t = task_create_user(prog->name, 0, 0, 0);
 	t->lx = p;
@@ -557,7 +612,7 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	p->task = t;
 	memset(&p->thr[t->id], 0, sizeof(p->thr[t->id]));
 	p->thr[t->id].tid = p->pid;
-	t->uentry = LINUX_LOAD_BASE + plan.entry;
+	t->uentry = base + plan.entry;
 	t->ustack = sp;
 	t->uarg = 0;			/* RDI; RDX = 0: no rtld_fini for _start */
 	t->syscall_table = linux_syscall_table;

@@ -187,6 +187,19 @@ int linux_signal_filter(struct pt_regs *regs, int sig)
 	return sig;
 }
 
+/* ---- rt_sigreturn's limits ---------------------------------------------------- */
+
+const struct sigframe_limits *linux_sigframe_limits(const struct sigframe_limits *lim)
+{
+	static struct sigframe_limits low;
+
+	if (!current->lx->low_window)
+		return lim;
+	low = *lim;
+	low.user_lo = LINUX_EXEC_LO;
+	return &low;
+}
+
 /* ---- fault loops ---------------------------------------------------------- */
 
 #define FAULT_LOOP_MAX	10000	/* protection_keys' runs never repeat one fault twice */

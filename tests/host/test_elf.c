@@ -1,7 +1,8 @@
 /*
  * Host tests of the Linux personality's ELF check and load plan
  * (kernel/linux/elf.c): a minimal static PIE is accepted with the right
- * plan, and each way a file can be unfit is refused with its reason.
+ * plan, so is the same file as a non-PIE executable linked in the low
+ * window, and each way a file can be unfit is refused with its reason.
  */
 #include <string.h>
 #include "unit.h"
@@ -72,9 +73,22 @@ int main(void)
 	make_pie(&im);
 	im.eh.e_machine = 3;
 	CHECK(refused(&im, "not an x86-64"));
+	/* Non-PIE at its link address: inside the low window, and only there. */
 	make_pie(&im);
 	im.eh.e_type = ET_EXEC;
-	CHECK(refused(&im, "non-PIE"));
+	CHECK(refused(&im, "non-PIE"));		/* linked at 0: below 4 MiB */
+	make_pie(&im);
+	im.eh.e_type = ET_EXEC;
+	im.eh.e_entry += ELF_FIXED_LO;
+	im.ph[0].p_vaddr += ELF_FIXED_LO;
+	im.ph[1].p_vaddr += ELF_FIXED_LO;
+	im.ph[2].p_vaddr += ELF_FIXED_LO;
+	CHECK(elf_plan(&im, sizeof(im), &plan) == NULL && plan.fixed &&
+	      plan.entry == ELF_FIXED_LO + 0x200 && plan.end == ELF_FIXED_LO + 0x5000);
+	im.ph[2].p_memsz = ELF_FIXED_HI - ELF_FIXED_LO;	/* its end past 32 MiB */
+	CHECK(refused(&im, "between 4 MiB and 32 MiB"));
+	make_pie(&im);
+	CHECK(elf_plan(&im, sizeof(im), &plan) == NULL && !plan.fixed);
 	make_pie(&im);
 	im.eh.e_type = 1;
 	CHECK(refused(&im, "not an executable"));

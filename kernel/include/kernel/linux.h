@@ -14,6 +14,8 @@
 #include <asm/types.h>
 #include <kernel/task.h>
 
+struct sigframe_limits;
+
 /*
  * A Linux process's own part of its address space: PML4 slots 170 to 255,
  * where nothing of pkrulab's own lives (its user pages are in slots 1 and
@@ -47,14 +49,30 @@ static inline void fs_base_switch_in(struct task *next)
 }
 
 /*
- * Nothing outside its region is mapped for a Linux process, although the
- * kernel's supervisor pages are present there (a fault on them is P=1):
- * Linux would report SEGV_MAPERR, and so does pkrulab.
+ * A non-PIE executable lies at its link address, in [LINUX_EXEC_LO,
+ * LINUX_EXEC_HI): the kernel's identity map of low RAM.  Its process gets
+ * page tables of its own for that window (<asm/pgtable.h>), with its user
+ * pages where the kernel's 2 MiB supervisor pages were, and the page
+ * allocator never hands out the physical pages behind the window, so the
+ * kernel loses nothing it uses while that address space is active (the
+ * image ends below 4 MiB; a boot module there is read only at exec, under
+ * the kernel's own page tables).
  */
-static inline bool linux_outside_process(const struct task *t, u64 addr)
-{
-	return t->lx && (addr < LINUX_USER_LO || addr >= LINUX_USER_HI);
-}
+#define LINUX_EXEC_LO		0x0000000000400000ull
+#define LINUX_EXEC_HI		0x0000000002000000ull
+
+/*
+ * Nothing outside its region (and its low window) is mapped for a Linux
+ * process, although the kernel's supervisor pages are present there (a
+ * fault on them is P=1): Linux would report SEGV_MAPERR, and so does
+ * pkrulab.
+ */
+bool linux_outside_process(const struct task *t, u64 addr);
+/* Whether t is a thread of a non-PIE process (user memory in the low window). */
+bool linux_low_window(const struct task *t);
+/* The rt_sigreturn limits for the current Linux thread: lim, or a copy
+ * whose user range starts at the low window for a non-PIE process. */
+const struct sigframe_limits *linux_sigframe_limits(const struct sigframe_limits *lim);
 
 /* A program in the image: the module2 lines "prog NAME" of grub.cfg. */
 struct linux_program {

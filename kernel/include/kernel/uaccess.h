@@ -28,10 +28,19 @@
 #define ENOSYS	38
 #define ESRCH	3
 
-/* Is [uaddr, uaddr + n) inside the user half, without wrapping? */
+/* A non-PIE Linux process's low window (kernel/linux/process.c). */
+bool access_ok_low(u64 uaddr, u64 n);
+
+/*
+ * Is [uaddr, uaddr + n) inside the user half, without wrapping?  Below it
+ * only a non-PIE Linux process has user memory: out of line, off the hot
+ * paths' way.
+ */
 static inline bool access_ok(u64 uaddr, u64 n)
 {
-	return uaddr >= USER_IMAGE_VA && uaddr + n >= uaddr && uaddr + n <= USER_VA_END;
+	if (__builtin_expect(uaddr < USER_IMAGE_VA, 0))
+		return access_ok_low(uaddr, n);
+	return uaddr + n >= uaddr && uaddr + n <= USER_VA_END;
 }
 
 /* 0 or -EFAULT.  Honours PKRU: a key the current PKRU denies is -EFAULT. */

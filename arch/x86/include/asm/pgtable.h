@@ -63,10 +63,21 @@ pte_t *paging_active_root(void);
 void paging_switch(pte_t *root);		/* load CR3 if root is not active */
 pte_t *paging_root_create(void);		/* a new root with the kernel's entries */
 pte_t *lookup_pte_in(pte_t *root, u64 va);
+void map_page_in(pte_t *root, u64 va, u64 pa, u64 flags);
 /* Pages (tables and leaves) the tree under [lo, hi) holds, as paging_copy_tree() needs. */
 u64 paging_count_tree(pte_t *root, u64 lo, u64 hi);
 /* Copy every page of src's [lo, hi) into dst (empty there), flags and keys kept. */
 void paging_copy_tree(pte_t *dst, pte_t *src, u64 lo, u64 hi);
 void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *));
+/*
+ * A private low window: root's own 4 KiB page tables for [lo, hi) (2 MiB
+ * aligned, inside the first GiB) instead of the kernel's 2 MiB identity
+ * pages there, empty, for map_page().  The kernel must not use the
+ * physical memory behind that range while root is active.
+ */
+void paging_private_low(pte_t *root, u64 lo, u64 hi);
+u64 paging_count_low(pte_t *root, u64 lo, u64 hi);	/* pages a copy takes; 0: none */
+void paging_private_low_copy(pte_t *dst, pte_t *src, u64 lo, u64 hi);
+void paging_private_low_free(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *));
 
 #endif
