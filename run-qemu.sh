@@ -17,8 +17,9 @@
 #   --iso PATH     boot this ISO instead of building build/pkrulab.iso
 #   --disk         attach the ISO as a raw hard disk instead of a CD: how a
 #                  USB stick written with dd looks to the firmware
-#   --program FILE put the static x86-64 Linux executable FILE (a static PIE)
-#                  into a per-run ISO under build/ and run it as the cells
+#   --program FILE put the static x86-64 Linux executable FILE (a static PIE,
+#                  or non-PIE linked between 4 and 32 MiB: gcc -static's
+#                  0x400000) into a per-run ISO under build/ and run it as the cells
 #                  linux.NAME[CONFIG] (NAME: its file name); repeatable.  A
 #                  file that is not one is refused by name (exit 2)
 #   -h, --help     this text

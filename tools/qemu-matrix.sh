@@ -50,15 +50,19 @@ CASES=(
 "program-segv|1|--program $OUT/prog/segv -- tests=linux.segv config=hybrid|not ok 1 linux.segv\\[hybrid\\] # killed by SIGSEGV \\(signal 11\\) after 1 ok;;stderr:the kernel reported a mismatch"
 "program-not-elf|2|--program README.md|stderr:README.md: not an ELF file;;stderr:--program: not a static x86-64 executable"
 "program-dynamic|2|--program /bin/true|stderr:/bin/true: dynamically linked"
+"program-nonpie-far|2|--program $OUT/prog/far|stderr:far: a non-PIE executable \\(ET_EXEC\\) must be linked between 4 MiB and 32 MiB"
 )
 
-# Programs for the --program cases: a built-in one under another name, and
-# one that dies by SIGSEGV after its first "ok" line.
+# Programs for the --program cases: a built-in one under another name, one
+# (non-PIE, as gcc -static makes it) that dies by SIGSEGV after its first
+# "ok" line, and a non-PIE one linked at 1 GiB, outside the low window.
 mkdir -p "$OUT/prog"
 cp build/linux/progs/enosys "$OUT/prog/my-enosys"
 printf '%s\n' '#include <stdio.h>' \
 	'int main(void) { printf("ok 1 before the fault\n"); fflush(stdout); *(volatile int *)8 = 1; return 0; }' |
-	${HOSTCC:-cc} -static-pie -O2 -x c - -o "$OUT/prog/segv"
+	${HOSTCC:-cc} -static -O2 -x c - -o "$OUT/prog/segv"
+echo 'int main(void) { return 0; }' |
+	${HOSTCC:-cc} -static -O2 -Wl,-Ttext-segment=0x40000000 -x c - -o "$OUT/prog/far"
 
 # One case per injected bug, straight from its declaration in
 # kernel/inject_list.h: the run must match the expectation table (which
