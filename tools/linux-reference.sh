@@ -13,6 +13,8 @@
 #                   path, skipping hugetlb; 0 runs them as root)
 #   --timeout S     limit for one boot, all programs included (default 600)
 #   --mem SIZE      guest memory (default 512M)
+#   --append ARGS   more kernel arguments (e.g. "loglevel=7" for the boot
+#                   messages that "quiet" hides)
 #   --out DIR       logs and results (default build/linux-reference)
 #   --cache DIR     downloaded kernels (default ~/.cache/pkrulab/linux-reference)
 #   --offline       no apt: use the newest kernel of each series in the cache
@@ -66,6 +68,7 @@ cpu=max
 uid=1000
 timeout_s=600
 mem=512M
+extra_append=""
 out=$ROOT/build/linux-reference
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pkrulab/linux-reference
 offline=0
@@ -75,7 +78,7 @@ while [ $# -gt 0 ]; do
 	case $opt in
 	--offline) offline=1; shift; continue ;;
 	-h | --help) usage; exit 0 ;;
-	--kernels | --cpu | --uid | --timeout | --mem | --out | --cache)
+	--kernels | --cpu | --uid | --timeout | --mem | --append | --out | --cache)
 		[ $# -ge 2 ] || usage_error "$opt needs a value"
 		val=$2
 		shift 2 ;;
@@ -88,6 +91,7 @@ while [ $# -gt 0 ]; do
 	--uid) uid=$val ;;
 	--timeout) timeout_s=$val ;;
 	--mem) mem=$val ;;
+	--append) extra_append=$val ;;
 	--out) out=$val ;;
 	--cache) cache=$val ;;
 	*) usage_error "unknown option '$opt'" ;;
@@ -114,7 +118,10 @@ for t in "${SELFTESTS[@]}"; do
 done
 [ -f "$ST_SRC/pkey_sighandler_tests.c" ] || die "$ST_SRC/pkey_sighandler_tests.c is missing: run 'make linux-selftests' first"
 
-mkdir -p "$out" "$cache"
+mkdir -p "$out" "$cache" || die "cannot create $out or $cache"
+# Absolute: the selftest driver is built from the selftest's directory.
+out=$(cd "$out" && pwd)
+cache=$(cd "$cache" && pwd)
 work=$out/work
 rm -rf -- "$work"
 mkdir -p "$work"
@@ -135,7 +142,7 @@ fetch_kernel() {
 	local s=$1 deb
 	if [ "$offline" = 1 ]; then
 		pkg=$(cd "$cache" && for d in linux-image-"$s".*-amd64-unsigned; do
-			[ -f "$d/vmlinuz" ] && echo "$d"; done | sort -V | tail -n 1)
+			if [ -f "$d/vmlinuz" ]; then echo "$d"; fi; done | sort -V | tail -n 1)
 		[ -n "$pkg" ] || die "--offline: no Linux $s kernel in $cache"
 		kdir=$cache/$pkg
 		return
@@ -197,7 +204,7 @@ done
 
 # ---- the boots -------------------------------------------------------------
 
-append="console=ttyS0 quiet panic=-1 refuid=$uid"
+append="console=ttyS0 quiet panic=-1 refuid=$uid${extra_append:+ $extra_append}"
 runs=()
 meta=("linux-reference.sh $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) CPUs"
 	"$(qemu-system-x86_64 --version | head -n 1), -accel tcg -cpu $cpu -m $mem -smp 1"

@@ -5,7 +5,7 @@
       writes OUT, a newc cpio archive (the initramfs format Linux unpacks):
       /init, /bin/NAME for each program, /etc/passwd (pkrulab's two lines),
       /etc/ref-runs, /dev/console (char 5:1, so that the kernel gives init
-      the console as fds 0-2), empty /proc and /tmp.  Owner root, mtime 0:
+      the console as fds 0-2), empty /proc, /sys and /tmp.  Owner root, mtime 0:
       the same inputs give the same bytes.
 
   linux_reference.py report --results FILE [--markdown FILE] [--meta K=V ...]
@@ -72,7 +72,7 @@ def newc(entries: list[Entry]) -> bytes:
 
 
 def initramfs_entries(init: bytes, runs: str, programs: dict[str, bytes]) -> list[Entry]:
-    entries = [Entry(d, S_IFDIR | 0o755) for d in ("bin", "dev", "etc", "proc", "tmp")]
+    entries = [Entry(d, S_IFDIR | 0o755) for d in ("bin", "dev", "etc", "proc", "sys", "tmp")]
     entries[-1].mode = S_IFDIR | 0o1777
     entries.append(Entry("dev/console", S_IFCHR | 0o600, rdev=(CONSOLE_MAJOR, CONSOLE_MINOR)))
     entries.append(Entry("etc/passwd", S_IFREG | 0o644, PASSWD.encode()))
@@ -187,6 +187,9 @@ class Cell:
         elif self.plan is not None or self.subs:
             words.append("%d of %s ok" % (sum(1 for s in self.subs if s[0] == "ok"),
                                           self.plan if self.plan is not None else len(self.subs)))
+            # Its tests run in order: a death is in the first one without a result.
+            if self.status.startswith("signal:") and self.plan is not None and len(self.subs) < self.plan:
+                words[0] += " in test %d" % (len(self.subs) + 1)
         if self.asserts:
             words.append(self.asserts[0])
         elif self.first_not_ok:
@@ -225,16 +228,14 @@ class Boot:
         """Why the boot did not reach "#ref: done" ("" when it did)."""
         if self.done:
             return ""
+        last = ('last line: "%s"' % self.last_line if self.last_line else
+                "the serial log is empty (the kernel stopped before its console, or quiet hid it)")
         if self.panic:
             return "kernel panic: " + self.panic
         if self.rc == timeout_rc:
-            return 'hang: no "#ref: done" before the time limit (%.0f s); last line: "%s"' % (
-                self.wall_s, self.last_line)
-        if not self.release:
-            return 'QEMU exited (status %d) before init started; last line: "%s"' % (
-                self.rc, self.last_line)
-        return 'QEMU exited (status %d) before init finished; last line: "%s"' % (
-            self.rc, self.last_line)
+            return 'hang: no "#ref: done" before the time limit (%.0f s); %s' % (self.wall_s, last)
+        return "QEMU exited (status %d) before init %s; %s" % (
+            self.rc, "finished" if self.release else "started", last)
 
 
 def parse_boot(label: str, text: str, wall_s: float, rc: int) -> Boot:

@@ -335,9 +335,16 @@ int main(void)
 
 	setup_console();
 	sigaction(SIGALRM, &sa, NULL);
+	/*
+	 * protection_keys run as root reads /proc/sys/vm/nr_hugepages (it exits
+	 * 71 without it) and /sys/kernel/mm/hugepages/ for its hugetlb tests.
+	 */
 	mkdir("/proc", 0555);
 	if (mount("proc", "/proc", "proc", 0, NULL))
 		say("#ref: error mount /proc: %s", strerror(errno));
+	mkdir("/sys", 0555);
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL))
+		say("#ref: error mount /sys: %s", strerror(errno));
 	uid = uid_from_env();
 	report_system(uid);
 	run_all(uid);
