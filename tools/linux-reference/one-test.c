@@ -1,8 +1,9 @@
 /*
- * pkey_sighandler_tests, one test per process: `one-test N` runs entry N
- * (1-based) of the unmodified selftest's pkey_tests[] table and nothing
- * else, so that a test that kills the process (Linux 6.1 kills the whole
- * binary in test 1) does not hide the verdicts of the tests after it.
+ * pkey_sighandler_tests, one test per process: `one-test N` (or a copy of
+ * it named NAME-N) runs entry N (1-based) of the unmodified selftest's
+ * pkey_tests[] table and nothing else, so that a test that kills the
+ * process (Linux 6.1 kills the whole binary in test 1) does not hide the
+ * verdicts of the tests after it.
  *
  * The selftest source is #included as it is; only its main() is renamed
  * out of the way.  Built with the selftest's own flags, from its directory
@@ -46,14 +47,30 @@ static void *nothing(void *arg)
 	return arg;
 }
 
+/*
+ * N from argv[1], or else from the program's own name ending in "-N":
+ * pkrulab starts a program with argv { NAME } alone, so a copy named
+ * pkey_sighandler_tests-3 runs test 3 there (run-qemu.sh --program).
+ */
+static int test_number(int argc, char *argv[])
+{
+	const char *dash = argc > 0 ? strrchr(argv[0], '-') : NULL;
+
+	if (argc == 2)
+		return atoi(argv[1]);
+	if (argc == 1 && dash && dash[1] >= '1' && dash[1] <= '9' && !dash[2])
+		return dash[1] - '0';
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
-	int n = argc == 2 ? atoi(argv[1]) : 0;
+	int n = test_number(argc, argv);
 	pthread_t t;
 
 	if (n < 1 || n > (int)ARRAY_SIZE(pkey_tests) || ARRAY_SIZE(before) != ARRAY_SIZE(pkey_tests)) {
-		fprintf(stderr, "usage: %s N (1..%zu): run test N of pkey_sighandler_tests alone\n",
-			argv[0], ARRAY_SIZE(pkey_tests));
+		fprintf(stderr, "usage: %s N, or a copy named NAME-N (N 1..%zu): run test N of "
+			"pkey_sighandler_tests alone\n", argc > 0 ? argv[0] : "one-test", ARRAY_SIZE(pkey_tests));
 		return 2;
 	}
 	ksft_print_header();
