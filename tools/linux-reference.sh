@@ -97,7 +97,9 @@ while [ $# -gt 0 ]; do
 	*) usage_error "unknown option '$opt'" ;;
 	esac
 done
-[[ $uid =~ ^[0-9]+$ ]] && [ "$uid" -le 65535 ] || usage_error "--uid wants a number 0..65535, not '$uid'"
+if ! [[ $uid =~ ^[0-9]+$ ]] || [ "$uid" -gt 65535 ]; then
+	usage_error "--uid wants a number 0..65535, not '$uid'"
+fi
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || usage_error "--timeout wants a positive number of seconds, not '$timeout_s'"
 IFS=, read -r -a series <<<"$kernels"
 [ "${#series[@]}" -gt 0 ] || usage_error "--kernels is empty"
@@ -163,7 +165,10 @@ fetch_kernel() {
 	mkdir -p "$cache/debs"
 	(cd "$cache/debs" && apt-get download "$pkg" </dev/null) >"$work/apt-download.log" 2>&1 ||
 		die "apt-get download $pkg failed (no network?); see $work/apt-download.log"
-	deb=$(ls "$cache/debs/${pkg}"_*.deb 2>/dev/null | head -n 1)
+	deb=""
+	for f in "$cache/debs/${pkg}"_*.deb; do
+		[ -f "$f" ] && deb=$f
+	done
 	[ -n "$deb" ] || die "apt-get download $pkg left no .deb in $cache/debs"
 	mkdir -p "$kdir.tmp"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir.tmp" --wildcards './boot/vmlinuz-*' ||
