@@ -169,6 +169,14 @@ linux-selftests:
 	@$(MAKE) --no-print-directory $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
 	@echo "they are in the image: ./run-qemu.sh -- tests=linux.p*"
 
+# The same selftest binaries under Debian's own Linux 6.12 and 6.1 in the
+# same QEMU (tools/linux-reference.sh; downloads the two kernel packages,
+# about 180 MB, once into ~/.cache): build/linux-reference/results.txt.
+# Not part of make test.  LINUX_REF_ARGS="--uid 0" etc. are passed on.
+.PHONY: linux-reference
+linux-reference: linux-selftests
+	@bash tools/linux-reference.sh $(LINUX_REF_ARGS)
+
 $(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg $(LINUX_PROG_BINS)
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub $(B)/iso/boot/linux
 	@cp $(B)/pkrulab.elf $(B)/iso/boot/pkrulab.elf
