@@ -66,6 +66,7 @@ REQS=(
 	"objdump (hwref drift check)|cmd:objdump|binutils"
 	"qemu-x86_64 (user mode: hwref's XCR0[9] path)|cmd:qemu-x86_64|qemu-user"
 	"timeout|cmd:timeout|coreutils"
+	"cpio (tools/linux-reference.sh's unit test)|cmd:cpio|cpio"
 	"Bochs (tools/run-bochs.sh)|cmd:bochs|bochs"
 	"Bochs BIOS|file:/usr/share/bochs/BIOS-bochs-latest|bochsbios"
 	"VGA BIOS for Bochs|file:/usr/share/vgabios/vgabios.bin|vgabios"

@@ -271,12 +271,15 @@ static void note_line(const char *line)
 	r->lines++;
 	snprintf(r->last_line, sizeof(r->last_line), "%s", line);
 	/*
-	 * Its own results: TAP/KTAP "ok N ..." and "not ok N ...", and the
-	 * pkey selftest's "test N PASSED ..." and "assert() at FILE::LINE ...".
+	 * Its own results: TAP/KTAP "ok N ..." and "not ok N ...", the pkey
+	 * selftest's "test N PASSED ..." and "assert() at FILE::LINE ...", and
+	 * glibc's assert() message ("PROG: FILE:LINE: FUNC: Assertion `X' failed.").
 	 */
 	if (!strncmp(line, "ok ", 3) || (!strncmp(line, "test ", 5) && strstr(line, " PASSED"))) {
 		r->ok++;
-	} else if (!strncmp(line, "not ok ", 7) || !strncmp(line, "assert() at ", 12)) {
+		snprintf(r->last_ok, sizeof(r->last_ok), "%s", line);
+	} else if (!strncmp(line, "not ok ", 7) || !strncmp(line, "assert() at ", 12) ||
+		   (strstr(line, ": Assertion `") && strstr(line, "' failed."))) {
 		if (!r->not_ok++)
 			snprintf(r->first_not_ok, sizeof(r->first_not_ok), "%s", line);
 	}

@@ -83,8 +83,12 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 	if (rep.exit_code < 0) {
 		long sig = TASK_EXIT_SIGNALLED(0) - rep.exit_code;
 
-		check(ctx, false, "killed by %s (signal %ld) after %d ok, %d not ok: %s", signal_name(sig),
-		      sig, rep.ok, rep.not_ok, rep.exit_reason[0] ? rep.exit_reason : "-");
+		/* Where it died: after its last ok line, at its first failing one. */
+		check(ctx, false, "killed by %s (signal %ld) after %d ok, %d not ok: %s%s%s%s%s",
+		      signal_name(sig), sig, rep.ok, rep.not_ok,
+		      rep.exit_reason[0] ? rep.exit_reason : "-",
+		      rep.last_ok[0] ? "; last ok: " : "", rep.last_ok,
+		      rep.not_ok ? "; first failure: " : "", rep.not_ok ? rep.first_not_ok : "");
 	} else if (rep.not_ok && cpu_quirks.ring0_ignores_ad && strstr(rep.first_not_ok, "EFAULT")) {
 		/*
 		 * The program wanted EFAULT from a kernel access to memory its

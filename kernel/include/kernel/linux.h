@@ -97,6 +97,7 @@ struct linux_report {
 	int processes;			/* created (the first one and its forks) */
 	int lines, ok, not_ok;		/* output lines, its own "ok N" / "not ok N" */
 	char first_not_ok[96];		/* the first "not ok" line */
+	char last_ok[96];		/* the last "ok" line: a death came in the sub-test after it */
 	char last_line[96];		/* the last line it printed */
 	int unknown_syscalls;		/* distinct numbers answered -ENOSYS unknown */
 };
