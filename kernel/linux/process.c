@@ -632,6 +632,7 @@ void lx_report_reaped(struct linux_proc *p, long code, const char *reason)
 {
 	struct linux_report *r = &lx_session;
 
+	r->reaped++;
 	if (p->pid == first_pid || (r->exit_code == 0 && code != 0)) {
 		r->exit_code = code;
 		if (p->pid == first_pid)

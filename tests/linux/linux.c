@@ -78,6 +78,9 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 	check(ctx, mm_free_pages() == free_before, "%lld pages not freed after the process",
 	      (long long)(free_before - mm_free_pages()));
 
+	if (rep.processes > 1)
+		diag("%s: %d processes, %d of them reaped by the cell (the first one and the orphans)",
+		     prog->name, rep.processes, rep.reaped);
 	if (rep.exit_code == KSFT_SKIP && !ctx->failures)
 		return skip(ctx, "the program skipped (exit 4): %s", rep.last_line);
 	if (rep.exit_code < 0) {
