@@ -75,6 +75,8 @@ static long do_fork(struct pt_regs *r, u64 flags, u64 ptid, u64 ctid)
 	t->sig.altstack_sp = current->sig.altstack_sp;
 	t->sig.altstack_size = current->sig.altstack_size;
 	t->sig.altstack_flags = current->sig.altstack_flags;
+	/* pkrulab's sigreturn surveillance goes on counting: its log stays at the first few. */
+	t->sig.frame_pkru_changes = current->sig.frame_pkru_changes;
 	/* The registers are the caller's (it came from ring 3): they become the child's image. */
 	fpu_save(t->xsave, fpu_xfeatures());
 	if (pke_enabled())
