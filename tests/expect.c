@@ -48,7 +48,7 @@ static const struct expectation table[] = {
 		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
 		 "signal.unwritable_frame,sigreturn.bad_frames,linux.threads,"
-		 "linux.pkey_sighandler_tests",
+		 "linux.pkey_sighandler_tests,linux.ptrace",
 	  .when = { .switches_pkru = NO },
 	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
 
@@ -73,17 +73,18 @@ static const struct expectation table[] = {
 
 	/* ---- injected signal bugs: every design that puts PKRU in the frame ---- */
 	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_init_state,signal.override,"
-		 "signal.surveillance,linux.pkey,linux.protection_keys,linux.pkey_sighandler_tests",
+		 "signal.surveillance,linux.pkey,linux.protection_keys,linux.pkey_sighandler_tests,"
+		 "linux.ptrace",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_STALE_SIGRETURN,
 	  .why = "inject=stale_sigreturn: sigreturn ignores the frame PKRU, the handler's "
 		 "stays" },
 	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru,linux.pkey,linux.protection_keys,"
-		 "linux.pkey_sighandler_tests",
+		 "linux.pkey_sighandler_tests,linux.ptrace",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_FRAME_PKRU_LIVE,
 	  .why = "inject=frame_pkru_live: the frame holds the handler's PKRU, not the "
 		 "interrupted one" },
 	{ .ids = SIG_RESTORES_FRAME_PKRU ",signal.frame_pkru,linux.pkey,linux.protection_keys,"
-		 "linux.pkey_sighandler_tests",
+		 "linux.pkey_sighandler_tests,linux.ptrace",
 	  .when = { .frame_pkru = YES }, .inject = INJECT_BV_CLEAR,
 	  .why = "inject=bv_clear: frame written with XSTATE_BV[9]=0, sigreturn loads PKRU 0" },
 	{ .ids = "signal.frame_init_state", .when = { .frame_pkru = YES },
@@ -97,10 +98,10 @@ static const struct expectation table[] = {
 	  .why = "inject=init_skip: a new task's PKRU read from an init image (XSTATE_BV[9]=0) "
 		 "as \"absent\", so it inherits the previous task's" },
 	/* ptrace's NT_X86_XSTATE of a stopped tracee whose PKRU is 0 (XSTATE_BV[9]=0). */
-	{ .ids = "linux.protection_keys", .when = { .switches_pkru = YES, .wrpkru_at_switch_in = NO },
-	  .inject = INJECT_INIT_SKIP,
+	{ .ids = "linux.protection_keys,linux.ptrace",
+	  .when = { .switches_pkru = YES, .wrpkru_at_switch_in = NO }, .inject = INJECT_INIT_SKIP,
 	  .why = "inject=init_skip: a tracee's XSAVE image with PKRU 0 (XSTATE_BV[9]=0) read as "
-		 "\"no PKRU\", so GETREGSET shows the tracer's (test_ptrace_modifies_pkru)" },
+		 "\"no PKRU\", so GETREGSET shows the tracer's" },
 	{ .ids = "switch.fpu_reset", .when = { .xcr0_pkru = YES }, .inject = INJECT_RESET_ZERO,
 	  .why = "inject=reset_zero: the FPU reset XRSTOR includes PKRU and loads 0" },
 	{ .ids = "switch.yield,switch.preempt,switch.kthread,switch.fpu_reset,switch.init_state,"
@@ -109,7 +110,7 @@ static const struct expectation table[] = {
 		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
 		 "signal.unwritable_frame,sigreturn.bad_frames,linux.pkey,linux.threads,"
-		 "linux.protection_keys,linux.pkey_sighandler_tests",
+		 "linux.protection_keys,linux.pkey_sighandler_tests,linux.ptrace",
 	  .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_NO_WRPKRU,
 	  .why = NO_WRPKRU_WHY },
 	{ .ids = "switch.kthread", .when = { .wrpkru_at_switch_in = YES },
