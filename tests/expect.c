@@ -26,7 +26,8 @@
 /* Scenarios whose PKRU after sigreturn comes from an unedited frame. */
 #define SIG_RESTORES_FRAME_PKRU							\
 	"signal.preserve,signal.recover,signal.pkey_fault,signal.altstack_denied,"	\
-	"signal.nested,signal.kill_other,signal.timer,sigreturn.bad_frames"
+	"signal.altstack_handler_key,signal.nested,signal.kill_other,signal.timer,"	\
+	"sigreturn.bad_frames"
 
 #define NO_WRPKRU_WHY	"inject=no_wrpkru: switch-in never writes the task's PKRU"
 #define NO_PKE_WHY	"inject=no_pke: WRPKRU/RDPKRU #UD"
@@ -46,8 +47,8 @@ static const struct expectation table[] = {
 		 "switch.coroutine,switch.uaccess,switch.sleep_uaccess,switch.pkru_syscalls,"
 		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
 		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
-		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
-		 "sigreturn.bad_frames,linux.threads",
+		 "signal.altstack_denied,signal.altstack_handler_key,signal.nested,signal.kill_other,"
+		 "signal.timer,sigreturn.bad_frames,linux.threads",
 	  .when = { .switches_pkru = NO },
 	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
 	/*
@@ -65,6 +66,11 @@ static const struct expectation table[] = {
 	  .fails_with = "*could not write the signal frame*",
 	  .why = "signal_abi=linux61: the frame is written under the interrupted PKRU, which "
 		 "denies the (alt)stack's key: the delivery fails, SIGSEGV, as in Linux 6.1" },
+	{ .ids = "signal.altstack_handler_key",
+	  .when = { .frame_write_interrupted = YES }, .design_finding = true,
+	  .fails_with = "task A: exit -139 #PF error=0x2[57] (P|*U|PK) *",
+	  .why = "signal_abi=linux61: the handler starts with init_pkru, which denies the "
+		 "altstack's key, and no Linux opens it: its first use of its stack faults" },
 	/*
 	 * Linux 6.12's selftest, whole and one test per process: tests 1, 2,
 	 * 3 and 5 each deny key 0, the key of the stack or altstack the
@@ -83,7 +89,7 @@ static const struct expectation table[] = {
 	/* ---- signal ABI: what a design without PKRU in the frame loses ---- */
 	{ .ids = "signal.frame_pkru,signal.recover,signal.override,signal.surveillance,"
 		 "signal.frame_init_state,signal.pkey_fault,signal.altstack_denied,"
-		 "signal.nested,signal.kill_other,signal.timer,linux.pkey",
+		 "signal.altstack_handler_key,signal.nested,signal.kill_other,signal.timer,linux.pkey",
 	  .when = { .frame_pkru = NO }, .design_finding = true,
 	  .why = "sigframe_pkru=none: no PKRU in the frame, the handler can neither see nor "
 		 "change the interrupted PKRU" },
@@ -120,8 +126,8 @@ static const struct expectation table[] = {
 		 "switch.uaccess,switch.sleep_uaccess,switch.pkru_syscalls,switch.coroutine,"
 		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
 		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
-		 "signal.altstack_denied,signal.nested,signal.kill_other,signal.timer,"
-		 "signal.unwritable_frame,sigreturn.bad_frames,linux.pkey,linux.threads",
+		 "signal.altstack_denied,signal.altstack_handler_key,signal.nested,signal.kill_other,"
+		 "signal.timer,signal.unwritable_frame,sigreturn.bad_frames,linux.pkey,linux.threads",
 	  .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_NO_WRPKRU,
 	  .why = NO_WRPKRU_WHY },
 	{ .ids = "switch.kthread", .when = { .wrpkru_at_switch_in = YES },
