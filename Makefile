@@ -164,10 +164,25 @@ $(ST_DIR)/%: $(ST_DIR)/src.stamp
 	$(Q)cd $(ST_DIR)/src/$(ST_MM) && $(HOSTCC) -static -mxsave -O2 -std=gnu99 -pthread \
 		$*.c -o $(abspath $@)
 
+# One test of pkey_sighandler_tests per process, as the Linux 6.1 reference
+# was run: tests/linux/selftests/pkey_sighandler_one.c includes the
+# unmodified file and runs entry N of its table (pkey_sighandler_oneN);
+# upstream's flags plus -DONE_TEST=N and the include path.
+ST_ONE := $(patsubst %,pkey_sighandler_one%,1 2 3 4 5)
+# Built with the image (the QEMU matrix runs them with --program), not in it.
+all: $(patsubst %,$(ST_DIR)/%,$(ST_ONE))
+
+$(ST_DIR)/pkey_sighandler_one%: tests/linux/selftests/pkey_sighandler_one.c $(ST_DIR)/src.stamp
+	@echo "  CC [L]  $< (test $*)"
+	$(Q)$(HOSTCC) -static -mxsave -O2 -std=gnu99 -pthread -DONE_TEST=$* \
+		-I$(ST_DIR)/src/$(ST_MM) $< -o $@
+
 linux-selftests:
 	@bash tools/install-deps.sh
-	@$(MAKE) --no-print-directory $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
-	@echo "they are in the image: ./run-qemu.sh -- tests=linux.p*"
+	@$(MAKE) --no-print-directory $(patsubst %,$(ST_DIR)/%,$(SELFTESTS) $(ST_ONE))
+	@echo "the two are in the image: ./run-qemu.sh -- tests=linux.p*"
+	@echo "one test per process, Linux 6.1's delivery: ./run-qemu.sh" \
+		"$(patsubst %,--program $(ST_DIR)/%,$(ST_ONE)) -- tests=linux.p* signal_abi=linux61"
 
 # The same selftest binaries under Debian's own Linux 6.12 and 6.1 in the
 # same QEMU (tools/linux-reference.sh; downloads the two kernel packages,

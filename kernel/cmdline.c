@@ -87,6 +87,12 @@ static const char *const sigframe_names[NR_SIGFRAME_POLICIES] = {
 	[SIGFRAME_PKRU_NONE]	= "none",
 };
 
+#define NR_SIGNAL_ABIS 2
+static const char *const signal_abi_names[NR_SIGNAL_ABIS] = {
+	[SIGNAL_ABI_LINUX612]	= "linux612",
+	[SIGNAL_ABI_LINUX61]	= "linux61",
+};
+
 /* Bit i of the console mask is console_names[i]. */
 #define NR_CONSOLES 3
 static const char *const console_names[NR_CONSOLES] = {
@@ -116,6 +122,16 @@ uint32_t inject_hooks(enum inject_bug b)
 const char *exit_mode_name(enum exit_mode m)
 {
 	return (unsigned int)m < NR_EXIT_MODES ? exit_names[m] : "?";
+}
+
+const char *sigframe_pkru_name(enum sigframe_pkru_policy p)
+{
+	return (unsigned int)p < NR_SIGFRAME_POLICIES ? sigframe_names[p] : "?";
+}
+
+const char *signal_abi_name(enum signal_abi a)
+{
+	return (unsigned int)a < NR_SIGNAL_ABIS ? signal_abi_names[a] : "?";
 }
 
 /* ---------------------------------------------------------------------- */
@@ -478,6 +494,17 @@ static int parse_sigframe_pkru(struct kargs *ka, const struct keydef *k,
 	return 0;
 }
 
+static int parse_signal_abi(struct kargs *ka, const struct keydef *k,
+			    struct span val, struct msg *m)
+{
+	int i = lookup(val, signal_abi_names, NR_SIGNAL_ABIS);
+
+	if (i < 0)
+		return fail(m, k, "unknown", val);
+	ka->signal_abi = (enum signal_abi)i;
+	return 0;
+}
+
 static int parse_exit(struct kargs *ka, const struct keydef *k,
 		      struct span val, struct msg *m)
 {
@@ -684,6 +711,8 @@ static const struct keydef keys[] = {
 	{ "handler_pkru", parse_handler_pkru,
 	  "init, inherit or a 32-bit decimal or 0x hex value" },
 	{ "sigframe_pkru", parse_sigframe_pkru, "hw, soft or none" },
+	{ "signal_abi", parse_signal_abi,
+	  "linux612 (frame written with every key enabled) or linux61 (under the interrupted PKRU)" },
 	{ "timer_hz", parse_timer_hz,
 	  "decimal " STR(TIMER_HZ_MIN) ".." STR(TIMER_HZ_MAX) },
 	{ "seed", parse_seed, "64-bit decimal or 0x hex value" },
@@ -722,6 +751,7 @@ void kargs_defaults(struct kargs *ka)
 	ka->handler_pkru_value = PKRU_INIT_LINUX;
 	ka->sigframe_pkru = SIGFRAME_PKRU_HW;
 	ka->sigframe_pkru_set = false;
+	ka->signal_abi = SIGNAL_ABI_LINUX612;
 	ka->timer_hz = DEFAULT_TIMER_HZ;
 	ka->seed = DEFAULT_SEED;
 	ka->exit_mode = EXIT_HALT;

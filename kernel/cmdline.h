@@ -57,6 +57,15 @@ enum handler_pkru_policy {
 
 enum sigframe_pkru_policy { SIGFRAME_PKRU_HW, SIGFRAME_PKRU_SOFT, SIGFRAME_PKRU_NONE };
 
+/*
+ * Which Linux release's signal delivery the kernel follows where they
+ * differ for PKRU (kernel/signal.c's header has the facts): linux612 (and
+ * 6.13+) writes the frame with every key enabled and puts the interrupted
+ * PKRU into it with XSTATE_BV[9] set; linux61 writes it under the
+ * interrupted PKRU and leaves component 9 as XSAVE wrote it.
+ */
+enum signal_abi { SIGNAL_ABI_LINUX612, SIGNAL_ABI_LINUX61 };
+
 #include "include/kernel/console-ids.h"
 
 #define TIMER_HZ_MIN 10
@@ -79,6 +88,7 @@ struct kargs {
 	uint32_t handler_pkru_value;	/* for HANDLER_PKRU_VALUE */
 	enum sigframe_pkru_policy sigframe_pkru;
 	bool sigframe_pkru_set;		/* false: per-configuration default */
+	enum signal_abi signal_abi;
 	uint32_t timer_hz;
 	uint64_t seed;
 	enum exit_mode exit_mode;
@@ -87,7 +97,8 @@ struct kargs {
 };
 
 /* Defaults: every configuration, tests=*, bench=none, xfail=none, bench_iters=1000,
- * inject none, handler_pkru=init, timer_hz=1000, seed=1, exit=halt. */
+ * inject none, handler_pkru=init, signal_abi=linux612, timer_hz=1000, seed=1,
+ * exit=halt. */
 void kargs_defaults(struct kargs *ka);
 
 /*
@@ -112,5 +123,7 @@ const char *inject_name(enum inject_bug b);
 /* INJECT_HOOK_* mask of an injected bug (0 for none or out of range). */
 uint32_t inject_hooks(enum inject_bug b);
 const char *exit_mode_name(enum exit_mode m);
+const char *sigframe_pkru_name(enum sigframe_pkru_policy p);
+const char *signal_abi_name(enum signal_abi a);
 
 #endif

@@ -44,6 +44,14 @@ static void print_boot_info(void)
 	printk("# run: configs=%#x inject=%s exit=%s consoles=%#x seed=%llu\n", kargs.configs,
 	       inject_name(kargs.inject), exit_mode_name(kargs.exit_mode),
 	       console_enabled_mask(), (u64)kargs.seed);
+	/* The signal policies every signal.* and linux.* verdict depends on. */
+	printk("# signal: signal_abi=%s handler_pkru=", signal_abi_name(kargs.signal_abi));
+	if (kargs.handler_pkru == HANDLER_PKRU_VALUE)
+		printk("%#x", kargs.handler_pkru_value);
+	else
+		printk("%s", kargs.handler_pkru == HANDLER_PKRU_INHERIT ? "inherit" : "init");
+	printk(" sigframe_pkru=%s (XCR0[9]=0 only; XCR0[9]=1 is hw)\n",
+	       kargs.sigframe_pkru_set ? sigframe_pkru_name(kargs.sigframe_pkru) : "default");
 }
 
 __noreturn void kmain(u32 magic, u64 info)

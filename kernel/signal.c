@@ -1,16 +1,59 @@
 /*
  * Signal delivery and rt_sigreturn (see <kernel/signal.h>).
  *
- * Delivery follows Linux 6.12: the frame is written with every key enabled
- * (an altstack whose key the interrupted PKRU denies still works), the
- * interrupted PKRU is then put into the frame with XSTATE_BV[9] set, and
- * the handler starts with its policy PKRU (handler_pkru=).  rt_sigreturn
- * reads the sigcontext and the fields the validator checks
- * (kernel/sigframe.c), then XRSTORs straight from the user frame with
- * PKRU masked out and hands the frame's PKRU to the strategy.  Both sides
- * touch user memory in user-access sections (<kernel/uaccess.h>): single
- * loads and stores, each with its own fault fixup, as Linux's
- * unsafe_put_user() does -- the signal round trip is a path-length target.
+ * Delivery follows Linux 6.12 by default (signal_abi=linux612): the frame
+ * is written with every key enabled (an altstack whose key the
+ * interrupted PKRU denies still works), the interrupted PKRU is then put
+ * into the frame with XSTATE_BV[9] set, and the handler starts with its
+ * policy PKRU (handler_pkru=).  rt_sigreturn reads the sigcontext and the
+ * fields the validator checks (kernel/sigframe.c), then XRSTORs straight
+ * from the user frame with PKRU masked out and hands the frame's PKRU to
+ * the strategy.  Both sides touch user memory in user-access sections
+ * (<kernel/uaccess.h>): single loads and stores, each with its own fault
+ * fixup, as Linux's unsafe_put_user() does -- the signal round trip is a
+ * path-length target.
+ *
+ * signal_abi=linux61 delivers as Linux 6.1 does, before the 6.13 fixes
+ * that 6.12.y backported.  What differs for PKRU, read from both trees
+ * (Debian's linux-source-6.1 6.1.192 and linux-source-6.12 6.12.117):
+ *  - PKRU while the frame is written.  6.12: arch/x86/kernel/signal.c
+ *    get_sigframe() calls sig_prepare_pkru(), which saves PKRU and writes
+ *    0, before copy_fpstate_to_sigframe(); on failure it writes the saved
+ *    value back.  6.1: get_sigframe() has no such step, so the XSAVE of
+ *    copy_fpstate_to_sigframe() (fpu/signal.c) and the sigcontext stores
+ *    of setup_rt_frame() run under the interrupted task's own PKRU.  A
+ *    stack or altstack whose key that PKRU denies faults; the frame is
+ *    not written, setup_rt_frame() fails and signal_setup_done() calls
+ *    force_sigsegv(): the process dies of SIGSEGV.
+ *  - PKRU in the frame.  6.12: fpu/xstate.h xsave_to_user_sigframe(buf,
+ *    pkru) calls update_pkru_in_sigframe() after XSAVE, which sets
+ *    XSTATE_BV[9] (set_xfeature_in_sigframe) and stores the saved PKRU in
+ *    component 9 -- needed because XSAVE ran with PKRU=0.  6.1:
+ *    xsave_to_user_sigframe(buf) is the XSAVE alone: component 9 is the
+ *    live (interrupted) PKRU and XSTATE_BV[9] is what the CPU's XINUSE[9]
+ *    says (TCG: always 1; real CPUs may clear it for PKRU=0, which
+ *    XRSTOR's init value 0 then reproduces).
+ *  - The handler's PKRU: the same in both, init_pkru (0x55555554 unless
+ *    set otherwise), written by fpu__clear_user_states() ->
+ *    restore_fpregs_from_init_fpstate() -> pkru_write_default() after the
+ *    frame is written.  Neither release opens an altstack's key for the
+ *    handler (6.12's comment at sig_prepare_pkru() leaves that to the
+ *    application); pkrulab's default does (see setup_rt_frame), linux61
+ *    does not.
+ *  - rt_sigreturn: the same in both.  fpu__restore_sig() ->
+ *    restore_fpregs_from_user() XRSTORs from the user frame with
+ *    user_xfeatures (PKRU included), so PKRU comes from the frame's
+ *    component 9, or is 0 with XSTATE_BV[9] clear; pkrulab's sigreturn
+ *    already does that, in every ABI.
+ * The policy applies to every configuration: with XCR0[9]=0 (explicit,
+ * unmanaged) XSAVE has no component 9, so the frame's PKRU stays the
+ * software one of sigframe_pkru= (soft: written with XSTATE_BV[9] set)
+ * and only the write-under-the-interrupted-PKRU and altstack rules change.
+ * One simplification: Linux's force_sigsegv() would still run a SIGSEGV
+ * handler for a failed non-SIGSEGV delivery (and kill on its own failed
+ * frame); pkrulab ends the task with SIGSEGV at once (signal_fatal), the
+ * same end whenever that handler's frame would go to the same stack.
+ *
  * Injected bugs: frame_pkru_live, bv_clear (delivery), stale_sigreturn and
  * init_skip (sigreturn).
  */
@@ -66,6 +109,8 @@ static struct {
 	enum pkru_config config;
 	u64 xcr0;
 	enum sigframe_pkru_policy policy;
+	bool linux61;		/* signal_abi=linux61 */
+	bool xsave_pkru;	/* linux61 with XCR0[9]=1: component 9 as XSAVE wrote it */
 	struct sigframe_limits lim;
 } sigcfg = { .xcr0 = ~0ull };	/* no XCR0 value: the first use fills it in */
 
@@ -86,6 +131,8 @@ static void __attribute__((noinline)) sigcfg_refresh(void)
 	sigcfg.lim.user_lo = USER_IMAGE_VA;
 	sigcfg.lim.user_hi = USER_VA_END;
 	sigcfg.policy = pol;
+	sigcfg.linux61 = kargs.signal_abi == SIGNAL_ABI_LINUX61;
+	sigcfg.xsave_pkru = sigcfg.linux61 && pol == SIGFRAME_PKRU_HW;
 	sigcfg.config = strategy->config;
 	sigcfg.xcr0 = fpu_xfeatures();
 }
@@ -276,13 +323,26 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 	for (int i = 0; i < XSAVE_HDR_SIZE; i += 8)
 		unsafe_put_u64(0, fp + XSAVE_HDR_OFFSET + i);
 	unsafe_xsave(fp, fpu_xfeatures());
-	/* XSAVE ran with PKRU=0, its init value: AMD leaves component 9 out. */
-	bv = unsafe_get_u64(fp + XSAVE_HDR_OFFSET) & ~XFEATURE_MASK_PKRU;
-	if (pol != SIGFRAME_PKRU_NONE) {
+	bv = unsafe_get_u64(fp + XSAVE_HDR_OFFSET);
+	if (sigcfg.xsave_pkru) {
+		/*
+		 * Linux 6.1: XSAVE ran under the interrupted PKRU, so component
+		 * 9 holds it with XSTATE_BV[9] = XINUSE[9], and nothing more is
+		 * written.  The injected frame bugs still act.
+		 */
+		if (inject_active(INJECT_FRAME_PKRU_LIVE))
+			unsafe_put_u32(in_frame, fp + xstate_pkru_offset());
+		if (inject_active(INJECT_BV_CLEAR))
+			bv &= ~XFEATURE_MASK_PKRU;
+	} else if (pol != SIGFRAME_PKRU_NONE) {
+		/* XSAVE ran with PKRU=0, its init value: AMD leaves component 9 out. */
+		bv &= ~XFEATURE_MASK_PKRU;
 		unsafe_put_u32(in_frame, fp + xstate_pkru_offset());
 		/* The 6.13 fix: the slot counts only with XSTATE_BV[9] set. */
 		if (!inject_active(INJECT_BV_CLEAR))
 			bv |= XFEATURE_MASK_PKRU;
+	} else {
+		bv &= ~XFEATURE_MASK_PKRU;
 	}
 	unsafe_put_u64(bv, fp + XSAVE_HDR_OFFSET);
 	/* struct fx_sw_bytes, padding zeroed, then MAGIC2 after the area. */
@@ -344,12 +404,18 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	frame = ALIGN_DOWN(fp - sizeof(struct rt_sigframe64), 16) - 8;
 	if (!access_ok(frame, sp - frame))
 		return false;
-	/* The handler must be able to use an altstack whose key it would deny. */
-	if (onstack)
+	/*
+	 * The handler must be able to use an altstack whose key it would deny
+	 * (pkrulab's rule; no Linux release has it, and linux61 keeps to 6.1).
+	 */
+	if (onstack && !sigcfg.linux61)
 		hp &= ~(PKRU_AD_BIT(pte_pkey(sp - 1)) | PKRU_WD_BIT(pte_pkey(sp - 1)));
 
-	/* Linux 6.12: every key enabled while the kernel writes the frame. */
-	wrpkru(0);
+	/*
+	 * Linux 6.12: every key enabled while the kernel writes the frame.
+	 * Linux 6.1: the interrupted PKRU, so a stack it denies faults here.
+	 */
+	wrpkru(sigcfg.linux61 ? interrupted : 0);
 	if (!write_rt_frame(r, sig, ka, frame, fp,
 			    inject_active(INJECT_FRAME_PKRU_LIVE) ? hp : interrupted, pol))
 		return false;

@@ -43,8 +43,8 @@ CATALOGUE = os.path.join(ROOT, "tools", "mutants.txt")
 
 # The matrix cases (tools/qemu-matrix.sh) of the inject stage: every injected
 # bug of the switching and signal code (one matrix case per declaration in
-# kernel/inject_list.h), the negative control and the frame and handler
-# policies.  The harness self-checks (hooks INJECT_HOOK_CPU_SETUP or
+# kernel/inject_list.h), the negative control and the frame, handler and
+# signal_abi= policies.  The harness self-checks (hooks INJECT_HOOK_CPU_SETUP or
 # INJECT_HOOK_TEST: no_pke, pkru_offset) are left out: they check the pku.*
 # and xsave.* harness, not the code the catalogue mutates.
 INJECT_DECL = re.compile(r"^INJECT\(\s*\w+\s*,\s*(?P<name>\w+)\s*,\s*(?P<hooks>[^,]+),", re.M)
@@ -55,7 +55,7 @@ def inject_cases(root: str = ROOT) -> str:
         decls = INJECT_DECL.findall(f.read())
     names = [n.replace("_", "-") for n, hooks in decls
              if "INJECT_HOOK_CPU_SETUP" not in hooks and "INJECT_HOOK_TEST" not in hooks]
-    return (r"^(inject-(%s)|switch-unmanaged-caught|sigframe-none|handler-inherit)$"
+    return (r"^(inject-(%s)|switch-unmanaged-caught|sigframe-none|handler-inherit|signal-abi-linux61)$"
             % "|".join(names))
 
 

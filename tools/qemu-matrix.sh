@@ -35,6 +35,7 @@ CASES=(
 "switch-unmanaged-caught|0|--cpu max -- tests=switch.* config=unmanaged|$SUMMARY_OK;;not ok [0-9]+ switch.yield\\[unmanaged\\] # TODO negative control;;not ok [0-9]+ switch.preempt\\[unmanaged\\] # TODO negative control"
 "sigframe-none|0|--cpu max -- tests=signal.*,sigreturn.*,linux.* config=explicit sigframe_pkru=none|$SUMMARY_OK;;not ok [0-9]+ signal.frame_pkru\\[explicit\\] # TODO design finding;;not ok [0-9]+ linux.pkey\\[explicit\\] # TODO design finding;;^    ok [0-9]+ signal.preserve\\[explicit\\]\$"
 "handler-inherit|0|--cpu max -- tests=signal.* handler_pkru=inherit|$SUMMARY_OK;;not ok [0-9]+ signal.recover\\[xsave\\] # TODO design finding;;^    ok [0-9]+ signal.handler_pkru\\[xsave\\]\$"
+"signal-abi-linux61|0|--cpu max -- tests=signal.*,sigreturn.*,linux.* signal_abi=linux61|$SUMMARY_OK;;^# signal: signal_abi=linux61 ;;not ok [0-9]+ signal.recover\\[hybrid\\] # TODO design finding: signal_abi=linux61;;not ok [0-9]+ signal.altstack_denied\\[xsave\\] # TODO design finding: signal_abi=linux61;;not ok [0-9]+ signal.altstack_handler_key\\[explicit\\] # TODO design finding: signal_abi=linux61;;^    ok [0-9]+ signal.preserve\\[xsave_deferred\\]\$;;^    ok [0-9]+ linux.pkey\\[explicit\\]\$"
 "xfail-switch-mismatch|1|--cpu max -- tests=switch.yield config=xsave xfail=switch.yield*|expected to fail .* but passed"
 "mem-128m|0|--mem 128M --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK;;memory=12[0-9] MiB"
 "mem-8g|0|--mem 8G --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK;;memory=81[0-9][0-9] MiB"
@@ -52,6 +53,36 @@ CASES=(
 "program-dynamic|2|--program /bin/true|stderr:/bin/true: dynamically linked"
 "program-nonpie-far|2|--program $OUT/prog/far|stderr:far: a non-PIE executable \\(ET_EXEC\\) must be linked between 4 MiB and 32 MiB"
 )
+
+# Linux's pkey_sighandler_tests, whole (in the image) and one test per
+# process (pkey_sighandler_one1..5, which make builds): under
+# the default delivery every cell passes in the four managed designs, under
+# signal_abi=linux61 each of them gets Linux 6.1's result (the expectation
+# rows check the reasons: SIGSEGV in the first test, the frame unwritable).
+ST=build/linux/selftests
+ST_ONE="pkey_sighandler_one1 pkey_sighandler_one2 pkey_sighandler_one3 pkey_sighandler_one4 pkey_sighandler_one5"
+if [ -x "$ST/pkey_sighandler_tests" ] && [ -x "$ST/pkey_sighandler_one5" ]; then
+	st_progs=""
+	for p in $ST_ONE; do st_progs+=" --program $ST/$p"; done
+	st_managed="xsave explicit hybrid xsave_deferred"
+	st_def="$SUMMARY_OK;;^pkrulab: 24 passed, 0 failed, 0 skipped;;!# TODO"
+	st_61="$SUMMARY_OK;;^pkrulab: 30 passed, 0 failed, 0 skipped"
+	for c in $st_managed unmanaged; do
+		for p in pkey_sighandler_tests pkey_sighandler_one1 pkey_sighandler_one2 pkey_sighandler_one3 pkey_sighandler_one5; do
+			st_61+=";;^    not ok [0-9]+ linux.$p\\[$c\\] # TODO design finding: signal_abi=linux61:"
+		done
+		st_61+=";;^    ok [0-9]+ linux.pkey_sighandler_one4\\[$c\\]\$"
+	done
+	for c in $st_managed; do
+		for p in pkey_sighandler_tests $ST_ONE; do
+			st_def+=";;^    ok [0-9]+ linux.$p\\[$c\\]\$"
+		done
+	done
+	CASES+=("selftests-default|0|--cpu max $st_progs -- tests=linux.pkey_sighandler_* config=${st_managed// /,}|$st_def")
+	CASES+=("selftests-linux61|0|--cpu max $st_progs -- tests=linux.pkey_sighandler_* signal_abi=linux61|$st_61")
+else
+	echo "qemu-matrix: $ST/pkey_sighandler_* not built (make linux-selftests): selftests-default and selftests-linux61 not run" >&2
+fi
 
 # Programs for the --program cases: a built-in one under another name, one
 # (non-PIE, as gcc -static makes it) that dies by SIGSEGV after its first

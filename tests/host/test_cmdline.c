@@ -21,7 +21,7 @@ static char err[KARGS_ERR_LEN];
 
 static const char *const all_keys[] = {
 	"config", "tests", "bench", "bench_iters", "inject", "handler_pkru",
-	"sigframe_pkru", "timer_hz", "seed", "exit", "console",
+	"sigframe_pkru", "signal_abi", "timer_hz", "seed", "exit", "console",
 };
 #define NR_ALL_KEYS (sizeof(all_keys) / sizeof(all_keys[0]))
 
@@ -98,6 +98,7 @@ static void check_defaults(const struct kargs *k)
 	CHECK_EQ_UINT(k->handler_pkru_value, 0x55555554);
 	CHECK_EQ_INT(k->sigframe_pkru, SIGFRAME_PKRU_HW);
 	CHECK(!k->sigframe_pkru_set);
+	CHECK_EQ_INT(k->signal_abi, SIGNAL_ABI_LINUX612);
 	CHECK_EQ_UINT(k->timer_hz, 1000);
 	CHECK_EQ_UINT(k->seed, 1);
 	CHECK_EQ_INT(k->exit_mode, EXIT_HALT);
@@ -465,6 +466,32 @@ static void test_sigframe_pkru(void)
 		CHECK(!ka.sigframe_pkru_set);
 }
 
+static void test_signal_abi(void)
+{
+	if (EXPECT_OK("signal_abi=linux61"))
+		CHECK_EQ_INT(ka.signal_abi, SIGNAL_ABI_LINUX61);
+	if (EXPECT_OK("signal_abi=linux612"))
+		CHECK_EQ_INT(ka.signal_abi, SIGNAL_ABI_LINUX612);
+	/* A later key wins; the policy leaves the other signal policies alone. */
+	if (EXPECT_OK("signal_abi=linux61 handler_pkru=inherit signal_abi=linux612 signal_abi=linux61")) {
+		CHECK_EQ_INT(ka.signal_abi, SIGNAL_ABI_LINUX61);
+		CHECK_EQ_INT(ka.handler_pkru, HANDLER_PKRU_INHERIT);
+		CHECK(!ka.sigframe_pkru_set);
+	}
+	/* Release numbers are spelt one way only: no prefix matches, no case folding. */
+	EXPECT_ERR("signal_abi=linux6", "signal_abi", "unknown 'linux6'");
+	EXPECT_ERR("signal_abi=linux6120", "signal_abi", "unknown 'linux6120'");
+	EXPECT_ERR("signal_abi=6.1", "signal_abi", "unknown '6.1'");
+	EXPECT_ERR("signal_abi=Linux61", "signal_abi", "unknown 'Linux61'");
+	EXPECT_ERR("signal_abi=", "signal_abi", "empty value");
+	if (EXPECT_ERR("signal_abi=linux61 signal_abi=linux613", "signal_abi", "linux612")) {
+		fits();
+		CHECK_STR_CONTAINS(err, "linux61 (under the interrupted PKRU)");
+		/* The good word before the bad one was applied (see test_layering). */
+		CHECK_EQ_INT(ka.signal_abi, SIGNAL_ABI_LINUX61);
+	}
+}
+
 static void test_exit(void)
 {
 	static const char *const names[] = { "qemu", "halt", "reboot",
@@ -673,7 +700,7 @@ static void test_full_line(void)
 	const char *line =
 		"/boot/pkrulab.elf config=xsave,hybrid tests=switch.*,signal.* "
 		"bench=wrpkru,xsave* bench_iters=5000 inject=kthread_skip "
-		"handler_pkru=0x55555550 sigframe_pkru=soft timer_hz=250 "
+		"handler_pkru=0x55555550 sigframe_pkru=soft signal_abi=linux61 timer_hz=250 "
 		"seed=0xabcdef exit=qemu console=serial,fb";
 
 	if (!EXPECT_OK(line))
@@ -691,6 +718,7 @@ static void test_full_line(void)
 	CHECK_EQ_UINT(ka.handler_pkru_value, 0x55555550);
 	CHECK_EQ_INT(ka.sigframe_pkru, SIGFRAME_PKRU_SOFT);
 	CHECK(ka.sigframe_pkru_set);
+	CHECK_EQ_INT(ka.signal_abi, SIGNAL_ABI_LINUX61);
 	CHECK_EQ_UINT(ka.timer_hz, 250);
 	CHECK_EQ_UINT(ka.seed, 0xabcdef);
 	CHECK_EQ_INT(ka.exit_mode, EXIT_QEMU);
@@ -1093,6 +1121,16 @@ static void test_names(void)
 	CHECK_EQ_STR(exit_mode_name((enum exit_mode)4), "?");
 	CHECK_EQ_STR(exit_mode_name((enum exit_mode)-1), "?");
 
+	CHECK_EQ_STR(sigframe_pkru_name(SIGFRAME_PKRU_HW), "hw");
+	CHECK_EQ_STR(sigframe_pkru_name(SIGFRAME_PKRU_SOFT), "soft");
+	CHECK_EQ_STR(sigframe_pkru_name(SIGFRAME_PKRU_NONE), "none");
+	CHECK_EQ_STR(sigframe_pkru_name((enum sigframe_pkru_policy)3), "?");
+	CHECK_EQ_STR(sigframe_pkru_name((enum sigframe_pkru_policy)-1), "?");
+	CHECK_EQ_STR(signal_abi_name(SIGNAL_ABI_LINUX612), "linux612");
+	CHECK_EQ_STR(signal_abi_name(SIGNAL_ABI_LINUX61), "linux61");
+	CHECK_EQ_STR(signal_abi_name((enum signal_abi)2), "?");
+	CHECK_EQ_STR(signal_abi_name((enum signal_abi)-1), "?");
+
 	/* Every name is accepted back by the parser (report <-> cmdline). */
 	{
 		int i;
@@ -1112,6 +1150,20 @@ static void test_names(void)
 			if (CHECK_EQ_INT(parse_fresh(line), 0))
 				CHECK_EQ_INT(ka.exit_mode, i);
 		}
+		for (i = 0; i < 3; i++) {
+			char line[64];
+
+			snprintf(line, sizeof(line), "sigframe_pkru=%s", sigframe_pkru_name(i));
+			if (CHECK_EQ_INT(parse_fresh(line), 0))
+				CHECK_EQ_INT(ka.sigframe_pkru, i);
+		}
+		for (i = 0; i < 2; i++) {
+			char line[64];
+
+			snprintf(line, sizeof(line), "signal_abi=%s", signal_abi_name(i));
+			if (CHECK_EQ_INT(parse_fresh(line), 0))
+				CHECK_EQ_INT(ka.signal_abi, i);
+		}
 	}
 }
 
@@ -1127,6 +1179,7 @@ int main(void)
 	test_inject();
 	test_handler_pkru();
 	test_sigframe_pkru();
+	test_signal_abi();
 	test_exit();
 	test_console();
 	test_malformed();

@@ -171,6 +171,12 @@ static bool run_cell(const struct scenario *s, const char *id, int instance, int
 		totals.passed++;
 		return true;
 	}
+	if (got == OUTCOME_FAIL && want_fail && e->fails_with && !glob_match(e->fails_with, ctx.reason)) {
+		printk("%snot ok %d %s # expected to fail with \"%s\" (%s) but failed with: %s\n",
+		       indent, num, name, e->fails_with, e->why, ctx.reason);
+		totals.failed++;
+		return false;
+	}
 	if (got == OUTCOME_FAIL && want_fail) {
 		printk("%snot ok %d %s # TODO %s%s\n", indent, num, name,
 		       e->design_finding ? "design finding: " : "", e->why);

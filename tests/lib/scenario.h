@@ -110,6 +110,7 @@ struct cell_when {
 	enum tri deferred_load;		/* FPU/PKRU load deferred to the return to user */
 	enum tri frame_pkru;		/* signal frames carry PKRU (policy hw or soft) */
 	enum tri handler_inherit;	/* handler_pkru=inherit */
+	enum tri frame_write_interrupted; /* signal_abi=linux61: frame written under the task's PKRU */
 };
 
 struct expectation {
@@ -117,6 +118,13 @@ struct expectation {
 	struct cell_when when;
 	int inject;			/* enum inject_bug; 0: whatever is injected */
 	bool design_finding;		/* a property of the design, not a pkrulab bug */
+	/*
+	 * linux.* programs that only some images hold (run-qemu.sh --program,
+	 * make linux-selftests): an absent one does not make the row dead.
+	 */
+	bool optional_programs;
+	/* NULL, or a glob the failure's reason must match: failing otherwise is a mismatch. */
+	const char *fails_with;
 	const char *why;
 };
 

@@ -300,6 +300,26 @@ SG_SCENARIO(altstack_denied,
 	      "frame PKRU %#lx, PKRU after %#lx, want %#x", run.ra->v[1], run.ra->v[2], want);
 });
 
+/*
+ * The handler starts with init_pkru, which denies the altstack's key (4)
+ * although the interrupted PKRU allows it: pkrulab's default delivery
+ * opens that key for the handler; no Linux release does (signal_abi=linux61
+ * shows what they do: the handler's first use of its stack faults).
+ */
+SG_SCENARIO(altstack_handler_key,
+	"SA_ONSTACK onto an altstack whose key only the handler's init PKRU denies: the key is opened for it", {
+	static const struct sg_spec spec = { SG_ALTSTACK_OPEN, SG_HOSTILE, PA };
+	u32 want = PA & ~(PKRU_AD_BIT(KEY_ALT) | PKRU_WD_BIT(KEY_ALT));
+
+	sg_start(&run, &spec);
+	check_both(ctx, &run);
+	check(ctx, run.ra->v[5] == 0, "sigaltstack returned %ld", run.ra->v[5]);
+	check(ctx, run.ra->handled == 1 && run.ra->v[0] == 1, "handler ran %llu times, on altstack: %ld",
+	      run.ra->handled, run.ra->v[0]);
+	check(ctx, run.ra->v[1] == want && run.ra->v[2] == want,
+	      "frame PKRU %#lx, PKRU after %#lx, want %#x", run.ra->v[1], run.ra->v[2], want);
+});
+
 SG_SCENARIO(nested,
 	"a signal inside a handler: each frame holds the PKRU it interrupted", {
 	static const struct sg_spec spec = { SG_NESTED, SG_HOSTILE, PA };

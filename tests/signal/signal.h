@@ -11,6 +11,7 @@ enum sg_program {
 	SG_INIT_FRAME,	/* handler clears XSTATE_BV[9]: PKRU must become 0 */
 	SG_PKEY_FAULT,	/* access a denied key: SEGV_PKUERR, si_pkey, repair, retry */
 	SG_ALTSTACK,	/* SA_ONSTACK on an altstack whose key PKRU denies */
+	SG_ALTSTACK_OPEN, /* SA_ONSTACK on an altstack whose key only the handler's PKRU denies */
 	SG_NESTED,	/* SIGUSR2 raised inside the SIGUSR1 handler */
 	SG_WAIT_KILL,	/* wait for SIGUSR1 from the other task */
 	SG_KILLER,	/* once task 1 is ready, send it SIGUSR1; then as SG_HOSTILE */

@@ -297,6 +297,19 @@ static void run_altstack(void)
 	P->res->v[2] = rdpkru();
 }
 
+/* The altstack's key open in the interrupted PKRU, denied by init_pkru. */
+static void run_altstack_open(void)
+{
+	struct stack64 ss = { P->altstack, 0, 0, P->altstack_size };
+
+	P->res->v[5] = usys(SYS_sigaltstack, (long)&ss, 0, 0);
+	install(SIGUSR1, h_altstack, SA_ONSTACK);
+	wrpkru(P->pkru & ~(PKRU_AD(P->altkey) | PKRU_WD(P->altkey)));
+	raise_sig(SIGUSR1);
+	yield_n(3);
+	P->res->v[2] = rdpkru();
+}
+
 static void run_nested(void)
 {
 	install(SIGUSR1, h_nested, 0);
@@ -403,6 +416,7 @@ void sg_user_main(struct sg_params *p)
 	case SG_INIT_FRAME: run_init_frame(); break;
 	case SG_PKEY_FAULT: run_pkey_fault(); break;
 	case SG_ALTSTACK: run_altstack(); break;
+	case SG_ALTSTACK_OPEN: run_altstack_open(); break;
 	case SG_NESTED: run_nested(); break;
 	case SG_WAIT_KILL: run_wait_kill(); break;
 	case SG_KILLER:
