@@ -141,6 +141,11 @@ $(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
 
 linux-progs: $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS))
 
+# The programs every image has (run-qemu.sh --program refuses their names).
+.PHONY: print-linux-progs
+print-linux-progs:
+	@echo $(LINUX_PROGS)
+
 # Linux's own pkey selftests, unmodified, from Debian's linux-source-6.12
 # (tools/install-deps.sh installs it), built into every image and run as
 # the cells linux.protection_keys[CONFIG] and linux.pkey_sighandler_tests

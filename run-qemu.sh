@@ -139,10 +139,11 @@ fi
 cpu=${cpu:-max}
 
 # The Linux programs of --program: checked by name before anything is built.
-# The kernel keeps 16 boot modules; the built-in programs take some.
-MAX_PROGRAMS=13
-declare -A program_names=()
+# The kernel keeps 32 boot modules; the image's own programs take some.
+declare -A program_names=() builtin=()
 if [ "${#programs[@]}" -gt 0 ]; then
+	for b in $(make -s --no-print-directory -C "$ROOT" print-linux-progs); do builtin[$b]=1; done
+	MAX_PROGRAMS=$((32 - ${#builtin[@]}))
 	[ -z "$iso" ] || die "--program builds its own ISO: it cannot be combined with --iso"
 	[ "${#programs[@]}" -le "$MAX_PROGRAMS" ] || die "--program: at most $MAX_PROGRAMS programs per run"
 	for f in "${programs[@]}"; do
@@ -151,8 +152,8 @@ if [ "${#programs[@]}" -gt 0 ]; then
 		name=$(basename -- "$f")
 		[[ $name =~ ^[A-Za-z0-9][A-Za-z0-9_.+-]{0,30}$ ]] ||
 			die "--program: '$f': its name must be 1 to 31 letters, digits, '_', '.', '+' or '-' (the cell is linux.NAME)"
-		[ ! -f "$ROOT/tests/linux/progs/$name.c" ] ||
-			die "--program: '$f': the built-in program linux.$name has that name already"
+		[ -z "${builtin[$name]:-}" ] ||
+			die "--program: '$f': the image's own program linux.$name has that name already"
 		[ -z "${program_names[$name]:-}" ] || die "--program: two programs are named '$name'"
 		program_names[$name]=1
 	done
