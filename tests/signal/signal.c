@@ -286,18 +286,24 @@ SG_SCENARIO(pkey_fault,
 	check(ctx, run.ra->v[5] == PA, "PKRU after retry %#lx, want %#x", run.ra->v[5], PA);
 });
 
+/* An altstack delivery: once, on the altstack, frame PKRU and PKRU afterwards want. */
+static void check_altstack_run(struct scenario_ctx *ctx, struct sg_run *run, u32 want)
+{
+	check_both(ctx, run);
+	check(ctx, run->ra->v[5] == 0, "sigaltstack returned %ld", run->ra->v[5]);
+	check(ctx, run->ra->handled == 1 && run->ra->v[0] == 1,
+	      "handler ran %llu times, on altstack: %ld", run->ra->handled, run->ra->v[0]);
+	check(ctx, run->ra->v[1] == want && run->ra->v[2] == want,
+	      "frame PKRU %#lx, PKRU after %#lx, want %#x", run->ra->v[1], run->ra->v[2], want);
+}
+
 SG_SCENARIO(altstack_denied,
 	"SA_ONSTACK onto an altstack whose key the interrupted PKRU denies still delivers (Linux 6.12)", {
 	static const struct sg_spec spec = { SG_ALTSTACK, SG_HOSTILE, PA };
 	u32 want = PA | PKRU_AD_BIT(KEY_ALT) | PKRU_WD_BIT(KEY_ALT);
 
 	sg_start(&run, &spec);
-	check_both(ctx, &run);
-	check(ctx, run.ra->v[5] == 0, "sigaltstack returned %ld", run.ra->v[5]);
-	check(ctx, run.ra->handled == 1 && run.ra->v[0] == 1, "handler ran %llu times, on altstack: %ld",
-	      run.ra->handled, run.ra->v[0]);
-	check(ctx, run.ra->v[1] == want && run.ra->v[2] == want,
-	      "frame PKRU %#lx, PKRU after %#lx, want %#x", run.ra->v[1], run.ra->v[2], want);
+	check_altstack_run(ctx, &run, want);
 });
 
 /*
@@ -312,12 +318,7 @@ SG_SCENARIO(altstack_handler_key,
 	u32 want = PA & ~(PKRU_AD_BIT(KEY_ALT) | PKRU_WD_BIT(KEY_ALT));
 
 	sg_start(&run, &spec);
-	check_both(ctx, &run);
-	check(ctx, run.ra->v[5] == 0, "sigaltstack returned %ld", run.ra->v[5]);
-	check(ctx, run.ra->handled == 1 && run.ra->v[0] == 1, "handler ran %llu times, on altstack: %ld",
-	      run.ra->handled, run.ra->v[0]);
-	check(ctx, run.ra->v[1] == want && run.ra->v[2] == want,
-	      "frame PKRU %#lx, PKRU after %#lx, want %#x", run.ra->v[1], run.ra->v[2], want);
+	check_altstack_run(ctx, &run, want);
 });
 
 SG_SCENARIO(nested,
