@@ -45,6 +45,14 @@ static unsigned pkru_offset(void)
 	return b;
 }
 
+/* A fresh GETREGSET of NT_X86_XSTATE into a poisoned buffer: no stale bytes pass for new. */
+static long getregset(pid_t pid, unsigned char *buf, size_t size, struct iovec *iov)
+{
+	memset(buf, 0xcc, size);
+	*iov = (struct iovec){ buf, size };
+	return ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, iov);
+}
+
 int main(void)
 {
 	static unsigned char xs[16384] __attribute__((aligned(64)));
@@ -117,9 +125,7 @@ int main(void)
 	ok(ptrace(PTRACE_POKEDATA, pid, ro, word) == 0, "POKEDATA writes a read-only page");
 	ok(!memcmp(ro, "readonly", 8), "...of the child only: the tracer's copy is unchanged");
 
-	memset(xs, 0xcc, sizeof(xs));
-	iov = (struct iovec){ xs, sizeof(xs) };
-	ok(ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov) == 0 && iov.iov_len < sizeof(xs),
+	ok(getregset(pid, xs, sizeof(xs), &iov) == 0 && iov.iov_len < sizeof(xs),
 	   "GETREGSET NT_X86_XSTATE: iov_len comes back as the regset's size");
 	memcpy(&sw_feats, xs + SW_BYTES_OFFSET + 8, 8);
 	memcpy(&bv, xs + XSTATE_BV_OFFSET, 8);
@@ -141,8 +147,7 @@ int main(void)
 	ok(ptrace(PTRACE_SETREGSET, pid, (void *)NT_X86_XSTATE, &iov) == 0,
 	   "SETREGSET of what GETREGSET gave, PKRU changed");
 	if (pkeys) {
-		memset(xs, 0xcc, sizeof(xs));
-		ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov);
+		getregset(pid, xs, sizeof(xs), &iov);
 		ok(*(uint32_t *)(xs + pkru_offset()) == traced,
 		   "GETREGSET again shows the new PKRU before the child runs");
 	}
@@ -152,16 +157,14 @@ int main(void)
 	   WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP,
 	   "CONT with SIGUSR1: the child runs its handler and stops again");
 	if (pkeys) {
-		memset(xs, 0xcc, sizeof(xs));
-		ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov);
+		getregset(pid, xs, sizeof(xs), &iov);
 		ok(*(uint32_t *)(xs + pkru_offset()) == traced,
 		   "after running (a signal handler among it) the child's PKRU is still the tracer's");
 		memcpy(&bv, xs + XSTATE_BV_OFFSET, 8);
 		bv &= ~XFEATURE_MASK_PKRU;
 		memcpy(xs + XSTATE_BV_OFFSET, &bv, 8);
 		ptrace(PTRACE_SETREGSET, pid, (void *)NT_X86_XSTATE, &iov);
-		memset(xs, 0xcc, sizeof(xs));
-		ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov);
+		getregset(pid, xs, sizeof(xs), &iov);
 		memcpy(&bv, xs + XSTATE_BV_OFFSET, 8);
 		ok(!(bv & XFEATURE_MASK_PKRU) && *(uint32_t *)(xs + pkru_offset()) == 0,
 		   "XSTATE_BV[9] cleared by SETREGSET: PKRU 0, component 9 reads 0");
@@ -170,8 +173,7 @@ int main(void)
 	   WIFSTOPPED(status), "CONT: the child runs and stops a third time");
 	if (pkeys) {
 		/* Its image now holds PKRU in the init state: 0, not whatever PKRU is live. */
-		memset(xs, 0xcc, sizeof(xs));
-		ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov);
+		getregset(pid, xs, sizeof(xs), &iov);
 		ok(*(uint32_t *)(xs + pkru_offset()) == 0,
 		   "after running with PKRU 0 the child's component 9 reads 0, not the tracer's PKRU");
 	}
