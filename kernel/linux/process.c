@@ -126,9 +126,9 @@ static bool in_region_of(bool low_window, u64 va, u64 len)
 
 static bool in_region(u64 va, u64 len) { return in_region_of(lx_current()->low_window, va, len); }
 
-bool linux_outside_process(const struct task *t, u64 addr)
+bool linux_outside_region(const struct task *t, u64 addr)
 {
-	return t->lx && !in_region_of(t->lx->low_window, addr, 1);
+	return !in_region_of(t->lx->low_window, addr, 1);
 }
 
 bool linux_low_window(const struct task *t) { return t->lx && t->lx->low_window; }

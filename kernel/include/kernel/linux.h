@@ -67,7 +67,11 @@ static inline void fs_base_switch_in(struct task *next)
  * fault on them is P=1): Linux would report SEGV_MAPERR, and so does
  * pkrulab.
  */
-bool linux_outside_process(const struct task *t, u64 addr);
+bool linux_outside_region(const struct task *t, u64 addr);
+static inline bool linux_outside_process(const struct task *t, u64 addr)
+{
+	return t->lx && linux_outside_region(t, addr);	/* pkrulab's own tasks: one test */
+}
 /* Whether t is a thread of a non-PIE process (user memory in the low window). */
 bool linux_low_window(const struct task *t);
 /* The rt_sigreturn limits for the current Linux thread: lim, or a copy
