@@ -109,11 +109,16 @@ void lx_proc_end(struct linux_proc *p)
 	}
 }
 
-void lx_kill_proc(struct linux_proc *p, int sig, const char *reason)
+void lx_kill_threads(struct linux_proc *p, const char *reason)
 {
 	for (int i = 1; i < MAX_TASKS; i++)
 		if (&tasks[i] != current && lx_same_process(&tasks[i], p))
 			task_kill(i, reason);
+}
+
+void lx_kill_proc(struct linux_proc *p, int sig, const char *reason)
+{
+	lx_kill_threads(p, reason);
 	if (!p->group_exit) {
 		p->group_exit = true;
 		p->group_exit_code = TASK_EXIT_SIGNALLED(sig);

@@ -122,6 +122,8 @@ bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write
 void lx_proc_end(struct linux_proc *p);
 /* Free a process slot whose status nobody will read any more. */
 void lx_proc_release(struct linux_proc *p);
+/* End every live thread of p but the current one, with reason (as SIGKILL does). */
+void lx_kill_threads(struct linux_proc *p, const char *reason);
 /* SIGKILL to every thread of p (possibly the caller's own process: then no return). */
 void lx_kill_proc(struct linux_proc *p, int sig, const char *reason);
 /* Wake p's threads sleeping in wait4 (a child ended or stopped). */

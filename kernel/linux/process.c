@@ -8,9 +8,10 @@
  * kernel's PML4 entries plus PML4 slots 170..255 (LINUX_USER_LO..
  * LINUX_USER_HI), whose pages are mapped eagerly (no demand paging), U/S=1,
  * key 0 until pkey_mprotect says otherwise.  fork copies every page at
- * once (no copy-on-write: the programs here fork a few dozen times).  Only
- * static PIEs load: a non-PIE binary wants 0x400000, which the kernel
- * identity-maps with supervisor pages.
+ * once (no copy-on-write: the programs here fork a few dozen times).  A
+ * static PIE loads at LINUX_LOAD_BASE; a non-PIE executable at its link
+ * address in the low window (<kernel/linux.h>), which its process maps
+ * with page tables of its own in place of the kernel's identity map.
  */
 #include <asm/cpu.h>
 #include <asm/pgtable.h>
@@ -495,8 +496,8 @@ struct linux_proc *lx_fork(struct task **child_task, long *err)
 		*err = -LX_ENOMEM;
 		return NULL;
 	}
-	c = proc_alloc();
-	if (!c) {
+	/* Both tables first: nothing is copied for a fork that cannot happen. */
+	if (!task_slot_free() || !(c = proc_alloc())) {
 		*err = -LX_EAGAIN;
 		return NULL;
 	}
@@ -519,15 +520,7 @@ struct linux_proc *lx_fork(struct task **child_task, long *err)
 				LINUX_EXEC_HI);
 	lx_files_fork(c, parent);
 
-	t = lx_task_create(c, pid);
-	if (!t) {
-		lx_files_exit(c);
-		lx_root_free(c->root);
-		c->used = false;
-		lx_session.processes--;
-		*err = -LX_EAGAIN;
-		return NULL;
-	}
+	t = lx_task_create(c, pid);	/* a free slot was checked above */
 	c->task = t;
 	*child_task = t;
 	return c;
@@ -601,8 +594,7 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	}
 	p->exit_signal = LINUX_SIGCHLD;
 	/* A non-PIE executable's heap goes where a PIE's would: the window holds only its image. */
-	p->brk_start = p->brk = ALIGN_UP(base + (plan.fixed ? 0 : plan.end), PAGE_SIZE) +
-				(plan.fixed ? LINUX_LOAD_BASE : 0);
+	p->brk_start = p->brk = plan.fixed ? LINUX_LOAD_BASE : ALIGN_UP(base + plan.end, PAGE_SIZE);
 	p->mmap_low = LINUX_MMAP_TOP;
 	p->pkey_map = 1;		/* key 0 is every page's default */
 	p->exec_only_pkey = -1;

@@ -31,10 +31,10 @@
 #define SSE_OFFSET	160	/* XMM0-15: bytes 160..415 */
 #define SSE_SIZE	256
 
+/* A size for component 9 means CPUID supports it and does not contradict itself. */
 static bool pkru_in_regset(void)
 {
-	return pke_enabled() && (xstate.supported & XFEATURE_MASK_PKRU) &&
-	       !(xstate.bad & XFEATURE_MASK_PKRU) && xstate.size[XFEATURE_PKRU];
+	return pke_enabled() && xstate.size[XFEATURE_PKRU];
 }
 
 static u64 regset_features(void)
@@ -45,13 +45,6 @@ static u64 regset_features(void)
 u64 lx_regset_xstate_size(void)
 {
 	return ALIGN_UP(xstate_size_for(regset_features()), sizeof(u64));
-}
-
-static u32 mxcsr_mask_of(const u8 *img)
-{
-	u32 m = *(const u32 *)(img + XSAVE_MXCSR_MASK_OFFSET);
-
-	return m ? m : 0xffbf;	/* SDM: the default when the saved mask is 0 */
 }
 
 long lx_regset_xstate_get(struct task *t, void *buf, u64 len)
@@ -70,17 +63,18 @@ long lx_regset_xstate_get(struct task *t, void *buf, u64 len)
 	struct xstate_header *h = (struct xstate_header *)(out + XSAVE_HDR_OFFSET);
 
 	memset(out, 0, size);
-	if (bv & XFEATURE_MASK_X87)
+	if (bv & XFEATURE_MASK_X87) {
 		memcpy(out, img, FP_LEGACY_SIZE);
-	else
+	} else {
 		*(u16 *)out = FCW_DEFAULT;
+		*(u32 *)(out + XSAVE_MXCSR_MASK_OFFSET) = sigframe_limits_current()->mxcsr_mask;
+	}
 	if (bv & XFEATURE_MASK_SSE)
 		memcpy(out + SSE_OFFSET, img + SSE_OFFSET, SSE_SIZE);
 	/* MXCSR belongs to SSE and AVX as much as to x87 (Linux copies it for any of them). */
 	*(u32 *)(out + XSAVE_MXCSR_OFFSET) = (bv & (XFEATURE_MASK_X87 | XFEATURE_MASK_SSE |
 						   XFEATURE_MASK_YMM)) ?
 		*(const u32 *)(img + XSAVE_MXCSR_OFFSET) : MXCSR_DEFAULT;
-	*(u32 *)(out + XSAVE_MXCSR_MASK_OFFSET) = mxcsr_mask_of(img);
 	memcpy(out + FX_SW_BYTES_OFFSET, &sw, sizeof(sw));
 	for (int i = XFEATURE_YMM; i < XFEATURE_PKRU; i++)
 		if ((bv & (1ull << i)) && xstate.size[i])
@@ -110,7 +104,7 @@ long lx_regset_xstate_set(struct task *t, const void *buf, u64 len)
 		if (h->reserved[i])
 			return -LX_EINVAL;
 	if ((bv & (XFEATURE_MASK_X87 | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM)) &&
-	    (*(const u32 *)(in + XSAVE_MXCSR_OFFSET) & ~mxcsr_mask_of(img)))
+	    (*(const u32 *)(in + XSAVE_MXCSR_OFFSET) & ~sigframe_limits_current()->mxcsr_mask))
 		return -LX_EINVAL;
 
 	if (bv & XFEATURE_MASK_X87)

@@ -275,9 +275,7 @@ void linux_task_exit(struct task *t)
 	}
 	p->last_exit_code = t->exit_code;
 	if (p->group_exit)
-		for (int i = 1; i < MAX_TASKS; i++)
-			if (&tasks[i] != t && lx_same_process(&tasks[i], p))
-				task_kill(i, "the process exited (exit_group or a fatal signal)");
+		lx_kill_threads(p, "the process exited (exit_group or a fatal signal)");
 	if (th->clear_child_tid && !copy_to_user(th->clear_child_tid, &zero, sizeof(zero)))
 		futex_wake(p, th->clear_child_tid, 1);
 	th->clear_child_tid = 0;

@@ -53,8 +53,32 @@ static const char *linux_instance(int i)
 	return ids[i];
 }
 
+/*
+ * A failure this CPU's deviation explains: the program's first failing
+ * line shows the symptom and the CPU has the deviation, so the program's
+ * verdict cannot be had here.  NULL if none does.
+ *  - xsave.cpuid_pkru_component: the program looks for PKRU as component 9
+ *    of an XSAVE layout (ptrace's NT_X86_XSTATE), and this CPU's
+ *    CPUID(0xD,9) gives no usable offset for it;
+ *  - pku.ring0_ignores_ad: the program wanted EFAULT from a kernel access
+ *    to memory its PKRU denies, and this CPU lets ring 0 read through AD.
+ */
+static const char *deviation_explaining(const char *first_failure)
+{
+	const struct { const char *id, *symptom; bool present; } known[] = {
+		{ "xsave.cpuid_pkru_component", "component 9", xstate.bad & XFEATURE_MASK_PKRU },
+		{ "pku.ring0_ignores_ad", "EFAULT", cpu_quirks.ring0_ignores_ad },
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(known); i++)
+		if (known[i].present && strstr(first_failure, known[i].symptom))
+			return known[i].id;
+	return NULL;
+}
+
 static enum outcome linux_run(struct scenario_ctx *ctx)
 {
+	const char *dev;
 	const struct linux_program *prog = linux_program(ctx->instance);
 	struct linux_report rep;
 	const char *why = NULL;
@@ -93,26 +117,10 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 		      rep.exit_reason[0] ? rep.exit_reason : "-",
 		      rep.last_ok[0] ? "; last ok: " : "", rep.last_ok,
 		      rep.not_ok ? "; first failure: " : "", rep.not_ok ? rep.first_not_ok : "");
-	} else if (rep.not_ok && (xstate.bad & XFEATURE_MASK_PKRU) &&
-		   strstr(rep.first_not_ok, "component 9")) {
-		/*
-		 * The program looks for PKRU as component 9 of an XSAVE layout
-		 * (ptrace's NT_X86_XSTATE), and this CPU's CPUID(0xD,9) gives no
-		 * usable offset for it: the kernel cannot put PKRU there.
-		 */
-		deviation(ctx, "xsave.cpuid_pkru_component", "%d of %d sub-tests failed, the first: %s",
-			  rep.not_ok, rep.ok + rep.not_ok, rep.first_not_ok);
-		snprintf(ctx->reason, sizeof(ctx->reason), "deviation xsave.cpuid_pkru_component");
-		return OUTCOME_SKIP;
-	} else if (rep.not_ok && cpu_quirks.ring0_ignores_ad && strstr(rep.first_not_ok, "EFAULT")) {
-		/*
-		 * The program wanted EFAULT from a kernel access to memory its
-		 * PKRU denies, and this CPU lets ring 0 read through AD: its
-		 * verdict cannot be had here.
-		 */
-		deviation(ctx, "pku.ring0_ignores_ad", "%d of %d sub-tests failed, the first: %s",
-			  rep.not_ok, rep.ok + rep.not_ok, rep.first_not_ok);
-		snprintf(ctx->reason, sizeof(ctx->reason), "deviation pku.ring0_ignores_ad");
+	} else if (rep.not_ok && (dev = deviation_explaining(rep.first_not_ok))) {
+		deviation(ctx, dev, "%d of %d sub-tests failed, the first: %s", rep.not_ok,
+			  rep.ok + rep.not_ok, rep.first_not_ok);
+		snprintf(ctx->reason, sizeof(ctx->reason), "deviation %s", dev);
 		return OUTCOME_SKIP;
 	} else if (rep.not_ok) {
 		check(ctx, false, "exit status %ld, %d of %d sub-tests failed, the first: %s",
