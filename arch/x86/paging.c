@@ -217,11 +217,6 @@ void paging_private_low_free(pte_t *root, u64 lo, u64 hi, void (*free_page)(void
 		write_cr3((u64)root);
 }
 
-void paging_unmap_tree(u64 lo, u64 hi, void (*free_page)(void *))
-{
-	paging_unmap_tree_in(active, lo, hi, free_page);
-}
-
 /* ---- address spaces ---------------------------------------------------- */
 
 pte_t *paging_kernel_root(void) { return pml4; }

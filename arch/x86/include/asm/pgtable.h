@@ -43,12 +43,6 @@ pte_t *lookup_pte(u64 va);		/* 4 KiB leaf, or NULL */
 void set_page_pkey(u64 va, int pkey);
 void set_page_flags(u64 va, u64 set, u64 clear);
 u64 identity_map_limit(void);
-/*
- * Unmap every page in the PML4 slots [lo, hi) covers (lo and hi 512 GiB
- * aligned: a whole address-space region) and hand each 4 KiB page and
- * each page table to free_page; then flush the TLB.
- */
-void paging_unmap_tree(u64 lo, u64 hi, void (*free_page)(void *));
 void set_mmio_uncached(u64 pa);
 
 /*
@@ -68,6 +62,12 @@ void map_page_in(pte_t *root, u64 va, u64 pa, u64 flags);
 u64 paging_count_tree(pte_t *root, u64 lo, u64 hi);
 /* Copy every page of src's [lo, hi) into dst (empty there), flags and keys kept. */
 void paging_copy_tree(pte_t *dst, pte_t *src, u64 lo, u64 hi);
+/*
+ * Unmap every page in the PML4 slots of root that [lo, hi) covers (lo and
+ * hi 512 GiB aligned: a whole address-space region) and hand each 4 KiB
+ * page and each page table to free_page; then flush the TLB if root is
+ * active.
+ */
 void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *));
 /*
  * A private low window: root's own 4 KiB page tables for [lo, hi) (2 MiB
