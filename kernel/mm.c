@@ -39,12 +39,65 @@ static bool page_is_reserved(u64 pa)
 	return false;
 }
 
+struct span { u64 lo, hi; };
+
+/* Every range page_is_reserved() refuses, widened to whole pages. */
+static int reserved_spans(struct span *sp)
+{
+	int n = 0;
+
+	sp[n++] = (struct span){ 0, LOW_MEMORY_END };
+	sp[n++] = (struct span){ (u64)__kernel_start, (u64)__kernel_end };
+	sp[n++] = (struct span){ LINUX_EXEC_LO, LINUX_EXEC_HI };
+	for (int i = 0; i < boot_info.nr_reserved; i++)
+		sp[n++] = (struct span){ boot_info.reserved[i].base,
+					 boot_info.reserved[i].base + boot_info.reserved[i].len };
+	for (int i = 0; i < n; i++) {
+		sp[i].lo = ALIGN_DOWN(sp[i].lo, PAGE_SIZE);
+		sp[i].hi = ALIGN_UP(sp[i].hi, PAGE_SIZE);
+	}
+	/* By start (a handful of entries: insertion sort). */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && sp[j].lo < sp[j - 1].lo; j--) {
+			struct span t = sp[j];
+
+			sp[j] = sp[j - 1];
+			sp[j - 1] = t;
+		}
+	return n;
+}
+
+/* Pages of [b, e) that no reserved span covers (the spans sorted by start). */
+static u64 pages_left(u64 b, u64 e, const struct span *sp, int n)
+{
+	u64 pages = 0, at = b;
+
+	for (int i = 0; i < n && at < e; i++) {
+		if (sp[i].hi <= at)
+			continue;
+		if (sp[i].lo > at)
+			pages += ((sp[i].lo < e ? sp[i].lo : e) - at) / PAGE_SIZE;
+		at = sp[i].hi;
+	}
+	if (at < e)
+		pages += (e - at) / PAGE_SIZE;
+	return pages;
+}
+
 void mm_init(u64 limit)
 {
+	struct span sp[MB2_MAX_RESERVED + 3];
+	int n = reserved_spans(sp);
+
 	mem_limit = limit;
 	cur_region = 0;
 	cur_addr = 0;
 	total_pages = 0;
+	/*
+	 * Exactly the pages page_alloc() can hand out: callers that refuse a
+	 * request the allocator cannot meet (a Linux process's mmap, fork)
+	 * count on it, or RAM runs out under them.
+	 */
 	for (int i = 0; i < boot_info.nr_usable; i++) {
 		u64 b = ALIGN_UP(boot_info.usable[i].base, PAGE_SIZE);
 		u64 e = ALIGN_DOWN(boot_info.usable[i].base + boot_info.usable[i].len, PAGE_SIZE);
@@ -52,7 +105,7 @@ void mm_init(u64 limit)
 		if (e > limit)
 			e = limit;
 		if (e > b)
-			total_pages += (e - b) / PAGE_SIZE;
+			total_pages += pages_left(b, e, sp, n);
 	}
 	free_pages = total_pages;
 }
