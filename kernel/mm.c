@@ -92,11 +92,12 @@ void mm_init(u64 limit)
 	mem_limit = limit;
 	cur_region = 0;
 	cur_addr = 0;
-	total_pages = 0;
+	total_pages = free_pages = 0;
 	/*
-	 * Exactly the pages page_alloc() can hand out: callers that refuse a
-	 * request the allocator cannot meet (a Linux process's mmap, fork)
-	 * count on it, or RAM runs out under them.
+	 * total_pages: the usable RAM of the memory map; free_pages exactly
+	 * what page_alloc() can hand out of it: callers that refuse a request
+	 * the allocator cannot meet (a Linux process's mmap, fork) count on
+	 * it, or RAM runs out under them.
 	 */
 	for (int i = 0; i < boot_info.nr_usable; i++) {
 		u64 b = ALIGN_UP(boot_info.usable[i].base, PAGE_SIZE);
@@ -104,10 +105,11 @@ void mm_init(u64 limit)
 
 		if (e > limit)
 			e = limit;
-		if (e > b)
-			total_pages += pages_left(b, e, sp, n);
+		if (e > b) {
+			total_pages += (e - b) / PAGE_SIZE;
+			free_pages += pages_left(b, e, sp, n);
+		}
 	}
-	free_pages = total_pages;
 }
 
 /* Next never-used page from the memory map, or 0 when RAM is exhausted. */

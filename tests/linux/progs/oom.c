@@ -3,7 +3,7 @@
  * until the kernel says ENOMEM -- the kernel must refuse before its own
  * page allocator runs dry, never fall over under the program -- then fork
  * (which needs a copy of all of it: ENOMEM too), give everything back and
- * map again.  Prints TAP-style "ok N" lines; exit status 0 when every
+ * map again (the cell checks, too, that every page came back at exit).  Prints TAP-style "ok N" lines; exit status 0 when every
  * check held.
  */
 #include <errno.h>
@@ -50,6 +50,10 @@ int main(void)
 			break;
 		pieces[again++] = p;
 	}
-	ok(again == n, "after munmap of all of it the same amount maps again");
+	/*
+	 * New addresses (mmap hands out fresh ones) want page tables of their
+	 * own, and the first round's stay until exit: up to 1 MiB less.
+	 */
+	ok(again >= n - 1, "after munmap of all of it as much maps again, but for its page tables");
 	return ptest_done("oom");
 }
