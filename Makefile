@@ -141,6 +141,18 @@ $(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
 
 linux-progs: $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS))
 
+# The kernel knows the names of the programs it is built with, so that a
+# boot without their module2 lines SKIPs their cells rather than losing
+# them (kernel/linux/process.c).  Rewritten only when the list changes.
+$(B)/gen/linux-progs.h: FORCE
+	@mkdir -p $(dir $@)
+	@{ echo "/* generated from the Makefile's LINUX_PROGS: do not edit */"; \
+		for p in $(LINUX_PROGS); do echo "LINUX_PROGRAM(\"$$p\")"; done; } >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/kernel/linux/process.o: $(B)/gen/linux-progs.h
+.PHONY: FORCE
+FORCE:
+
 # The programs every image has (run-qemu.sh --program refuses their names).
 .PHONY: print-linux-progs
 print-linux-progs:
@@ -224,6 +236,21 @@ iso-args: $(B)/pkrulab.elf $(LINUX_PROG_BINS)
 		'	pkrulab_video' \
 		$(foreach p,$(LINUX_PROGS),'	module2 /boot/linux/$(p) prog $(p)') \
 		'	boot' '}' >>$(ISO_OUT).d/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $(ISO_OUT) $(ISO_OUT).d 2>$(ISO_OUT).log || { cat $(ISO_OUT).log >&2; exit 1; }
+	@rm -rf $(ISO_OUT).d $(ISO_OUT).log
+
+# An ISO whose whole grub.cfg is one hand-written entry without module2
+# lines, as a lab machine's own GRUB would boot the ELF: every cell that
+# needs no program runs, each linux.* cell SKIPs naming its program.
+#   make iso-bare ISO_OUT=PATH [KARGS="exit=qemu"]
+.PHONY: iso-bare
+iso-bare: $(B)/pkrulab.elf
+	@[ -n "$(ISO_OUT)" ] || { echo "iso-bare: set ISO_OUT=PATH (and KARGS=...)" >&2; exit 2; }
+	@rm -rf $(ISO_OUT).d && mkdir -p $(ISO_OUT).d/boot/grub
+	@cp $(B)/pkrulab.elf $(ISO_OUT).d/boot/pkrulab.elf
+	@printf '%s\n' 'set timeout=0' 'menuentry "pkrulab" {' \
+		"	multiboot2 /boot/pkrulab.elf $(or $(KARGS),exit=qemu)" '}' \
+		>$(ISO_OUT).d/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $(ISO_OUT) $(ISO_OUT).d 2>$(ISO_OUT).log || { cat $(ISO_OUT).log >&2; exit 1; }
 	@rm -rf $(ISO_OUT).d $(ISO_OUT).log
 

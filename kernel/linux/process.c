@@ -27,8 +27,22 @@
 #include "elf.h"
 #include "proc.h"
 
+/*
+ * The programs this image was built with (the Makefile's LINUX_PROGS,
+ * generated into build/gen/linux-progs.h): each is a cell whether or not
+ * the boot loader loaded it, so a boot without its module2 lines SKIPs
+ * those cells instead of losing them (and the expectation table, which
+ * names them, still finds them).
+ */
+static const char *const builtin_programs[] = {
+#define LINUX_PROGRAM(name) name,
+#include "linux-progs.h"
+#undef LINUX_PROGRAM
+};
+
 #define PAGES_RESERVE	512	/* never given to a process: page tables, the kernel */
-#define MAX_PROGRAMS	MB2_MAX_MODULES
+#define MAX_PROGRAMS	(MB2_MAX_MODULES + (int)ARRAY_SIZE(builtin_programs))
+_Static_assert(MAX_PROGRAMS <= LINUX_MAX_PROGRAMS, "raise LINUX_MAX_PROGRAMS");
 #define STACK_WORDS	512	/* argc, argv, envp, auxv: far fewer are used */
 
 /* Auxiliary vector types (include/uapi/linux/auxvec.h, asm/auxvec.h). */
@@ -65,14 +79,23 @@ static int nr_programs = -1;
 
 /* ---- programs in the image ------------------------------------------- */
 
-/* "prog NAME": the rest of the module2 line after its path. */
+/*
+ * The built-in names first, in the Makefile's order (the ISO's module2
+ * lines follow it), each without an image until a module2 line "prog NAME"
+ * supplies one; a module of another name (run-qemu.sh --program) is added
+ * after them.  A name given twice keeps its first image.
+ */
 static void programs_scan(void)
 {
-	static char names[MAX_PROGRAMS][32];
+	static char names[MB2_MAX_MODULES][32];
+	int nr_names = 0;
 
 	nr_programs = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(builtin_programs); i++)
+		programs[nr_programs++] = (struct linux_program){ builtin_programs[i], NULL, 0 };
 	for (int i = 0; i < boot_info.nr_modules; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
+		struct linux_program *p = NULL;
 		const char *c = m->cmdline;
 		int n = 0;
 
@@ -84,12 +107,20 @@ static void programs_scan(void)
 			n++;
 		if (!n)
 			continue;
-		memcpy(names[nr_programs], c, n);
-		names[nr_programs][n] = 0;
-		programs[nr_programs] = (struct linux_program){
-			names[nr_programs], (const void *)m->start, m->end - m->start,
-		};
-		nr_programs++;
+		memcpy(names[nr_names], c, n);
+		names[nr_names][n] = 0;
+		for (int k = 0; k < nr_programs && !p; k++)
+			if (!strcmp(programs[k].name, names[nr_names]))
+				p = &programs[k];
+		if (!p) {
+			p = &programs[nr_programs++];
+			p->name = names[nr_names];
+		}
+		if (!p->image) {
+			p->image = (const void *)m->start;
+			p->size = m->end - m->start;
+		}
+		nr_names++;
 	}
 }
 
@@ -108,7 +139,7 @@ const struct linux_program *linux_program(int i)
 const struct linux_program *linux_program_find(const char *name)
 {
 	for (int i = 0; i < linux_nr_programs(); i++)
-		if (!strcmp(programs[i].name, name))
+		if (programs[i].image && !strcmp(programs[i].name, name))
 			return &programs[i];
 	return NULL;
 }

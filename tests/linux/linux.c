@@ -1,9 +1,12 @@
 /*
  * linux.* -- unmodified static Linux x86-64 programs under each design.
  *
- * Every program in the image (a GRUB "module2 PATH prog NAME" line: the
- * ones built from tests/linux/progs/, and any `run-qemu.sh --program`
- * adds) is one cell per configuration, linux.NAME[CONFIG].  It runs as a
+ * Every program of the image (the ones built from tests/linux/progs/ and
+ * the Linux selftests, whose names the kernel knows, and any a GRUB
+ * "module2 PATH prog NAME" line adds, as `run-qemu.sh --program` does) is
+ * one cell per configuration, linux.NAME[CONFIG].  A built-in program
+ * the boot loader did not load (a hand-written GRUB entry without its
+ * module2 lines) SKIPs, naming it.  It runs as a
  * Linux process (kernel/linux/) alone, with the configuration's strategy
  * switching its PKRU, and passes when it exits with status 0.  Its output
  * is passed through as diagnostics; its own "ok N"/"not ok N" lines are
@@ -17,7 +20,6 @@
 #include <kernel/console.h>
 #include <kernel/linux.h>
 #include <kernel/mm.h>
-#include <kernel/multiboot2.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
@@ -44,7 +46,7 @@ static const char *signal_name(long sig)
 
 static const char *linux_instance(int i)
 {
-	static char ids[MB2_MAX_MODULES][48];
+	static char ids[LINUX_MAX_PROGRAMS][48];
 	const struct linux_program *p = linux_program(i);
 
 	if (!p)
@@ -85,6 +87,8 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 	struct task *t;
 	u64 free_before;
 
+	if (!prog->image)
+		return skip(ctx, "program %s not loaded (no module2 line)", prog->name);
 	if (!apic_timer_hz())
 		return skip(ctx, "no calibrated local APIC timer: tasks need the tick");
 	if (!strategy_activate(ctx->config, &why))

@@ -79,11 +79,19 @@ bool linux_low_window(const struct task *t);
 const struct sigframe_limits *linux_sigframe_limits(const struct sigframe_limits *lim);
 
 /* A program in the image: the module2 lines "prog NAME" of grub.cfg. */
+/*
+ * A program of the image: built in (its name compiled into the kernel) or
+ * added by a module2 line.  image is NULL for a built-in one the boot
+ * loader did not load: its cells SKIP.
+ */
 struct linux_program {
 	const char *name;
 	const void *image;
 	u64 size;
 };
+
+/* The built-in programs and up to MB2_MAX_MODULES more. */
+#define LINUX_MAX_PROGRAMS	64
 
 int linux_nr_programs(void);
 const struct linux_program *linux_program(int i);
