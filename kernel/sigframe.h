@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #define SIGILL		4
+#define SIGTRAP		5
+#define SIGBUS		7
 #define SIGFPE		8
 #define SIGKILL		9
 #define SIGUSR1		10
@@ -32,6 +34,15 @@
 #define SI_KERNEL	0x80
 #define ILL_ILLOPN	2
 #define FPE_INTDIV	1
+#define FPE_FLTDIV	3
+#define FPE_FLTOVF	4
+#define FPE_FLTUND	5
+#define FPE_FLTRES	6
+#define FPE_FLTINV	7
+#define BUS_ADRALN	1
+#define TRAP_BRKPT	1
+#define TRAP_TRACE	2
+#define TRAP_HWBKPT	4
 
 #define SA_SIGINFO	0x00000004u
 #define SA_ONSTACK	0x08000000u

@@ -224,9 +224,39 @@ static void signal_force_fault(struct pt_regs *r, int sig, int code, u64 addr, u
 	sig_record(current, sig, code, addr, 0, pkey, r->vector, r->error_code);
 }
 
+/*
+ * SIGFPE's si_code for a #MF (x87) or #XM (SSE) from ring 3: the first of
+ * the exceptions both flagged and unmasked, in Linux's order; 0 when none
+ * is (a spurious trap: no signal).  The task's registers are still live.
+ */
+static int fp_exception_code(int vector)
+{
+	u32 pending;
+
+	if (vector == VEC_XM) {
+		u32 mxcsr = stmxcsr();
+
+		pending = mxcsr & ~(mxcsr >> 7) & 0x3f;
+	} else {
+		pending = fnstsw() & ~fnstcw() & 0x3f;
+	}
+	if (pending & 0x01)
+		return FPE_FLTINV;
+	if (pending & 0x04)
+		return FPE_FLTDIV;
+	if (pending & 0x08)
+		return FPE_FLTOVF;
+	if (pending & 0x12)
+		return FPE_FLTUND;
+	if (pending & 0x20)
+		return FPE_FLTRES;
+	return 0;
+}
+
 void signal_user_exception(struct pt_regs *r)
 {
-	u64 cr2;
+	u64 cr2, dr6;
+	int code;
 
 	if (current->lx)
 		linux_fault_check(r, r->vector == VEC_PF ? read_cr2() : 0);
@@ -251,7 +281,31 @@ void signal_user_exception(struct pt_regs *r)
 	case VEC_UD:
 		signal_force_fault(r, SIGILL, ILL_ILLOPN, r->rip, 0);
 		break;
+	case VEC_DB:
+		/* TF (TRAP_TRACE), a DR0-3 hit, or ICEBP (INT1: no condition bit). */
+		dr6 = read_dr6();
+		write_dr6(DR6_RESERVED);
+		signal_force_fault(r, SIGTRAP, dr6 & DR6_BS ? TRAP_TRACE :
+				   dr6 & DR6_TRAP_BITS ? TRAP_HWBKPT : TRAP_BRKPT, r->rip, 0);
+		break;
+	case VEC_BP:
+		signal_force_fault(r, SIGTRAP, SI_KERNEL, 0, 0);
+		break;
+	case VEC_NP:
+	case VEC_SS:
+		signal_force_fault(r, SIGBUS, SI_KERNEL, 0, 0);
+		break;
+	case VEC_AC:
+		signal_force_fault(r, SIGBUS, BUS_ADRALN, 0, 0);
+		break;
+	case VEC_MF:
+	case VEC_XM:
+		code = fp_exception_code(r->vector);
+		if (code)
+			signal_force_fault(r, SIGFPE, code, r->rip, 0);
+		break;
 	default:
+		/* #GP (INT n through a DPL-0 gate, privileged instructions), #OF, #TS... */
 		signal_force_fault(r, SIGSEGV, SI_KERNEL, 0, 0);
 		break;
 	}

@@ -19,6 +19,7 @@
 #define COPY_MAX  4096
 
 extern void syscall_entry(void);
+extern void syscall32_entry(void);
 
 static long sys_null(struct pt_regs *r) { return 0; }
 
@@ -119,6 +120,8 @@ void syscall_init(void)
 	/* SYSRET base is the 32-bit user code selector; SYSCALL loads kernel CS/SS. */
 	wrmsr(MSR_STAR, ((u64)GDT_USER_CS32 << 48) | ((u64)GDT_KERNEL_CS << 32));
 	wrmsr(MSR_LSTAR, (u64)syscall_entry);
+	/* Compatibility-mode SYSCALL: -ENOSYS, never a jump to address 0. */
+	wrmsr(MSR_CSTAR, (u64)syscall32_entry);
 	wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_TF | X86_EFLAGS_AC |
 				X86_EFLAGS_NT);
 }

@@ -38,8 +38,13 @@ void cpu_setup(bool want_pke)
 {
 	u64 cr0 = read_cr0(), cr4 = read_cr4();
 
-	/* User tasks may use x87/SSE/AVX; the kernel itself never does. */
-	cr0 = (cr0 | X86_CR0_MP | X86_CR0_NE | X86_CR0_WP) & ~(X86_CR0_EM | X86_CR0_TS);
+	/*
+	 * User tasks may use x87/SSE/AVX; the kernel itself never does.  AM
+	 * as in Linux: ring 3 that sets RFLAGS.AC gets #AC (SIGBUS) for a
+	 * misaligned access; ring 0 is never alignment-checked.
+	 */
+	cr0 = (cr0 | X86_CR0_MP | X86_CR0_NE | X86_CR0_WP | X86_CR0_AM) &
+	      ~(X86_CR0_EM | X86_CR0_TS);
 	write_cr0(cr0);
 	cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 	write_cr4(cr4);

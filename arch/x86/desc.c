@@ -5,6 +5,7 @@
  */
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/traps.h>
 
 struct idt_entry {
 	u16 offset_lo;
@@ -28,7 +29,7 @@ static u64 gdt[8] __aligned(16);
 struct tss64 tss __aligned(16);
 static struct idt_entry idt[256] __aligned(16);
 
-static u8 ist_stacks[3][8192] __aligned(16);
+static u8 ist_stacks[NR_IST_STACKS][8192] __aligned(16);
 
 extern void *isr_stub_table[];		/* entry.asm, one per vector */
 
@@ -49,7 +50,7 @@ void gdt_init(void)
 	gdt[GDT_TSS / 8 + 1] = base >> 32;
 
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 gets no ports */
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NR_IST_STACKS; i++)
 		tss.ist[i] = (u64)&ist_stacks[i][sizeof(ist_stacks[i])];
 
 	lgdt(&d);
@@ -99,7 +100,21 @@ void idt_init(void)
 	idt_set_gate(2, isr_stub_table[2], 0, IST_NMI);
 	idt_set_gate(8, isr_stub_table[8], 0, IST_DOUBLE_FAULT);
 	idt_set_gate(18, isr_stub_table[18], 0, IST_MCE);
-	/* The one gate ring 3 may use with INT n: the probe exit. */
+	/*
+	 * #DB on a stack of its own: a single-step trap that a CPU delivers
+	 * after SYSCALL (TF set in user mode) arrives at syscall_entry's first
+	 * instruction, before the switch away from the user's RSP.  Linux
+	 * gives #DB an IST stack for the same reason.
+	 */
+	idt_set_gate(VEC_DB, isr_stub_table[VEC_DB], 0, IST_DEBUG);
+	/*
+	 * The gates ring 3 may use with INT n, as in Linux: INT3 and INTO's
+	 * vector (SIGTRAP, SIGSEGV) and 0x80, the probes' exit (which a Linux
+	 * process gets as the #GP it would be without 32-bit emulation:
+	 * traps.c).  Every other INT n from ring 3 is a #GP(n * 8 + 2).
+	 */
+	idt_set_gate(VEC_BP, isr_stub_table[VEC_BP], 3, 0);
+	idt_set_gate(VEC_OF, isr_stub_table[VEC_OF], 3, 0);
 	idt_set_gate(VEC_USER_EXIT, isr_stub_table[VEC_USER_EXIT], 3, 0);
 	lidt(&d);
 }

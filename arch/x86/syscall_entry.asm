@@ -79,6 +79,18 @@ syscall_entry:
 	mov rax, -ENOSYS
 	jmp .done
 
+; SYSCALL from compatibility mode (ring 3 far-jumped to the 32-bit user
+; code segment) enters through IA32_CSTAR.  pkrulab has no 32-bit system
+; calls: like Linux booted without IA32 emulation, the call fails with
+; -ENOSYS and SYSRET (32-bit operand size) returns to compatibility mode at
+; ECX with R11's flags.  Nothing touches the stack, which is still the
+; user's: interrupts are off (FMASK), and NMI, #DB, #DF and #MC run on IST
+; stacks of their own.
+global syscall32_entry
+syscall32_entry:
+	mov eax, -ENOSYS
+	o32 sysret
+
 section .bss
 syscall_user_rsp: resq 1
 

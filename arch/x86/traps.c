@@ -3,7 +3,11 @@
  *  - a fault-safe probe (<asm/safe.h>) faulted: record it and resume after
  *    the probed instruction;
  *  - ring-3 code run by user_run() faulted: record it and return to the
- *    kernel code that started it (a user task can never crash the kernel);
+ *    kernel code that started it;
+ *  - a task's ring-3 code faulted, or used one of the gates ring 3 may
+ *    use (INT3, INT 4, INT 0x80 outside a probe): the task gets the signal
+ *    Linux gives for it (kernel/signal.c), so a user task can never end
+ *    the run;
  *  - anything else is a kernel bug: dump state and stop with a harness
  *    error, so that a broken run can never pass.
  */
@@ -127,6 +131,31 @@ static __noreturn void fatal_trap(struct pt_regs *r)
 
 void irq_register(int vec, irq_handler_t fn) { irq_handlers[vec] = fn; }
 
+/*
+ * A single-step trap in ring 0.  The kernel never sets TF, so it came in
+ * from ring 3 through an instruction that does not clear it before the
+ * trap is taken: a CPU that raises the trap of a SYSCALL executed with TF
+ * set after the switch to ring 0 (the #DB IST stack makes that safe), or
+ * SYSENTER.  Clear TF and go on; the user's own RFLAGS keep TF, so
+ * single-stepping resumes where it belongs, in ring 3.
+ */
+static bool kernel_single_step(struct pt_regs *r)
+{
+	static bool said;
+	u64 dr6 = read_dr6();
+
+	if (!(dr6 & DR6_BS) || (dr6 & DR6_TRAP_BITS))
+		return false;
+	write_dr6(DR6_RESERVED);
+	r->rflags &= ~X86_EFLAGS_TF;
+	if (!said) {
+		said = true;
+		printk("# traps: single-step trap in ring 0 at rip=%#llx (TF from ring 3): TF "
+		       "cleared, the run goes on\n", r->rip);
+	}
+	return true;
+}
+
 static __always_inline void handle_trap(struct pt_regs *r)
 {
 	int vec = r->vector;
@@ -134,12 +163,27 @@ static __always_inline void handle_trap(struct pt_regs *r)
 	if (vec < 32) {
 		if (!user_mode(r) && fixup_exception(r))
 			return;
+		if (vec == VEC_DB && !user_mode(r) && kernel_single_step(r))
+			return;
 		/* A ring-3 task's exception kills the task, never the kernel. */
 		if (user_mode(r) && !current->kthread) {
 			signal_user_exception(r);
 			return;
 		}
 		fatal_trap(r);
+	}
+	/*
+	 * INT 0x80 outside a probe: pkrulab has no 32-bit system calls, so
+	 * ring 3 gets what Linux without IA32 emulation gives, the #GP of a
+	 * gate it may not use (error code: the vector's IDT index, IDT bit
+	 * set), reported at the INT instruction (CD 80, two bytes).
+	 */
+	if (vec == VEC_USER_EXIT && user_mode(r) && !current->kthread) {
+		r->vector = VEC_GP;
+		r->error_code = (VEC_USER_EXIT << 3) | 2;
+		r->rip -= 2;
+		signal_user_exception(r);
+		return;
 	}
 	if (irq_handlers[vec]) {
 		irq_handlers[vec](r);

@@ -151,7 +151,7 @@ static bool in_region_of(bool low_window, u64 va, u64 len)
 {
 	if (va + len < va)
 		return false;
-	if (va >= LINUX_USER_LO && va + len <= LINUX_USER_HI)
+	if (va >= LINUX_USER_LO && va + len <= LINUX_TASK_SIZE)
 		return true;
 	return low_window && va >= LINUX_EXEC_LO && va + len <= LINUX_EXEC_HI;
 }

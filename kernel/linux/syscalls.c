@@ -127,7 +127,7 @@ static long sys_arch_prctl(struct pt_regs *r)
 
 	switch (ARG0(r)) {
 	case ARCH_SET_FS:
-		if (addr >= LINUX_USER_HI)
+		if (addr >= LINUX_TASK_SIZE)
 			return -LX_EPERM;
 		current->fs_base = addr;
 		fs_base_switch_in(current);

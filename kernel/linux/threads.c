@@ -110,7 +110,7 @@ static long do_clone(struct pt_regs *r, u64 flags, u64 stack, u64 ptid, u64 ctid
 		     "not implemented: -ENOSYS", p->prog->name, flags);
 		return -LX_ENOSYS;
 	}
-	if ((flags & CLONE_SETTLS) && tls >= LINUX_USER_HI)
+	if ((flags & CLONE_SETTLS) && tls >= LINUX_TASK_SIZE)
 		return -LX_EPERM;
 	t = lx_task_create(p, 0);
 	if (!t)

@@ -29,6 +29,12 @@ struct sigframe_limits;
 #define LINUX_BRK_MAX		(1ull << 30)		/* the heap can grow 1 GiB */
 #define LINUX_MMAP_TOP		0x00007ff000000000ull	/* mmap grows down from here */
 #define LINUX_STACK_TOP		0x00007ffffffff000ull
+/*
+ * Linux's TASK_SIZE_MAX: nothing is ever mapped in the last page below
+ * 2^47, so a SYSCALL at the end of user space can never make the kernel
+ * return to RIP 0x800000000000, which is not canonical (a #GP in ring 0).
+ */
+#define LINUX_TASK_SIZE		0x00007ffffffff000ull
 #define LINUX_STACK_SIZE	(512ull << 10)		/* mapped at exec */
 #define LINUX_UID		1000			/* not root: no /proc needed */
 

@@ -47,8 +47,12 @@ struct task;
 void signal_task_init(struct task *t);
 /* Queue sig for t as kill() does (SI_USER from from_pid); -1 for a bad number. */
 int signal_queue(struct task *t, int sig, int from_pid);
-/* An exception in ring 3: SIGSEGV (with SEGV_PKUERR and si_pkey for a
- * protection-key fault), SIGFPE, SIGILL. */
+/*
+ * An exception in ring 3, turned into the signal Linux gives for it:
+ * SIGSEGV (SEGV_PKUERR and si_pkey for a protection-key fault), SIGILL,
+ * SIGTRAP, SIGBUS, SIGFPE; a #MF or #XM with no unmasked exception
+ * pending is spurious and gives nothing.
+ */
 void signal_user_exception(struct pt_regs *regs);
 /* On the way back to ring 3: deliver what is pending. */
 void signal_deliver_pending(struct pt_regs *regs);

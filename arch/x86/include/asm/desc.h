@@ -18,6 +18,8 @@
 #define IST_DOUBLE_FAULT 1
 #define IST_NMI		 2
 #define IST_MCE		 3
+#define IST_DEBUG	 4	/* #DB can hit where RSP is still the user's (see desc.c) */
+#define NR_IST_STACKS	 4
 
 /* Vectors beyond the 32 exceptions. */
 #define VEC_USER_EXIT	0x80	/* ring-3 probe "return to kernel" gate */

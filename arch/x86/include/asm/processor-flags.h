@@ -7,6 +7,7 @@
 #define X86_CR0_EM	(1ul << 2)
 #define X86_CR0_TS	(1ul << 3)
 #define X86_CR0_NE	(1ul << 5)
+#define X86_CR0_AM	(1ul << 18)
 #define X86_CR0_WP	(1ul << 16)
 #define X86_CR0_PG	(1ul << 31)
 

@@ -52,6 +52,49 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
+/* DR6: which debug condition a #DB reports (the CPU never clears it). */
+#define DR6_TRAP_BITS	0xful		/* B0-B3: a DR0-DR3 breakpoint hit */
+#define DR6_BS		(1ul << 14)	/* single step (RFLAGS.TF) */
+#define DR6_RESERVED	0xffff0ff0ul	/* the value with no condition recorded */
+
+static inline u64 read_dr6(void)
+{
+	u64 v;
+
+	asm volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_dr6(u64 v) { asm volatile("mov %0, %%dr6" :: "r"(v)); }
+
+/*
+ * The user's floating-point exception state, read where a #MF or #XM from
+ * ring 3 is being turned into SIGFPE (its registers are still live).
+ */
+static inline u32 stmxcsr(void)
+{
+	u32 v;
+
+	asm volatile("stmxcsr %0" : "=m"(v));
+	return v;
+}
+
+static inline u16 fnstsw(void)
+{
+	u16 v;
+
+	asm volatile("fnstsw %0" : "=m"(v));
+	return v;
+}
+
+static inline u16 fnstcw(void)
+{
+	u16 v;
+
+	asm volatile("fnstcw %0" : "=m"(v));
+	return v;
+}
+
 static inline u64 xgetbv(u32 index)
 {
 	u32 lo, hi;
