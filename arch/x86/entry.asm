@@ -46,6 +46,8 @@ global isr_return
 isr_return:
 	POP_GPRS
 	add rsp, 16		; vector and error code
+global isr_iret
+isr_iret:			; a fault here is a bad user frame (traps.c)
 	iretq
 
 section .rodata

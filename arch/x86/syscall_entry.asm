@@ -67,6 +67,7 @@ syscall_entry:
 	pop rdx
 	mov rcx, [rsp + 8]	; skipping rax
 	add rsp, 16 + 16	; rax, rcx, vector, error code
+.iret:				; a fault here is a bad user frame (traps.c)
 	iretq
 
 .slow:
@@ -90,6 +91,9 @@ global syscall32_entry
 syscall32_entry:
 	mov eax, -ENOSYS
 	o32 sysret
+
+global syscall_iret
+syscall_iret equ syscall_entry.iret
 
 section .bss
 syscall_user_rsp: resq 1

@@ -156,6 +156,35 @@ static bool kernel_single_step(struct pt_regs *r)
 	return true;
 }
 
+extern const u8 isr_iret[], syscall_iret[];
+
+/*
+ * The IRETQ back to ring 3 faulted in ring 0: the frame it was loading is
+ * one the user chose, e.g. a signal handler at a non-canonical address
+ * (rt_sigaction takes any value, as Linux's does, and a CPU that checks
+ * the return RIP raises the #GP before it leaves ring 0; QEMU TCG raises
+ * it at the fetch, in ring 3).  The fault's own frame holds every user
+ * register (they were restored just before the IRETQ) and its RSP points
+ * at the frame IRETQ tried: together they are the user context, which
+ * then takes the fault as ring 3 would, as Linux's fixup_bad_iret does.
+ */
+static bool bad_iret_fixup(struct pt_regs *r)
+{
+	const u64 *frame = (const u64 *)r->rsp;
+
+	if (r->rip != (u64)isr_iret && r->rip != (u64)syscall_iret)
+		return false;
+	if ((r->vector != VEC_GP && r->vector != VEC_SS && r->vector != VEC_NP) ||
+	    (frame[1] & 3) != 3 || current->kthread)
+		return false;
+	r->rip = frame[0];
+	r->cs = frame[1];
+	r->rflags = frame[2];
+	r->rsp = frame[3];
+	r->ss = frame[4];
+	return true;
+}
+
 static __always_inline void handle_trap(struct pt_regs *r)
 {
 	int vec = r->vector;
@@ -163,6 +192,10 @@ static __always_inline void handle_trap(struct pt_regs *r)
 	if (vec < 32) {
 		if (!user_mode(r) && fixup_exception(r))
 			return;
+		if (!user_mode(r) && bad_iret_fixup(r)) {
+			signal_user_exception(r);
+			return;
+		}
 		if (vec == VEC_DB && !user_mode(r) && kernel_single_step(r))
 			return;
 		/* A ring-3 task's exception kills the task, never the kernel. */
