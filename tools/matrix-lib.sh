@@ -11,7 +11,9 @@
 # "NAME: N passed, N failed"; returns 1 if a case failed.
 # PKRULAB_MATRIX_ONLY=ERE runs only the cases whose name matches it, and
 # PKRULAB_MATRIX_FAILFAST=1 stops at the first failed case (tools/mutants.py
-# and tools/stress.py use both).
+# and tools/stress.py use both; it runs one case at a time);
+# PKRULAB_MATRIX_JOBS=N runs N cases side by side (default: 2 where there
+# are 2 CPUs or more).
 
 # Why the case failed, or "" (globals log, err, patterns, rc, want).
 matrix_check() {
@@ -35,33 +37,65 @@ matrix_check() {
 	done
 }
 
+# One case, run in the background by matrix_run: its report (the line
+# matrix_run prints, then for a failure the log's and stderr's tails) goes
+# to OUT/NAME.result.
+matrix_case() {
+	local runner=$1 out=$2 timeout=$3 name=$4 args=$5
+	local log="$out/$name.log" err="$out/$name.err" start secs why
+	start=$(date +%s.%N)
+	# shellcheck disable=SC2086  # args is a word list on purpose
+	$runner --timeout "$timeout" --log "$log" $args >/dev/null 2>"$err" </dev/null
+	rc=$?
+	secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+	why=$(matrix_check)
+	if [ -z "$why" ]; then
+		printf 'ok   %-20s %5ss  (%s)\n' "$name" "$secs" "$args"
+	else
+		printf 'FAIL %-20s %5ss  (%s): %s\n' "$name" "$secs" "$args" "$why"
+		tail -n 15 "$log" | sed 's/^/    | /'
+		sed 's/^/    ! /' "$err" | tail -n 5
+	fi >"$out/$name.result"
+}
+
+# Cases run PKRULAB_MATRIX_JOBS at a time (default: one per CPU, at most
+# 2: each QEMU or Bochs is one busy thread), reported in their order.
 matrix_run() {
 	local title=$1 runner=$2 out=$3 timeout=$4
-	local c name want args patterns log err start rc secs why passed=0 failed=0
+	local c name want args patterns passed=0 failed=0 jobs names=()
 
+	jobs=${PKRULAB_MATRIX_JOBS:-$(nproc 2>/dev/null || echo 1)}
+	[ "$jobs" -gt 2 ] && [ -z "${PKRULAB_MATRIX_JOBS:-}" ] && jobs=2
+	[ "${PKRULAB_MATRIX_FAILFAST:-0}" = 1 ] && jobs=1
 	mkdir -p "$out"
 	for c in "${CASES[@]}"; do
 		IFS='|' read -r name want args patterns <<<"$c"
 		if [ -n "${PKRULAB_MATRIX_ONLY:-}" ] && ! [[ $name =~ $PKRULAB_MATRIX_ONLY ]]; then
 			continue
 		fi
-		log="$out/$name.log"
-		err="$out/$name.err"
-		start=$(date +%s.%N)
-		# shellcheck disable=SC2086  # args is a word list on purpose
-		$runner --timeout "$timeout" --log "$log" $args >/dev/null 2>"$err" </dev/null
-		rc=$?
-		secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
-		why=$(matrix_check)
-		if [ -z "$why" ]; then
+		rm -f "$out/$name.result"
+		names+=("$name")
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+			wait -n
+		done
+		matrix_case "$runner" "$out" "$timeout" "$name" "$args" &
+		if [ "$jobs" = 1 ]; then
+			wait
+			if [ "${PKRULAB_MATRIX_FAILFAST:-0}" = 1 ] && ! grep -q '^ok ' "$out/$name.result"; then
+				break
+			fi
+		fi
+	done
+	wait
+	for name in "${names[@]}"; do
+		if [ ! -f "$out/$name.result" ]; then
+			continue	# not run: an earlier case failed fast
+		fi
+		cat "$out/$name.result"
+		if grep -q '^ok ' "$out/$name.result"; then
 			passed=$((passed + 1))
-			printf 'ok   %-20s %5ss  (%s)\n' "$name" "$secs" "$args"
 		else
 			failed=$((failed + 1))
-			printf 'FAIL %-20s %5ss  (%s): %s\n' "$name" "$secs" "$args" "$why"
-			tail -n 15 "$log" | sed 's/^/    | /'
-			sed 's/^/    ! /' "$err" | tail -n 5
-			[ "${PKRULAB_MATRIX_FAILFAST:-0}" = 1 ] && break
 		fi
 	done
 	echo "$title: $passed passed, $failed failed"

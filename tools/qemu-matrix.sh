@@ -88,6 +88,8 @@ fi
 # exit=qemu", no module2 lines (make iso-bare), as a lab machine's own GRUB
 # boots the ELF: everything runs but the linux.* cells, which SKIP naming
 # their program.
+# Built once here: the cases run side by side and must not race to build.
+make --no-print-directory all >/dev/null || exit 1
 make --no-print-directory iso-bare ISO_OUT="$OUT/bare.iso" KARGS=exit=qemu >/dev/null
 BARE="$SUMMARY_OK;;^    ok [0-9]+ linux.hello\\[xsave\\] # SKIP program hello not loaded \\(no module2 line\\)\$"
 BARE+=";;^    ok [0-9]+ linux.protection_keys\\[unmanaged\\] # SKIP program protection_keys not loaded"
