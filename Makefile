@@ -256,6 +256,86 @@ iso-bare: $(B)/pkrulab.elf
 	$(Q)grub-mkrescue -o $(ISO_OUT) $(ISO_OUT).d 2>$(ISO_OUT).log || { cat $(ISO_OUT).log >&2; exit 1; }
 	@rm -rf $(ISO_OUT).d $(ISO_OUT).log
 
+# ---- make install / uninstall: this machine's own GRUB menu ----------------
+# As Debian's memtest86+ package does: the kernel and the Linux programs go
+# to /boot/pkrulab/, a script to /etc/grub.d/ that the next update-grub runs
+# to put a "pkrulab" submenu into the machine's own menu (BIOS and UEFI).
+#   sudo make install [UPDATE_GRUB=1]    sudo make uninstall [UPDATE_GRUB=1]
+# DESTDIR=DIR installs under DIR (a package, tools/test-install.sh), as any
+# user.  The GRUB tools are checked for by these names (other layouts, and
+# the tests, may name others).
+INSTALL_BOOT := /boot/pkrulab
+INSTALL_GRUBD := /etc/grub.d
+GRUBD_SCRIPT := 42_pkrulab
+UPDATE_GRUB ?= 0
+GRUB_MKCONFIG ?= grub-mkconfig
+GRUB_FILE ?= grub-file
+UPDATE_GRUB_CMD ?= update-grub
+
+# The script, with boot/grub.cfg's entries ("TITLE|ARGS" per menuentry) in it.
+$(B)/grub.d/$(GRUBD_SCRIPT): boot/grub.d/$(GRUBD_SCRIPT).in boot/grub.cfg
+	@mkdir -p $(dir $@)
+	$(Q)sed -n -e '/^menuentry "/{s/^menuentry "\(.*\)" *{ *$$/\1/;h;}' \
+		-e '/^[[:space:]]*multiboot2 /{s/^[[:space:]]*multiboot2 [^ ]* *//;G;s/^\(.*\)\n\(.*\)$$/\2|\1/;p;}' \
+		boot/grub.cfg >$@.entries
+	@[ -s $@.entries ] || { echo "$@: no menuentry with multiboot2 found in boot/grub.cfg" >&2; exit 1; }
+	$(Q)sed -e '/^@PKRULAB_ENTRIES@$$/{r $@.entries' -e 'd;}' $< >$@.tmp && mv $@.tmp $@ && rm $@.entries
+
+# Every reason to refuse, all named at once, before anything is installed.
+# $(1): install or uninstall.  Root and grub-mkconfig matter only for the
+# machine itself (empty DESTDIR); update-grub regenerates this machine's
+# grub.cfg, which a DESTDIR tree is not part of.
+define pkrulab_install_check
+	@fail=0; \
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" != 0 ]; then \
+		echo "make $(1): not root: changing $(INSTALL_BOOT) and $(INSTALL_GRUBD) needs root (sudo make $(1)), or DESTDIR=DIR for a staging tree" >&2; fail=1; \
+	fi; \
+	if [ "$(1)" = install ] && [ -z "$(DESTDIR)" ] && ! command -v $(GRUB_MKCONFIG) >/dev/null; then \
+		echo "make $(1): $(GRUB_MKCONFIG) not found: this machine's GRUB tools (Debian: grub-common) are missing, and nothing would run $(INSTALL_GRUBD)/$(GRUBD_SCRIPT)" >&2; fail=1; \
+	fi; \
+	if [ "$(1)" = install ] && ! command -v $(GRUB_FILE) >/dev/null; then \
+		echo "make $(1): $(GRUB_FILE) not found (Debian: grub-common): it checks that $(B)/pkrulab.elf is multiboot2 before it goes into a boot menu" >&2; fail=1; \
+	fi; \
+	if [ "$(UPDATE_GRUB)" = 1 ] && [ -n "$(DESTDIR)" ]; then \
+		echo "make $(1): UPDATE_GRUB=1 regenerates this machine's grub.cfg: not with DESTDIR" >&2; fail=1; \
+	elif [ "$(UPDATE_GRUB)" = 1 ] && ! command -v $(firstword $(UPDATE_GRUB_CMD)) >/dev/null; then \
+		echo "make $(1): UPDATE_GRUB=1: $(firstword $(UPDATE_GRUB_CMD)) not found (Debian: grub2-common); run grub-mkconfig -o /boot/grub/grub.cfg yourself" >&2; fail=1; \
+	fi; \
+	[ $$fail = 0 ]
+endef
+
+.PHONY: install uninstall
+# The script goes in last and comes out first: an update-grub in between
+# never offers files that are not there.
+install: $(B)/pkrulab.elf $(LINUX_PROG_BINS) $(B)/grub.d/$(GRUBD_SCRIPT)
+	$(call pkrulab_install_check,install)
+	@$(GRUB_FILE) --is-x86-multiboot2 $(B)/pkrulab.elf || { echo "make install: $(B)/pkrulab.elf is not multiboot2" >&2; exit 1; }
+	install -d "$(DESTDIR)$(INSTALL_BOOT)/linux" "$(DESTDIR)$(INSTALL_GRUBD)"
+	install -m 644 $(B)/pkrulab.elf "$(DESTDIR)$(INSTALL_BOOT)/pkrulab.elf"
+	install -m 644 $(LINUX_PROG_BINS) "$(DESTDIR)$(INSTALL_BOOT)/linux/"
+	install -m 755 $(B)/grub.d/$(GRUBD_SCRIPT) "$(DESTDIR)$(INSTALL_GRUBD)/$(GRUBD_SCRIPT)"
+ifeq ($(UPDATE_GRUB),1)
+	$(UPDATE_GRUB_CMD)
+else
+	@[ -n "$(DESTDIR)" ] || echo "make install: run update-grub (or make install UPDATE_GRUB=1) to put pkrulab into the boot menu"
+endif
+
+# Exactly what install wrote; a directory that holds anything else (a
+# program of your own in linux/) stays.
+uninstall:
+	$(call pkrulab_install_check,uninstall)
+	rm -f "$(DESTDIR)$(INSTALL_GRUBD)/$(GRUBD_SCRIPT)"
+	rm -f "$(DESTDIR)$(INSTALL_BOOT)/pkrulab.elf" $(patsubst %,"$(DESTDIR)$(INSTALL_BOOT)/linux/%",$(LINUX_PROGS))
+	@for d in "$(DESTDIR)$(INSTALL_BOOT)/linux" "$(DESTDIR)$(INSTALL_BOOT)"; do \
+		[ ! -d "$$d" ] || rmdir --ignore-fail-on-non-empty "$$d"; \
+	done
+ifeq ($(UPDATE_GRUB),1)
+	$(UPDATE_GRUB_CMD)
+else
+	@[ -n "$(DESTDIR)" ] || echo "make uninstall: run update-grub (or make uninstall UPDATE_GRUB=1) to take pkrulab out of the boot menu"
+endif
+# ---- end of make install / uninstall ---------------------------------------
+
 # ---- host side -------------------------------------------------------------
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover -Ikernel -Itests/host

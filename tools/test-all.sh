@@ -48,6 +48,7 @@ run_stage "Bochs matrix" bash tools/bochs-matrix.sh
 run_stage "mutants (fast subset: each must be killed)" python3 tools/mutants.py --fast
 run_stage "benchmarks under -icount: deterministic" bash tools/bench-determinism.sh
 run_stage "UEFI framebuffer console (screendump)" "$PYTHON" tools/fb-check.py
+run_stage "make install / uninstall, the /etc/grub.d menu, booted" bash tools/test-install.sh
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
