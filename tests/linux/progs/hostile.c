@@ -35,7 +35,8 @@
  * collapsed into one line per outcome) and "hostile: N probes, N matched";
  * exit status 0 when every probe matched.  Built with -DONLY='"a,b"' it
  * runs only the probes whose names start with one of the comma-separated
- * prefixes (to bisect a probe that ends the run).
+ * prefixes, with -DSKIP='"a,b"' all but those (to bisect a probe that ends
+ * the run: ./run-qemu.sh --program COPY -- tests=linux.COPY).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -83,7 +84,8 @@ STUB(p_rdcr8); STUB(p_wrcr8); STUB(p_rddr0); STUB(p_wrdr0); STUB(p_rddr6); STUB(
 STUB(p_rdmsr); STUB(p_wrmsr); STUB(p_rdtsc); STUB(p_rdpmc);
 STUB(p_swapgs); STUB(p_invlpg); STUB(p_wbinvd); STUB(p_invd); STUB(p_clts);
 STUB(p_sysret); STUB(p_sysexit); STUB(p_sysenter);
-STUB(p_iret); STUB(p_ljmp); STUB(p_lcall); STUB(p_lret);
+STUB(p_iret); STUB(p_ljmp); STUB(p_lcall); STUB(p_lret); STUB(p_ljmpq); STUB(p_lcallq); STUB(land64);
+extern uint32_t land_mark;
 STUB(p_movds); STUB(p_moves); STUB(p_movfs); STUB(p_movgs); STUB(p_movss);
 STUB(p_sctf); STUB(p_flagsys); STUB(p_acmis); STUB(p_int80); STUB(p_jmp);
 
@@ -179,7 +181,12 @@ asm(
 	/* far transfers: rdi points at m16:32 (offset, selector) */
 	"p_ljmp:	ljmp *(%rdi)\n"
 	"p_lcall:	mov 8(%rdi), %rsp; lcall *(%rdi); ret\n"
-	"p_lret:	movzwl 4(%rdi), %eax; push %rax; mov (%rdi), %eax; push %rax; lretq\n"
+	/* the same with m16:64 (REX.W; Intel and QEMU; AMD takes m16:32) when no page below 4 GiB */
+	"p_ljmpq:	.byte 0x48, 0xff, 0x2f\n"
+	"p_lcallq:	.byte 0x48, 0xff, 0x1f; ret\n"
+	".globl land64\n"
+	"land64:	movl $64, land_mark(%rip); jmp probe_exit_ok\n"
+	"p_lret:	movzwl 4(%rdi), %eax; push %rax; push 16(%rdi); lretq\n"
 	/* segment loads of di; the original selector back after a load that worked */
 	"p_movds:	mov %ds, %ecx; mov %di, %ds; mov %cx, %ds; ret\n"
 	"p_moves:	mov %es, %ecx; mov %di, %es; mov %cx, %es; ret\n"
@@ -215,6 +222,8 @@ asm(
 	"saved_fsbase:	.quad 0\n"
 	"saved_gsbase:	.quad 0\n"
 	"int80_ret:	.quad 0\n"
+	".globl land_mark\n"
+	"land_mark:	.quad 0\n"
 	".popsection\n");
 
 /* ---- outcomes ---- */
@@ -267,7 +276,13 @@ static const char *signame(int sig)
 	case SIGALRM: return "hang (SIGALRM after 20 s)";
 	case KILLED + SIGKILL: return "process killed by SIGKILL";
 	case KILLED + SIGSEGV: return "process killed by SIGSEGV";
-	default: return sig > KILLED ? "process killed by a signal" : "signal?";
+	default: {
+		static char b[40];
+
+		snprintf(b, sizeof(b), sig > KILLED ? "process killed by signal %d" : "signal %d",
+			 sig > KILLED ? sig - KILLED : sig);
+		return b;
+	}
 	}
 }
 
@@ -360,11 +375,8 @@ static void fmt_want(char *buf, size_t len, const struct want *w)
 		snprintf(buf + n, len - n, " si_addr=%#lx", w->addr);
 }
 
-static int want_probe(const char *name)
+static __attribute__((unused)) int name_in(const char *name, const char *p)
 {
-#ifdef ONLY
-	const char *p = ONLY;
-
 	while (*p) {
 		size_t n = strcspn(p, ",");
 
@@ -373,6 +385,16 @@ static int want_probe(const char *name)
 		p += n + (p[n] == ',');
 	}
 	return 0;
+}
+
+static int want_probe(const char *name)
+{
+#ifdef SKIP
+	if (name_in(name, SKIP))
+		return 0;
+#endif
+#ifdef ONLY
+	return name_in(name, ONLY);
 #else
 	(void)name;
 	return 1;
@@ -390,6 +412,7 @@ static struct res do_probe_here(void (*fn)(void), unsigned long arg)
 	if (low)
 		memset(low + LOW_MARK64, 0, 16);
 	int80_ret = 0;
+	land_mark = 0;
 	alarm(20);
 	run_probe(fn, arg);
 	alarm(0);
@@ -399,6 +422,8 @@ static struct res do_probe_here(void (*fn)(void), unsigned long arg)
 		r.val = 0;
 		if (low && *(uint32_t *)(low + LOW_MARK64) == 64)
 			r.val = *(uint32_t *)(low + LOW_MARK32) == 32 ? 32 : 64;
+		if (land_mark == 64)
+			r.val = 64;
 	}
 	r.ret80 = int80_ret;
 	r.ret32 = low ? (int32_t)*(uint32_t *)(low + LOW_RET32) : 0;
@@ -625,7 +650,9 @@ static void selectors(void)
 {
 	static void (*const fn[S_N])(void) = { p_movds, p_moves, p_movfs, p_movgs, p_movss,
 					       p_ljmp, p_lcall, p_lret };
-	struct { uint32_t off; uint16_t sel; uint16_t pad; uint64_t stack; } __attribute__((packed)) far;
+	/* m16:32 at 0 (with the stack for lcall at 8, the 64-bit target for lret at 16); m16:64 at 24 */
+	struct { uint32_t off; uint16_t sel; uint16_t pad; uint64_t stack, off64, q_off; uint16_t q_sel; }
+		__attribute__((packed)) far;
 	char name[120];
 
 	far.stack = low ? (uintptr_t)(low + 0xf00) : 0;
@@ -642,16 +669,29 @@ static void selectors(void)
 					continue;
 				fork_probes = op >= S_LJMP;
 				if (op >= S_LJMP) {
-					if (!low)
+					if (!low && ro == R_CODE32) {
+						printf("# %s: skipped, no page below 4 GiB for 32-bit code\n", name);
 						continue;
+					}
 					far.sel = sel;
-					far.off = (uint32_t)(uintptr_t)(low + (ro == R_CODE32 ? LOW_LAND32 : LOW_LAND64));
+					far.off = low ? (uint32_t)(uintptr_t)(low + (ro == R_CODE32 ? LOW_LAND32 : LOW_LAND64)) : 0;
+					far.off64 = ro == R_CODE32 ? (uintptr_t)(low + LOW_LAND32) : (uintptr_t)land64;
+					far.q_off = (uintptr_t)land64;
+					far.q_sel = sel;
 					arg = (unsigned long)&far;
 				}
 				{
 					const struct want ws[2] = { w, QEMU_SMAP_KILL };
+					void (*f)(void) = fn[op];
 
-					probe(name, fn[op], arg, ws, op == S_LRET ||
+					if (!low && op == S_LJMP) {
+						f = p_ljmpq;
+						arg += 24;
+					} else if (!low && op == S_LCALL) {
+						f = p_lcallq;
+						arg += 24;
+					}
+					probe(name, f, arg, ws, op == S_LRET ||
 					      (op == S_LCALL && !w.sig) ? 2 : 1);
 				}
 				fork_probes = 0;
@@ -664,7 +704,7 @@ static void selectors(void)
 
 static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
 
-static void setup_low(void)
+static __attribute__((unused)) void setup_low(void)
 {
 	unsigned char *p, *c;
 	uint32_t base;
@@ -731,9 +771,7 @@ static void irets(void)
 	char name[120];
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		if (!low)
-			break;
-		f[0] = c[i].rip ? c[i].rip : (unsigned long)low + LOW_LAND64;
+		f[0] = c[i].rip ? c[i].rip : (unsigned long)land64;
 		f[1] = c[i].cs;
 		f[2] = fl;
 		f[3] = c[i].rsp;
@@ -944,7 +982,7 @@ static void compat_probes(void)
 	char name[120];
 
 	if (!low || !user_cs32) {
-		printf("# no 32-bit user CS found by LAR: no compatibility-mode probes\n");
+		printf("# no page below 4 GiB or no 32-bit user CS: no compatibility-mode probes\n");
 		return;
 	}
 	for (int k = 0; k < 2; k++) {
@@ -1002,7 +1040,9 @@ int main(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+#ifndef NO_LOW_PAGE	/* -DNO_LOW_PAGE: as where no page below 4 GiB can be had (pkrulab) */
 	setup_low();
+#endif
 
 	int_n();
 	P1("int3", p_int3, 0, ((struct want){ SIGTRAP, SI_KERNEL, 3, 0, A_ZERO, 0, ANY, NULL }));
