@@ -121,18 +121,21 @@ check-layers: $(B)/pkrulab.elf
 # the host gcc and Debian's glibc, in the ISO as GRUB modules that the
 # linux.* cells run.  boot/grub.cfg sources the generated programs.cfg.
 # Linux's own pkey selftests (below) are in the image too.
-# hello_static is hello.c linked non-PIE (-static), as the selftests are.
-OWN_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*.c)) hello_static
+# hello_static is hello.c linked non-PIE (-static), as the selftests are;
+# hostile_static is hostile.c so linked, whose code and data below 4 GiB
+# let it far-jump to the 32-bit user CS (compatibility-mode probes).
+NOPIE_PROGS := hello_static hostile_static
+OWN_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*.c)) $(NOPIE_PROGS)
 SELFTESTS := protection_keys pkey_sighandler_tests
 ST_DIR := $(B)/linux/selftests
 LINUX_PROGS := $(OWN_PROGS) $(SELFTESTS)
 LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS)) $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
 PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror
 
-$(B)/linux/progs/hello_static: tests/linux/progs/hello.c tests/linux/progs/ptest.h
+$(B)/linux/progs/%_static: tests/linux/progs/%.c tests/linux/progs/ptest.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC [L]  $< (non-PIE)")
-	$(Q)$(HOSTCC) $(filter-out -static-pie,$(PROG_CFLAGS)) -static -DHELLO_NOPIE -DPROG_NAME='"hello_static"' $< -o $@
+	$(Q)$(HOSTCC) $(filter-out -static-pie,$(PROG_CFLAGS)) -static -DPROG_NOPIE -DPROG_NAME='"$*_static"' $< -o $@
 
 $(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
 	@mkdir -p $(dir $@)
@@ -208,7 +211,7 @@ linux-selftests:
 # about 180 MB, once into ~/.cache): build/linux-reference/results.txt.
 # Not part of make test.  LINUX_REF_ARGS="--uid 0" etc. are passed on.
 .PHONY: linux-reference
-linux-reference: linux-selftests
+linux-reference: linux-selftests linux-progs
 	@bash tools/linux-reference.sh $(LINUX_REF_ARGS)
 
 $(B)/pkrulab.iso: $(B)/pkrulab.elf boot/grub.cfg $(LINUX_PROG_BINS)

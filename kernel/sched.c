@@ -70,6 +70,7 @@ static void context_switch(struct task *prev, struct task *next)
 	if (in_timer_irq && !prev->kthread && !next->kthread)
 		timer_switches++;
 	in_timer_irq = false;
+	fs_base_switch_out(prev);
 	fs_base_switch_in(next);
 	/* Only a Linux process has an address space of its own. */
 	if (__builtin_expect(next->root != prev->root, 0))

@@ -144,7 +144,8 @@ long sys_sigreturn_fuzz(struct pt_regs *r)
 		rc = sigreturn_restore(&scratch, frame, &why, true);
 		res.iterations++;
 		if (rc == 0) {
-			bool ok = scratch.cs == USER_CS && scratch.ss == USER_DS &&
+			bool ok = (scratch.cs == USER_CS || scratch.cs == USER_CS32) &&
+				  scratch.ss == USER_DS &&
 				  !(scratch.rflags & X86_EFLAGS_IOPL) &&
 				  (scratch.rflags & X86_EFLAGS_IF) && canonical_user(scratch.rip) &&
 				  canonical_user(scratch.rsp);

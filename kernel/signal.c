@@ -422,8 +422,8 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 	PUT_FRAME(uc.uc_mcontext.rsp, r->rsp);
 	PUT_FRAME(uc.uc_mcontext.rip, r->rip);
 	PUT_FRAME(uc.uc_mcontext.eflags, r->rflags);
-	/* cs, gs, fs, ss: four u16 in one quadword */
-	PUT_FRAME(uc.uc_mcontext.cs, USER_CS | (u64)USER_DS << 48);
+	/* cs, gs, fs, ss: four u16 in one quadword; cs 0x1b if it ran 32-bit code */
+	PUT_FRAME(uc.uc_mcontext.cs, r->cs | r->ss << 48);
 	PUT_FRAME(uc.uc_mcontext.err, s->fault_error[sig]);
 	PUT_FRAME(uc.uc_mcontext.trapno, s->fault_vector[sig]);
 	PUT_FRAME(uc.uc_mcontext.oldmask, s->blocked);
@@ -485,6 +485,9 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	s->blocked |= ka->mask | ((ka->flags & SA_NODEFER) ? 0 : SIGBIT(sig));
 	r->rip = ka->handler;
 	r->rsp = frame;
+	/* The handler is 64-bit code, whatever mode ring 3 was in (Linux too). */
+	r->cs = USER_CS;
+	r->ss = USER_DS;
 	r->rdi = sig;
 	r->rsi = frame + offsetof(struct rt_sigframe64, info);
 	r->rdx = frame + offsetof(struct rt_sigframe64, uc);
@@ -565,7 +568,7 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 		lim = linux_sigframe_limits(lim);
 	enum sigframe_error err;
 	u32 cur, want, delivered, pkru_off = xstate_pkru_offset();
-	u64 n, fp, rip, rsp, flags, mask, xcr0 = fpu_xfeatures(), bv;
+	u64 n, fp, rip, rsp, flags, mask, sel, xcr0 = fpu_xfeatures(), bv;
 	bool nested;
 
 	/*
@@ -582,6 +585,7 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 	rsp = GET_SC(rsp);
 	rip = GET_SC(rip);
 	flags = GET_SC(eflags);
+	sel = GET_SC(cs);
 	fp = GET_SC(fpstate);
 	mask = unsafe_get_u64((u64)&((const struct rt_sigframe64 *)uframe)->uc.uc_sigmask);
 	if (!user_access_end()) {
@@ -665,8 +669,13 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 
 	r->rsp = rsp;
 	r->rip = rip;
-	/* Selectors are forced, RFLAGS sanitised: no way to ring 0 or IOPL 3. */
-	r->cs = USER_CS;
+	/*
+	 * Selectors are forced, RFLAGS sanitised: no way to ring 0 or IOPL 3.
+	 * A context interrupted in compatibility mode goes back there (its
+	 * frame says cs 0x1b); every other cs is the 64-bit one.  (Linux
+	 * takes any cs | 3 and lets a bad one #GP at IRET: SIGSEGV.)
+	 */
+	r->cs = (u16)(sel | 3) == USER_CS32 ? USER_CS32 : USER_CS;
 	r->ss = USER_DS;
 	r->rflags = sigframe_sanitize_rflags(flags, r->rflags);
 	s->blocked = mask & ~SIGBIT(SIGKILL);

@@ -27,7 +27,9 @@
 # pkey_sighandler_tests-one (tools/linux-reference/one-test.c: one entry
 # of that selftest's test table per process).  init runs, as uid N:
 # protection_keys, pkey_sighandler_tests, then pkey_sighandler_tests-one
-# 1..5, and powers off.  Written to DIR: linux-LABEL.log (the serial
+# 1..5, then pkrulab's own hostile and hostile_static (build/linux/progs:
+# the hostile-instruction table; its output is kept as
+# tools/testdata/hostile-linux-6.12.txt), and powers off.  Written to DIR: linux-LABEL.log (the serial
 # console), results.txt (one tab-separated line per cell: status,
 # processes, ok / not ok counts, sub-results, last line), table.md; one
 # line per cell and the boot+run wall times are printed.
@@ -44,6 +46,8 @@ PYTHON=${PYTHON:-python3}
 ST_DIR=$ROOT/build/linux/selftests
 ST_SRC=$ST_DIR/src/linux-source-6.12/tools/testing/selftests/mm
 SELFTESTS=(protection_keys pkey_sighandler_tests)
+# pkrulab's own programs whose output must equal Linux's (build/linux/progs).
+OWN=(hostile hostile_static)
 ONE_TESTS=5                       # entries in pkey_sighandler_tests' pkey_tests[]
 # Per-program limits inside the guest (init kills a run that exceeds its own).
 RUN_LIMIT_S=300
@@ -197,10 +201,17 @@ gcc -static -O2 -Wall -Wextra -Werror "$ROOT/tools/linux-reference/init.c" -o "$
 	for n in $(seq 1 "$ONE_TESTS"); do
 		echo "pkey_sighandler_tests/test$n $ONE_LIMIT_S pkey_sighandler_tests-one $n"
 	done
+	for t in "${OWN[@]}"; do
+		echo "$t $RUN_LIMIT_S $t"
+	done
 } >"$work/ref-runs"
 progs=()
 for t in "${SELFTESTS[@]}"; do
 	progs+=(--program "$t=$ST_DIR/$t")
+done
+for t in "${OWN[@]}"; do
+	[ -x "$ROOT/build/linux/progs/$t" ] || die "build/linux/progs/$t missing: run make first"
+	progs+=(--program "$t=$ROOT/build/linux/progs/$t")
 done
 "$PYTHON" "$ROOT/tools/linux_reference.py" initramfs "$work/initramfs.cpio" --init "$work/init" \
 	--runs "$work/ref-runs" "${progs[@]}" \
@@ -214,7 +225,7 @@ runs=()
 meta=("linux-reference.sh $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) CPUs"
 	"$(qemu-system-x86_64 --version | head -n 1), -accel tcg -cpu $cpu -m $mem -smp 1"
 	"kernel command line: $append"
-	"programs: ${SELFTESTS[*]} (build/linux/selftests), pkey_sighandler_tests-one 1..$ONE_TESTS, as uid $uid")
+	"programs: ${SELFTESTS[*]} (build/linux/selftests), pkey_sighandler_tests-one 1..$ONE_TESTS, ${OWN[*]} (build/linux/progs), as uid $uid")
 for s in "${series[@]}"; do
 	fetch_kernel "$s"
 	version=$(cat "$kdir/version")

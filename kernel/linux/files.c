@@ -2,9 +2,11 @@
  * File descriptors of a Linux process: 0-2 are the console (a terminal),
  * read-only files from a small built-in table (/etc/passwd, which Linux's
  * protection_keys reads into a key-protected buffer and expects EFAULT),
- * and pipes (a 4 KiB buffer each, for the vmsplice test).  One thread, so
- * nothing ever blocks: an empty pipe reads as EAGAIN while a writer
- * exists.  Every copy to or from the process obeys its PKRU, as in Linux.
+ * and pipes (64 KiB each, as Linux's default, shared across fork).  A read of an
+ * empty pipe that has a writer, and a write to a full one, block as in
+ * Linux (O_NONBLOCK: EAGAIN), a signal ending the wait; a write with no
+ * reader left is EPIPE and SIGPIPE.  Every copy to or from the process
+ * obeys its PKRU, as in Linux.
  */
 #include <kernel/console.h>
 #include <kernel/string.h>
@@ -12,7 +14,8 @@
 #include "proc.h"
 
 #define COPY_CHUNK	256
-#define PIPE_BUF_SIZE	4096
+#define PIPE_BUF_SIZE	65536	/* Linux's default pipe capacity */
+#define PIPE_BUF	4096	/* writes up to this size are atomic */
 #define NR_PIPES	4
 #define AT_FDCWD	(-100)
 #define AT_EMPTY_PATH	0x1000
@@ -28,6 +31,11 @@
 #define SEEK_CUR	1
 #define SEEK_END	2
 #define LX_EAGAIN	11
+#define LX_EPIPE	32
+#define LX_SIGPIPE	13
+#define O_NONBLOCK	04000
+#define O_DIRECT	040000
+#define O_CLOEXEC	02000000
 #define LX_EACCES	13
 #define LX_EMFILE	24
 
@@ -132,29 +140,67 @@ static long console_out(u64 ubuf, u64 len)
 
 /* ---- pipes ----------------------------------------------------------------- */
 
-static long pipe_write(struct pipe *pp, u64 ubuf, u64 len)
+/*
+ * Wait for the other end: one tick's sleep, after which the caller looks
+ * again (the writer or reader is another process, and a close counts
+ * too).  A signal ends the wait: -ERESTARTSYS, which a handler with
+ * SA_RESTART turns into a restart, as Linux's pipe_read/pipe_write.
+ */
+static long pipe_wait(void)
 {
-	u64 done = 0;
-
-	if (!pp->readers)
-		return -32;		/* EPIPE (no SIGPIPE: minimal) */
-	while (done < len && pp->len < PIPE_BUF_SIZE) {
-		u32 tail = (pp->head + pp->len) % PIPE_BUF_SIZE;
-		u8 c;
-
-		if (copy_from_user(&c, ubuf + done, 1))
-			return done ? (long)done : -LX_EFAULT;
-		pp->buf[tail] = c;
-		pp->len++;
-		done++;
-	}
-	return done ? (long)done : -LX_EAGAIN;
+	if (current->sig.pending & ~current->sig.blocked)
+		return -LX_ERESTARTSYS;
+	current->wake_tick = jiffies + 1;
+	current->state = TASK_SLEEPING;
+	schedule();
+	return 0;
 }
 
-static long pipe_read(struct pipe *pp, u64 ubuf, u64 len)
+/* Up to PIPE_BUF bytes go in at once or not at all, as POSIX wants. */
+static long pipe_write(struct linux_file *f, struct pipe *pp, u64 ubuf, u64 len)
 {
 	u64 done = 0;
+	long err;
 
+	while (done < len) {
+		u64 room = PIPE_BUF_SIZE - pp->len, want = len - done;
+
+		if (!pp->readers) {
+			signal_queue(current, LX_SIGPIPE, lx_current()->pid);
+			return done ? (long)done : -LX_EPIPE;
+		}
+		if (!room || (len <= PIPE_BUF && room < want)) {
+			if (f->nonblock)
+				return done ? (long)done : -LX_EAGAIN;
+			if ((err = pipe_wait()))
+				return done ? (long)done : err;
+			continue;
+		}
+		for (u64 n = want < room ? want : room; n; n--) {
+			u32 tail = (pp->head + pp->len) % PIPE_BUF_SIZE;
+			u8 c;
+
+			if (copy_from_user(&c, ubuf + done, 1))
+				return done ? (long)done : -LX_EFAULT;
+			pp->buf[tail] = c;
+			pp->len++;
+			done++;
+		}
+	}
+	return done;
+}
+
+static long pipe_read(struct linux_file *f, struct pipe *pp, u64 ubuf, u64 len)
+{
+	u64 done = 0;
+	long err;
+
+	while (len && !pp->len && pp->writers) {
+		if (f->nonblock)
+			return -LX_EAGAIN;
+		if ((err = pipe_wait()))
+			return err;
+	}
 	while (done < len && pp->len) {
 		if (copy_to_user(ubuf + done, &pp->buf[pp->head], 1))
 			return done ? (long)done : -LX_EFAULT;
@@ -162,8 +208,6 @@ static long pipe_read(struct pipe *pp, u64 ubuf, u64 len)
 		pp->len--;
 		done++;
 	}
-	if (!done && len && pp->writers)
-		return -LX_EAGAIN;	/* Linux would block; nothing can write it */
 	return done;
 }
 
@@ -171,6 +215,18 @@ static long do_pipe2(u64 ufds, u64 flags)
 {
 	int i, fds[2];
 	long r, w;
+
+	/*
+	 * O_CLOEXEC is honoured by there being no execve; O_DIRECT (packet
+	 * mode) is not implemented: refused, named, rather than ignored.
+	 */
+	if (flags & O_DIRECT) {
+		diag("[%s] linux: pipe2 flag O_DIRECT (packet mode) not implemented: -EINVAL",
+		     lx_current()->prog->name);
+		return -LX_EINVAL;
+	}
+	if (flags & ~(u64)(O_NONBLOCK | O_CLOEXEC))
+		return -LX_EINVAL;
 
 	for (i = 0; i < NR_PIPES && pipes[i].used; i++)
 		;
@@ -192,6 +248,7 @@ static long do_pipe2(u64 ufds, u64 flags)
 	}
 	pipes[i] = (struct pipe){ .used = true, .readers = 1, .writers = 1 };
 	lx_current()->fds[r].index = lx_current()->fds[w].index = i;
+	lx_current()->fds[r].nonblock = lx_current()->fds[w].nonblock = flags & O_NONBLOCK;
 	return 0;
 }
 
@@ -207,7 +264,7 @@ static long fd_write(struct linux_file *f, u64 ubuf, u64 len)
 	case LXF_CONSOLE:
 		return console_out(ubuf, len);
 	case LXF_PIPE_W:
-		return pipe_write(&pipes[f->index], ubuf, len);
+		return pipe_write(f, &pipes[f->index], ubuf, len);
 	default:
 		return -LX_EBADF;
 	}
@@ -286,7 +343,7 @@ long sys_read(struct pt_regs *r)
 	case LXF_FILE:
 		return file_read(f, r->rsi, r->rdx);
 	case LXF_PIPE_R:
-		return pipe_read(&pipes[f->index], r->rsi, r->rdx);
+		return pipe_read(f, &pipes[f->index], r->rsi, r->rdx);
 	default:
 		return -LX_EBADF;
 	}

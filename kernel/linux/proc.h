@@ -43,6 +43,7 @@ struct linux_file {
 	enum linux_file_kind kind;
 	int index;			/* the built-in file or the pipe */
 	u64 pos;
+	bool nonblock;			/* O_NONBLOCK (pipe2) */
 };
 
 /* A thread of the process (one pkrulab task each), by task id. */
@@ -139,6 +140,7 @@ long sys_kill(struct pt_regs *r);
 long sys_tkill(struct pt_regs *r);
 long sys_tgkill(struct pt_regs *r);
 long sys_nanosleep(struct pt_regs *r);
+long sys_lx_alarm(struct pt_regs *r);
 long sys_clock_nanosleep(struct pt_regs *r);
 long sys_restart_syscall(struct pt_regs *r);
 /* Resume a stopped process (ptrace CONT/DETACH, SIGCONT) with sig for its thread (0: none). */
@@ -153,6 +155,7 @@ u64 lx_regset_xstate_size(void);
 /* Memory of the current process (kernel/linux/process.c); lengths in bytes. */
 /* Map fresh zeroed pages over [va, va+len) (replacing what was there). */
 long lx_map(u64 va, u64 len, u64 pte_flags);
+bool lx_outside_region(u64 va, u64 len);
 void lx_unmap(u64 va, u64 len);
 bool lx_mapped(u64 va, u64 len);
 /* PTE flags from PROT_*: U (but not for PROT_NONE), W for PROT_WRITE. */

@@ -158,6 +158,8 @@ static bool in_region_of(bool low_window, u64 va, u64 len)
 
 static bool in_region(u64 va, u64 len) { return in_region_of(lx_current()->low_window, va, len); }
 
+bool lx_outside_region(u64 va, u64 len) { return !in_region(va, len); }
+
 bool linux_outside_region(const struct task *t, u64 addr)
 {
 	return !in_region_of(t->lx->low_window, addr, 1);

@@ -306,6 +306,25 @@ static long do_nanosleep(long clock, u64 flags, u64 ureq, u64 urem)
 
 long sys_nanosleep(struct pt_regs *r) { return do_nanosleep(CLOCK_MONOTONIC, 0, r->rdi, r->rsi); }
 
+/*
+ * alarm(2): SIGALRM after the given seconds (0 cancels), on the calling
+ * thread's timer (pkrulab's task alarm, kernel/signal.c); returns the
+ * seconds left of the previous one, rounded to nearest, at least 1 if one
+ * was pending, as Linux's alarm_setitimer().
+ */
+long sys_lx_alarm(struct pt_regs *r)
+{
+	u64 secs = (u32)r->rdi, old = current->sig.alarm_tick, left = 0;
+	u64 tps = NSEC_PER_SEC / ns_per_tick();
+
+	if (old > jiffies) {
+		left = ((old - jiffies) * ns_per_tick() + NSEC_PER_SEC / 2) / NSEC_PER_SEC;
+		left = left ? left : 1;
+	}
+	current->sig.alarm_tick = secs ? jiffies + secs * tps : 0;
+	return left;
+}
+
 long sys_clock_nanosleep(struct pt_regs *r)
 {
 	return do_nanosleep((long)(int)r->rdi, r->rsi, r->rdx, r->r10);

@@ -129,11 +129,12 @@ static long sys_arch_prctl(struct pt_regs *r)
 	case ARCH_SET_FS:
 		if (addr >= LINUX_TASK_SIZE)
 			return -LX_EPERM;
-		current->fs_base = addr;
-		fs_base_switch_in(current);
+		/* Written whatever the cache says: ring 3 may have moved it since. */
+		current->fs_base = cpu_fs_base = addr;
+		wrmsr(MSR_FS_BASE, addr);
 		return 0;
 	case ARCH_GET_FS:
-		v = current->fs_base;
+		v = rdmsr(MSR_FS_BASE);	/* the live one (see fs_base_switch_out()) */
 		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
 	case ARCH_SET_GS:
 	case ARCH_GET_GS:
@@ -252,6 +253,15 @@ static long sys_mmap(struct pt_regs *r)
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE_SIZE - 1))
 			return -LX_EINVAL;
+		/* Past the top of user space: Linux's get_unmapped_area() says ENOMEM. */
+		if (addr + len < addr || addr + len > LINUX_TASK_SIZE)
+			return -LX_ENOMEM;
+		if (lx_outside_region(addr, len)) {
+			diag("[%s] linux: mmap MAP_FIXED at %#llx: below pkrulab's Linux address "
+			     "range (%#llx up) and outside the low window: -ENOMEM", p->prog->name,
+			     addr, LINUX_USER_LO);
+			return -LX_ENOMEM;
+		}
 		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED))
 			for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
 				if (lookup_pte(a))
@@ -524,6 +534,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_wait4] = sys_wait4,
 	[__NR_ptrace] = sys_ptrace,
 	[__NR_nanosleep] = sys_nanosleep,
+	[__NR_alarm] = sys_lx_alarm,
 	[__NR_clock_nanosleep] = sys_clock_nanosleep,
 	[__NR_restart_syscall] = sys_restart_syscall,
 	[__NR_uname] = sys_uname,

@@ -46,6 +46,19 @@ struct sigframe_limits;
  */
 extern u64 cpu_fs_base;
 
+/*
+ * A Linux thread leaving the CPU keeps the FS base it really has: ring 3
+ * can change it without a system call (MOV to FS loads the base from the
+ * descriptor, or clears it for a null selector), so the cached value may
+ * be stale.  Read back as Linux does with FSGSBASE: the thread keeps what
+ * it did, and the next thread is never left with it.
+ */
+static inline void fs_base_switch_out(struct task *prev)
+{
+	if (prev->lx)
+		prev->fs_base = cpu_fs_base = rdmsr(MSR_FS_BASE);
+}
+
 static inline void fs_base_switch_in(struct task *next)
 {
 	if (__builtin_expect(next->fs_base != cpu_fs_base, 0)) {

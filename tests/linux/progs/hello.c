@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	ok(getauxval(AT_MINSIGSTKSZ) >= 1024, "AT_MINSIGSTKSZ gives room for a signal frame");
 	ok(getauxval(AT_EXECFN) && !strcmp((char *)getauxval(AT_EXECFN), "/prog/" PROG_NAME),
 	   "AT_EXECFN names the program");
-#ifndef HELLO_NOPIE
+#ifndef PROG_NOPIE
 	ok((unsigned long)&main >= LOW_WINDOW_END, "a PIE: loaded at pkrulab's PIE base, not low");
 #else
 	ok((unsigned long)&main >= 0x400000ul && (unsigned long)&main < LOW_WINDOW_END &&

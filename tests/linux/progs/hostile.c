@@ -8,8 +8,9 @@
  * segment loads (DS, ES, FS, GS, SS) of every selector 0x00..0x60 with
  * RPL 0 and 3, SYSCALL with TF, NT or AC set, a misaligned access with
  * AC set, INT 0x80 from 64-bit code, SYSCALL and INT 0x80 from
- * compatibility mode, and SYSCALL at the top of user space (a child:
- * CVE-2012-0217's return to a non-canonical RIP).
+ * compatibility mode, SYSCALL at the top of user space (a child:
+ * CVE-2012-0217's return to a non-canonical RIP), and a signal handler at
+ * a non-canonical address (a child: the IRETQ to it faults).
  *
  * Each probe runs in this process, one after the other: an SA_SIGINFO
  * handler on a sigaltstack (SIGSEGV, SIGILL, SIGTRAP, SIGBUS, SIGFPE, and
@@ -704,6 +705,8 @@ static void selectors(void)
 
 static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
 
+static unsigned char low_bss[4096] __attribute__((aligned(4096)));
+
 static __attribute__((unused)) void setup_low(void)
 {
 	unsigned char *p, *c;
@@ -712,11 +715,19 @@ static __attribute__((unused)) void setup_low(void)
 	p = mmap((void *)LOW_ADDR, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (p == MAP_FAILED || (uintptr_t)p != LOW_ADDR) {
-		printf("# no page at %#lx (%s): no far transfers, no compatibility mode\n", LOW_ADDR,
-		       p == MAP_FAILED ? strerror(errno) : "elsewhere");
-		return;
+		/* A non-PIE build (hostile_static) has its own .bss below 4 GiB. */
+		if ((uintptr_t)low_bss < (1ul << 32) &&
+		    !mprotect(low_bss, sizeof(low_bss), PROT_READ | PROT_WRITE | PROT_EXEC)) {
+			p = low_bss;
+			printf("# no page at %#lx: the 32-bit code goes to this non-PIE program's .bss at %p\n",
+			       LOW_ADDR, (void *)p);
+		} else {
+			printf("# no page at %#lx (%s): no far transfers, no compatibility mode\n", LOW_ADDR,
+			       p == MAP_FAILED ? strerror(errno) : "elsewhere");
+			return;
+		}
 	}
-	base = (uint32_t)LOW_ADDR;
+	base = (uint32_t)(uintptr_t)p;
 	memset(p, 0xcc, 4096);
 	/* LAND64: movl $64, LOW_MARK64 (abs); movabs $probe_exit_ok, %rax; jmp *%rax */
 	c = p + LOW_LAND64;
@@ -975,6 +986,44 @@ static void sysenter_child(void)
 	judge(name, &r, w, 3);
 }
 
+/*
+ * A signal handler at a non-canonical address: rt_sigaction takes it, and
+ * the kernel's IRETQ to it is what faults -- in ring 0 on Intel CPUs and
+ * Bochs, in ring 3 at the fetch under QEMU TCG.  Either way the process
+ * (SIGSEGV at its default: a child) must die of SIGSEGV, and the kernel
+ * must go on.  0x8000000000000000: not canonical under 5-level paging either.
+ */
+static void bad_handler(void)
+{
+	const char *name = "a SIGUSR1 handler at 0x8000000000000000 (IRETQ to a non-canonical RIP)";
+	const struct want w[] = { { KILLED + SIGSEGV, ANY, ANY, ANY, A_ANY, 0, ANY, NULL } };
+	struct res r;
+	int status = 0;
+	pid_t pid;
+
+	if (!want_probe(name))
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = (void (*)(int))0x8000000000000000ul;
+		signal(SIGSEGV, SIG_DFL);
+		if (sigaction(SIGUSR1, &sa, NULL))
+			_exit(2);
+		raise(SIGUSR1);
+		_exit(0);
+	}
+	memset(&r, 0, sizeof(r));
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	r.sig = pid > 0 && WIFSIGNALED(status) ? KILLED + WTERMSIG(status) : 0;
+	r.val = pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	judge(name, &r, w, 1);
+}
+
 static void compat_probes(void)
 {
 	struct { uint32_t off; uint16_t sel; } __attribute__((packed)) far;
@@ -997,14 +1046,23 @@ static void compat_probes(void)
 		r = do_probe(p_ljmp, (unsigned long)&far);
 		if (!r.sig)
 			r.val = r.ret32;
-		{
+		if (k) {
+			const struct want w[] = {
+				DONE(pid),
+				{ SIGSEGV, SI_KERNEL, 13, 0x80 * 8 + 2, A_ZERO, 0, ANY,
+				  "no IA32 emulation: the gate is not there" },
+			};
+			judge(name, &r, w, 2);
+		} else {
 			const struct want w[] = {
 				DONE(pid),
 				{ SIGILL, ILL_ILLOPN, 6, 0, A_RIP, 0, ANY, "#UD: Intel has no SYSCALL in compat mode" },
 				{ SIGSEGV, SEGV_MAPERR, 14, 0x14, A_ANY, 0, ANY, "Linux: a 32-bit fast syscall returns "
 				  "to the 32-bit vDSO's landing pad, which a 64-bit process has not" },
+				{ 0, ANY, ANY, ANY, A_ANY, 0, -38,
+				  "no IA32 emulation: -ENOSYS, as Linux's entry_SYSCALL32_ignore" },
 			};
-			judge(name, &r, w, k ? 1 : 3);
+			judge(name, &r, w, 4);
 		}
 	}
 }
@@ -1106,6 +1164,7 @@ int main(void)
 	fork_probes = 0;
 	selectors();
 	compat_probes();
+	bad_handler();
 	syscall_tf();
 	flag_syscalls();
 	PN("misaligned load with AC set", p_acmis, buf, DONE(ANY),

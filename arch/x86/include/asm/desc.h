@@ -13,6 +13,7 @@
 
 #define USER_CS		(GDT_USER_CS | 3)
 #define USER_DS		(GDT_USER_DS | 3)
+#define USER_CS32	(GDT_USER_CS32 | 3)	/* compatibility mode: ring 3 can far-jump there */
 
 /* Interrupt stack table slots. */
 #define IST_DOUBLE_FAULT 1
