@@ -17,7 +17,8 @@
 # changes nothing (it used to add that package).
 #
 # --lava adds what `make lava` needs: Debian's lava-dispatcher (lava-run;
-# 144 packages, about 30 s); nothing else asks for it.
+# 144 packages, about 30 s) tftpd-hpa (lava-dispatcher reads its TFTP
+# directory from it) and telnet (the serial console's connection_command); nothing else asks for them.
 #
 # Exit status: 0 all present (or installed), 1 something missing or the
 # installation failed, 2 usage error.
@@ -81,6 +82,11 @@ REQS+=("Linux 6.12 sources (its pkey selftests are in the image)|file:/usr/src/l
 : "$selftests"	# kept for old command lines
 if [ "$lava" = 1 ]; then
 	REQS+=("lava-run (make lava)|cmd:lava-run|lava-dispatcher")
+	# lava-dispatcher finds its TFTP directory in tftpd-hpa's configuration
+	# (x86 and grub jobs deploy to TFTP, even to be validated).
+	REQS+=("tftpd-hpa (LAVA's TFTP deploys)|file:/etc/default/tftpd-hpa|tftpd-hpa")
+	# the device dictionaries' connection_command (a serial console via ser2net)
+	REQS+=("telnet (LAVA's serial connection to a lab machine)|cmd:telnet|telnet")
 	REQS+=("dpkg-deb, apt-get download (lava-server's device-type templates)|cmd:dpkg-deb|dpkg")
 fi
 
