@@ -15,7 +15,7 @@ server does, then:
             exactly pkrulab's unexpected failures;
   mismatch  -- tests=switch.yield config=xsave xfail=switch.yield*: one cell
             that must fail does, and LAVA records it "fail";
-  hang      a run that cannot finish within the job's 25 s: the job must end
+  hang      a run that cannot finish within the job's 15 s: the job must end
             incomplete, with the reason;
   harness   -- bogus=1 (exit status 2): the job must end incomplete;
   x86, grub `lava-run --validate` of the bare-metal jobs.
@@ -231,7 +231,7 @@ CHECKS = {
                                                "xfail=switch.yield*"], 3, want_fail=1,
                                   want_line=r"^    not ok 1 switch\.yield\[xsave\] # expected to fail .* but passed$"),
     "hang": lambda: check_incomplete("hang", ["tests=none", "bench=all", "bench_iters=100000"],
-                                     4, "25s", "timed out"),
+                                     4, "15s", "timed out"),
     "harness": lambda: check_incomplete("harness", ["bogus=1"], 5, "2", "Connection closed"),
     "x86": lambda: check_validate("x86", 6),
     "grub": lambda: check_validate("grub", 7),
