@@ -107,26 +107,45 @@ void set_page_pkey(u64 va, int pkey)
 	set_page_flags(va, PTE_PKEY(pkey), PTE_PKEY_MASK);
 }
 
-/* Free a table and what it maps: 4 KiB leaves through free_leaf, tables to free_leaf too. */
-static void free_table(pte_t *t, int level, void (*free_leaf)(void *))
+/* How an address space's pages go: see paging_unmap_tree_in(). */
+struct page_release {
+	pte_t *root;
+	void (*free_page)(void *);
+	paging_put_shared_t put_shared;
+};
+
+/*
+ * Free a table (mapping va up) and what it maps: private 4 KiB leaves and
+ * the tables to free_page, PTE_SHARED leaves to put_shared with their
+ * address.
+ */
+static void free_table(pte_t *t, int level, u64 va, const struct page_release *r)
 {
 	for (int i = 0; i < ENTRIES; i++) {
+		u64 a = va + ((u64)i << (PAGE_SHIFT + 9 * level));
+
 		if (!(t[i] & PTE_P))
 			continue;
-		if (level == 0)
-			free_leaf((void *)(t[i] & PTE_ADDR_MASK));
+		if (level == 0 && (t[i] & PTE_SHARED))
+			r->put_shared(r->root, a, t[i] & PTE_ADDR_MASK);
+		else if (level == 0)
+			r->free_page((void *)(t[i] & PTE_ADDR_MASK));
 		else if (!(t[i] & PTE_PS))
-			free_table((pte_t *)(t[i] & PTE_ADDR_MASK), level - 1, free_leaf);
+			free_table((pte_t *)(t[i] & PTE_ADDR_MASK), level - 1, a, r);
 	}
-	free_leaf(t);
+	r->free_page(t);
 }
 
-void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *))
+void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *),
+			  paging_put_shared_t put_shared)
 {
+	const struct page_release r = { root, free_page, put_shared };
+
 	for (int slot = idx(lo, 3); slot <= idx(hi - 1, 3); slot++) {
 		if (!(root[slot] & PTE_P))
 			continue;
-		free_table((pte_t *)(root[slot] & PTE_ADDR_MASK), 2, free_page);
+		free_table((pte_t *)(root[slot] & PTE_ADDR_MASK), 2, (u64)slot << (PAGE_SHIFT + 27),
+			   &r);
 		root[slot] = 0;
 	}
 	if (root == active)
@@ -202,14 +221,16 @@ void paging_private_low_copy(pte_t *dst, pte_t *src, u64 lo, u64 hi)
 		write_cr3((u64)dst);
 }
 
-void paging_private_low_free(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *))
+void paging_private_low_free(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *),
+			     paging_put_shared_t put_shared)
 {
+	const struct page_release r = { root, free_page, put_shared };
 	pte_t *pd = low_pd(root);
 
 	if (!pd)
 		return;
 	for (u64 a = lo; a < hi; a += LARGE_PAGE_SIZE)
-		free_table((pte_t *)(pd[idx(a, 1)] & PTE_ADDR_MASK), 0, free_page);
+		free_table((pte_t *)(pd[idx(a, 1)] & PTE_ADDR_MASK), 0, a, &r);
 	free_page(pd);
 	free_page((void *)(root[0] & PTE_ADDR_MASK));
 	root[0] = pml4[0];
@@ -245,7 +266,8 @@ static u64 count_table(const pte_t *t, int level)
 
 	for (int i = 0; i < ENTRIES; i++)
 		if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
-			n += level ? count_table((const pte_t *)(t[i] & PTE_ADDR_MASK), level - 1) : 1;
+			n += level ? count_table((const pte_t *)(t[i] & PTE_ADDR_MASK), level - 1) :
+				     !(t[i] & PTE_SHARED);	/* shared: the same frame */
 	return n;
 }
 
@@ -259,7 +281,10 @@ u64 paging_count_tree(pte_t *root, u64 lo, u64 hi)
 	return n;
 }
 
-/* A deep copy: new tables, new pages with the same bytes, the same flags and keys. */
+/*
+ * A deep copy: new tables, new pages with the same bytes, the same flags
+ * and keys; a PTE_SHARED leaf maps the same frame (shared memory).
+ */
 static pte_t *copy_table(const pte_t *src, int level)
 {
 	pte_t *dst = page_alloc();
@@ -272,6 +297,8 @@ static pte_t *copy_table(const pte_t *src, int level)
 			continue;
 		if (level) {
 			to = copy_table(from, level - 1);
+		} else if (e & PTE_SHARED) {
+			to = from;
 		} else {
 			to = page_alloc();
 			memcpy(to, from, PAGE_SIZE);

@@ -237,6 +237,7 @@ static long sys_mmap(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current();
 	u64 addr = ARG0(r), len = ALIGN_UP(ARG1(r), PAGE_SIZE), prot = ARG2(r), flags = ARG3(r);
+	u64 shared;
 	long err;
 
 	if (!ARG1(r) || len < ARG1(r))
@@ -246,6 +247,15 @@ static long sys_mmap(struct pt_regs *r)
 		return -LX_EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
 		return -LX_EBADF;	/* no files yet */
+	/*
+	 * MAP_SHARED_VALIDATE (check every flag, EOPNOTSUPP for an unknown
+	 * one) is a file mapping's type: Linux 6.12's do_mmap() knows only
+	 * MAP_SHARED, MAP_PRIVATE and MAP_DROPPABLE for anonymous memory and
+	 * answers EINVAL, flags or no flags.  MAP_SHARED ignores flags it does
+	 * not know, as Linux's.
+	 */
+	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+		return -LX_EINVAL;
 	if (flags & MAP_HUGETLB)
 		return -LX_ENOMEM;	/* no huge pages reserved, as a default Linux */
 	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
@@ -271,7 +281,9 @@ static long sys_mmap(struct pt_regs *r)
 		if (!addr)
 			return -LX_ENOMEM;
 	}
-	err = lx_map(addr, len, lx_prot_flags(prot));
+	/* Shared memory: fork maps these frames into the child instead of copying them. */
+	shared = (flags & MAP_TYPE) == MAP_SHARED ? PTE_SHARED : 0;
+	err = lx_map(addr, len, lx_prot_flags(prot) | shared);
 	return err ? err : (long)addr;
 }
 
@@ -293,10 +305,17 @@ static long sys_madvise(struct pt_regs *r)
 		return -LX_EINVAL;
 	if (!lx_mapped(addr, len))
 		return -LX_ENOMEM;
-	/* Anonymous private memory reads back as zeros after MADV_DONTNEED. */
+	/*
+	 * Anonymous private memory reads back as zeros after MADV_DONTNEED.
+	 * Shared anonymous memory is shmem in Linux: MADV_DONTNEED drops this
+	 * process's PTEs, the next access maps the same shmem page again, so
+	 * it reads back what it held (and the other processes never notice):
+	 * here, where pages are mapped eagerly, that is leaving it alone.
+	 */
 	if (ARG2(r) == MADV_DONTNEED)
 		for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
-			memset((void *)(*lookup_pte(a) & PTE_ADDR_MASK), 0, PAGE_SIZE);
+			if (!(*lookup_pte(a) & PTE_SHARED))
+				memset((void *)(*lookup_pte(a) & PTE_ADDR_MASK), 0, PAGE_SIZE);
 	return 0;			/* other advice: nothing to do */
 }
 
