@@ -20,6 +20,14 @@
 
 #define PTE_PKEY(k)	((u64)(k) << PTE_PKEY_SHIFT)
 
+/*
+ * PTE_NX where EFER.NXE is on (cpu_setup(), from CPUID's NX bit), else 0:
+ * without NXE bit 63 is reserved and a walk that meets it is a #PF with
+ * RSVD, so every "no execute" goes through this, never PTE_NX itself.
+ */
+extern u64 pte_nx_mask;
+static inline u64 pte_nx(void) { return pte_nx_mask; }
+
 /* User virtual layout: PML4 slot 1 and up, far above identity-mapped RAM. */
 #define USER_IMAGE_VA	0x0000008000000000ull	/* linker.ld: the .user section */
 #define USER_SCRATCH_VA	0x0000008100000000ull	/* pages mapped by scenarios */
