@@ -1,6 +1,8 @@
 /*
  * Kernel page tables.  RAM (and the low 4 GiB of MMIO) is identity-mapped
- * with 2 MiB supervisor pages: protection keys never apply to it.  User
+ * with 2 MiB supervisor pages, no-execute, but for the kernel image's
+ * (4 KiB pages: only its text executable, see paging_init()): protection
+ * keys never apply to it.  User
  * memory lives from PML4 slot 1 upwards in 4 KiB pages, each with its own
  * protection key in PTE bits 62:59, so that a scenario can give one page a
  * key, deny that key in PKRU and watch the access fault.
