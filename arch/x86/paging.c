@@ -1,6 +1,8 @@
 /*
  * Kernel page tables.  RAM (and the low 4 GiB of MMIO) is identity-mapped
- * with 2 MiB supervisor pages: protection keys never apply to it.  User
+ * with 2 MiB supervisor pages, no-execute, but for the kernel image's
+ * (4 KiB pages: only its text executable, see paging_init()): protection
+ * keys never apply to it.  User
  * memory lives from PML4 slot 1 upwards in 4 KiB pages, each with its own
  * protection key in PTE bits 62:59, so that a scenario can give one page a
  * key, deny that key in PKRU and watch the access fault.
@@ -21,6 +23,9 @@ static u64 identity_limit;
 
 /* Absolute linker symbols: their addresses are the values. */
 extern char __user_load[], __user_size[];
+/* linker.ld: the kernel image's text, read-only data and end; the .user code's end. */
+extern char __kernel_start[], __ktext_end[], __krodata_end[], __kernel_end[];
+extern char __user_text_end[];
 
 static inline int idx(u64 va, int level)
 {
@@ -341,25 +346,54 @@ u64 paging_direct_map_limit(u64 mem_top)
 	return limit;
 }
 
+/*
+ * The kernel image's own pages: the 2 MiB pages that hold it are mapped
+ * with 4 KiB pages instead, so that its text is read-only (CR0.WP makes
+ * that bind ring 0 too) and executable, its read-only data read-only and
+ * no-execute, and its data, bss and the rest of that low RAM writable and
+ * no-execute.  Tables on the way are supervisor-only (no U/S); a non-PIE
+ * Linux process's private low window (paging_private_low()) starts at 4
+ * MiB, above the image, and shares these tables through its copy of the PD.
+ */
+static u64 kernel_page_flags(u64 a)
+{
+	if (a >= (u64)__kernel_start && a < (u64)__ktext_end)
+		return 0;
+	if (a >= (u64)__ktext_end && a < (u64)__krodata_end)
+		return pte_nx();
+	return PTE_W | pte_nx();
+}
+
 void paging_init(u64 limit, u64 video_base, u64 video_len)
 {
+	u64 image_hi = ALIGN_UP((u64)__kernel_end, LARGE_PAGE_SIZE), user_text;
+
 	identity_limit = limit;
 	/*
 	 * The boot tables map only 4 GiB, so the new tables must come from
 	 * below that: the caller's allocator hands out pages in memory-map
 	 * order, lowest range first, and a few dozen tables fit in low RAM.
+	 * Nothing in the identity map but the kernel's text is executable.
 	 */
 	pml4 = page_alloc();
 	active = pml4;
-	for (u64 a = 0; a < limit; a += LARGE_PAGE_SIZE)
-		map_large(a, a, PTE_W);
-	/* Video memory: uncached, wherever it is. */
+	for (u64 a = 0; a < image_hi; a += PAGE_SIZE)
+		*walk(a, 0, true, PTE_P | PTE_W) = a | kernel_page_flags(a) | PTE_P;
+	for (u64 a = image_hi; a < limit; a += LARGE_PAGE_SIZE)
+		map_large(a, a, PTE_W | pte_nx());
+	/* Video memory: uncached, wherever it is (never inside the image's pages). */
 	for (u64 a = ALIGN_DOWN(video_base, LARGE_PAGE_SIZE); a < video_base + video_len;
 	     a += LARGE_PAGE_SIZE)
-		map_large(a, a, PTE_W | PTE_PCD | PTE_PWT);
+		if (a >= image_hi)
+			map_large(a, a, PTE_W | PTE_PCD | PTE_PWT | pte_nx());
 	write_cr3((u64)pml4);
 
-	/* The .user section: user pages, key 0, at the address it was linked for. */
+	/*
+	 * The .user section: user pages, key 0, at the address it was linked
+	 * for; its code executable, its data and bss no-execute.
+	 */
+	user_text = (u64)__user_text_end - USER_IMAGE_VA;
 	for (u64 off = 0; off < (u64)__user_size; off += PAGE_SIZE)
-		map_page(USER_IMAGE_VA + off, (u64)__user_load + off, PTE_U | PTE_W);
+		map_page(USER_IMAGE_VA + off, (u64)__user_load + off,
+			 PTE_U | PTE_W | (off < user_text ? 0 : pte_nx()));
 }

@@ -235,8 +235,14 @@ u64 lx_prot_flags(u64 prot)
 {
 	/* PROT_NONE keeps the page (and its contents) but takes it from ring 3. */
 	if (!(prot & 7))
-		return 0;
-	return PTE_U | ((prot & 2) ? PTE_W : 0);
+		return pte_nx();
+	/*
+	 * Without PROT_EXEC the page is no-execute (a fetch is #PF P|U|I:
+	 * SIGSEGV, SEGV_ACCERR).  Linux 6.12 implies exec from PROT_READ only
+	 * under READ_IMPLIES_EXEC, which an x86-64 ELF never gets
+	 * (elf_read_implies_exec() is mmap_is_ia32() && no PT_GNU_STACK).
+	 */
+	return PTE_U | ((prot & 2) ? PTE_W : 0) | ((prot & 4) ? 0 : pte_nx());
 }
 
 static void free_user_page(u64 va)
@@ -421,12 +427,17 @@ static const char *load_segments(struct linux_proc *p, const struct elf_plan *pl
 		const struct elf_segment *s = &pl->load[i];
 		u64 va = base + s->vaddr;
 		u64 lo = ALIGN_DOWN(va, PAGE_SIZE), hi = ALIGN_UP(va + s->memsz, PAGE_SIZE);
-		u64 flags = PTE_U | ((s->flags & ELF_PF_W) ? PTE_W : 0);
+		u64 flags = PTE_U | ((s->flags & ELF_PF_W) ? PTE_W : 0) |
+			    ((s->flags & ELF_PF_X) ? 0 : pte_nx());
 
 		for (u64 a = lo; a < hi; a += PAGE_SIZE) {
-			/* A page two segments share keeps the first one's bytes. */
+			/*
+			 * A page two segments share keeps the first one's bytes
+			 * and gets the union of their rights: executable if
+			 * either segment is.
+			 */
 			if ((pte = lookup_pte_in(root, a))) {
-				*pte |= flags;
+				*pte = (*pte | (flags & ~PTE_NX)) & ~(PTE_NX & ~flags);
 				continue;
 			}
 			if (!lx_pages_available(1))
@@ -668,11 +679,20 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	if (plan.fixed)
 		paging_private_low((pte_t *)p->root, LINUX_EXEC_LO, LINUX_EXEC_HI);
 	err = load_segments(p, &plan, base);
+	/*
+	 * The stack is executable only for a PT_GNU_STACK with PF_X, as Linux
+	 * 6.12's setup_arg_pages() on x86-64: EXSTACK_ENABLE_X adds VM_EXEC,
+	 * and without PT_GNU_STACK (EXSTACK_DEFAULT) VM_STACK_DEFAULT_FLAGS
+	 * has VM_EXEC only under READ_IMPLIES_EXEC, never set for x86-64
+	 * (arch/x86/include/asm/elf.h's table: "missing PT_GNU_STACK ...
+	 * has NX, x86_64: exec-none").
+	 */
 	for (u64 a = LINUX_STACK_TOP - LINUX_STACK_SIZE; !err && a < LINUX_STACK_TOP; a += PAGE_SIZE) {
 		if (!lx_pages_available(1))
 			err = "not enough memory for its stack";
 		else
-			map_page_in((pte_t *)p->root, a, (u64)page_alloc(), PTE_U | PTE_W);
+			map_page_in((pte_t *)p->root, a, (u64)page_alloc(),
+				    PTE_U | PTE_W | (plan.exec_stack ? 0 : pte_nx()));
 	}
 	if (err) {
 		lx_root_free(p->root);

@@ -214,7 +214,9 @@ static long sys_brk(struct pt_regs *r)
 	if (want < p->brk_start || want > p->brk_start + LINUX_BRK_MAX)
 		return p->brk;
 	new_end = ALIGN_UP(want, PAGE_SIZE);
-	if (new_end > old_end && lx_map(old_end, new_end - old_end, PTE_U | PTE_W))
+	/* The heap: VM_DATA_DEFAULT_FLAGS, no exec on x86-64 (lx_prot_flags()). */
+	if (new_end > old_end &&
+	    lx_map(old_end, new_end - old_end, lx_prot_flags(PROT_READ | PROT_WRITE)))
 		return p->brk;		/* out of memory: Linux returns the old break */
 	if (new_end < old_end)
 		lx_unmap(new_end, old_end - new_end);
@@ -378,7 +380,7 @@ static int exec_only_pkey(struct linux_proc *p)
 static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
 {
 	struct linux_proc *p = lx_current();
-	u64 set, clear = PTE_U | PTE_W;
+	u64 set, clear = PTE_U | PTE_W | PTE_NX;	/* PROT_EXEC added or taken away */
 
 	if (addr & (PAGE_SIZE - 1))
 		return -LX_EINVAL;

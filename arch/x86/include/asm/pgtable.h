@@ -28,6 +28,14 @@
 
 #define PTE_PKEY(k)	((u64)(k) << PTE_PKEY_SHIFT)
 
+/*
+ * PTE_NX where EFER.NXE is on (cpu_setup(), from CPUID's NX bit), else 0:
+ * without NXE bit 63 is reserved and a walk that meets it is a #PF with
+ * RSVD, so every "no execute" goes through this, never PTE_NX itself.
+ */
+extern u64 pte_nx_mask;
+static inline u64 pte_nx(void) { return pte_nx_mask; }
+
 /* User virtual layout: PML4 slot 1 and up, far above identity-mapped RAM. */
 #define USER_IMAGE_VA	0x0000008000000000ull	/* linker.ld: the .user section */
 #define USER_SCRATCH_VA	0x0000008100000000ull	/* pages mapped by scenarios */
@@ -38,8 +46,11 @@ typedef u64 pte_t;
 /* Identity-map limit for RAM up to mem_top (at least 4 GiB, below user space). */
 u64 paging_direct_map_limit(u64 mem_top);
 /*
- * Identity-map [0, limit) with 2 MiB pages, the video range (may be empty)
- * uncached, the .user section at USER_IMAGE_VA; then load CR3.  Page
+ * Identity-map [0, limit) with 2 MiB pages, no-execute, the kernel image's
+ * with 4 KiB pages (text read-only and executable, read-only data read-only,
+ * the rest writable and no-execute), the video range (may be empty)
+ * uncached, the .user section at USER_IMAGE_VA (code executable, data
+ * no-execute); then load CR3.  Page
  * tables come from page_alloc(), which must hand out pages below 4 GiB.
  */
 void paging_init(u64 limit, u64 video_base, u64 video_len);
