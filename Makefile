@@ -126,7 +126,7 @@ check-layers: $(B)/pkrulab.elf
 # let it far-jump to the 32-bit user CS (compatibility-mode probes).
 NOPIE_PROGS := hello_static hostile_static
 OWN_PROGS := $(patsubst tests/linux/progs/%.c,%,$(wildcard tests/linux/progs/*.c)) $(NOPIE_PROGS)
-SELFTESTS := protection_keys pkey_sighandler_tests
+SELFTESTS := protection_keys pkey_sighandler_tests nx_stack
 ST_DIR := $(B)/linux/selftests
 LINUX_PROGS := $(OWN_PROGS) $(SELFTESTS)
 LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS)) $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
@@ -172,6 +172,7 @@ print-linux-progs:
 # linux-libc-dev.
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
 ST_MM := linux-source-6.12/tools/testing/selftests/mm
+ST_X86 := linux-source-6.12/tools/testing/selftests/x86
 ST_FILES := $(ST_MM)/protection_keys.c $(ST_MM)/pkey_sighandler_tests.c $(ST_MM)/pkey-helpers.h \
 	$(ST_MM)/pkey-x86.h linux-source-6.12/tools/testing/selftests/kselftest.h
 
@@ -180,6 +181,23 @@ $(ST_DIR)/src.stamp: $(LINUX_SRC_TAR)
 	@echo "  TAR     $(notdir $<): the pkey selftests"
 	$(Q)tar -xJf $< -C $(ST_DIR)/src $(ST_FILES)
 	@touch $@
+
+# x86/nx_stack.c (every stack page is no-execute) with the x86 selftests'
+# flags for its 64-bit build, nx_stack_64 (-m64 -O2 -g -std=gnu99 -pthread
+# -Wall -no-pie -DCAN_BUILD_64 ... -lrt -ldl), plus -static: pkrulab has
+# no dynamic loader, and upstream's -no-pie already puts it at 0x400000.
+# The uapi headers are Debian's (upstream's KHDR_INCLUDES is the kernel
+# tree's; nx_stack.c uses none of them).
+$(ST_DIR)/src-x86.stamp: $(LINUX_SRC_TAR)
+	@mkdir -p $(ST_DIR)/src
+	@echo "  TAR     $(notdir $<): x86/nx_stack.c"
+	$(Q)tar -xJf $< -C $(ST_DIR)/src $(ST_X86)/nx_stack.c
+	@touch $@
+
+$(ST_DIR)/nx_stack: $(ST_DIR)/src-x86.stamp
+	@echo "  CC [L]  $(ST_X86)/nx_stack.c"
+	$(Q)cd $(ST_DIR)/src/$(ST_X86) && $(HOSTCC) -m64 -static -O2 -g -std=gnu99 -pthread -Wall \
+		-no-pie -DCAN_BUILD_64 nx_stack.c -o $(abspath $@) -lrt -ldl
 
 $(ST_DIR)/%: $(ST_DIR)/src.stamp
 	@echo "  CC [L]  $(ST_MM)/$*.c"

@@ -9,7 +9,7 @@
 #   --uefi         boot through OVMF (UEFI) instead of SeaBIOS
 #   --icount       -icount shift=0,sleep=off: deterministic instruction counts
 #   --kvm          use KVM (needs a usable /dev/kvm and a host CPU with PKU)
-#   --timeout S    kill QEMU after S seconds (default 60, 0 = no limit)
+#   --timeout S    kill QEMU after S seconds (default 180, 0 = no limit)
 #   --smp N        number of CPUs (default 1)
 #   --mem SIZE     guest memory (default 256M)
 #   --no-serial    no serial port at all; the verdict comes from the exit status
@@ -62,7 +62,7 @@ cpu=""
 uefi=0
 icount=0
 kvm=0
-timeout_s=60
+timeout_s=180
 smp=1
 mem=256M
 serial=1

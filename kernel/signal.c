@@ -422,8 +422,12 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 	PUT_FRAME(uc.uc_mcontext.rsp, r->rsp);
 	PUT_FRAME(uc.uc_mcontext.rip, r->rip);
 	PUT_FRAME(uc.uc_mcontext.eflags, r->rflags);
-	/* cs, gs, fs, ss: four u16 in one quadword; cs 0x1b if it ran 32-bit code */
-	PUT_FRAME(uc.uc_mcontext.cs, r->cs | r->ss << 48);
+	/*
+	 * cs, gs, fs, ss: four u16 in one quadword; cs 0x1b if it ran 32-bit
+	 * code.  SS in ring 3 can only be USER_DS (a MOV of any other selector
+	 * to SS faults there).
+	 */
+	PUT_FRAME(uc.uc_mcontext.cs, r->cs | (u64)USER_DS << 48);
 	PUT_FRAME(uc.uc_mcontext.err, s->fault_error[sig]);
 	PUT_FRAME(uc.uc_mcontext.trapno, s->fault_vector[sig]);
 	PUT_FRAME(uc.uc_mcontext.oldmask, s->blocked);
@@ -487,7 +491,6 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	r->rsp = frame;
 	/* The handler is 64-bit code, whatever mode ring 3 was in (Linux too). */
 	r->cs = USER_CS;
-	r->ss = USER_DS;
 	r->rdi = sig;
 	r->rsi = frame + offsetof(struct rt_sigframe64, info);
 	r->rdx = frame + offsetof(struct rt_sigframe64, uc);
@@ -675,7 +678,9 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 	 * frame says cs 0x1b); every other cs is the 64-bit one.  (Linux
 	 * takes any cs | 3 and lets a bad one #GP at IRET: SIGSEGV.)
 	 */
-	r->cs = (u16)(sel | 3) == USER_CS32 ? USER_CS32 : USER_CS;
+	r->cs = USER_CS;
+	if (__builtin_expect((u16)sel == USER_CS32, 0))
+		r->cs = USER_CS32;
 	r->ss = USER_DS;
 	r->rflags = sigframe_sanitize_rflags(flags, r->rflags);
 	s->blocked = mask & ~SIGBIT(SIGKILL);

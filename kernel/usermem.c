@@ -15,6 +15,9 @@ void *user_slot_map(int slot, int pkey, u64 extra_flags)
 	u64 va = (u64)user_slot_va(slot);
 
 	user_slot_unmap(slot);
+	/* Data (no-execute) unless the caller asks for code. */
+	extra_flags = extra_flags & USER_SLOT_EXEC ? extra_flags & ~USER_SLOT_EXEC
+						     : extra_flags | pte_nx();
 	map_page(va, (u64)page_alloc(), PTE_U | PTE_W | PTE_PKEY(pkey) | extra_flags);
 	return (void *)va;
 }

@@ -25,6 +25,7 @@ CASES=(
 "qemu64-pku-xsave|0|--cpu qemu64,+pku,+xsave,+xsaveopt|$SUMMARY_OK;;xcr0_supported=0x203;;^    ok [0-9]+ pku.wd_blocks_write\$"
 "max-no-pku|0|--cpu max,-pku|$SUMMARY_OK;;pku.error_code # SKIP CPU has no PKU;;xsave.init_loads_zero # SKIP XCR0 cannot hold PKRU"
 "skylake-server|0|--cpu Skylake-Server|$SUMMARY_OK;;xcr0_supported=0x2e7;;^    ok [0-9]+ xsave.area_size\$"
+"max-no-nx|0|--cpu max,-nx -- tests=pku.*,linux.nx*,linux.hello|$SUMMARY_OK;;^    ok [0-9]+ linux.nx_stack\\[xsave\\] # SKIP CPU has no NX;;^    ok [0-9]+ linux.hello\\[xsave\\]\$"
 "nehalem-no-xsave|0|--cpu Nehalem|$SUMMARY_OK;;xsave.xcr0_legal # SKIP CPU has no XSAVE"
 "no-serial|0|--no-serial --cpu max -- tests=pku.*,xsave.*,switch.*,signal.*,sigreturn.*,linux.hello*|"
 "bad-argument|2|--cpu max -- bogus=1|bad kernel argument: .*bogus;;^pkrulab: 0 passed, 0 failed, 0 skipped"

@@ -8,6 +8,7 @@
 #include <asm/xstate.h>
 
 static bool pke_on;
+u64 pte_nx_mask;		/* <asm/pgtable.h>: PTE_NX once EFER.NXE is on */
 struct cpu_quirks cpu_quirks;
 
 bool pke_enabled(void) { return pke_on; }
@@ -48,8 +49,10 @@ void cpu_setup(bool want_pke)
 	write_cr0(cr0);
 	cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 	write_cr4(cr4);
-	if (cpu_has(X86_FEATURE_NX))
+	if (cpu_has(X86_FEATURE_NX)) {
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NX);
+		pte_nx_mask = PTE_NX;
+	}
 
 	/*
 	 * PKE before the first user mapping exists: QEMU 7.2 TCG does not

@@ -1,6 +1,8 @@
 /*
  * Kernel page tables.  RAM (and the low 4 GiB of MMIO) is identity-mapped
- * with 2 MiB supervisor pages: protection keys never apply to it.  User
+ * with 2 MiB supervisor pages, no-execute, but for the kernel image's
+ * (4 KiB pages: only its text executable, see paging_init()): protection
+ * keys never apply to it.  User
  * memory lives from PML4 slot 1 upwards in 4 KiB pages, each with its own
  * protection key in PTE bits 62:59, so that a scenario can give one page a
  * key, deny that key in PKRU and watch the access fault.
@@ -21,6 +23,9 @@ static u64 identity_limit;
 
 /* Absolute linker symbols: their addresses are the values. */
 extern char __user_load[], __user_size[];
+/* linker.ld: the kernel image's text, read-only data and end; the .user code's end. */
+extern char __kernel_start[], __ktext_end[], __krodata_end[], __kernel_end[];
+extern char __user_text_end[];
 
 static inline int idx(u64 va, int level)
 {
@@ -107,26 +112,45 @@ void set_page_pkey(u64 va, int pkey)
 	set_page_flags(va, PTE_PKEY(pkey), PTE_PKEY_MASK);
 }
 
-/* Free a table and what it maps: 4 KiB leaves through free_leaf, tables to free_leaf too. */
-static void free_table(pte_t *t, int level, void (*free_leaf)(void *))
+/* How an address space's pages go: see paging_unmap_tree_in(). */
+struct page_release {
+	pte_t *root;
+	void (*free_page)(void *);
+	paging_put_shared_t put_shared;
+};
+
+/*
+ * Free a table (mapping va up) and what it maps: private 4 KiB leaves and
+ * the tables to free_page, PTE_SHARED leaves to put_shared with their
+ * address.
+ */
+static void free_table(pte_t *t, int level, u64 va, const struct page_release *r)
 {
 	for (int i = 0; i < ENTRIES; i++) {
+		u64 a = va + ((u64)i << (PAGE_SHIFT + 9 * level));
+
 		if (!(t[i] & PTE_P))
 			continue;
-		if (level == 0)
-			free_leaf((void *)(t[i] & PTE_ADDR_MASK));
+		if (level == 0 && (t[i] & PTE_SHARED))
+			r->put_shared(r->root, a, t[i] & PTE_ADDR_MASK);
+		else if (level == 0)
+			r->free_page((void *)(t[i] & PTE_ADDR_MASK));
 		else if (!(t[i] & PTE_PS))
-			free_table((pte_t *)(t[i] & PTE_ADDR_MASK), level - 1, free_leaf);
+			free_table((pte_t *)(t[i] & PTE_ADDR_MASK), level - 1, a, r);
 	}
-	free_leaf(t);
+	r->free_page(t);
 }
 
-void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *))
+void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *),
+			  paging_put_shared_t put_shared)
 {
+	const struct page_release r = { root, free_page, put_shared };
+
 	for (int slot = idx(lo, 3); slot <= idx(hi - 1, 3); slot++) {
 		if (!(root[slot] & PTE_P))
 			continue;
-		free_table((pte_t *)(root[slot] & PTE_ADDR_MASK), 2, free_page);
+		free_table((pte_t *)(root[slot] & PTE_ADDR_MASK), 2, (u64)slot << (PAGE_SHIFT + 27),
+			   &r);
 		root[slot] = 0;
 	}
 	if (root == active)
@@ -202,14 +226,16 @@ void paging_private_low_copy(pte_t *dst, pte_t *src, u64 lo, u64 hi)
 		write_cr3((u64)dst);
 }
 
-void paging_private_low_free(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *))
+void paging_private_low_free(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *),
+			     paging_put_shared_t put_shared)
 {
+	const struct page_release r = { root, free_page, put_shared };
 	pte_t *pd = low_pd(root);
 
 	if (!pd)
 		return;
 	for (u64 a = lo; a < hi; a += LARGE_PAGE_SIZE)
-		free_table((pte_t *)(pd[idx(a, 1)] & PTE_ADDR_MASK), 0, free_page);
+		free_table((pte_t *)(pd[idx(a, 1)] & PTE_ADDR_MASK), 0, a, &r);
 	free_page(pd);
 	free_page((void *)(root[0] & PTE_ADDR_MASK));
 	root[0] = pml4[0];
@@ -245,7 +271,8 @@ static u64 count_table(const pte_t *t, int level)
 
 	for (int i = 0; i < ENTRIES; i++)
 		if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
-			n += level ? count_table((const pte_t *)(t[i] & PTE_ADDR_MASK), level - 1) : 1;
+			n += level ? count_table((const pte_t *)(t[i] & PTE_ADDR_MASK), level - 1) :
+				     !(t[i] & PTE_SHARED);	/* shared: the same frame */
 	return n;
 }
 
@@ -259,7 +286,10 @@ u64 paging_count_tree(pte_t *root, u64 lo, u64 hi)
 	return n;
 }
 
-/* A deep copy: new tables, new pages with the same bytes, the same flags and keys. */
+/*
+ * A deep copy: new tables, new pages with the same bytes, the same flags
+ * and keys; a PTE_SHARED leaf maps the same frame (shared memory).
+ */
 static pte_t *copy_table(const pte_t *src, int level)
 {
 	pte_t *dst = page_alloc();
@@ -272,6 +302,8 @@ static pte_t *copy_table(const pte_t *src, int level)
 			continue;
 		if (level) {
 			to = copy_table(from, level - 1);
+		} else if (e & PTE_SHARED) {
+			to = from;
 		} else {
 			to = page_alloc();
 			memcpy(to, from, PAGE_SIZE);
@@ -314,25 +346,54 @@ u64 paging_direct_map_limit(u64 mem_top)
 	return limit;
 }
 
+/*
+ * The kernel image's own pages: the 2 MiB pages that hold it are mapped
+ * with 4 KiB pages instead, so that its text is read-only (CR0.WP makes
+ * that bind ring 0 too) and executable, its read-only data read-only and
+ * no-execute, and its data, bss and the rest of that low RAM writable and
+ * no-execute.  Tables on the way are supervisor-only (no U/S); a non-PIE
+ * Linux process's private low window (paging_private_low()) starts at 4
+ * MiB, above the image, and shares these tables through its copy of the PD.
+ */
+static u64 kernel_page_flags(u64 a)
+{
+	if (a >= (u64)__kernel_start && a < (u64)__ktext_end)
+		return 0;
+	if (a >= (u64)__ktext_end && a < (u64)__krodata_end)
+		return pte_nx();
+	return PTE_W | pte_nx();
+}
+
 void paging_init(u64 limit, u64 video_base, u64 video_len)
 {
+	u64 image_hi = ALIGN_UP((u64)__kernel_end, LARGE_PAGE_SIZE), user_text;
+
 	identity_limit = limit;
 	/*
 	 * The boot tables map only 4 GiB, so the new tables must come from
 	 * below that: the caller's allocator hands out pages in memory-map
 	 * order, lowest range first, and a few dozen tables fit in low RAM.
+	 * Nothing in the identity map but the kernel's text is executable.
 	 */
 	pml4 = page_alloc();
 	active = pml4;
-	for (u64 a = 0; a < limit; a += LARGE_PAGE_SIZE)
-		map_large(a, a, PTE_W);
-	/* Video memory: uncached, wherever it is. */
+	for (u64 a = 0; a < image_hi; a += PAGE_SIZE)
+		*walk(a, 0, true, PTE_P | PTE_W) = a | kernel_page_flags(a) | PTE_P;
+	for (u64 a = image_hi; a < limit; a += LARGE_PAGE_SIZE)
+		map_large(a, a, PTE_W | pte_nx());
+	/* Video memory: uncached, wherever it is (never inside the image's pages). */
 	for (u64 a = ALIGN_DOWN(video_base, LARGE_PAGE_SIZE); a < video_base + video_len;
 	     a += LARGE_PAGE_SIZE)
-		map_large(a, a, PTE_W | PTE_PCD | PTE_PWT);
+		if (a >= image_hi)
+			map_large(a, a, PTE_W | PTE_PCD | PTE_PWT | pte_nx());
 	write_cr3((u64)pml4);
 
-	/* The .user section: user pages, key 0, at the address it was linked for. */
+	/*
+	 * The .user section: user pages, key 0, at the address it was linked
+	 * for; its code executable, its data and bss no-execute.
+	 */
+	user_text = (u64)__user_text_end - USER_IMAGE_VA;
 	for (u64 off = 0; off < (u64)__user_size; off += PAGE_SIZE)
-		map_page(USER_IMAGE_VA + off, (u64)__user_load + off, PTE_U | PTE_W);
+		map_page(USER_IMAGE_VA + off, (u64)__user_load + off,
+			 PTE_U | PTE_W | (off < user_text ? 0 : pte_nx()));
 }

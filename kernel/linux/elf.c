@@ -42,6 +42,9 @@ const char *elf_plan(const void *image, u64 size, struct elf_plan *plan)
 			plan->phdr = ph->p_vaddr;
 			have_phdr = true;
 		}
+		/* fs/binfmt_elf.c: PF_X on PT_GNU_STACK is EXSTACK_ENABLE_X; absent or not, no exec. */
+		if (ph->p_type == PT_GNU_STACK)
+			plan->exec_stack = ph->p_flags & ELF_PF_X;
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (plan->nr_loads == ELF_MAX_LOADS)

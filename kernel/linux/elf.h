@@ -31,6 +31,7 @@ typedef uint64_t u64;
 #define PT_INTERP	3
 #define PT_PHDR		6
 #define PT_TLS		7
+#define PT_GNU_STACK	0x6474e551
 
 #define ELF_PF_X		1
 #define ELF_PF_W		2
@@ -69,6 +70,7 @@ struct elf_segment {
 
 struct elf_plan {
 	bool fixed;			/* ET_EXEC: at its link address (base 0) */
+	bool exec_stack;		/* PT_GNU_STACK with PF_X: an executable stack */
 	u64 entry;			/* relative to the load base */
 	u64 phdr;			/* program headers, relative to the load base */
 	u16 phnum, phent;

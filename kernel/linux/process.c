@@ -7,8 +7,10 @@
  * Each process has an address space of its own (<asm/pgtable.h>): the
  * kernel's PML4 entries plus PML4 slots 170..255 (LINUX_USER_LO..
  * LINUX_USER_HI), whose pages are mapped eagerly (no demand paging), U/S=1,
- * key 0 until pkey_mprotect says otherwise.  fork copies every page at
- * once (no copy-on-write: the programs here fork a few dozen times).  A
+ * key 0 until pkey_mprotect says otherwise.  fork copies every private
+ * page at once (no copy-on-write: the programs here fork a few dozen
+ * times) and maps each MAP_SHARED page's frame into the child (PTE_SHARED:
+ * see "shared frames" below).  A
  * static PIE loads at LINUX_LOAD_BASE; a non-PIE executable at its link
  * address in the low window (<kernel/linux.h>), which its process maps
  * with page tables of its own in place of the kernel's identity map.
@@ -173,10 +175,54 @@ bool access_ok_low(u64 uaddr, u64 n)
 	       uaddr + n <= LINUX_EXEC_HI;
 }
 
+/*
+ * Shared frames.  A MAP_SHARED page's leaf carries PTE_SHARED; fork maps
+ * its frame into the child (the same address, flags and key: after that
+ * each process's PTE is its own, so mprotect and pkey_mprotect change one
+ * process's view, as Linux's per-mm VMAs do) and the frame goes back to
+ * the allocator when the last address space that maps it lets it go.
+ *
+ * The share count is not stored: it is the number of live address spaces
+ * whose PTE at the page's address maps the frame, and that is what
+ * frame_mapped_elsewhere() asks.  That is exact because a shared frame only
+ * ever enters an address space through fork, at the address it had in the
+ * parent (pkrulab has no mremap, no files to map twice, no shmat), and
+ * leaves it through munmap, MAP_FIXED over it, brk over it, or the end of
+ * the process -- each of which calls put_frame().  It costs no memory, so
+ * the allocator's free count stays what a process can have (oom.c,
+ * linux.c's every-page-back check), and its price, one walk per live
+ * process (LINUX_MAX_PROCS, 8) for each shared page let go, is only paid
+ * for shared pages.  System calls run with interrupts off: no address
+ * space changes under the walk.  A root being freed is skipped by
+ * identity; one already freed is NULL (lx_proc_end).  An mremap or a
+ * second way into a frame would need a real per-frame count.
+ */
+static bool frame_mapped_elsewhere(pte_t *root, u64 va, u64 pa)
+{
+	for (int i = 0; i < LINUX_MAX_PROCS; i++) {
+		const struct linux_proc *q = &lx_procs[i];
+		pte_t *e;
+
+		if (!q->used || !q->root || (pte_t *)q->root == root)
+			continue;
+		e = lookup_pte_in((pte_t *)q->root, va);
+		if (e && (*e & PTE_ADDR_MASK) == pa)
+			return true;
+	}
+	return false;
+}
+
+/* root lets the frame pa at va go: freed unless it is shared memory another process maps. */
+static void put_frame(pte_t *root, u64 va, u64 pa)
+{
+	if (!frame_mapped_elsewhere(root, va, pa))
+		page_free((void *)pa);
+}
+
 void lx_root_free(u64 *root)
 {
-	paging_unmap_tree_in((pte_t *)root, LINUX_USER_LO, LINUX_USER_HI, page_free);
-	paging_private_low_free((pte_t *)root, LINUX_EXEC_LO, LINUX_EXEC_HI, page_free);
+	paging_unmap_tree_in((pte_t *)root, LINUX_USER_LO, LINUX_USER_HI, page_free, put_frame);
+	paging_private_low_free((pte_t *)root, LINUX_EXEC_LO, LINUX_EXEC_HI, page_free, put_frame);
 	page_free(root);
 }
 
@@ -189,8 +235,14 @@ u64 lx_prot_flags(u64 prot)
 {
 	/* PROT_NONE keeps the page (and its contents) but takes it from ring 3. */
 	if (!(prot & 7))
-		return 0;
-	return PTE_U | ((prot & 2) ? PTE_W : 0);
+		return pte_nx();
+	/*
+	 * Without PROT_EXEC the page is no-execute (a fetch is #PF P|U|I:
+	 * SIGSEGV, SEGV_ACCERR).  Linux 6.12 implies exec from PROT_READ only
+	 * under READ_IMPLIES_EXEC, which an x86-64 ELF never gets
+	 * (elf_read_implies_exec() is mmap_is_ia32() && no PT_GNU_STACK).
+	 */
+	return PTE_U | ((prot & 2) ? PTE_W : 0) | ((prot & 4) ? 0 : pte_nx());
 }
 
 static void free_user_page(u64 va)
@@ -198,7 +250,10 @@ static void free_user_page(u64 va)
 	pte_t *pte = lookup_pte(va);
 
 	if (pte) {
-		page_free((void *)(*pte & PTE_ADDR_MASK));
+		if (*pte & PTE_SHARED)
+			put_frame(paging_active_root(), va, *pte & PTE_ADDR_MASK);
+		else
+			page_free((void *)(*pte & PTE_ADDR_MASK));
 		unmap_page(va);
 	}
 }
@@ -249,6 +304,13 @@ static bool access_in(u64 *root, bool low_window, u64 va, void *buf, u64 n, bool
 		u8 *page;
 
 		if (!pte)
+			return false;
+		/*
+		 * A forced write (ptrace) into shared memory mapped without
+		 * PROT_WRITE: Linux's check_vma_flags() refuses it (EFAULT,
+		 * ptrace's EIO) rather than break the sharing with a copy.
+		 */
+		if (write && (*pte & PTE_SHARED) && !(*pte & PTE_W))
 			return false;
 		if (chunk > n)
 			chunk = n;
@@ -365,12 +427,17 @@ static const char *load_segments(struct linux_proc *p, const struct elf_plan *pl
 		const struct elf_segment *s = &pl->load[i];
 		u64 va = base + s->vaddr;
 		u64 lo = ALIGN_DOWN(va, PAGE_SIZE), hi = ALIGN_UP(va + s->memsz, PAGE_SIZE);
-		u64 flags = PTE_U | ((s->flags & ELF_PF_W) ? PTE_W : 0);
+		u64 flags = PTE_U | ((s->flags & ELF_PF_W) ? PTE_W : 0) |
+			    ((s->flags & ELF_PF_X) ? 0 : pte_nx());
 
 		for (u64 a = lo; a < hi; a += PAGE_SIZE) {
-			/* A page two segments share keeps the first one's bytes. */
+			/*
+			 * A page two segments share keeps the first one's bytes
+			 * and gets the union of their rights: executable if
+			 * either segment is.
+			 */
 			if ((pte = lookup_pte_in(root, a))) {
-				*pte |= flags;
+				*pte = (*pte | (flags & ~PTE_NX)) & ~(PTE_NX & ~flags);
 				continue;
 			}
 			if (!lx_pages_available(1))
@@ -612,11 +679,20 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	if (plan.fixed)
 		paging_private_low((pte_t *)p->root, LINUX_EXEC_LO, LINUX_EXEC_HI);
 	err = load_segments(p, &plan, base);
+	/*
+	 * The stack is executable only for a PT_GNU_STACK with PF_X, as Linux
+	 * 6.12's setup_arg_pages() on x86-64: EXSTACK_ENABLE_X adds VM_EXEC,
+	 * and without PT_GNU_STACK (EXSTACK_DEFAULT) VM_STACK_DEFAULT_FLAGS
+	 * has VM_EXEC only under READ_IMPLIES_EXEC, never set for x86-64
+	 * (arch/x86/include/asm/elf.h's table: "missing PT_GNU_STACK ...
+	 * has NX, x86_64: exec-none").
+	 */
 	for (u64 a = LINUX_STACK_TOP - LINUX_STACK_SIZE; !err && a < LINUX_STACK_TOP; a += PAGE_SIZE) {
 		if (!lx_pages_available(1))
 			err = "not enough memory for its stack";
 		else
-			map_page_in((pte_t *)p->root, a, (u64)page_alloc(), PTE_U | PTE_W);
+			map_page_in((pte_t *)p->root, a, (u64)page_alloc(),
+				    PTE_U | PTE_W | (plan.exec_stack ? 0 : pte_nx()));
 	}
 	if (err) {
 		lx_root_free(p->root);

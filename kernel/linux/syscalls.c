@@ -214,7 +214,9 @@ static long sys_brk(struct pt_regs *r)
 	if (want < p->brk_start || want > p->brk_start + LINUX_BRK_MAX)
 		return p->brk;
 	new_end = ALIGN_UP(want, PAGE_SIZE);
-	if (new_end > old_end && lx_map(old_end, new_end - old_end, PTE_U | PTE_W))
+	/* The heap: VM_DATA_DEFAULT_FLAGS, no exec on x86-64 (lx_prot_flags()). */
+	if (new_end > old_end &&
+	    lx_map(old_end, new_end - old_end, lx_prot_flags(PROT_READ | PROT_WRITE)))
 		return p->brk;		/* out of memory: Linux returns the old break */
 	if (new_end < old_end)
 		lx_unmap(new_end, old_end - new_end);
@@ -237,6 +239,7 @@ static long sys_mmap(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current();
 	u64 addr = ARG0(r), len = ALIGN_UP(ARG1(r), PAGE_SIZE), prot = ARG2(r), flags = ARG3(r);
+	u64 shared;
 	long err;
 
 	if (!ARG1(r) || len < ARG1(r))
@@ -246,6 +249,15 @@ static long sys_mmap(struct pt_regs *r)
 		return -LX_EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
 		return -LX_EBADF;	/* no files yet */
+	/*
+	 * MAP_SHARED_VALIDATE (check every flag, EOPNOTSUPP for an unknown
+	 * one) is a file mapping's type: Linux 6.12's do_mmap() knows only
+	 * MAP_SHARED, MAP_PRIVATE and MAP_DROPPABLE for anonymous memory and
+	 * answers EINVAL, flags or no flags.  MAP_SHARED ignores flags it does
+	 * not know, as Linux's.
+	 */
+	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+		return -LX_EINVAL;
 	if (flags & MAP_HUGETLB)
 		return -LX_ENOMEM;	/* no huge pages reserved, as a default Linux */
 	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
@@ -271,7 +283,9 @@ static long sys_mmap(struct pt_regs *r)
 		if (!addr)
 			return -LX_ENOMEM;
 	}
-	err = lx_map(addr, len, lx_prot_flags(prot));
+	/* Shared memory: fork maps these frames into the child instead of copying them. */
+	shared = (flags & MAP_TYPE) == MAP_SHARED ? PTE_SHARED : 0;
+	err = lx_map(addr, len, lx_prot_flags(prot) | shared);
 	return err ? err : (long)addr;
 }
 
@@ -293,10 +307,17 @@ static long sys_madvise(struct pt_regs *r)
 		return -LX_EINVAL;
 	if (!lx_mapped(addr, len))
 		return -LX_ENOMEM;
-	/* Anonymous private memory reads back as zeros after MADV_DONTNEED. */
+	/*
+	 * Anonymous private memory reads back as zeros after MADV_DONTNEED.
+	 * Shared anonymous memory is shmem in Linux: MADV_DONTNEED drops this
+	 * process's PTEs, the next access maps the same shmem page again, so
+	 * it reads back what it held (and the other processes never notice):
+	 * here, where pages are mapped eagerly, that is leaving it alone.
+	 */
 	if (ARG2(r) == MADV_DONTNEED)
 		for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
-			memset((void *)(*lookup_pte(a) & PTE_ADDR_MASK), 0, PAGE_SIZE);
+			if (!(*lookup_pte(a) & PTE_SHARED))
+				memset((void *)(*lookup_pte(a) & PTE_ADDR_MASK), 0, PAGE_SIZE);
 	return 0;			/* other advice: nothing to do */
 }
 
@@ -359,7 +380,7 @@ static int exec_only_pkey(struct linux_proc *p)
 static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
 {
 	struct linux_proc *p = lx_current();
-	u64 set, clear = PTE_U | PTE_W;
+	u64 set, clear = PTE_U | PTE_W | PTE_NX;	/* PROT_EXEC added or taken away */
 
 	if (addr & (PAGE_SIZE - 1))
 		return -LX_EINVAL;

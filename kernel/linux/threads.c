@@ -69,7 +69,7 @@ static long do_fork(struct pt_regs *r, u64 flags, u64 ptid, u64 ctid)
 		return err;
 	pid = c->pid;
 	c->exit_signal = flags & CSIGNAL;
-	t->fs_base = current->fs_base;
+	t->fs_base = rdmsr(MSR_FS_BASE);	/* the live one: a MOV to FS may have changed it */
 	memcpy(t->sig.action, current->sig.action, sizeof(t->sig.action));
 	t->sig.blocked = current->sig.blocked;
 	t->sig.altstack_sp = current->sig.altstack_sp;
@@ -116,7 +116,7 @@ static long do_clone(struct pt_regs *r, u64 flags, u64 stack, u64 ptid, u64 ctid
 	if (!t)
 		return -LX_EAGAIN;	/* pkrulab's task table is full */
 	tid = p->thr[t->id].tid;
-	t->fs_base = (flags & CLONE_SETTLS) ? tls : current->fs_base;
+	t->fs_base = (flags & CLONE_SETTLS) ? tls : rdmsr(MSR_FS_BASE);
 	/* CLONE_SIGHAND: the same handlers; the mask is inherited. */
 	memcpy(t->sig.action, current->sig.action, sizeof(t->sig.action));
 	t->sig.blocked = current->sig.blocked;

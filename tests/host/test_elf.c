@@ -58,10 +58,18 @@ int main(void)
 	CHECK(plan.load[1].vaddr == 0x2000 && plan.load[1].filesz == 100 &&
 	      plan.load[1].flags == (ELF_PF_R | ELF_PF_W));
 
-	/* Without PT_PHDR the headers are found through the segment that maps them. */
+	/*
+	 * Without PT_PHDR the headers are found through the segment that maps
+	 * them.  No PT_GNU_STACK, or one without PF_X: a no-execute stack.
+	 */
 	make_pie(&im);
-	im.ph[0].p_type = 0x6474e551;	/* PT_GNU_STACK */
-	CHECK(elf_plan(&im, sizeof(im), &plan) == NULL && plan.phdr == 64);
+	CHECK(elf_plan(&im, sizeof(im), &plan) == NULL && !plan.exec_stack);
+	im.ph[0].p_type = PT_GNU_STACK;
+	im.ph[0].p_flags = ELF_PF_R | ELF_PF_W;
+	CHECK(elf_plan(&im, sizeof(im), &plan) == NULL && plan.phdr == 64 && !plan.exec_stack);
+	/* PT_GNU_STACK with PF_X: an executable stack, as Linux's EXSTACK_ENABLE_X. */
+	im.ph[0].p_flags = ELF_PF_R | ELF_PF_W | ELF_PF_X;
+	CHECK(elf_plan(&im, sizeof(im), &plan) == NULL && plan.exec_stack);
 
 	CHECK(elf_plan(&im, 10, &plan) != NULL);
 	make_pie(&im);

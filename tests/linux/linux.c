@@ -16,6 +16,7 @@
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/cpufeature.h>
 #include <asm/xstate.h>
 #include <kernel/console.h>
 #include <kernel/linux.h>
@@ -78,6 +79,24 @@ static const char *deviation_explaining(const char *first_failure)
 	return NULL;
 }
 
+/*
+ * A program that cannot pass on this CPU whatever the kernel does: Linux's
+ * nx_stack wants the stack no-execute, which needs NX (without it, bit 63
+ * of a PTE is reserved and every page executes, as under Linux).  The cell
+ * SKIPs naming the feature.  NULL if the CPU has what name needs.
+ */
+static const char *cpu_lacks_for(const char *name)
+{
+	static const struct { const char *prog; int feature; const char *why; } needs[] = {
+		{ "nx_stack", X86_FEATURE_NX, "CPU has no NX: no page can be no-execute" },
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(needs); i++)
+		if (!strcmp(name, needs[i].prog) && !cpu_has(needs[i].feature))
+			return needs[i].why;
+	return NULL;
+}
+
 static enum outcome linux_run(struct scenario_ctx *ctx)
 {
 	const char *dev;
@@ -89,6 +108,8 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 
 	if (!prog->image)
 		return skip(ctx, "program %s not loaded (no module2 line)", prog->name);
+	if ((why = cpu_lacks_for(prog->name)))
+		return skip(ctx, "%s", why);
 	if (!apic_timer_hz())
 		return skip(ctx, "no calibrated local APIC timer: tasks need the tick");
 	if (!strategy_activate(ctx->config, &why))

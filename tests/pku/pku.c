@@ -128,7 +128,7 @@ static enum outcome ifetch_unaffected(struct scenario_ctx *ctx)
 	u8 *p;
 
 	REQUIRE_PKU(ctx);
-	p = user_slot_map(0, 7, 0);
+	p = user_slot_map(0, 7, USER_SLOT_EXEC);
 	p[0] = 0xc3;
 	for (unsigned i = 0; i < sizeof(user_body); i++)
 		p[16 + i] = user_body[i];

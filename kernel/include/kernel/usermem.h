@@ -1,7 +1,8 @@
 /*
  * Scratch user pages for scenarios: slot n is the 4 KiB page at
  * USER_SCRATCH_VA + n * 4 KiB, backed by a fresh zeroed physical page,
- * mapped U/S=1 with the requested protection key.
+ * mapped U/S=1 with the requested protection key, no-execute (where the
+ * CPU has NX) unless extra_flags has USER_SLOT_EXEC.
  */
 #ifndef KERNEL_USERMEM_H
 #define KERNEL_USERMEM_H
@@ -11,6 +12,8 @@
 
 #define USER_SLOTS	64
 #define USER_SLOT_STACK	(USER_SLOTS - 1)	/* probe stack, key 0 */
+/* user_slot_map(): an executable page (a PTE bit the CPU ignores, taken out). */
+#define USER_SLOT_EXEC	(1ull << 9)
 
 void *user_slot_map(int slot, int pkey, u64 extra_flags);
 void user_slot_unmap(int slot);

@@ -63,6 +63,7 @@
 #define LOW_LAND32	0x040		/* compat landing: marks, far-jumps to LAND64 */
 #define LOW_SYSCALL32	0x080		/* compat: mov $20,%eax; syscall; store eax */
 #define LOW_INT80_32	0x0c0		/* compat: mov $20,%eax; int $0x80; store eax */
+#define LOW_UD2_32	0x100		/* compat: mov $7,%eax; ud2; store eax (after the handler) */
 #define LOW_MARK64	0x800
 #define LOW_MARK32	0x804
 #define LOW_RET32	0x808
@@ -240,6 +241,8 @@ struct res {
 
 static volatile struct res got;
 static volatile int hits;
+/* The handler steps over a UD2 and returns to the interrupted context as it is. */
+static volatile int resume_after_ud2;
 static uint16_t user_cs, user_ss, user_cs32;
 static unsigned long frame_flags;
 
@@ -256,6 +259,10 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 		got.err = g[REG_ERR];
 		got.rip = g[REG_RIP];
 		frame_flags = g[REG_EFL];
+	}
+	if (resume_after_ud2 && sig == SIGILL && hits == 1) {
+		g[REG_RIP] += 2;
+		return;
 	}
 	g[REG_RIP] = (greg_t)probe_recover;
 	g[REG_EFL] &= ~(TF | NT | AC);
@@ -750,6 +757,14 @@ static __attribute__((unused)) void setup_low(void)
 		*c++ = 0xa3; put32(c, base + LOW_RET32); c += 4;
 		*c++ = 0xe9; put32(c, (uint32_t)(LOW_LAND32 - (c + 4 - p)));
 	}
+	/* UD2_32: mov $7, %eax; ud2; mov %eax, RET32; jmp LAND32 */
+	c = p + LOW_UD2_32;
+	*c++ = 0xb8; put32(c, user_ss); c += 4;
+	*c++ = 0x8e; *c++ = 0xd8;
+	*c++ = 0xb8; put32(c, 7); c += 4;
+	*c++ = 0x0f; *c++ = 0x0b;
+	*c++ = 0xa3; put32(c, base + LOW_RET32); c += 4;
+	*c++ = 0xe9; put32(c, (uint32_t)(LOW_LAND32 - (c + 4 - p)));
 	low = p;
 }
 
@@ -803,6 +818,36 @@ static void irets(void)
 /* ---- flags across SYSCALL ---- */
 
 struct flagsys { unsigned long mask, nr, a1, a2, ret, after, before; };
+
+/*
+ * MOV of the null selector to FS changes the FS base behind the kernel's
+ * back (0 on Intel and under TCG; AMD keeps it).  What a thread did must
+ * survive its being switched out and in again: Linux with FSGSBASE reads
+ * the base back at switch-out.  No libc between the MOV and the restore:
+ * glibc's TLS is at the FS base.
+ */
+static void fs_base_across_sleep(void)
+{
+	static const struct timespec ts = { 0, 2000000 };
+	unsigned long before = 1, after = 2, saved = saved_fsbase;
+	const char *name = "mov fs 0, nanosleep: ARCH_GET_FS after the switch is what it was before";
+	char line[200];
+
+	if (!want_probe(name))
+		return;
+	asm volatile("xor %%eax, %%eax\n\tmov %%eax, %%fs\n\t"
+		     "mov $158, %%eax\n\tmov $0x1003, %%edi\n\tmov %[b], %%rsi\n\tsyscall\n\t"
+		     "mov $35, %%eax\n\tmov %[ts], %%rdi\n\txor %%esi, %%esi\n\tsyscall\n\t"
+		     "mov $158, %%eax\n\tmov $0x1003, %%edi\n\tmov %[a], %%rsi\n\tsyscall\n\t"
+		     "mov $158, %%eax\n\tmov $0x1002, %%edi\n\tmov %[s], %%rsi\n\tsyscall"
+		     : : [b] "r"(&before), [a] "r"(&after), [ts] "r"(&ts), [s] "r"(saved)
+		     : "rax", "rcx", "rdx", "rsi", "rdi", "r11", "memory");
+	probes++;
+	snprintf(line, sizeof(line), "%s (%#lx, then %#lx)", name, before, after);
+	if (before == after)
+		matched++;
+	ok(before == after, line);
+}
 
 static void flag_syscalls(void)
 {
@@ -1042,6 +1087,30 @@ static void compat_probes(void)
 			judge(name, &r, w, 4);
 		}
 	}
+	/*
+	 * A signal taken in compatibility mode: the handler (64-bit code, as
+	 * Linux runs it) steps over the UD2 and returns; sigreturn must go back
+	 * to the 32-bit CS of the frame, where the code stores EAX and leaves.
+	 */
+	name[0] = 0;
+	snprintf(name, sizeof(name), "ud2 in compatibility mode, the handler returns: back in 32-bit code");
+	if (want_probe(name)) {
+		struct res r;
+		char line[300];
+		int good;
+
+		far.sel = user_cs32;
+		far.off = (uint32_t)(uintptr_t)(low + LOW_UD2_32);
+		resume_after_ud2 = 1;
+		r = do_probe(p_ljmp, (unsigned long)&far);
+		resume_after_ud2 = 0;
+		good = r.sig == SIGILL && r.ret32 == 7;
+		probes++;
+		matched += good;
+		snprintf(line, sizeof(line), "%s: %s, then %s", name, signame(r.sig),
+			 r.ret32 == 7 ? "the 32-bit code ran on" : "the 32-bit code did not run on");
+		ok(good, line);
+	}
 }
 
 int main(void)
@@ -1144,6 +1213,7 @@ int main(void)
 	bad_handler();
 	syscall_tf();
 	flag_syscalls();
+	fs_base_across_sleep();
 	PN("misaligned load with AC set", p_acmis, buf, DONE(ANY),
 	   { .sig = SIGBUS, .code = BUS_ADRALN, .trapno = 17, .err = 0, .ar = A_ANY, .val = ANY,
 	     .why = "#AC: CR0.AM set" });

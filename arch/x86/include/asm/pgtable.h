@@ -16,9 +16,25 @@
 #define PTE_PKEY_SHIFT	59
 #define PTE_PKEY_MASK	(0xfull << PTE_PKEY_SHIFT)
 #define PTE_NX		(1ull << 63)
+/*
+ * Software bit (ignored by the MMU in a 4 KiB leaf): the frame is shared
+ * memory (a Linux MAP_SHARED page).  paging_copy_tree() maps such a leaf's
+ * frame into the copy instead of duplicating it, paging_count_tree() does
+ * not count it, and the unmap functions hand it to put_shared instead of
+ * freeing it: the frame may still be in another address space.
+ */
+#define PTE_SHARED	(1ull << 9)
 #define PTE_ADDR_MASK	0x000ffffffffff000ull
 
 #define PTE_PKEY(k)	((u64)(k) << PTE_PKEY_SHIFT)
+
+/*
+ * PTE_NX where EFER.NXE is on (cpu_setup(), from CPUID's NX bit), else 0:
+ * without NXE bit 63 is reserved and a walk that meets it is a #PF with
+ * RSVD, so every "no execute" goes through this, never PTE_NX itself.
+ */
+extern u64 pte_nx_mask;
+static inline u64 pte_nx(void) { return pte_nx_mask; }
 
 /* User virtual layout: PML4 slot 1 and up, far above identity-mapped RAM. */
 #define USER_IMAGE_VA	0x0000008000000000ull	/* linker.ld: the .user section */
@@ -30,8 +46,11 @@ typedef u64 pte_t;
 /* Identity-map limit for RAM up to mem_top (at least 4 GiB, below user space). */
 u64 paging_direct_map_limit(u64 mem_top);
 /*
- * Identity-map [0, limit) with 2 MiB pages, the video range (may be empty)
- * uncached, the .user section at USER_IMAGE_VA; then load CR3.  Page
+ * Identity-map [0, limit) with 2 MiB pages, no-execute, the kernel image's
+ * with 4 KiB pages (text read-only and executable, read-only data read-only,
+ * the rest writable and no-execute), the video range (may be empty)
+ * uncached, the .user section at USER_IMAGE_VA (code executable, data
+ * no-execute); then load CR3.  Page
  * tables come from page_alloc(), which must hand out pages below 4 GiB.
  */
 void paging_init(u64 limit, u64 video_base, u64 video_len);
@@ -58,17 +77,29 @@ void paging_switch(pte_t *root);		/* load CR3 if root is not active */
 pte_t *paging_root_create(void);		/* a new root with the kernel's entries */
 pte_t *lookup_pte_in(pte_t *root, u64 va);
 void map_page_in(pte_t *root, u64 va, u64 pa, u64 flags);
-/* Pages (tables and leaves) the tree under [lo, hi) holds, as paging_copy_tree() needs. */
+/*
+ * Pages (tables and private leaves) the tree under [lo, hi) holds: what
+ * paging_copy_tree() allocates (a PTE_SHARED leaf costs none).
+ */
 u64 paging_count_tree(pte_t *root, u64 lo, u64 hi);
-/* Copy every page of src's [lo, hi) into dst (empty there), flags and keys kept. */
+/*
+ * Copy every page of src's [lo, hi) into dst (empty there), flags and keys
+ * kept; a PTE_SHARED leaf maps the same frame (the caller counts it).
+ */
 void paging_copy_tree(pte_t *dst, pte_t *src, u64 lo, u64 hi);
 /*
- * Unmap every page in the PML4 slots of root that [lo, hi) covers (lo and
- * hi 512 GiB aligned: a whole address-space region) and hand each 4 KiB
- * page and each page table to free_page; then flush the TLB if root is
- * active.
+ * What becomes of a PTE_SHARED leaf of root at va when root goes: the
+ * owner of the frames decides whether another address space still has pa.
  */
-void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *));
+typedef void (*paging_put_shared_t)(pte_t *root, u64 va, u64 pa);
+/*
+ * Unmap every page in the PML4 slots of root that [lo, hi) covers (lo and
+ * hi 512 GiB aligned: a whole address-space region) and hand each private
+ * 4 KiB page and each page table to free_page, each PTE_SHARED leaf to
+ * put_shared; then flush the TLB if root is active.
+ */
+void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *),
+			  paging_put_shared_t put_shared);
 /*
  * A private low window: root's own 4 KiB page tables for [lo, hi) (2 MiB
  * aligned, inside the first GiB) instead of the kernel's 2 MiB identity
@@ -78,6 +109,7 @@ void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *)
 void paging_private_low(pte_t *root, u64 lo, u64 hi);
 u64 paging_count_low(pte_t *root, u64 lo, u64 hi);	/* pages a copy takes; 0: none */
 void paging_private_low_copy(pte_t *dst, pte_t *src, u64 lo, u64 hi);
-void paging_private_low_free(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *));
+void paging_private_low_free(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *),
+			     paging_put_shared_t put_shared);
 
 #endif
