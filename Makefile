@@ -420,19 +420,24 @@ host-test: $(HOST_TESTS)
 FUZZ_SECONDS ?= 20
 FUZZERS := cmdline sigframe
 
-# Each fuzzer runs FUZZ_SECONDS and says so in one "N passed, N failed" line.
+# Each fuzzer runs FUZZ_SECONDS, all of them side by side (one core each),
+# and says so in one "N passed, N failed" line.
 fuzz: $(patsubst %,$(B)/host/fuzz_%,$(FUZZERS))
 	@for f in $(FUZZERS); do \
 		mkdir -p $(B)/fuzz/$$f; \
-		if $(B)/host/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=$(B)/fuzz/$$f- \
-			$(B)/fuzz/$$f 2>$(B)/fuzz/$$f.log; then \
+		{ $(B)/host/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+			-artifact_prefix=$(B)/fuzz/$$f- $(B)/fuzz/$$f 2>$(B)/fuzz/$$f.log; \
+			echo $$? >$(B)/fuzz/$$f.rc; } & \
+	done; wait; \
+	rc=0; for f in $(FUZZERS); do \
+		if [ "$$(cat $(B)/fuzz/$$f.rc)" = 0 ]; then \
 			echo "fuzz_$$f: 1 passed, 0 failed ($(FUZZ_SECONDS) s of libFuzzer, no crash)"; \
 		else \
 			tail -40 $(B)/fuzz/$$f.log; \
 			echo "fuzz_$$f: 0 passed, 1 failed (crash: see $(B)/fuzz/$$f.log)"; \
-			exit 1; \
+			rc=1; \
 		fi; \
-	done
+	done; exit $$rc
 
 deps:
 	@bash tools/install-deps.sh

@@ -22,10 +22,11 @@ run_stage() {
 	local name=$1
 	shift
 	echo "== $name"
-	local out rc
+	local out rc t0=$SECONDS
 	out=$("$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | tee -a "$LOG"
+	echo "   ($name: $((SECONDS - t0)) s)"
 	local p f
 	# Add up every "NAME: N passed, N failed" line the stage printed
 	# (none at all counts as one failure).
