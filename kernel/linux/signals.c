@@ -38,6 +38,21 @@
 #define TIMER_ABSTIME	1
 #define NSEC_PER_SEC	1000000000ull
 
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID	3
+#define CLOCK_MONOTONIC_RAW	4
+#define CLOCK_REALTIME_COARSE	5
+#define CLOCK_MONOTONIC_COARSE	6
+#define CLOCK_REALTIME_ALARM	8
+#define CLOCK_BOOTTIME_ALARM	9
+#define CLOCK_TAI	11
+#define SA_NOCLDSTOP	0x00000001u
+#define SA_RESETHAND	0x80000000u
+#define SS_ONSTACK	1
+#define SS_DISABLE	2
+#define SS_AUTODISARM	(1u << 31)
+#define MINSIGSTKSZ	2048
+
 #define SIGMASK(s)	(1ull << (s))
 #define DEFAULT_IGNORED	(SIGMASK(LINUX_SIGCHLD) | SIGMASK(LINUX_SIGCONT) | SIGMASK(SIGURG) | \
 			 SIGMASK(SIGWINCH))
@@ -46,6 +61,29 @@
 
 /* ---- sending -------------------------------------------------------------- */
 
+/*
+ * SIGCHLD for a child's stop or continue: not when the parent ignores it
+ * or set SA_NOCLDSTOP (do_notify_parent_cldstop()).
+ */
+const struct k_sigaction *lx_proc_action(struct linux_proc *p, int sig)
+{
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (lx_same_process(&tasks[i], p))
+			return &tasks[i].sig.action[sig];	/* shared (CLONE_SIGHAND) */
+	return NULL;
+}
+
+void lx_notify_parent_stop(struct linux_proc *parent)
+{
+	const struct k_sigaction *ka = lx_proc_action(parent, LINUX_SIGCHLD);
+
+	if (!ka)
+		return;
+	if (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDSTOP))
+		return;
+	lx_signal_proc(parent, LINUX_SIGCHLD);
+}
+
 long lx_send_signal(struct task *t, int sig)
 {
 	struct linux_proc *p = t->lx, *from = lx_current();
@@ -53,6 +91,9 @@ long lx_send_signal(struct task *t, int sig)
 
 	if (sig < 0 || sig > LINUX_NSIG)
 		return -LX_EINVAL;
+	/* Real-time signals (32..64) have handlers here but are never queued: refused. */
+	if (sig >= NSIG_PKRULAB)
+		return lx_refuse("kill rt", -LX_EINVAL, "sending signal %d (a real-time signal)", sig);
 	if (sig == 0)
 		return 0;		/* only "does it exist" */
 	if (sig == SIGKILL) {
@@ -60,10 +101,15 @@ long lx_send_signal(struct task *t, int sig)
 		lx_kill_proc(p, SIGKILL, why);
 		return 0;
 	}
-	if (sig == LINUX_SIGCONT && p->stopped && p->group_stop)
+	if (sig == LINUX_SIGCONT && p->stopped && p->group_stop) {
 		lx_resume(p, 0);
-	if (sig >= NSIG_PKRULAB)
-		return 0;		/* minimal: real-time signals are dropped */
+		/* wait4's WCONTINUED and the parent's SIGCHLD (CLD_CONTINUED), as Linux. */
+		p->continued = true;
+		if (p->parent) {
+			lx_notify_parent_stop(p->parent);
+			lx_wake_waiters(p->parent);
+		}
+	}
 	return signal_queue(t, sig, from ? from->pid : 0) ? -LX_EINVAL : 0;
 }
 
@@ -100,11 +146,16 @@ long sys_kill(struct pt_regs *r)
 	 * 0, -1 and -pgid: the program is one process group, so every live
 	 * process of it; the caller last (SIGKILL to itself does not return).
 	 */
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -LX_EINVAL;
 	for (int i = 0; i < LINUX_MAX_PROCS; i++) {
 		c = &lx_procs[i];
 		if (c->used && !c->zombie && c != self && !lx_signal_proc(c, sig))
 			err = 0;
 	}
+	/* -1: every process but init and the caller (kill_something_info()). */
+	if (pid == -1)
+		return err;
 	return lx_signal_proc(self, sig) ? err : 0;
 }
 
@@ -112,6 +163,8 @@ long sys_tkill(struct pt_regs *r)
 {
 	struct task *t = lx_task_by_tid((int)r->rdi);
 
+	if ((int)r->rdi <= 0)
+		return -LX_EINVAL;
 	return t ? lx_send_signal(t, (int)r->rsi) : -LX_ESRCH;
 }
 
@@ -119,6 +172,8 @@ long sys_tgkill(struct pt_regs *r)
 {
 	struct task *t = lx_task_by_tid((int)r->rsi);
 
+	if ((int)r->rdi <= 0 || (int)r->rsi <= 0)
+		return -LX_EINVAL;
 	if (!t || t->lx->pid != (int)r->rdi)
 		return -LX_ESRCH;
 	return lx_send_signal(t, (int)r->rdx);
@@ -144,6 +199,7 @@ static int stop_here(struct linux_proc *p, int sig, bool group)
 	struct linux_proc *told = group ? p->parent : p->tracer;
 
 	p->stopped = true;
+	p->continued = false;
 	p->group_stop = group;
 	p->stop_sig = sig;
 	p->stop_reported = false;
@@ -151,7 +207,7 @@ static int stop_here(struct linux_proc *p, int sig, bool group)
 	p->stopped_task = current;
 	if (told) {
 		lx_wake_waiters(told);
-		lx_signal_proc(told, LINUX_SIGCHLD);
+		lx_notify_parent_stop(told);
 	}
 	while (p->stopped) {
 		current->wake_tick = ~0ull;
@@ -184,7 +240,32 @@ int linux_signal_filter(struct pt_regs *regs, int sig)
 	}
 	if (handler == SIG_DFL && (DEFAULT_IGNORED & SIGMASK(sig)))
 		return 0;
+	/*
+	 * SA_RESETHAND: this delivery uses the action as it was; the handler
+	 * goes back to SIG_DFL for the process, flags and mask kept (Linux's
+	 * get_signal(), SA_ONESHOT).
+	 */
+	if (handler > SIG_IGN && (current->sig.action[sig].flags & SA_RESETHAND)) {
+		struct linux_thread *th = lx_thread(current);
+
+		th->oneshot = current->sig.action[sig];
+		th->oneshot_sig = sig;
+		for (int i = 1; i < MAX_TASKS; i++)
+			if (lx_same_process(&tasks[i], p))
+				tasks[i].sig.action[sig].handler = SIG_DFL;
+	}
 	return sig;
+}
+
+struct k_sigaction *linux_signal_action(int sig)
+{
+	struct linux_thread *th = lx_thread(current);
+
+	if (th->oneshot_sig == sig) {
+		th->oneshot_sig = 0;
+		return &th->oneshot;
+	}
+	return &current->sig.action[sig];
 }
 
 /* ---- rt_sigreturn's limits ---------------------------------------------------- */
@@ -293,8 +374,20 @@ static long do_nanosleep(long clock, u64 flags, u64 ureq, u64 urem)
 	u64 ticks;
 	long err;
 
-	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
-		return -LX_EINVAL;	/* minimal: no CPU-time clocks */
+	/* Every wall clock here is the tick count (TAI too: the same "now" as clock_gettime). */
+	switch (clock) {
+	case CLOCK_REALTIME: case CLOCK_MONOTONIC: case CLOCK_BOOTTIME: case CLOCK_TAI:
+		break;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		return lx_refuse("clock_nanosleep cpu", -LX_EINVAL,
+				 "clock_nanosleep clock CLOCK_PROCESS_CPUTIME_ID (CPU time)");
+	case CLOCK_REALTIME_ALARM: case CLOCK_BOOTTIME_ALARM:
+		return -LX_EPERM;	/* CAP_WAKE_ALARM, which uid 1000 lacks */
+	case CLOCK_MONOTONIC_RAW: case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC_COARSE:
+		return -LX_EOPNOTSUPP;	/* Linux: these clocks cannot sleep */
+	default:
+		return -LX_EINVAL;	/* THREAD_CPUTIME, SGI_CYCLE, unknown, other processes' */
+	}
 	if (flags & ~(u64)TIMER_ABSTIME)
 		return -LX_EINVAL;
 	err = lx_timeout_ticks(ureq, flags & TIMER_ABSTIME, &ticks);
@@ -339,4 +432,43 @@ long sys_restart_syscall(struct pt_regs *r)
 	if (!wake)
 		return -LX_EINTR;	/* nothing to restart: Linux's do_no_restart_syscall() */
 	return sleep_until(wake, th->restart_rem);
+}
+
+/* ---- sigaltstack, as Linux's do_sigaltstack() ------------------------------------ */
+
+long sys_lx_sigaltstack(struct pt_regs *r)
+{
+	struct task_signals *s = &current->sig;
+	u64 sp = r->rsp, ss[3];	/* stack_t: ss_sp, ss_flags (int, padded), ss_size */
+	bool on = s->altstack_size && sp > s->altstack_sp && sp - s->altstack_sp <= s->altstack_size;
+	u64 old[3] = { s->altstack_sp, !s->altstack_size ? SS_DISABLE : on ? SS_ONSTACK : 0,
+		       s->altstack_size };
+	u32 mode;
+
+	if (r->rdi) {
+		if (copy_from_user(ss, r->rdi, sizeof(ss)))
+			return -LX_EFAULT;
+		if (on)
+			return -LX_EPERM;
+		mode = (u32)ss[1] & ~SS_AUTODISARM;
+		if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+			return -LX_EINVAL;
+		/* Disarming on delivery (and re-arming at sigreturn) is not here. */
+		if ((u32)ss[1] & SS_AUTODISARM)
+			return lx_refuse("sigaltstack SS_AUTODISARM", -LX_EINVAL,
+					 "sigaltstack flag SS_AUTODISARM");
+		if (mode == SS_DISABLE) {
+			s->altstack_flags = SS_DISABLE;
+			s->altstack_sp = s->altstack_size = 0;
+		} else {
+			if (ss[2] < MINSIGSTKSZ)
+				return -LX_ENOMEM;
+			s->altstack_sp = ss[0];
+			s->altstack_size = ss[2];
+			s->altstack_flags = 0;
+		}
+	}
+	if (r->rsi && copy_to_user(r->rsi, old, sizeof(old)))
+		return -LX_EFAULT;
+	return 0;
 }
