@@ -94,7 +94,8 @@ static long fd_alloc(enum linux_file_kind kind)
 {
 	struct linux_proc *p = lx_current();
 
-	for (int fd = 0; fd < LINUX_NR_FDS; fd++)
+	/* RLIMIT_NOFILE: its soft limit bounds the descriptors, as in Linux. */
+	for (int fd = 0; fd < LINUX_NR_FDS && (u64)fd < p->rlimits[7][0]; fd++)
 		if (p->fds[fd].kind == LXF_NONE) {
 			p->fds[fd] = (struct linux_file){ .kind = kind };
 			return fd;

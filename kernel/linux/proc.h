@@ -235,5 +235,6 @@ long sys_vmsplice(struct pt_regs *r);
 long sys_readlink(struct pt_regs *r);
 long sys_readlinkat(struct pt_regs *r);
 long sys_lx_sigaltstack(struct pt_regs *r);
+long sys_lx_rt_sigreturn(struct pt_regs *r);
 
 #endif

@@ -24,6 +24,7 @@
 #include <kernel/uaccess.h>
 #include "linux-syscalls.h"	/* build/gen: __NR_restart_syscall */
 #include "proc.h"
+#include "../sigframe.h"	/* struct rt_sigframe64: the frame's uc_stack */
 
 #define SIGTSTP		20
 #define SIGTTIN		21
@@ -48,10 +49,7 @@
 #define CLOCK_TAI	11
 #define SA_NOCLDSTOP	0x00000001u
 #define SA_RESETHAND	0x80000000u
-#define SS_ONSTACK	1
-#define SS_DISABLE	2
 #define SS_AUTODISARM	(1u << 31)
-#define MINSIGSTKSZ	2048
 
 #define SIGMASK(s)	(1ull << (s))
 #define DEFAULT_IGNORED	(SIGMASK(LINUX_SIGCHLD) | SIGMASK(LINUX_SIGCONT) | SIGMASK(SIGURG) | \
@@ -436,18 +434,17 @@ long sys_restart_syscall(struct pt_regs *r)
 
 /* ---- sigaltstack, as Linux's do_sigaltstack() ------------------------------------ */
 
-long sys_lx_sigaltstack(struct pt_regs *r)
+/* ss: a stack_t read already (ss_sp, ss_flags (int, padded), ss_size), or NULL. */
+static long do_sigaltstack(struct pt_regs *r, const u64 *ss, u64 uoss)
 {
 	struct task_signals *s = &current->sig;
-	u64 sp = r->rsp, ss[3];	/* stack_t: ss_sp, ss_flags (int, padded), ss_size */
+	u64 sp = r->rsp;
 	bool on = s->altstack_size && sp > s->altstack_sp && sp - s->altstack_sp <= s->altstack_size;
 	u64 old[3] = { s->altstack_sp, !s->altstack_size ? SS_DISABLE : on ? SS_ONSTACK : 0,
 		       s->altstack_size };
 	u32 mode;
 
-	if (r->rdi) {
-		if (copy_from_user(ss, r->rdi, sizeof(ss)))
-			return -LX_EFAULT;
+	if (ss) {
 		if (on)
 			return -LX_EPERM;
 		mode = (u32)ss[1] & ~SS_AUTODISARM;
@@ -468,7 +465,35 @@ long sys_lx_sigaltstack(struct pt_regs *r)
 			s->altstack_flags = 0;
 		}
 	}
-	if (r->rsi && copy_to_user(r->rsi, old, sizeof(old)))
+	if (uoss && copy_to_user(uoss, old, sizeof(old)))
 		return -LX_EFAULT;
 	return 0;
+}
+
+long sys_lx_sigaltstack(struct pt_regs *r)
+{
+	u64 ss[3];
+
+	if (r->rdi && copy_from_user(ss, r->rdi, sizeof(ss)))
+		return -LX_EFAULT;
+	return do_sigaltstack(r, r->rdi ? ss : NULL, r->rsi);
+}
+
+/*
+ * rt_sigreturn of a Linux process: pkrulab's (kernel/signal.c), then the
+ * frame's uc_stack becomes the altstack again, as Linux's restore_altstack()
+ * does after the registers (its errors ignored; an unreadable frame is
+ * rt_sigreturn's own bad frame).
+ */
+long sys_lx_rt_sigreturn(struct pt_regs *r)
+{
+	u64 ss[3], uss = r->rsp - 8 + offsetof(struct rt_sigframe64, uc) +
+			 offsetof(struct ucontext64, uc_stack);
+	/* Read with the handler's PKRU, which wrote the frame; an unreadable one: the frame is bad. */
+	bool have = !copy_from_user(ss, uss, sizeof(ss));
+	long rax = sys_rt_sigreturn(r);
+
+	if (have)
+		do_sigaltstack(r, ss, 0);
+	return rax;
 }

@@ -269,6 +269,26 @@ void lx_rlimits_init(struct linux_proc *p)
 		p->rlimits[i][0] = p->rlimits[i][1] = 0;
 }
 
+/*
+ * Whether pkrulab keeps a soft limit of lim: it enforces RLIMIT_NOFILE
+ * (fd_alloc()); the stack never grows past its 512 KiB; there is nothing
+ * here that FSIZE, CORE, MEMLOCK, LOCKS, MSGQUEUE, NICE, RTPRIO and RTTIME
+ * limit (no writable files, core dumps, mlock, file locks, message queues,
+ * priorities or real-time scheduling), and Linux ignores RSS.  CPU, DATA,
+ * AS, NPROC, SIGPENDING and a smaller stack are not enforced: refused
+ * unless unlimited.
+ */
+static bool rlimit_kept(u64 res, u64 lim)
+{
+	switch (res) {
+	case 0: case 2: case 9: case 6: case 11:	/* CPU, DATA, AS, NPROC, SIGPENDING */
+		return lim == RLIM_INFINITY;
+	case RLIMIT_STACK:
+		return lim >= LINUX_STACK_SIZE;
+	}
+	return true;
+}
+
 static long sys_prlimit64(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current();
@@ -286,11 +306,7 @@ static long sys_prlimit64(struct pt_regs *r)
 			return -LX_EINVAL;
 		if (lim[1] > cur[1] || (res == RLIMIT_NOFILE && lim[1] > NR_OPEN))
 			return -LX_EPERM;	/* raising a hard limit: CAP_SYS_RESOURCE */
-		/*
-		 * A limit that changes nothing is kept: the same one, or a core
-		 * size (no core is ever written).  Others are not enforced: refused.
-		 */
-		if ((lim[0] != cur[0] || lim[1] != cur[1]) && res != RLIMIT_CORE)
+		if (!rlimit_kept(res, lim[0]))
 			return lx_refuse(rlimit_names[res], -LX_EINVAL,
 					 "prlimit64 %s (a new limit, not enforced)", rlimit_names[res]);
 	}
@@ -770,7 +786,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_brk] = sys_brk,
 	[__NR_rt_sigaction] = sys_rt_sigaction,
 	[__NR_rt_sigprocmask] = sys_rt_sigprocmask,
-	[__NR_rt_sigreturn] = sys_rt_sigreturn,
+	[__NR_rt_sigreturn] = sys_lx_rt_sigreturn,
 	[__NR_ioctl] = sys_ioctl,
 	[__NR_writev] = sys_writev,
 	[__NR_pipe] = sys_pipe,
