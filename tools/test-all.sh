@@ -42,6 +42,9 @@ run_stage "layers (nm -u per layer)" make --no-print-directory check-layers
 run_stage "host unit tests" make --no-print-directory host-test
 run_stage "fuzz (host, bounded)" make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 run_stage "QEMU matrix" bash tools/qemu-matrix.sh
+# The abi-linux case's log, line for line against Linux 6.12 (tools/testdata/abi-linux-6.12/).
+run_stage "Linux ABI against Linux 6.12 (tools/abi_diff.py)" \
+	"$PYTHON" tools/abi_diff.py check build/matrix/abi-linux.log
 run_stage "native replays on this CPU (tools/hwref --short)" \
 	bash -c "make --no-print-directory build/hwref >/dev/null && $PYTHON tools/hwref_check.py build/hwref build/pkrulab.elf"
 run_stage "Bochs matrix" bash tools/bochs-matrix.sh
