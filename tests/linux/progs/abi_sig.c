@@ -58,17 +58,26 @@ static void stop_continue(int flags, const char *name, const char *want)
 	int st, w1, w2, w3;
 	pid_t pid;
 
+	int go[2];
+	char c;
+
 	chld = 0;
 	set(SIGCHLD, on_chld, flags | SA_RESTART);
+	pipe(go);
 	pid = fork();
 	if (pid == 0) {
 		raise(SIGSTOP);
+		/* Not gone before the parent saw the continue (a zombie would be reported first). */
+		read(go[0], &c, 1);
 		_exit(3);
 	}
 	w1 = waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP;
 	kill(pid, SIGCONT);
 	w2 = waitpid(pid, &st, WCONTINUED) == pid && WIFCONTINUED(st);
+	write(go[1], "x", 1);
 	w3 = waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 3;
+	close(go[0]);
+	close(go[1]);
 	snprintf(what, sizeof(what), "%s: wait4 WUNTRACED, WCONTINUED, exit", name);
 	snprintf(got, sizeof(got), "%s %s %s", yesno(w1), yesno(w2), yesno(w3));
 	expect(what, got, "yes yes yes");
