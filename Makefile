@@ -443,6 +443,15 @@ bochs-test: all
 qemu-test: all
 	@bash tools/qemu-matrix.sh
 
+# pkrulab's LAVA jobs (tools/lava/make-job) run by Debian's lava-run on device
+# dictionaries rendered from lava-server's own templates; LAVA's results
+# checked cell by cell (tools/lava_check.py; README "Running in a LAVA lab").
+# LAVA_CHECKS=default,inject,... runs only those.
+.PHONY: lava
+lava: all
+	@bash tools/install-deps.sh --lava
+	@$(PYTHON) tools/lava_check.py $(if $(LAVA_CHECKS),--only $(LAVA_CHECKS))
+
 test: deps
 	@$(MAKE) --no-print-directory all
 	@bash tools/test-all.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/install-deps.sh [--check] [--selftests] [--help]
+# tools/install-deps.sh [--check] [--selftests] [--lava] [--help]
 #
 # Checks that the host tools pkrulab needs are present and installs the
 # missing ones (Debian/Ubuntu packages, with apt-get).  It runs before every
@@ -16,6 +16,10 @@
 # selftests are built into every image.  --selftests is accepted and
 # changes nothing (it used to add that package).
 #
+# --lava adds what `make lava` needs: Debian's lava-dispatcher (lava-run;
+# 144 packages, about 30 s) tftpd-hpa (lava-dispatcher reads its TFTP
+# directory from it) and telnet (the serial console's connection_command); nothing else asks for them.
+#
 # Exit status: 0 all present (or installed), 1 something missing or the
 # installation failed, 2 usage error.
 set -euo pipefail
@@ -26,10 +30,12 @@ usage() {
 
 check_only=0
 selftests=0
+lava=0
 for arg in "$@"; do
 	case $arg in
 	--check) check_only=1 ;;
 	--selftests) selftests=1 ;;
+	--lava) lava=1 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "install-deps.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
 	esac
@@ -74,6 +80,15 @@ REQS=(
 
 REQS+=("Linux 6.12 sources (its pkey selftests are in the image)|file:/usr/src/linux-source-6.12.tar.xz|linux-source-6.12")
 : "$selftests"	# kept for old command lines
+if [ "$lava" = 1 ]; then
+	REQS+=("lava-run (make lava)|cmd:lava-run|lava-dispatcher")
+	# lava-dispatcher finds its TFTP directory in tftpd-hpa's configuration
+	# (x86 and grub jobs deploy to TFTP, even to be validated).
+	REQS+=("tftpd-hpa (LAVA's TFTP deploys)|file:/etc/default/tftpd-hpa|tftpd-hpa")
+	# the device dictionaries' connection_command (a serial console via ser2net)
+	REQS+=("telnet (LAVA's serial connection to a lab machine)|cmd:telnet|telnet")
+	REQS+=("dpkg-deb, apt-get download (lava-server's device-type templates)|cmd:dpkg-deb|dpkg")
+fi
 
 have() {
 	local test=$1

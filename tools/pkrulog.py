@@ -7,6 +7,7 @@ records and one last line "pkrulab: N passed, N failed, N skipped"; a run that
 breaks says "harness error: WHY".  tools/hwref prints the same "# bench" and
 "# cpu:" lines.  make test's stages each print "NAME: N passed, N failed".
 This module knows those formats; nothing else in tools/ has their regexes.
+read_log() also takes a LAVA job log (tools/lavajob.py unwraps it).
 
 Import it (tools/ on sys.path) or use the small command line from shell:
 
@@ -417,7 +418,22 @@ def read_log(path: str) -> ParsedLog:
         with open(path, "rb") as f:
             data = f.read()
     # Serial noise is not always UTF-8; a replacement character is harmless.
-    return parse_log(data.decode("utf-8", errors="replace"))
+    return parse_text(data.decode("utf-8", errors="replace"))
+
+
+def parse_text(text: str) -> ParsedLog:
+    """parse_log for a serial log or a LAVA job log (the one lava-run writes,
+    an output.yaml, or what `lavacli jobs logs` prints, --raw or not): of a
+    LAVA log, the device's output is parsed, and the job's failure, if it
+    failed, is a warning."""
+    import lavajob     # tools/lavajob.py: the LAVA log format
+    if not lavajob.is_lava_log(text):
+        return parse_log(text)
+    lava = lavajob.read_lava_log(text)
+    log = parse_log(lava.serial)
+    if lava.job_result and lava.job_result != "pass":
+        log.warnings.append("LAVA job incomplete: %s" % ("; ".join(lava.errors[-2:]) or "no reason given"))
+    return log
 
 
 

@@ -37,7 +37,6 @@ CASES=(
 "sigframe-none|0|--cpu max -- tests=signal.*,sigreturn.*,linux.* config=explicit sigframe_pkru=none|$SUMMARY_OK;;not ok [0-9]+ signal.frame_pkru\\[explicit\\] # TODO design finding;;not ok [0-9]+ linux.pkey\\[explicit\\] # TODO design finding;;^    ok [0-9]+ signal.preserve\\[explicit\\]\$"
 "handler-inherit|0|--cpu max -- tests=signal.* handler_pkru=inherit|$SUMMARY_OK;;not ok [0-9]+ signal.recover\\[xsave\\] # TODO design finding;;^    ok [0-9]+ signal.handler_pkru\\[xsave\\]\$"
 "signal-abi-linux61|0|--cpu max -- tests=signal.*,sigreturn.*,linux.* signal_abi=linux61|$SUMMARY_OK;;^# signal: signal_abi=linux61 ;;not ok [0-9]+ signal.recover\\[hybrid\\] # TODO design finding: signal_abi=linux61;;not ok [0-9]+ signal.altstack_denied\\[xsave\\] # TODO design finding: signal_abi=linux61;;not ok [0-9]+ signal.altstack_handler_key\\[explicit\\] # TODO design finding: signal_abi=linux61;;^    ok [0-9]+ signal.preserve\\[xsave_deferred\\]\$;;^    ok [0-9]+ linux.pkey\\[explicit\\]\$"
-"xfail-switch-mismatch|1|--cpu max -- tests=switch.yield config=xsave xfail=switch.yield*|expected to fail .* but passed"
 "mem-128m|0|--mem 128M --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK;;memory=12[0-9] MiB"
 "mem-8g|0|--mem 8G --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK;;memory=81[0-9][0-9] MiB"
 "smp-4|0|--smp 4 --cpu max -- tests=pku.*,switch.yield,signal.frame_pkru|$SUMMARY_OK"

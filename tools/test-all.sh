@@ -41,7 +41,13 @@ run_stage() {
 run_stage "layers (nm -u per layer)" make --no-print-directory check-layers
 run_stage "host unit tests" make --no-print-directory host-test
 run_stage "fuzz (host, bounded)" make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
-run_stage "QEMU matrix" bash tools/qemu-matrix.sh
+# make lava's default run is the matrix's bios-max run (-cpu max, BIOS, every
+# cell): the matrix checks bios-max's patterns on its output instead of
+# booting it again; its mismatch job is the matrix's xfail-switch-mismatch.
+run_stage "LAVA jobs under lava-run (make lava)" make --no-print-directory lava
+lava_reuse=""
+[ -s build/lava/default/serial.log ] && lava_reuse="bios-max=build/lava/default/serial.log"
+run_stage "QEMU matrix" env PKRULAB_MATRIX_REUSE="$lava_reuse" bash tools/qemu-matrix.sh
 # The abi-linux case's log, line for line against Linux 6.12 (tools/testdata/abi-linux-6.12/).
 run_stage "Linux ABI against Linux 6.12 (tools/abi_diff.py)" \
 	"$PYTHON" tools/abi_diff.py check build/matrix/abi-linux.log
