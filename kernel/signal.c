@@ -527,7 +527,7 @@ void signal_deliver_pending(struct pt_regs *r)
 			sig = linux_signal_filter(r, sig);
 			if (!sig)
 				continue;
-			ka = linux_signal_action(sig);
+			ka = &s->action[sig];
 			if (ka->handler > SIG_IGN)
 				linux_syscall_restart(r, true, ka->flags & SA_RESTART);
 		}

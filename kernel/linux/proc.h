@@ -65,8 +65,7 @@ struct linux_thread {
 	bool futex_private;		/* FUTEX_PRIVATE_FLAG: only this process wakes it */
 	bool futex_woken;
 	bool in_wait;			/* asleep in wait4 */
-	int oneshot_sig;		/* SA_RESETHAND: the signal being delivered with... */
-	struct k_sigaction oneshot;	/* ...this copy of its action (the slot is SIG_DFL now) */
+	int oneshot_sig;		/* SA_RESETHAND: the signal whose handler resets after delivery */
 	bool start_from_regs;		/* a clone()d thread or a fork child: its first entry */
 	struct pt_regs start;
 	u64 restart_wake;		/* restart_syscall: the interrupted sleep's end, in ticks */

@@ -239,31 +239,26 @@ int linux_signal_filter(struct pt_regs *regs, int sig)
 	if (handler == SIG_DFL && (DEFAULT_IGNORED & SIGMASK(sig)))
 		return 0;
 	/*
-	 * SA_RESETHAND: this delivery uses the action as it was; the handler
+	 * SA_RESETHAND: this delivery uses the action as it is; afterwards
+	 * (linux_syscall_restart(), once the frame is written) the handler
 	 * goes back to SIG_DFL for the process, flags and mask kept (Linux's
-	 * get_signal(), SA_ONESHOT).
+	 * get_signal(), SA_ONESHOT).  Nothing is added to kernel/signal.c.
 	 */
-	if (handler > SIG_IGN && (current->sig.action[sig].flags & SA_RESETHAND)) {
-		struct linux_thread *th = lx_thread(current);
-
-		th->oneshot = current->sig.action[sig];
-		th->oneshot_sig = sig;
-		for (int i = 1; i < MAX_TASKS; i++)
-			if (lx_same_process(&tasks[i], p))
-				tasks[i].sig.action[sig].handler = SIG_DFL;
-	}
+	if (handler > SIG_IGN && (current->sig.action[sig].flags & SA_RESETHAND))
+		lx_thread(current)->oneshot_sig = sig;
 	return sig;
 }
 
-struct k_sigaction *linux_signal_action(int sig)
+/* SA_RESETHAND's reset, after the delivery linux_signal_filter() let through. */
+static void oneshot_reset(void)
 {
 	struct linux_thread *th = lx_thread(current);
+	int sig = th->oneshot_sig;
 
-	if (th->oneshot_sig == sig) {
-		th->oneshot_sig = 0;
-		return &th->oneshot;
-	}
-	return &current->sig.action[sig];
+	th->oneshot_sig = 0;
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (lx_same_process(&tasks[i], current->lx))
+			tasks[i].sig.action[sig].handler = SIG_DFL;
 }
 
 /* ---- rt_sigreturn's limits ---------------------------------------------------- */
@@ -310,6 +305,10 @@ void linux_fault_check(struct pt_regs *regs, u64 addr)
 void linux_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart)
 {
 	long rc = (long)regs->rax;
+
+	/* The last call of a delivery (signal_deliver_pending()): the frame is written. */
+	if (!handler && lx_thread(current)->oneshot_sig)
+		oneshot_reset();
 
 	if (regs->vector != VEC_SYSCALL || rc < -LX_ERESTART_RESTARTBLOCK || rc > -LX_ERESTARTSYS)
 		return;

@@ -153,8 +153,6 @@ void linux_finish(struct linux_report *rep);
  * or not), and the call is restarted or fails with EINTR, as in Linux.
  */
 int linux_signal_filter(struct pt_regs *regs, int sig);
-/* The action sig is delivered with: SA_RESETHAND's copy, taken before the reset. */
-struct k_sigaction *linux_signal_action(int sig);
 /*
  * A ring-3 fault of a Linux thread (addr: CR2 for #PF, else 0), before its
  * signal: the same fault at the same place too many times in a row is a
