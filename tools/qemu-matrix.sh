@@ -57,6 +57,7 @@ CASES=(
 "program-int80|0|--program $OUT/prog/int80 --program $OUT/prog/my-enosys -- tests=linux.int80,linux.my-enosys config=xsave xfail=linux.int80*|$SUMMARY_OK;;^    # FAIL: killed by SIGSEGV \\(signal 11\\) after 1 ok, 0 not ok: #GP general protection error=0x402 ;;^    not ok 1 linux.int80\\[xsave\\] # TODO declared by xfail=;;^    ok 2 linux.my-enosys\\[xsave\\]\$;;!FATAL"
 "program-not-elf|2|--program README.md|stderr:README.md: not an ELF file;;stderr:--program: not a static x86-64 executable"
 "program-dynamic|2|--program /bin/true|stderr:/bin/true: dynamically linked"
+"abi-linux|0|--cpu max -- tests=linux.abi* config=xsave|$SUMMARY_OK;;^    ok [0-9]+ linux.abi_mem\\[xsave\\]\$;;^    ok [0-9]+ linux.abi_sig\\[xsave\\]\$;;^    ok [0-9]+ linux.abi_proc\\[xsave\\]\$"
 "program-nonpie-far|2|--program $OUT/prog/far|stderr:far: a non-PIE executable \\(ET_EXEC\\) must be linked between 4 MiB and 32 MiB"
 )
 

@@ -49,6 +49,9 @@ run_stage "LAVA jobs under lava-run (make lava)" make --no-print-directory lava
 lava_reuse=""
 [ -s build/lava/default/serial.log ] && lava_reuse="bios-max=build/lava/default/serial.log"
 run_stage "QEMU matrix" env PKRULAB_MATRIX_REUSE="$lava_reuse" bash tools/qemu-matrix.sh
+# The abi-linux case's log, line for line against Linux 6.12 (tools/testdata/abi-linux-6.12/).
+run_stage "Linux ABI against Linux 6.12 (tools/abi_diff.py)" \
+	"$PYTHON" tools/abi_diff.py check build/matrix/abi-linux.log
 run_stage "native replays on this CPU (tools/hwref --short)" \
 	bash -c "make --no-print-directory build/hwref >/dev/null && $PYTHON tools/hwref_check.py build/hwref build/pkrulab.elf"
 run_stage "Bochs matrix" bash tools/bochs-matrix.sh

@@ -27,6 +27,7 @@
 #define __WNOTHREAD	0x20000000
 #define __WALL		0x40000000
 #define __WCLONE	0x80000000u
+#define SA_NOCLDWAIT	0x00000002u
 #define RUSAGE_SIZE	144		/* struct rusage on x86-64: all zeros here */
 
 /* Linux's wait status from a pkrulab exit code (>= 0 status, else signalled). */
@@ -100,10 +101,22 @@ void lx_proc_end(struct linux_proc *p)
 		}
 	}
 	if (p->parent) {
-		p->zombie = true;
+		const struct k_sigaction *ka = lx_proc_action(p->parent, LINUX_SIGCHLD);
+		/*
+		 * A parent that ignores SIGCHLD or set SA_NOCLDWAIT leaves no
+		 * zombie: the child is reaped at once (do_notify_parent()); the
+		 * cell still records its status.  Not for a traced child.
+		 */
+		bool autoreap = ka && p->exit_signal == LINUX_SIGCHLD && !p->tracer &&
+				(ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT));
+
 		if (p->exit_signal)
 			lx_signal_proc(p->parent, p->exit_signal);
 		lx_wake_waiters(p->parent);
+		if (autoreap)
+			reap_by_init(p);
+		else
+			p->zombie = true;
 	} else {
 		reap_by_init(p);
 	}
@@ -129,10 +142,20 @@ void lx_kill_proc(struct linux_proc *p, int sig, const char *reason)
 	lx_proc_end(p);
 }
 
-static bool wait_matches(const struct linux_proc *c, int pid)
+static bool wait_matches(const struct linux_proc *c, const struct linux_proc *p, int pid,
+			 u64 options)
 {
 	/* One process group for the whole program: 0 and -pgid mean any child. */
-	return pid <= 0 || c->pid == pid;
+	if (pid > 0 && c->pid != pid)
+		return false;
+	/*
+	 * A "clone" child (its exit signal is not SIGCHLD) only with __WCLONE,
+	 * the others only without it; __WALL: both.  A tracer sees its
+	 * tracees whatever (eligible_child()).
+	 */
+	if (c->tracer == p && c->parent != p)
+		return true;
+	return (options & __WALL) || ((c->exit_signal != LINUX_SIGCHLD) == !!(options & __WCLONE));
 }
 
 long sys_wait4(struct pt_regs *r)
@@ -144,6 +167,10 @@ long sys_wait4(struct pt_regs *r)
 
 	if (options & ~(u64)(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
 		return -LX_EINVAL;
+	/* Children are the process's, not the thread's that made them. */
+	if ((options & __WNOTHREAD) && lx_thread_count(p) > 1)
+		return lx_refuse("wait4 __WNOTHREAD", -LX_EINVAL,
+				 "wait4 flag __WNOTHREAD in a process with several threads");
 	for (;;) {
 		bool any = false;
 
@@ -151,7 +178,8 @@ long sys_wait4(struct pt_regs *r)
 		for (int i = 0; i < LINUX_MAX_PROCS && !found; i++) {
 			struct linux_proc *c = &lx_procs[i];
 
-			if (!c->used || (c->parent != p && c->tracer != p) || !wait_matches(c, pid))
+			if (!c->used || (c->parent != p && c->tracer != p) ||
+			    !wait_matches(c, p, pid, options))
 				continue;
 			any = true;
 			if (c->zombie && c->parent == p) {
@@ -164,6 +192,10 @@ long sys_wait4(struct pt_regs *r)
 				c->stop_reported = true;
 				found = c->pid;
 				status = (c->stop_sig << 8) | 0x7f;
+			} else if (c->continued && (options & WCONTINUED) && c->parent == p) {
+				c->continued = false;
+				found = c->pid;
+				status = 0xffff;	/* WIFCONTINUED */
 			}
 		}
 		if (found)

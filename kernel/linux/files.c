@@ -18,9 +18,27 @@
 #define PIPE_BUF	4096	/* writes up to this size are atomic */
 #define NR_PIPES	4
 #define AT_FDCWD	(-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_NO_AUTOMOUNT	0x800
 #define AT_EMPTY_PATH	0x1000
+#define AT_STATX_SYNC_TYPE 0x6000
 #define O_ACCMODE	3
 #define O_RDONLY	0
+#define O_CREAT		0100
+#define O_EXCL		0200
+#define O_TRUNC		01000
+#define O_DIRECTORY	0200000
+#define O_PATH		010000000
+#define __O_TMPFILE	020000000
+#define O_NOTIFICATION_PIPE O_EXCL
+#define SEEK_DATA	3
+#define SEEK_HOLE	4
+#define FIONREAD	0x541b
+#define FIONBIO		0x5421
+#define FIONCLEX	0x5450
+#define FIOCLEX		0x5451
+#define SPLICE_F_NONBLOCK 0x02
+#define SPLICE_F_ALL	0x0f
 #define S_IFCHR		0020000
 #define S_IFREG		0100000
 #define S_IFIFO		0010000
@@ -65,11 +83,19 @@ static struct linux_file *fd_get(long fd)
 	return fd >= 0 && fd < LINUX_NR_FDS && p->fds[fd].kind != LXF_NONE ? &p->fds[fd] : NULL;
 }
 
+enum linux_file_kind lx_fd_kind(long fd)
+{
+	struct linux_file *f = fd_get(fd);
+
+	return f ? f->kind : LXF_NONE;
+}
+
 static long fd_alloc(enum linux_file_kind kind)
 {
 	struct linux_proc *p = lx_current();
 
-	for (int fd = 0; fd < LINUX_NR_FDS; fd++)
+	/* RLIMIT_NOFILE: its soft limit bounds the descriptors, as in Linux. */
+	for (int fd = 0; fd < LINUX_NR_FDS && (u64)fd < p->rlimits[7][0]; fd++)
 		if (p->fds[fd].kind == LXF_NONE) {
 			p->fds[fd] = (struct linux_file){ .kind = kind };
 			return fd;
@@ -220,13 +246,13 @@ static long do_pipe2(u64 ufds, u64 flags)
 	 * O_CLOEXEC is honoured by there being no execve; O_DIRECT (packet
 	 * mode) is not implemented: refused, named, rather than ignored.
 	 */
-	if (flags & O_DIRECT) {
-		diag("[%s] linux: pipe2 flag O_DIRECT (packet mode) not implemented: -EINVAL",
-		     lx_current()->prog->name);
+	if (flags & ~(u64)(O_NONBLOCK | O_CLOEXEC | O_DIRECT | O_NOTIFICATION_PIPE))
 		return -LX_EINVAL;
-	}
-	if (flags & ~(u64)(O_NONBLOCK | O_CLOEXEC))
-		return -LX_EINVAL;
+	if (flags & O_DIRECT)
+		return lx_refuse("pipe2 O_DIRECT", -LX_EINVAL, "pipe2 flag O_DIRECT (packet mode)");
+	/* A watch queue: Debian's 6.12 answers ENOPKG (no CONFIG_WATCH_QUEUE), and so here. */
+	if (flags & O_NOTIFICATION_PIPE)
+		return -65;		/* ENOPKG */
 
 	for (i = 0; i < NR_PIPES && pipes[i].used; i++)
 		;
@@ -310,11 +336,21 @@ long sys_writev(struct pt_regs *r)
  */
 long sys_vmsplice(struct pt_regs *r)
 {
-	struct linux_file *f = fd_get((long)(int)r->rdi);
+	struct linux_file *f = fd_get((long)(int)r->rdi), nb;
 
-	if (!f || f->kind != LXF_PIPE_W)
+	if (r->r10 & ~(u64)SPLICE_F_ALL)
+		return -LX_EINVAL;
+	if (!f)
 		return -LX_EBADF;
-	return fd_write_iov(f, r->rsi, r->rdx);
+	if (f->kind == LXF_PIPE_R)
+		return lx_refuse("vmsplice read", -LX_EINVAL,
+				 "vmsplice from a pipe's read end (into memory)");
+	if (f->kind != LXF_PIPE_W)
+		return -LX_EBADF;
+	/* SPLICE_F_NONBLOCK: this call does not wait; MOVE, MORE, GIFT are hints. */
+	nb = *f;
+	nb.nonblock |= !!(r->r10 & SPLICE_F_NONBLOCK);
+	return fd_write_iov(&nb, r->rsi, r->rdx);
 }
 
 static long file_read(struct linux_file *f, u64 ubuf, u64 len)
@@ -349,31 +385,84 @@ long sys_read(struct pt_regs *r)
 	}
 }
 
-static long do_open(long dirfd, u64 upath, u64 flags)
+/* A path from user memory; -EFAULT, or the index of the built-in file (-1: none). */
+static long path_lookup(u64 upath, char *path, unsigned size)
 {
-	char path[64];
-	long fd;
-
-	memset(path, 0, sizeof(path));
-	for (unsigned i = 0; i < sizeof(path) - 1; i++) {
+	memset(path, 0, size);
+	for (unsigned i = 0; i < size - 1; i++) {
 		if (copy_from_user(&path[i], upath + i, 1))
 			return -LX_EFAULT;
 		if (!path[i])
 			break;
 	}
-	for (unsigned i = 0; i < ARRAY_SIZE(builtin_files); i++) {
-		if (strcmp(path, builtin_files[i].path))
-			continue;
-		if (path[0] != '/' && dirfd != AT_FDCWD)
-			return -LX_ENOENT;
-		if ((flags & O_ACCMODE) != O_RDONLY)
-			return -LX_EACCES;	/* read-only, as /etc/passwd for a user */
-		fd = fd_alloc(LXF_FILE);
-		if (fd >= 0)
-			lx_current()->fds[fd].index = i;
-		return fd;
+	for (unsigned i = 0; i < ARRAY_SIZE(builtin_files); i++)
+		if (!strcmp(path, builtin_files[i].path))
+			return i;
+	return -1;
+}
+
+/*
+ * open/openat of the read-only built-in files, with Linux's checks
+ * (build_open_flags(), do_open()): O_TRUNC wants write access; O_CREAT|O_EXCL
+ * of an existing file is EEXIST; O_DIRECTORY of a file ENOTDIR; O_TMPFILE
+ * wants write access and a directory.  O_NONBLOCK, O_CLOEXEC (no execve),
+ * O_NOCTTY, O_NOFOLLOW (no symbolic links), O_LARGEFILE, O_SYNC, O_DSYNC,
+ * O_DIRECT, O_NOATIME and O_APPEND change nothing for a read-only
+ * in-memory file; unknown bits Linux's open() ignores too.
+ */
+static long do_open(long dirfd, u64 upath, u64 flags)
+{
+	char path[64];
+	long fd, i = path_lookup(upath, path, sizeof(path));
+
+	if (i == -LX_EFAULT)
+		return i;
+	if ((flags & __O_TMPFILE) &&
+	    ((flags & (__O_TMPFILE | O_DIRECTORY)) != (__O_TMPFILE | O_DIRECTORY) ||
+	     (flags & O_ACCMODE) == O_RDONLY || (flags & O_CREAT)))
+		return -LX_EINVAL;
+	if (path[0] != '/' && dirfd != AT_FDCWD && !fd_get(dirfd))
+		return -LX_EBADF;
+	if (i < 0 || (path[0] != '/' && dirfd != AT_FDCWD)) {
+		/* A new file: there is no writable file system here. */
+		if ((flags & O_CREAT) && path[0])
+			return lx_refuse("open O_CREAT", -LX_EROFS, "open flag O_CREAT of a new file "
+					 "(no writable file system)");
+		return -LX_ENOENT;
 	}
-	return -LX_ENOENT;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -LX_EEXIST;
+	if ((flags & O_DIRECTORY) || (flags & __O_TMPFILE))
+		return -LX_ENOTDIR;
+	if (flags & O_PATH)
+		return lx_refuse("open O_PATH", -LX_EINVAL, "open flag O_PATH (a path-only descriptor)");
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		return -LX_EACCES;	/* read-only, as /etc/passwd for a user */
+	fd = fd_alloc(LXF_FILE);
+	if (fd >= 0)
+		lx_current()->fds[fd].index = i;
+	return fd;
+}
+
+/* readlink: no symbolic links here; a file that exists is not one (EINVAL). */
+static long do_readlink(long dirfd, u64 upath, long size)
+{
+	char path[64];
+	long i = path_lookup(upath, path, sizeof(path));
+
+	if (i == -LX_EFAULT)
+		return i;
+	if (size <= 0)
+		return -LX_EINVAL;
+	if (path[0] != '/' && dirfd != AT_FDCWD && !fd_get(dirfd))
+		return -LX_EBADF;
+	return i >= 0 ? -LX_EINVAL : -LX_ENOENT;
+}
+
+long sys_readlink(struct pt_regs *r) { return do_readlink(AT_FDCWD, r->rdi, (long)(int)r->rdx); }
+long sys_readlinkat(struct pt_regs *r)
+{
+	return do_readlink((long)(int)r->rdi, r->rsi, (long)(int)r->r10);
 }
 
 long sys_open(struct pt_regs *r) { return do_open(AT_FDCWD, r->rdi, r->rsi); }
@@ -402,6 +491,14 @@ long sys_lseek(struct pt_regs *r)
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = f->pos; break;
 	case SEEK_END: base = strlen(builtin_files[f->index].data); break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		/* No holes: data up to the end, the one hole at it (generic_file_llseek). */
+		base = strlen(builtin_files[f->index].data);
+		if (off < 0 || off >= base)
+			return -LX_ENXIO;
+		f->pos = r->rdx == SEEK_DATA ? off : base;
+		return f->pos;
 	default: return -LX_EINVAL;
 	}
 	if (base + off < 0)
@@ -417,16 +514,42 @@ long sys_ioctl(struct pt_regs *r)
 	static const u16 winsize[4] = { 24, 80, 0, 0 };
 	struct linux_file *f = fd_get((long)(int)r->rdi);
 
+	int n;
+
 	if (!f)
 		return -LX_EBADF;
+	/* Every descriptor's (do_vfs_ioctl()): close-on-exec (no execve here), O_NONBLOCK. */
+	switch ((u32)r->rsi) {
+	case FIOCLEX:
+	case FIONCLEX:
+		return 0;
+	case FIONBIO:
+		if (copy_from_user(&n, r->rdx, sizeof(n)))
+			return -LX_EFAULT;
+		f->nonblock = n != 0;
+		return 0;
+	case FIONREAD:
+		if (f->kind == LXF_PIPE_R || f->kind == LXF_PIPE_W)
+			n = pipes[f->index].len;
+		else if (f->kind == LXF_FILE)
+			n = f->pos < strlen(builtin_files[f->index].data) ?
+				    strlen(builtin_files[f->index].data) - f->pos : 0;
+		else
+			n = 0;		/* the console has no input */
+		return copy_to_user(r->rdx, &n, sizeof(n)) ? -LX_EFAULT : 0;
+	}
 	if (f->kind != LXF_CONSOLE)
 		return -LX_ENOTTY;
-	switch (r->rsi) {
+	switch ((u32)r->rsi) {
 	case TCGETS:
 		return copy_to_user(r->rdx, termios, 36) ? -LX_EFAULT : 0;
 	case TIOCGWINSZ:
 		return copy_to_user(r->rdx, winsize, sizeof(winsize)) ? -LX_EFAULT : 0;
 	}
+	/* The terminal's other requests (0x54xx): a real tty has them. */
+	if (((u32)r->rsi & 0xff00) == 0x5400)
+		return lx_refuse("ioctl tty", -LX_ENOTTY, "ioctl request %#x on the terminal",
+				 (u32)r->rsi);
 	return -LX_ENOTTY;
 }
 
@@ -467,12 +590,27 @@ long sys_fstat(struct pt_regs *r)
 
 long sys_newfstatat(struct pt_regs *r)
 {
-	struct linux_file *f;
-	char c = 0;
+	struct linux_file *f, tmp;
+	char path[64];
+	long i, dirfd = (long)(int)r->rdi;
 
-	if ((r->r10 & AT_EMPTY_PATH) && !copy_from_user(&c, r->rsi, 1) && !c) {
-		f = fd_get((long)(int)r->rdi);
+	if (r->r10 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH |
+			    AT_STATX_SYNC_TYPE))
+		return -LX_EINVAL;
+	i = path_lookup(r->rsi, path, sizeof(path));
+	if (i == -LX_EFAULT)
+		return i;
+	if (!path[0]) {
+		if (!(r->r10 & AT_EMPTY_PATH))
+			return -LX_ENOENT;
+		f = fd_get(dirfd);
 		return f ? stat_fd(f, r->rdx) : -LX_EBADF;
 	}
-	return -LX_ENOENT;		/* minimal: no stat by path */
+	if (path[0] != '/' && dirfd != AT_FDCWD)
+		return fd_get(dirfd) ? -LX_ENOENT : -LX_EBADF;
+	if (i < 0)
+		return -LX_ENOENT;	/* no directories, no other files (README) */
+	/* No symbolic links: AT_SYMLINK_NOFOLLOW changes nothing. */
+	tmp = (struct linux_file){ .kind = LXF_FILE, .index = (int)i };
+	return stat_fd(&tmp, r->rdx);
 }

@@ -24,6 +24,14 @@
 #define LX_EIO		5
 #define LX_ECHILD	10
 #define LX_EAGAIN	11
+#define LX_EACCES	13
+#define LX_EEXIST	17
+#define LX_ENODEV	19
+#define LX_ENOTDIR	20
+#define LX_EROFS	30
+#define LX_ENXIO	6
+#define LX_E2BIG	7
+#define LX_EOPNOTSUPP	95
 /* Kernel-internal: the system call is restarted unless a handler runs (Linux's values). */
 #define LX_ERESTARTSYS		512	/* restarted after a handler too, with SA_RESTART */
 #define LX_ERESTARTNOINTR	513	/* always restarted */
@@ -36,6 +44,7 @@
 #define LINUX_SIGSTOP		19
 
 #define LINUX_NR_FDS		16
+#define LX_REFUSED_MAX		32
 
 enum linux_file_kind { LXF_NONE, LXF_CONSOLE, LXF_FILE, LXF_PIPE_R, LXF_PIPE_W };
 
@@ -51,8 +60,12 @@ struct linux_thread {
 	int tid;			/* its Linux thread id (the process id for the first) */
 	u64 clear_child_tid;		/* set_tid_address / CLONE_CHILD_CLEARTID */
 	u64 futex_uaddr;		/* the word it waits on, 0 if none */
+	u64 futex_key;			/* ...its frame's physical address (shared futexes) */
+	u32 futex_bitset;		/* FUTEX_WAIT_BITSET's mask (~0 for FUTEX_WAIT) */
+	bool futex_private;		/* FUTEX_PRIVATE_FLAG: only this process wakes it */
 	bool futex_woken;
 	bool in_wait;			/* asleep in wait4 */
+	int oneshot_sig;		/* SA_RESETHAND: the signal whose handler resets after delivery */
 	bool start_from_regs;		/* a clone()d thread or a fork child: its first entry */
 	struct pt_regs start;
 	u64 restart_wake;		/* restart_syscall: the interrupted sleep's end, in ticks */
@@ -72,6 +85,7 @@ struct linux_proc {
 	/* ptrace (kernel/linux/ptrace.c) and stops (kernel/linux/signals.c). */
 	struct linux_proc *tracer;
 	bool stopped, stop_reported, group_stop;
+	bool continued;			/* resumed by SIGCONT, not yet reported (WCONTINUED) */
 	int stop_sig, resume_sig;
 	struct task *stopped_task;	/* the thread that stopped */
 	struct task *task;		/* its first thread */
@@ -90,12 +104,27 @@ struct linux_proc {
 	u64 rt_blocked;			/* Linux mask bits 31..63: signals 32..64 */
 	struct k_sigaction rt_action[33];	/* signals 32..64: kept, never sent */
 	u64 unknown_seen[LINUX_NR_SYSCALLS / 64];	/* numbers already logged */
+	u64 rt_action_mask[NSIG_PKRULAB];	/* sa_mask bits 31..63 of signals 1..31 */
+	u64 rlimits[16][2];		/* prlimit64: Linux's INIT_RLIMITS */
+	const char *refused_seen[LX_REFUSED_MAX];	/* lx_refuse() keys already logged */
 	char line[LINUX_LINE_MAX];	/* console output not yet a full line */
 	int line_len;
 };
 
 static inline struct linux_proc *lx_current(void) { return current->lx; }
 static inline struct linux_thread *lx_thread(struct task *t) { return &t->lx->thr[t->id]; }
+
+/*
+ * A flag or value Linux honours and pkrulab does not: the call fails with
+ * err, and "[NAME] linux: WHAT not implemented: -ERR" is logged once per
+ * process for each key (a string literal naming the call and the flag).
+ * Returns err.  (kernel/linux/syscalls.c)
+ */
+long lx_refuse(const char *key, long err, const char *fmt, ...) __printf(3, 4);
+/* The kind of open file fd is (LXF_NONE if none). */
+enum linux_file_kind lx_fd_kind(long fd);
+/* Linux's default resource limits, at exec. */
+void lx_rlimits_init(struct linux_proc *p);
 
 /* Processes (kernel/linux/process.c). */
 extern struct linux_proc lx_procs[LINUX_MAX_PROCS];
@@ -145,6 +174,10 @@ long sys_clock_nanosleep(struct pt_regs *r);
 long sys_restart_syscall(struct pt_regs *r);
 /* Resume a stopped process (ptrace CONT/DETACH, SIGCONT) with sig for its thread (0: none). */
 void lx_resume(struct linux_proc *p, int sig);
+/* SIGCHLD to parent for a child's stop or continue, unless it ignores it or has SA_NOCLDSTOP. */
+void lx_notify_parent_stop(struct linux_proc *parent);
+/* p's action for sig (its threads share them), NULL if it has no live thread. */
+const struct k_sigaction *lx_proc_action(struct linux_proc *p, int sig);
 
 /* ptrace (kernel/linux/ptrace.c), the NT_X86_XSTATE regset (kernel/linux/regset.c). */
 long sys_ptrace(struct pt_regs *r);
@@ -179,6 +212,7 @@ long sys_exit_group(struct pt_regs *r);
 long lx_timeout_ticks(u64 uts, bool absolute, u64 *ticks);
 /* The process's live threads, for signals and sigaction. */
 bool lx_same_process(const struct task *t, const struct linux_proc *p);
+int lx_thread_count(const struct linux_proc *p);
 
 /* File descriptors (kernel/linux/files.c). */
 void lx_files_init(struct linux_proc *p);
@@ -197,5 +231,9 @@ long sys_newfstatat(struct pt_regs *r);
 long sys_pipe(struct pt_regs *r);
 long sys_pipe2(struct pt_regs *r);
 long sys_vmsplice(struct pt_regs *r);
+long sys_readlink(struct pt_regs *r);
+long sys_readlinkat(struct pt_regs *r);
+long sys_lx_sigaltstack(struct pt_regs *r);
+long sys_lx_rt_sigreturn(struct pt_regs *r);
 
 #endif

@@ -607,7 +607,7 @@ struct linux_proc *lx_fork(struct task **child_task, long *err)
 	c->pid = pid;
 	c->parent = parent;
 	c->tracer = NULL;
-	c->stopped = c->stop_reported = c->group_stop = false;
+	c->stopped = c->stop_reported = c->group_stop = c->continued = false;
 	c->stopped_task = NULL;
 	c->group_exit = false;
 	c->group_exit_code = c->last_exit_code = 0;
@@ -707,6 +707,7 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	p->mmap_low = LINUX_MMAP_TOP;
 	p->pkey_map = 1;		/* key 0 is every page's default */
 	p->exec_only_pkey = -1;
+	lx_rlimits_init(p);
 	lx_files_init(p);
 	sp = build_stack(p, &plan, base);
 

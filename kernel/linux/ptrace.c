@@ -46,8 +46,11 @@ static long regset(struct linux_proc *c, bool set, u64 type, u64 uiov)
 
 	if (copy_from_user(&iov, uiov, sizeof(iov)))
 		return -LX_EFAULT;
+	if (type == 1 || type == 2 || type == 0x200 || type == 0x201 || type == 0x204)
+		return lx_refuse("ptrace regset", -LX_EINVAL, "ptrace regset %#llx (only "
+				 "NT_X86_XSTATE here)", type);
 	if (type != NT_X86_XSTATE)
-		return -LX_EINVAL;	/* minimal: the one regset the pkey programs use */
+		return -LX_EINVAL;	/* as Linux for a type x86-64 does not have */
 	/* Whole 64-bit words, at most the regset (ptrace_regset()). */
 	if (iov.len % sizeof(u64))
 		return -LX_EINVAL;
@@ -86,7 +89,8 @@ long sys_ptrace(struct pt_regs *r)
 		if (c == p || c->tracer)
 			return -LX_EPERM;
 		if (c->parent != p)
-			return -LX_EPERM;	/* minimal: a tracer is the tracee's parent */
+			return lx_refuse("ptrace attach", -LX_EPERM,
+					 "ptrace PTRACE_ATTACH of a process that is not a child");
 		c->tracer = p;
 		lx_signal_proc(c, LINUX_SIGSTOP);
 		return 0;
@@ -122,5 +126,12 @@ long sys_ptrace(struct pt_regs *r)
 	case PTRACE_SETREGSET:
 		return regset(c, req == PTRACE_SETREGSET, addr, data);
 	}
+	/*
+	 * Requests Linux 6.12 has on x86-64 (PEEKUSR, GETREGS, SINGLESTEP,
+	 * SYSCALL, SETOPTIONS, SEIZE, GETSIGINFO...): named; unknown ones are
+	 * EIO without a word, as Linux answers them.
+	 */
+	if ((req >= 3 && req <= 31 && req != 10 && req != 11) || (req >= 0x4200 && req <= 0x4214))
+		return lx_refuse("ptrace request", -LX_EIO, "ptrace request %#llx", req);
 	return -LX_EIO;
 }

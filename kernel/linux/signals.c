@@ -24,6 +24,7 @@
 #include <kernel/uaccess.h>
 #include "linux-syscalls.h"	/* build/gen: __NR_restart_syscall */
 #include "proc.h"
+#include "../sigframe.h"	/* struct rt_sigframe64: the frame's uc_stack */
 
 #define SIGTSTP		20
 #define SIGTTIN		21
@@ -38,6 +39,18 @@
 #define TIMER_ABSTIME	1
 #define NSEC_PER_SEC	1000000000ull
 
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID	3
+#define CLOCK_MONOTONIC_RAW	4
+#define CLOCK_REALTIME_COARSE	5
+#define CLOCK_MONOTONIC_COARSE	6
+#define CLOCK_REALTIME_ALARM	8
+#define CLOCK_BOOTTIME_ALARM	9
+#define CLOCK_TAI	11
+#define SA_NOCLDSTOP	0x00000001u
+#define SA_RESETHAND	0x80000000u
+#define SS_AUTODISARM	(1u << 31)
+
 #define SIGMASK(s)	(1ull << (s))
 #define DEFAULT_IGNORED	(SIGMASK(LINUX_SIGCHLD) | SIGMASK(LINUX_SIGCONT) | SIGMASK(SIGURG) | \
 			 SIGMASK(SIGWINCH))
@@ -46,6 +59,29 @@
 
 /* ---- sending -------------------------------------------------------------- */
 
+/*
+ * SIGCHLD for a child's stop or continue: not when the parent ignores it
+ * or set SA_NOCLDSTOP (do_notify_parent_cldstop()).
+ */
+const struct k_sigaction *lx_proc_action(struct linux_proc *p, int sig)
+{
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (lx_same_process(&tasks[i], p))
+			return &tasks[i].sig.action[sig];	/* shared (CLONE_SIGHAND) */
+	return NULL;
+}
+
+void lx_notify_parent_stop(struct linux_proc *parent)
+{
+	const struct k_sigaction *ka = lx_proc_action(parent, LINUX_SIGCHLD);
+
+	if (!ka)
+		return;
+	if (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDSTOP))
+		return;
+	lx_signal_proc(parent, LINUX_SIGCHLD);
+}
+
 long lx_send_signal(struct task *t, int sig)
 {
 	struct linux_proc *p = t->lx, *from = lx_current();
@@ -53,6 +89,9 @@ long lx_send_signal(struct task *t, int sig)
 
 	if (sig < 0 || sig > LINUX_NSIG)
 		return -LX_EINVAL;
+	/* Real-time signals (32..64) have handlers here but are never queued: refused. */
+	if (sig >= NSIG_PKRULAB)
+		return lx_refuse("kill rt", -LX_EINVAL, "sending signal %d (a real-time signal)", sig);
 	if (sig == 0)
 		return 0;		/* only "does it exist" */
 	if (sig == SIGKILL) {
@@ -60,10 +99,15 @@ long lx_send_signal(struct task *t, int sig)
 		lx_kill_proc(p, SIGKILL, why);
 		return 0;
 	}
-	if (sig == LINUX_SIGCONT && p->stopped && p->group_stop)
+	if (sig == LINUX_SIGCONT && p->stopped && p->group_stop) {
 		lx_resume(p, 0);
-	if (sig >= NSIG_PKRULAB)
-		return 0;		/* minimal: real-time signals are dropped */
+		/* wait4's WCONTINUED and the parent's SIGCHLD (CLD_CONTINUED), as Linux. */
+		p->continued = true;
+		if (p->parent) {
+			lx_notify_parent_stop(p->parent);
+			lx_wake_waiters(p->parent);
+		}
+	}
 	return signal_queue(t, sig, from ? from->pid : 0) ? -LX_EINVAL : 0;
 }
 
@@ -100,11 +144,16 @@ long sys_kill(struct pt_regs *r)
 	 * 0, -1 and -pgid: the program is one process group, so every live
 	 * process of it; the caller last (SIGKILL to itself does not return).
 	 */
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -LX_EINVAL;
 	for (int i = 0; i < LINUX_MAX_PROCS; i++) {
 		c = &lx_procs[i];
 		if (c->used && !c->zombie && c != self && !lx_signal_proc(c, sig))
 			err = 0;
 	}
+	/* -1: every process but init and the caller (kill_something_info()). */
+	if (pid == -1)
+		return err;
 	return lx_signal_proc(self, sig) ? err : 0;
 }
 
@@ -112,6 +161,8 @@ long sys_tkill(struct pt_regs *r)
 {
 	struct task *t = lx_task_by_tid((int)r->rdi);
 
+	if ((int)r->rdi <= 0)
+		return -LX_EINVAL;
 	return t ? lx_send_signal(t, (int)r->rsi) : -LX_ESRCH;
 }
 
@@ -119,6 +170,8 @@ long sys_tgkill(struct pt_regs *r)
 {
 	struct task *t = lx_task_by_tid((int)r->rsi);
 
+	if ((int)r->rdi <= 0 || (int)r->rsi <= 0)
+		return -LX_EINVAL;
 	if (!t || t->lx->pid != (int)r->rdi)
 		return -LX_ESRCH;
 	return lx_send_signal(t, (int)r->rdx);
@@ -144,6 +197,7 @@ static int stop_here(struct linux_proc *p, int sig, bool group)
 	struct linux_proc *told = group ? p->parent : p->tracer;
 
 	p->stopped = true;
+	p->continued = false;
 	p->group_stop = group;
 	p->stop_sig = sig;
 	p->stop_reported = false;
@@ -151,7 +205,7 @@ static int stop_here(struct linux_proc *p, int sig, bool group)
 	p->stopped_task = current;
 	if (told) {
 		lx_wake_waiters(told);
-		lx_signal_proc(told, LINUX_SIGCHLD);
+		lx_notify_parent_stop(told);
 	}
 	while (p->stopped) {
 		current->wake_tick = ~0ull;
@@ -184,7 +238,27 @@ int linux_signal_filter(struct pt_regs *regs, int sig)
 	}
 	if (handler == SIG_DFL && (DEFAULT_IGNORED & SIGMASK(sig)))
 		return 0;
+	/*
+	 * SA_RESETHAND: this delivery uses the action as it is; afterwards
+	 * (linux_syscall_restart(), once the frame is written) the handler
+	 * goes back to SIG_DFL for the process, flags and mask kept (Linux's
+	 * get_signal(), SA_ONESHOT).  Nothing is added to kernel/signal.c.
+	 */
+	if (handler > SIG_IGN && (current->sig.action[sig].flags & SA_RESETHAND))
+		lx_thread(current)->oneshot_sig = sig;
 	return sig;
+}
+
+/* SA_RESETHAND's reset, after the delivery linux_signal_filter() let through. */
+static void oneshot_reset(void)
+{
+	struct linux_thread *th = lx_thread(current);
+	int sig = th->oneshot_sig;
+
+	th->oneshot_sig = 0;
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (lx_same_process(&tasks[i], current->lx))
+			tasks[i].sig.action[sig].handler = SIG_DFL;
 }
 
 /* ---- rt_sigreturn's limits ---------------------------------------------------- */
@@ -231,6 +305,10 @@ void linux_fault_check(struct pt_regs *regs, u64 addr)
 void linux_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart)
 {
 	long rc = (long)regs->rax;
+
+	/* The last call of a delivery (signal_deliver_pending()): the frame is written. */
+	if (!handler && lx_thread(current)->oneshot_sig)
+		oneshot_reset();
 
 	if (regs->vector != VEC_SYSCALL || rc < -LX_ERESTART_RESTARTBLOCK || rc > -LX_ERESTARTSYS)
 		return;
@@ -293,10 +371,22 @@ static long do_nanosleep(long clock, u64 flags, u64 ureq, u64 urem)
 	u64 ticks;
 	long err;
 
-	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
-		return -LX_EINVAL;	/* minimal: no CPU-time clocks */
-	if (flags & ~(u64)TIMER_ABSTIME)
-		return -LX_EINVAL;
+	/* Every wall clock here is the tick count (TAI too: the same "now" as clock_gettime). */
+	switch (clock) {
+	case CLOCK_REALTIME: case CLOCK_MONOTONIC: case CLOCK_BOOTTIME: case CLOCK_TAI:
+		break;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		return lx_refuse("clock_nanosleep cpu", -LX_EINVAL,
+				 "clock_nanosleep clock CLOCK_PROCESS_CPUTIME_ID (CPU time)");
+	case CLOCK_REALTIME_ALARM: case CLOCK_BOOTTIME_ALARM:
+		return -LX_EPERM;	/* CAP_WAKE_ALARM, which uid 1000 lacks */
+	case CLOCK_THREAD_CPUTIME_ID:
+	case CLOCK_MONOTONIC_RAW: case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC_COARSE:
+		return -LX_EOPNOTSUPP;	/* Linux: these clocks cannot sleep */
+	default:
+		return -LX_EINVAL;	/* SGI_CYCLE, unknown ones */
+	}
+	/* Other flag bits: ignored by Linux's clock_nanosleep (only TIMER_ABSTIME counts). */
 	err = lx_timeout_ticks(ureq, flags & TIMER_ABSTIME, &ticks);
 	if (err)
 		return err;
@@ -339,4 +429,70 @@ long sys_restart_syscall(struct pt_regs *r)
 	if (!wake)
 		return -LX_EINTR;	/* nothing to restart: Linux's do_no_restart_syscall() */
 	return sleep_until(wake, th->restart_rem);
+}
+
+/* ---- sigaltstack, as Linux's do_sigaltstack() ------------------------------------ */
+
+/* ss: a stack_t read already (ss_sp, ss_flags (int, padded), ss_size), or NULL. */
+static long do_sigaltstack(struct pt_regs *r, const u64 *ss, u64 uoss)
+{
+	struct task_signals *s = &current->sig;
+	u64 sp = r->rsp;
+	bool on = s->altstack_size && sp > s->altstack_sp && sp - s->altstack_sp <= s->altstack_size;
+	u64 old[3] = { s->altstack_sp, !s->altstack_size ? SS_DISABLE : on ? SS_ONSTACK : 0,
+		       s->altstack_size };
+	u32 mode;
+
+	if (ss) {
+		if (on)
+			return -LX_EPERM;
+		mode = (u32)ss[1] & ~SS_AUTODISARM;
+		if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+			return -LX_EINVAL;
+		/* Disarming on delivery (and re-arming at sigreturn) is not here. */
+		if ((u32)ss[1] & SS_AUTODISARM)
+			return lx_refuse("sigaltstack SS_AUTODISARM", -LX_EINVAL,
+					 "sigaltstack flag SS_AUTODISARM");
+		if (mode == SS_DISABLE) {
+			s->altstack_flags = SS_DISABLE;
+			s->altstack_sp = s->altstack_size = 0;
+		} else {
+			if (ss[2] < MINSIGSTKSZ)
+				return -LX_ENOMEM;
+			s->altstack_sp = ss[0];
+			s->altstack_size = ss[2];
+			s->altstack_flags = 0;
+		}
+	}
+	if (uoss && copy_to_user(uoss, old, sizeof(old)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+long sys_lx_sigaltstack(struct pt_regs *r)
+{
+	u64 ss[3];
+
+	if (r->rdi && copy_from_user(ss, r->rdi, sizeof(ss)))
+		return -LX_EFAULT;
+	return do_sigaltstack(r, r->rdi ? ss : NULL, r->rsi);
+}
+
+/*
+ * rt_sigreturn of a Linux process: pkrulab's (kernel/signal.c), then the
+ * frame's uc_stack becomes the altstack again, as Linux's restore_altstack()
+ * does after the registers (its errors ignored; an unreadable frame is
+ * rt_sigreturn's own bad frame).
+ */
+long sys_lx_rt_sigreturn(struct pt_regs *r)
+{
+	u64 ss[3], uss = r->rsp - 8 + offsetof(struct rt_sigframe64, uc) +
+			 offsetof(struct ucontext64, uc_stack);
+	/* Read with the handler's PKRU, which wrote the frame; an unreadable one: the frame is bad. */
+	bool have = !copy_from_user(ss, uss, sizeof(ss));
+	long rax = sys_rt_sigreturn(r);
+
+	if (have)
+		do_sigaltstack(r, ss, 0);
+	return rax;
 }

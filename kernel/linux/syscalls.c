@@ -42,11 +42,43 @@
 #define MAP_PRIVATE		0x02
 #define MAP_SHARED_VALIDATE	0x03
 #define MAP_TYPE		0x0f
+#define MAP_DROPPABLE		0x08
 #define MAP_FIXED		0x10
 #define MAP_ANONYMOUS		0x20
+#define MAP_32BIT		0x40
+#define MAP_GROWSDOWN		0x0100
 #define MAP_HUGETLB		0x40000
 #define MAP_FIXED_NOREPLACE	0x100000
+/* madvise advice (include/uapi/asm-generic/mman-common.h) */
+#define MADV_NORMAL		0
 #define MADV_DONTNEED		4
+#define MADV_FREE		8
+#define MADV_REMOVE		9
+#define MADV_DONTFORK		10
+#define MADV_DOFORK		11
+#define MADV_WIPEONFORK		18
+#define MADV_KEEPONFORK		19
+#define MADV_POPULATE_WRITE	23
+#define MADV_DONTNEED_LOCKED	24
+#define MADV_COLLAPSE		25
+#define MADV_HWPOISON		100
+#define MADV_SOFT_OFFLINE	101
+/* rt_sigaction flags (include/uapi/asm-generic/signal-defs.h) */
+#define SA_NOCLDSTOP		0x00000001u
+#define SA_NOCLDWAIT		0x00000002u
+#define SA_SIGINFO		0x00000004u
+#define SA_EXPOSE_TAGBITS	0x00000800u
+#define SA_RESTORER		0x04000000u
+#define SA_ONSTACK		0x08000000u
+#define SA_RESTART		0x10000000u
+#define SA_NODEFER		0x40000000u
+#define SA_RESETHAND		0x80000000u
+#define UAPI_SA_FLAGS		(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_ONSTACK | SA_RESTART | \
+				 SA_NODEFER | SA_RESETHAND | SA_EXPOSE_TAGBITS | SA_RESTORER)
+/* getrandom */
+#define GRND_NONBLOCK		0x1
+#define GRND_RANDOM		0x2
+#define GRND_INSECURE		0x4
 /* pkeys (include/uapi/asm-generic/mman-common.h) */
 #define PKEY_DISABLE_ACCESS	0x1
 #define PKEY_DISABLE_WRITE	0x2
@@ -56,11 +88,31 @@
 #define ARCH_SET_FS		0x1002
 #define ARCH_GET_FS		0x1003
 #define ARCH_GET_GS		0x1004
+#define ARCH_GET_CPUID		0x1011
+#define ARCH_SET_CPUID		0x1012
+#define ARCH_GET_XCOMP_SUPP	0x1021
+#define ARCH_GET_XCOMP_PERM	0x1022
+#define ARCH_REQ_XCOMP_PERM	0x1023
+#define ARCH_GET_XCOMP_GUEST_PERM 0x1024
+#define ARCH_REQ_XCOMP_GUEST_PERM 0x1025
+#define ARCH_XCOMP_TILECFG	17
+#define ARCH_MAP_VDSO_X32	0x2001
+#define ARCH_MAP_VDSO_64	0x2003
+#define ARCH_GET_UNTAG_MASK	0x4001
+#define ARCH_FORCE_TAGGED_SVA	0x4004
+#define ARCH_SHSTK_ENABLE	0x5001
+#define ARCH_SHSTK_STATUS	0x5005
 #define RLIMIT_STACK		3
+#define RLIMIT_CORE		4
 #define RLIMIT_NOFILE		7
+#define RLIMIT_MEMLOCK		8
+#define RLIMIT_MSGQUEUE		12
 #define RLIM_INFINITY		(~0ull)
+#define RLIM_NLIMITS		16
+#define NR_OPEN			1048576	/* fs.nr_open's default */
 #define CLOCK_REALTIME		0
 #define CLOCK_MONOTONIC		1
+#define CLOCK_SGI_CYCLE		10
 #define SIGSTOP			19
 #define LINUX_NSIG		64
 
@@ -88,6 +140,43 @@ static long sys_unknown(struct pt_regs *r)
 
 /* Known and deliberately absent: -ENOSYS without a log line. */
 static long sys_enosys_quiet(struct pt_regs *r) { return -LX_ENOSYS; }
+
+/* ---- the refused ----------------------------------------------------------- */
+
+static const char *errno_name(long err)
+{
+	switch (-err) {
+	case LX_EPERM: return "EPERM";
+	case LX_EIO: return "EIO";
+	case LX_ENOMEM: return "ENOMEM";
+	case LX_ENODEV: return "ENODEV";
+	case LX_EINVAL: return "EINVAL";
+	case LX_ENOTTY: return "ENOTTY";
+	case LX_EROFS: return "EROFS";
+	case LX_ENOSYS: return "ENOSYS";
+	case LX_EOPNOTSUPP: return "EOPNOTSUPP";
+	}
+	return "E?";
+}
+
+long lx_refuse(const char *key, long err, const char *fmt, ...)
+{
+	struct linux_proc *p = lx_current();
+	char what[112];
+	va_list ap;
+	int i;
+
+	for (i = 0; i < LX_REFUSED_MAX && p->refused_seen[i]; i++)
+		if (p->refused_seen[i] == key)
+			return err;
+	if (i < LX_REFUSED_MAX)
+		p->refused_seen[i] = key;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	diag("[%s] linux: %s not implemented: -%s", p->prog->name, what, errno_name(err));
+	return err;
+}
 
 /* ---- process ---------------------------------------------------------------- */
 
@@ -136,28 +225,97 @@ static long sys_arch_prctl(struct pt_regs *r)
 	case ARCH_GET_FS:
 		v = rdmsr(MSR_FS_BASE);	/* the live one (see fs_base_switch_out()) */
 		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
-	case ARCH_SET_GS:
 	case ARCH_GET_GS:
-		return -LX_EINVAL;	/* minimal: no user GS base */
+		v = rdmsr(MSR_GS_BASE);	/* 0 unless ring 3 wrote it (WRGSBASE) */
+		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
+	case ARCH_SET_GS:
+		/* The GS base is not switched with the task: a user value would leak. */
+		return lx_refuse("arch_prctl ARCH_SET_GS", -LX_EINVAL,
+				 "arch_prctl ARCH_SET_GS (a per-thread GS base)");
+	case ARCH_GET_CPUID:
+		return 1;		/* CPUID does not fault */
+	case ARCH_SET_CPUID:
+		/* Linux's answer on a CPU without CPUID faulting. */
+		return lx_refuse("arch_prctl ARCH_SET_CPUID", -LX_ENODEV,
+				 "arch_prctl ARCH_SET_CPUID (CPUID faulting)");
 	}
-	return -LX_EINVAL;		/* as Linux for unknown codes (e.g. CET status) */
+	/* Codes Linux 6.12 knows on x86-64: XSTATE permissions, vDSO, LAM, shadow stacks. */
+	if ((ARG0(r) >= ARCH_GET_XCOMP_SUPP && ARG0(r) <= ARCH_REQ_XCOMP_GUEST_PERM) ||
+	    (ARG0(r) >= ARCH_MAP_VDSO_X32 && ARG0(r) <= ARCH_MAP_VDSO_64) ||
+	    (ARG0(r) >= ARCH_GET_UNTAG_MASK && ARG0(r) <= ARCH_FORCE_TAGGED_SVA) ||
+	    (ARG0(r) >= ARCH_SHSTK_ENABLE && ARG0(r) <= ARCH_SHSTK_STATUS))
+		return lx_refuse("arch_prctl code", -LX_EINVAL, "arch_prctl code %#llx", ARG0(r));
+	return -LX_EINVAL;		/* as Linux for unknown codes (e.g. the old CET status) */
+}
+
+static const char *const rlimit_names[RLIM_NLIMITS] = {
+	"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS",
+	"RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS",
+	"RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+};
+
+/* include/asm-generic/resource.h INIT_RLIMITS (NPROC and SIGPENDING: none here). */
+void lx_rlimits_init(struct linux_proc *p)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		p->rlimits[i][0] = p->rlimits[i][1] = RLIM_INFINITY;
+	p->rlimits[RLIMIT_STACK][0] = 8ull << 20;
+	p->rlimits[RLIMIT_CORE][0] = 0;
+	p->rlimits[RLIMIT_NOFILE][0] = 1024;
+	p->rlimits[RLIMIT_NOFILE][1] = 4096;
+	p->rlimits[RLIMIT_MEMLOCK][0] = p->rlimits[RLIMIT_MEMLOCK][1] = 8ull << 20;
+	p->rlimits[RLIMIT_MSGQUEUE][0] = p->rlimits[RLIMIT_MSGQUEUE][1] = 819200;
+	for (int i = 13; i <= 14; i++)		/* NICE, RTPRIO */
+		p->rlimits[i][0] = p->rlimits[i][1] = 0;
+}
+
+/*
+ * Whether pkrulab keeps a soft limit of lim: it enforces RLIMIT_NOFILE
+ * (fd_alloc()); the stack never grows past its 512 KiB; there is nothing
+ * here that FSIZE, CORE, MEMLOCK, LOCKS, MSGQUEUE, NICE, RTPRIO and RTTIME
+ * limit (no writable files, core dumps, mlock, file locks, message queues,
+ * priorities or real-time scheduling), and Linux ignores RSS.  CPU, DATA,
+ * AS, NPROC, SIGPENDING and a smaller stack are not enforced: refused
+ * unless unlimited.
+ */
+static bool rlimit_kept(u64 res, u64 lim)
+{
+	switch (res) {
+	case 0: case 2: case 9: case 6: case 11:	/* CPU, DATA, AS, NPROC, SIGPENDING */
+		return lim == RLIM_INFINITY;
+	case RLIMIT_STACK:
+		return lim >= LINUX_STACK_SIZE;
+	}
+	return true;
 }
 
 static long sys_prlimit64(struct pt_regs *r)
 {
-	u64 lim[2] = { RLIM_INFINITY, RLIM_INFINITY };
+	struct linux_proc *p = lx_current();
+	u64 res = ARG1(r), lim[2], *cur;
 
-	if (ARG0(r) && (int)ARG0(r) != lx_current()->pid)
+	if (ARG0(r) && !(p = lx_proc_by_pid((int)ARG0(r))))
 		return -LX_ESRCH;
-	if (ARG1(r) >= 16)
+	if (res >= RLIM_NLIMITS)
 		return -LX_EINVAL;
-	if (ARG1(r) == RLIMIT_STACK)
-		lim[0] = 8ull << 20;
-	if (ARG1(r) == RLIMIT_NOFILE)
-		lim[0] = lim[1] = 1024;
-	/* A new limit is accepted and not enforced (minimal). */
-	if (ARG3(r) && copy_to_user(ARG3(r), lim, sizeof(lim)))
+	cur = p->rlimits[res];
+	if (ARG2(r)) {
+		if (copy_from_user(lim, ARG2(r), sizeof(lim)))
+			return -LX_EFAULT;
+		if (lim[0] > lim[1])
+			return -LX_EINVAL;
+		if (lim[1] > cur[1] || (res == RLIMIT_NOFILE && lim[1] > NR_OPEN))
+			return -LX_EPERM;	/* raising a hard limit: CAP_SYS_RESOURCE */
+		if (!rlimit_kept(res, lim[0]))
+			return lx_refuse(rlimit_names[res], -LX_EINVAL,
+					 "prlimit64 %s (a new limit, not enforced)", rlimit_names[res]);
+	}
+	if (ARG3(r) && copy_to_user(ARG3(r), cur, 2 * sizeof(u64)))
 		return -LX_EFAULT;
+	if (ARG2(r)) {
+		cur[0] = lim[0];
+		cur[1] = lim[1];
+	}
 	return 0;
 }
 
@@ -172,12 +330,25 @@ static long sys_uname(struct pt_regs *r)
 static long sys_getrandom(struct pt_regs *r)
 {
 	u8 buf[RANDOM_CHUNK];
-	u64 len = ARG1(r) > sizeof(buf) ? sizeof(buf) : ARG1(r);
+	u64 len = ARG1(r) > 0x7fffffffull ? 0x7fffffffull : ARG1(r), done = 0;
 
-	if (ARG2(r) & ~7ull)
+	/* The pool is always ready: GRND_NONBLOCK and GRND_RANDOM never wait. */
+	if (ARG2(r) & ~(u64)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
 		return -LX_EINVAL;
-	lx_random(buf, len);
-	return copy_to_user(ARG0(r), buf, len) ? -LX_EFAULT : (long)len;
+	if ((ARG2(r) & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+		return -LX_EINVAL;
+	while (done < len) {
+		u64 n = len - done > sizeof(buf) ? sizeof(buf) : len - done;
+
+		/* As Linux: a signal ends a long read after its first page. */
+		if (done >= PAGE_SIZE && (current->sig.pending & ~current->sig.blocked))
+			break;
+		lx_random(buf, n);
+		if (copy_to_user(ARG0(r) + done, buf, n))
+			return done ? (long)done : -LX_EFAULT;
+		done += n;
+	}
+	return done;
 }
 
 static long sys_clock_gettime(struct pt_regs *r)
@@ -185,7 +356,7 @@ static long sys_clock_gettime(struct pt_regs *r)
 	u64 hz = kargs.timer_hz ? kargs.timer_hz : 1000, ns = jiffies * (1000000000ull / hz);
 	u64 ts[2] = { ns / 1000000000ull, ns % 1000000000ull };
 
-	if (ARG0(r) > 11)
+	if (ARG0(r) > 11 || ARG0(r) == CLOCK_SGI_CYCLE)
 		return -LX_EINVAL;
 	return copy_to_user(ARG1(r), ts, sizeof(ts)) ? -LX_EFAULT : 0;
 }
@@ -199,10 +370,7 @@ static long sys_time(struct pt_regs *r)
 	return t;
 }
 
-/* ---- files: kernel/linux/files.c; the one without a file ------------------ */
-
-/* readlink of /proc/self/exe may fail, glibc says. */
-static long sys_enoent(struct pt_regs *r) { return -LX_ENOENT; }
+/* ---- files: kernel/linux/files.c ------------------------------------------------ */
 
 /* ---- memory ------------------------------------------------------------------ */
 
@@ -242,13 +410,23 @@ static long sys_mmap(struct pt_regs *r)
 	u64 shared;
 	long err;
 
+	if (ARG5(r) & (PAGE_SIZE - 1))
+		return -LX_EINVAL;	/* the offset, even of anonymous memory */
 	if (!ARG1(r) || len < ARG1(r))
 		return -LX_EINVAL;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE && (flags & MAP_TYPE) != MAP_SHARED &&
-	    (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
+	    (flags & MAP_TYPE) != MAP_SHARED_VALIDATE && (flags & MAP_TYPE) != MAP_DROPPABLE)
 		return -LX_EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return -LX_EBADF;	/* no files yet */
+	if (!(flags & MAP_ANONYMOUS)) {
+		switch (lx_fd_kind((long)(int)ARG4(r))) {
+		case LXF_NONE:
+			return -LX_EBADF;
+		case LXF_FILE:
+			return lx_refuse("mmap file", -LX_ENODEV, "mmap of a file");
+		default:
+			return -LX_ENODEV;	/* a terminal or a pipe: no mmap in Linux either */
+		}
+	}
 	/*
 	 * MAP_SHARED_VALIDATE (check every flag, EOPNOTSUPP for an unknown
 	 * one) is a file mapping's type: Linux 6.12's do_mmap() knows only
@@ -260,8 +438,26 @@ static long sys_mmap(struct pt_regs *r)
 		return -LX_EINVAL;
 	if (flags & MAP_HUGETLB)
 		return -LX_ENOMEM;	/* no huge pages reserved, as a default Linux */
-	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
-		return -LX_EINVAL;
+	if ((flags & MAP_GROWSDOWN) && (flags & MAP_TYPE) != MAP_PRIVATE)
+		return -LX_EINVAL;	/* Linux: shared or droppable memory cannot grow */
+	if (flags & MAP_GROWSDOWN)
+		return lx_refuse("mmap MAP_GROWSDOWN", -LX_EINVAL,
+				 "mmap flag MAP_GROWSDOWN (a mapping that grows on faults below it)");
+	if ((flags & MAP_TYPE) == MAP_DROPPABLE)
+		return lx_refuse("mmap MAP_DROPPABLE", -LX_EINVAL,
+				 "mmap type MAP_DROPPABLE (wiped on fork)");
+	if ((flags & MAP_32BIT) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+		return lx_refuse("mmap MAP_32BIT", -LX_ENOMEM,
+				 "mmap flag MAP_32BIT (below 2 GiB, outside pkrulab's Linux range)");
+	/*
+	 * Linux's mmap takes any prot bits (calc_vm_prot_bits() looks at
+	 * READ, WRITE and EXEC); MAP_LOCKED, MAP_POPULATE, MAP_NORESERVE,
+	 * MAP_NONBLOCK, MAP_STACK and MAP_SYNC ask for nothing that eagerly
+	 * mapped, never reclaimed memory does not already give;
+	 * MAP_UNINITIALIZED, MAP_DENYWRITE, MAP_EXECUTABLE and unknown bits
+	 * are ignored by Linux too.
+	 */
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE_SIZE - 1))
 			return -LX_EINVAL;
@@ -303,10 +499,40 @@ static long sys_madvise(struct pt_regs *r)
 {
 	u64 addr = ARG0(r), len = ALIGN_UP(ARG1(r), PAGE_SIZE);
 
+	u64 advice = ARG2(r);
+
 	if (addr & (PAGE_SIZE - 1))
 		return -LX_EINVAL;
+	/* madvise_behavior_valid() of Linux 6.12 (KSM, THP and MADV_COLLAPSE configured). */
+	if (!(advice <= 4 || (advice >= MADV_FREE && advice <= MADV_COLLAPSE) ||
+	      advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE))
+		return -LX_EINVAL;
+	if (advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE)
+		return -LX_EPERM;	/* CAP_SYS_ADMIN */
+	if (!len)
+		return 0;
 	if (!lx_mapped(addr, len))
 		return -LX_ENOMEM;
+	/* Fork copies every page: a range left out of it, or wiped in it, is not here. */
+	if (advice == MADV_DONTFORK || advice == MADV_WIPEONFORK)
+		return lx_refuse(advice == MADV_DONTFORK ? "madvise MADV_DONTFORK" :
+				 "madvise MADV_WIPEONFORK", -LX_EINVAL, "madvise advice %s",
+				 advice == MADV_DONTFORK ? "MADV_DONTFORK" : "MADV_WIPEONFORK");
+	/*
+	 * MADV_FREE is for private memory, MADV_REMOVE for shared (shmem, where
+	 * it punches a hole every process sees as zeros); MADV_WIPEONFORK and
+	 * MADV_KEEPONFORK are private-only too (Linux: EINVAL otherwise).
+	 */
+	for (u64 a = addr; a < addr + len; a += PAGE_SIZE) {
+		bool shared = *lookup_pte(a) & PTE_SHARED;
+
+		if (((advice == MADV_FREE || advice == MADV_KEEPONFORK) && shared) ||
+		    (advice == MADV_REMOVE && !shared))
+			return -LX_EINVAL;
+	}
+	if (advice == MADV_REMOVE)
+		for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
+			memset((void *)(*lookup_pte(a) & PTE_ADDR_MASK), 0, PAGE_SIZE);
 	/*
 	 * Anonymous private memory reads back as zeros after MADV_DONTNEED.
 	 * Shared anonymous memory is shmem in Linux: MADV_DONTNEED drops this
@@ -314,11 +540,16 @@ static long sys_madvise(struct pt_regs *r)
 	 * it reads back what it held (and the other processes never notice):
 	 * here, where pages are mapped eagerly, that is leaving it alone.
 	 */
-	if (ARG2(r) == MADV_DONTNEED)
+	if (advice == MADV_DONTNEED || advice == MADV_DONTNEED_LOCKED)
 		for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
 			if (!(*lookup_pte(a) & PTE_SHARED))
 				memset((void *)(*lookup_pte(a) & PTE_ADDR_MASK), 0, PAGE_SIZE);
-	return 0;			/* other advice: nothing to do */
+	/*
+	 * The rest are hints eager, never reclaimed, never merged memory has
+	 * already taken (MADV_FREE's pages may stay as they are, as Linux's
+	 * until memory is short; MADV_POPULATE_*: mapped already).
+	 */
+	return 0;
 }
 
 /* mm_pkey_is_allocated(): the execute-only key is the kernel's, not the program's. */
@@ -389,6 +620,14 @@ static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
 	if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN |
 			  PROT_GROWSUP))
 		return -LX_EINVAL;
+	/* x86 has no VM_GROWSUP; both at once are EINVAL (do_mprotect_pkey()). */
+	if (prot & PROT_GROWSUP)
+		return -LX_EINVAL;
+	/* The main stack is VM_GROWSDOWN in Linux: here no mapping grows. */
+	if (prot & PROT_GROWSDOWN)
+		return lx_refuse("mprotect PROT_GROWSDOWN", -LX_EINVAL,
+				 "mprotect flag PROT_GROWSDOWN (the stack's lowest mapping)");
+	prot &= ~(u64)PROT_SEM;
 	if (pkey != -1 && !pkey_allocated(p, pkey))
 		return -LX_EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
@@ -475,12 +714,21 @@ static long sys_rt_sigaction(struct pt_regs *r)
 	slot = sig < NSIG_PKRULAB ? &current->sig.action[sig] : &p->rt_action[sig - NSIG_PKRULAB];
 	old = *slot;
 	if (sig < NSIG_PKRULAB)
-		old.mask = lx_mask_from_kernel(old.mask, 0);
+		old.mask = lx_mask_from_kernel(old.mask, p->rt_action_mask[sig]);
 	if (ARG1(r)) {
 		if (copy_from_user(&ka, ARG1(r), sizeof(ka)))
 			return -LX_EFAULT;
-		if (sig < NSIG_PKRULAB)
+		/*
+		 * Unknown flag bits are cleared, so that a program can probe
+		 * (SA_UNSUPPORTED) by reading them back; SIGKILL and SIGSTOP never
+		 * enter the mask (do_sigaction()).
+		 */
+		ka.flags &= UAPI_SA_FLAGS;
+		ka.mask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+		if (sig < NSIG_PKRULAB) {
+			p->rt_action_mask[sig] = ka.mask & ~0x7fffffffull;
 			ka.mask = lx_mask_to_kernel(ka.mask);
+		}
 	}
 	if (ARG2(r) && copy_to_user(ARG2(r), &old, sizeof(old)))
 		return -LX_EFAULT;
@@ -490,6 +738,7 @@ static long sys_rt_sigaction(struct pt_regs *r)
 		for (int i = 1; sig < NSIG_PKRULAB && i < MAX_TASKS; i++)
 			if (lx_same_process(&tasks[i], p))
 				tasks[i].sig.action[sig] = ka;
+		/* SIG_IGN for SIGCHLD, or SA_NOCLDWAIT: children are not left as zombies. */
 	}
 	return 0;
 }
@@ -537,7 +786,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_brk] = sys_brk,
 	[__NR_rt_sigaction] = sys_rt_sigaction,
 	[__NR_rt_sigprocmask] = sys_rt_sigprocmask,
-	[__NR_rt_sigreturn] = sys_rt_sigreturn,
+	[__NR_rt_sigreturn] = sys_lx_rt_sigreturn,
 	[__NR_ioctl] = sys_ioctl,
 	[__NR_writev] = sys_writev,
 	[__NR_pipe] = sys_pipe,
@@ -559,13 +808,13 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_clock_nanosleep] = sys_clock_nanosleep,
 	[__NR_restart_syscall] = sys_restart_syscall,
 	[__NR_uname] = sys_uname,
-	[__NR_readlink] = sys_enoent,
+	[__NR_readlink] = sys_readlink,
 	[__NR_getuid] = sys_getuid,
 	[__NR_getgid] = sys_getuid,
 	[__NR_geteuid] = sys_getuid,
 	[__NR_getegid] = sys_getuid,
 	[__NR_getppid] = sys_getppid,
-	[__NR_sigaltstack] = sys_sigaltstack,
+	[__NR_sigaltstack] = sys_lx_sigaltstack,
 	[__NR_arch_prctl] = sys_arch_prctl,
 	[__NR_gettid] = sys_gettid,
 	[__NR_tkill] = sys_tkill,
@@ -575,7 +824,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_tgkill] = sys_tgkill,
 	[__NR_openat] = sys_openat,
 	[__NR_newfstatat] = sys_newfstatat,
-	[__NR_readlinkat] = sys_enoent,
+	[__NR_readlinkat] = sys_readlinkat,
 	[__NR_set_robust_list] = sys_set_robust_list,
 	[__NR_prlimit64] = sys_prlimit64,
 	[__NR_getrandom] = sys_getrandom,

@@ -22,22 +22,47 @@
 #include "proc.h"
 
 #define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
 #define CLONE_SIGHAND		0x00000800
+#define CLONE_PIDFD		0x00001000
+#define CLONE_VFORK		0x00004000
+#define CLONE_PARENT		0x00008000
 #define CLONE_THREAD		0x00010000
+#define CLONE_NEWNS		0x00020000
+#define CLONE_SYSVSEM		0x00040000
 #define CLONE_SETTLS		0x00080000
 #define CLONE_PARENT_SETTID	0x00100000
 #define CLONE_CHILD_CLEARTID	0x00200000
+#define CLONE_DETACHED		0x00400000
+#define CLONE_UNTRACED		0x00800000
 #define CLONE_CHILD_SETTID	0x01000000
+#define CLONE_NEWUSER		0x10000000
+#define CLONE_IO		0x80000000u
+#define CLONE_CLEAR_SIGHAND	0x100000000ull
+#define CLONE_INTO_CGROUP	0x200000000ull
 #define CSIGNAL			0x000000ff	/* the exit signal of a new process */
 #define CLONE_THREAD_FLAGS	(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
+/*
+ * Flags honoured because nothing here can tell them apart: no working
+ * directory or umask (CLONE_FS), no System V semaphores (CLONE_SYSVSEM), no
+ * I/O scheduler (CLONE_IO), no automatic tracing of children (CLONE_UNTRACED);
+ * CLONE_DETACHED is ignored by Linux.
+ */
+#define CLONE_INERT		(CLONE_FS | CLONE_SYSVSEM | CLONE_IO | CLONE_UNTRACED | CLONE_DETACHED)
 #define CLONE_FORK_FLAGS	(CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
-				 CLONE_CHILD_CLEARTID)
+				 CLONE_CHILD_CLEARTID | CLONE_SETTLS | CLONE_INERT)
+#define CLONE_THREAD_OK		(CLONE_THREAD_FLAGS | CLONE_FILES | CLONE_SETTLS | \
+				 CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | \
+				 CLONE_INERT | CSIGNAL)	/* a thread's exit signal: ignored */
 
 #define FUTEX_WAIT		0
 #define FUTEX_WAKE		1
 #define FUTEX_WAIT_BITSET	9
 #define FUTEX_WAKE_BITSET	10
-#define FUTEX_CMD_MASK		0x7f
+#define FUTEX_PRIVATE_FLAG	128
+#define FUTEX_CLOCK_REALTIME	256
+#define FUTEX_CMD_MASK		(~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 #define LX_ETIMEDOUT		110
 #define NSEC_PER_SEC		1000000000ull
 
@@ -48,28 +73,58 @@ bool lx_same_process(const struct task *t, const struct linux_proc *p)
 	return t->lx == p && t->state != TASK_UNUSED && t->state != TASK_DEAD;
 }
 
+int lx_thread_count(const struct linux_proc *p)
+{
+	int n = 0;
+
+	for (int i = 1; i < MAX_TASKS; i++)
+		n += lx_same_process(&tasks[i], p);
+	return n;
+}
+
+/*
+ * copy_process()'s own refusals (EINVAL, as Linux, no log line), then the
+ * flags pkrulab does not implement (ENOSYS and a line naming them).
+ */
+static long clone_flags_check(u64 flags)
+{
+	u64 extra;
+
+	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
+	    (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS) ||
+	    ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) ||
+	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) ||
+	    ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED)))
+		return -LX_EINVAL;
+	extra = flags & ~(u64)((flags & CLONE_VM) ? CLONE_THREAD_OK : CLONE_FORK_FLAGS);
+	if (flags & CLONE_VM && (flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS)
+		return lx_refuse("clone vm", -LX_ENOSYS, "clone flags %#llx (shared memory without "
+				 "a shared process)", flags);
+	if (extra)
+		return lx_refuse("clone flags", -LX_ENOSYS, "clone flags %#llx (%s)", extra,
+				 (flags & CLONE_VM) ? "with a thread" : "a new process sharing "
+				 "some of its state, or in new namespaces");
+	return 0;
+}
+
 /* ---- clone ------------------------------------------------------------------- */
 
 /* fork: a new process; its first thread starts where the caller is, with RAX = 0. */
-static long do_fork(struct pt_regs *r, u64 flags, u64 ptid, u64 ctid)
+static long do_fork(struct pt_regs *r, u64 flags, u64 ptid, u64 ctid, u64 tls)
 {
-	struct linux_proc *p = lx_current(), *c;
+	struct linux_proc *c;
 	struct linux_thread *th;
 	struct task *t;
 	long err;
 	int pid;
 
-	if (flags & ~(u64)CLONE_FORK_FLAGS) {
-		diag("[%s] linux: clone flags %#llx (a new process sharing some of its state) "
-		     "not implemented: -ENOSYS", p->prog->name, flags);
-		return -LX_ENOSYS;
-	}
 	c = lx_fork(&t, &err);
 	if (!c)
 		return err;
 	pid = c->pid;
 	c->exit_signal = flags & CSIGNAL;
-	t->fs_base = rdmsr(MSR_FS_BASE);	/* the live one: a MOV to FS may have changed it */
+	/* CLONE_SETTLS, or the live one: a MOV to FS may have changed it. */
+	t->fs_base = (flags & CLONE_SETTLS) ? tls : rdmsr(MSR_FS_BASE);
 	memcpy(t->sig.action, current->sig.action, sizeof(t->sig.action));
 	t->sig.blocked = current->sig.blocked;
 	t->sig.altstack_sp = current->sig.altstack_sp;
@@ -101,17 +156,15 @@ static long do_clone(struct pt_regs *r, u64 flags, u64 stack, u64 ptid, u64 ctid
 	struct linux_proc *p = lx_current();
 	struct linux_thread *th;
 	struct task *t;
+	long err;
 	u32 tid;
 
-	if (!(flags & CLONE_VM))
-		return do_fork(r, flags, ptid, ctid);
-	if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS) {
-		diag("[%s] linux: clone flags %#llx (shared memory without a shared process) "
-		     "not implemented: -ENOSYS", p->prog->name, flags);
-		return -LX_ENOSYS;
-	}
+	if ((err = clone_flags_check(flags)))
+		return err;
 	if ((flags & CLONE_SETTLS) && tls >= LINUX_TASK_SIZE)
 		return -LX_EPERM;
+	if (!(flags & CLONE_VM))
+		return do_fork(r, flags, ptid, ctid, tls);
 	t = lx_task_create(p, 0);
 	if (!t)
 		return -LX_EAGAIN;	/* pkrulab's task table is full */
@@ -139,7 +192,7 @@ static long do_clone(struct pt_regs *r, u64 flags, u64 stack, u64 ptid, u64 ctid
 	return tid;
 }
 
-long sys_fork(struct pt_regs *r) { return do_fork(r, LINUX_SIGCHLD, 0, 0); }
+long sys_fork(struct pt_regs *r) { return do_fork(r, LINUX_SIGCHLD, 0, 0, 0); }
 
 long sys_clone(struct pt_regs *r)
 {
@@ -147,21 +200,48 @@ long sys_clone(struct pt_regs *r)
 	return do_clone(r, r->rdi, r->rsi, r->rdx, r->r10, r->r8);
 }
 
-/* struct clone_args (include/uapi/linux/sched.h), the fields used here. */
+/* struct clone_args (include/uapi/linux/sched.h), CLONE_ARGS_SIZE_VER2. */
 struct clone_args {
 	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	u64 set_tid, set_tid_size, cgroup;
 };
 
+/* copy_clone_args_from_user() and clone3_args_valid(), then clone. */
 long sys_clone3(struct pt_regs *r)
 {
 	struct clone_args ca;
+	u64 size = r->rsi, n = size < sizeof(ca) ? size : sizeof(ca);
+	u8 b;
 
-	if (r->rsi < sizeof(ca))
+	memset(&ca, 0, sizeof(ca));
+	if (size < 64)				/* CLONE_ARGS_SIZE_VER0 */
 		return -LX_EINVAL;
-	if (copy_from_user(&ca, r->rdi, sizeof(ca)))
+	if (size > PAGE_SIZE)
+		return -LX_E2BIG;
+	if (copy_from_user(&ca, r->rdi, n))
 		return -LX_EFAULT;
-	return do_clone(r, ca.flags, ca.stack ? ca.stack + ca.stack_size : 0, ca.parent_tid,
-			ca.child_tid, ca.tls);
+	for (u64 i = sizeof(ca); i < size; i++) {	/* a newer struct: its tail must be 0 */
+		if (copy_from_user(&b, r->rdi + i, 1))
+			return -LX_EFAULT;
+		if (b)
+			return -LX_E2BIG;
+	}
+	if ((ca.exit_signal & ~(u64)CSIGNAL) || ca.exit_signal > 64 ||
+	    ca.set_tid_size > 32 || (!ca.set_tid && ca.set_tid_size) ||
+	    (ca.set_tid && !ca.set_tid_size))
+		return -LX_EINVAL;
+	if (ca.flags & ~(u64)(0xffffffffull | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) ||
+	    (ca.flags & (CLONE_DETACHED | CSIGNAL)) ||
+	    ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal) ||
+	    (!ca.stack && ca.stack_size) || (ca.stack && !ca.stack_size))
+		return -LX_EINVAL;
+	if (ca.flags & (CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+		return lx_refuse("clone3 flags", -LX_ENOSYS, "clone3 flags %#llx",
+				 ca.flags & (CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP));
+	if (ca.set_tid_size)
+		return lx_refuse("clone3 set_tid", -LX_ENOSYS, "clone3 set_tid (chosen pids)");
+	return do_clone(r, ca.flags | ca.exit_signal, ca.stack ? ca.stack + ca.stack_size : 0,
+			ca.parent_tid, ca.child_tid, ca.tls);
 }
 
 void linux_task_first_run(struct task *t)
@@ -180,14 +260,38 @@ void linux_task_first_run(struct task *t)
 
 /* ---- futex --------------------------------------------------------------------- */
 
-static long futex_wake(struct linux_proc *p, u64 uaddr, u32 n)
+/*
+ * A futex is its word's frame: a shared one (no FUTEX_PRIVATE_FLAG) wakes
+ * waiters of any process that maps that frame (MAP_SHARED across fork), a
+ * private one only the caller's own threads (Linux keys it by mm and
+ * address).  0 if uaddr is not mapped.
+ */
+static u64 futex_key(u64 uaddr, bool private)
 {
+	pte_t *pte;
+
+	if (private)
+		return uaddr;		/* with the process: Linux keys it by mm, never looks */
+	pte = lookup_pte(uaddr);
+
+	return pte && (*pte & PTE_P) ? (*pte & PTE_ADDR_MASK) | (uaddr & (PAGE_SIZE - 1)) : 0;
+}
+
+static long futex_wake(struct linux_proc *p, u64 uaddr, u32 n, u32 bitset, bool private)
+{
+	u64 key = futex_key(uaddr, private);
 	long woken = 0;
 
+	if (!key)
+		return -LX_EFAULT;
 	for (int i = 1; i < MAX_TASKS && (u32)woken < n; i++) {
-		struct linux_thread *th = &p->thr[i];
+		struct linux_thread *th;
 
-		if (!lx_same_process(&tasks[i], p) || th->futex_uaddr != uaddr)
+		if (!tasks[i].lx || tasks[i].state == TASK_UNUSED || tasks[i].state == TASK_DEAD)
+			continue;
+		th = &tasks[i].lx->thr[i];
+		if (!th->futex_uaddr || th->futex_key != key || !(th->futex_bitset & bitset) ||
+		    th->futex_private != private || (private && tasks[i].lx != p))
 			continue;
 		th->futex_uaddr = 0;
 		th->futex_woken = true;
@@ -205,8 +309,8 @@ long lx_timeout_ticks(u64 uts, bool absolute, u64 *ticks)
 
 	if (copy_from_user(ts, uts, sizeof(ts)))
 		return -LX_EFAULT;
-	if (ts[1] >= NSEC_PER_SEC)
-		return -LX_EINVAL;
+	if ((long)ts[0] < 0 || ts[1] >= NSEC_PER_SEC)
+		return -LX_EINVAL;	/* timespec64_valid() */
 	ns = ts[0] * NSEC_PER_SEC + ts[1];
 	now = jiffies * (NSEC_PER_SEC / hz);
 	if (absolute)
@@ -215,7 +319,8 @@ long lx_timeout_ticks(u64 uts, bool absolute, u64 *ticks)
 	return 0;
 }
 
-static long futex_wait(struct linux_proc *p, u64 uaddr, u32 val, u64 uts, bool absolute)
+static long futex_wait(struct linux_proc *p, u64 uaddr, u32 val, u64 uts, bool absolute,
+		       u32 bitset, bool private)
 {
 	struct linux_thread *th = &p->thr[current->id];
 	u64 ticks = 0;
@@ -230,6 +335,9 @@ static long futex_wait(struct linux_proc *p, u64 uaddr, u32 val, u64 uts, bool a
 	if (uts && (err = lx_timeout_ticks(uts, absolute, &ticks)))
 		return err;
 	th->futex_uaddr = uaddr;
+	th->futex_key = futex_key(uaddr, private);
+	th->futex_bitset = bitset;
+	th->futex_private = private;
 	th->futex_woken = false;
 	current->wake_tick = uts ? jiffies + ticks : ~0ull;
 	current->state = TASK_SLEEPING;
@@ -245,17 +353,41 @@ static long futex_wait(struct linux_proc *p, u64 uaddr, u32 val, u64 uts, bool a
 long sys_futex(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current();
+	u64 op = (u32)r->rsi, cmd = op & FUTEX_CMD_MASK;
+	bool private = op & FUTEX_PRIVATE_FLAG;
+	u32 bitset = (u32)r->r9;
+	static const char *const names[] = {
+		[2] = "FUTEX_FD", [3] = "FUTEX_REQUEUE", [4] = "FUTEX_CMP_REQUEUE",
+		[5] = "FUTEX_WAKE_OP", [6] = "FUTEX_LOCK_PI", [7] = "FUTEX_UNLOCK_PI",
+		[8] = "FUTEX_TRYLOCK_PI", [11] = "FUTEX_WAIT_REQUEUE_PI",
+		[12] = "FUTEX_CMP_REQUEUE_PI", [13] = "FUTEX_LOCK_PI2",
+	};
 
-	switch (r->rsi & FUTEX_CMD_MASK) {
+	/* FUTEX_CLOCK_REALTIME: only the absolute waits take a clock (every clock is the tick). */
+	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET && cmd != 11 && cmd != 13)
+		return -LX_ENOSYS;
+	switch (cmd) {
 	case FUTEX_WAIT:
-		return futex_wait(p, r->rdi, (u32)r->rdx, r->r10, false);
-	case FUTEX_WAIT_BITSET:
-		return futex_wait(p, r->rdi, (u32)r->rdx, r->r10, true);
 	case FUTEX_WAKE:
+		bitset = ~0u;
+		break;
+	case FUTEX_WAIT_BITSET:
 	case FUTEX_WAKE_BITSET:
-		return futex_wake(p, r->rdi, (u32)r->rdx);
+		if (!bitset)
+			return -LX_EINVAL;
+		break;
+	default:
+		/* FUTEX_FD is gone from Linux too; the rest it has. */
+		if (cmd < ARRAY_SIZE(names) && names[cmd] && cmd != 2)
+			return lx_refuse(names[cmd], -LX_ENOSYS, "futex op %s", names[cmd]);
+		return -LX_ENOSYS;
 	}
-	return -LX_ENOSYS;	/* minimal: no requeue, no PI futexes */
+	if (r->rdi & 3)
+		return -LX_EINVAL;	/* an unaligned word */
+	if (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET)
+		return futex_wait(p, r->rdi, (u32)r->rdx, r->r10, cmd == FUTEX_WAIT_BITSET, bitset,
+				  private);
+	return futex_wake(p, r->rdi, (u32)r->rdx, bitset, private);
 }
 
 /* ---- exit ------------------------------------------------------------------------ */
@@ -276,8 +408,10 @@ void linux_task_exit(struct task *t)
 	p->last_exit_code = t->exit_code;
 	if (p->group_exit)
 		lx_kill_threads(p, "the process exited (exit_group or a fatal signal)");
-	if (th->clear_child_tid && !copy_to_user(th->clear_child_tid, &zero, sizeof(zero)))
-		futex_wake(p, th->clear_child_tid, 1);
+	/* A shared wake, as Linux's mm_release() (pthread_join waits LLL_SHARED). */
+	if (th->clear_child_tid && !copy_to_user(th->clear_child_tid, &zero, sizeof(zero))) {
+		futex_wake(p, th->clear_child_tid, 1, ~0u, false);
+	}
 	th->clear_child_tid = 0;
 	th->in_wait = false;
 	for (int i = 1; i < MAX_TASKS; i++)
