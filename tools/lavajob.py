@@ -71,10 +71,21 @@ def suites(root: str = ROOT) -> list[str]:
 CASE_LINE_RE = re.compile(r'^"([A-Za-z0-9_.-]+)\|(\d)\|([^|"]*)\|', re.M)
 
 
+# A constant of tools/qemu-matrix.sh that cases use: NAME='value'.
+MATRIX_CONST_RE = re.compile(r"^([A-Z_][A-Z0-9_]*)='([^'$]*)'$", re.M)
+
+
 def matrix_cases(root: str = ROOT) -> dict[str, str]:
-    """The static CASES of tools/qemu-matrix.sh: name -> run-qemu.sh arguments."""
+    """The static CASES of tools/qemu-matrix.sh: name -> run-qemu.sh arguments,
+    with the script's single-quoted constants ($XSAVE_SET) expanded."""
     with open(os.path.join(root, "tools", "qemu-matrix.sh"), encoding="utf-8") as f:
-        return {m.group(1): m.group(3) for m in CASE_LINE_RE.finditer(f.read())}
+        text = f.read()
+    consts = dict(MATRIX_CONST_RE.findall(text))
+
+    def expand(args: str) -> str:
+        return re.sub(r"\$\{?([A-Z_][A-Z0-9_]*)\}?",
+                      lambda m: consts.get(m.group(1), m.group(0)), args)
+    return {m.group(1): expand(m.group(3)) for m in CASE_LINE_RE.finditer(text)}
 
 
 # ---- the monitors -----------------------------------------------------------------

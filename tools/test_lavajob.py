@@ -72,7 +72,10 @@ class Suites(unittest.TestCase):
     def test_matrix_cases_read(self):
         cases = lavajob.matrix_cases()
         self.assertIn("bios-max", cases)
-        self.assertEqual(cases["uefi-max"], "--uefi --cpu max")
+        # A case's runner arguments as the matrix gives them, $VARIABLES expanded.
+        self.assertEqual(cases["nehalem-no-xsave"], "--cpu Nehalem")
+        self.assertTrue(cases["uefi-max"].startswith("--uefi --cpu max -- tests="))
+        self.assertNotIn("$", cases["skylake-server"])
 
 
 class CellLines(unittest.TestCase):
