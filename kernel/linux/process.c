@@ -371,7 +371,11 @@ static void note_line(const char *line)
 	 * selftest's "test N PASSED ..." and "assert() at FILE::LINE ...", and
 	 * glibc's assert() message ("PROG: FILE:LINE: FUNC: Assertion `X' failed.").
 	 */
-	if (!strncmp(line, "ok ", 3) || (!strncmp(line, "test ", 5) && strstr(line, " PASSED"))) {
+	if (!r->plan && !strncmp(line, "1..", 3) && line[3] >= '1' && line[3] <= '9') {
+		for (const char *c = line + 3; *c >= '0' && *c <= '9' && r->plan < 100000; c++)
+			r->plan = r->plan * 10 + (*c - '0');
+	} else if (!strncmp(line, "ok ", 3) ||
+		   (!strncmp(line, "test ", 5) && strstr(line, " PASSED"))) {
 		r->ok++;
 		snprintf(r->last_ok, sizeof(r->last_ok), "%s", line);
 	} else if (!strncmp(line, "not ok ", 7) || !strncmp(line, "assert() at ", 12) ||

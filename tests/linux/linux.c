@@ -150,6 +150,15 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 	} else if (rep.not_ok) {
 		check(ctx, false, "exit status %ld, %d of %d sub-tests failed, the first: %s",
 		      rep.exit_code, rep.not_ok, rep.ok + rep.not_ok, rep.first_not_ok);
+	} else if (rep.plan && rep.ok < rep.plan) {
+		/*
+		 * Exit status 0, yet results missing: its own output was lost
+		 * (e.g. write() was EFAULT under a PKRU another thread left
+		 * behind, the unmanaged design's way to break) -- never a pass.
+		 */
+		check(ctx, false, "exit status %ld, but %d of the %d sub-tests its plan announced "
+		      "reported (output lost?), its last line: %s", rep.exit_code, rep.ok, rep.plan,
+		      rep.last_line);
 	} else {
 		check(ctx, rep.exit_code == 0, "exit status %ld (%d sub-tests ok), its last line: %s",
 		      rep.exit_code, rep.ok, rep.last_line);

@@ -128,6 +128,7 @@ struct linux_report {
 	int processes;			/* created (the first one and its forks) */
 	int reaped;			/* ...of which the cell reaped, as init (the orphans and the first) */
 	int lines, ok, not_ok;		/* output lines, its own "ok N" / "not ok N" */
+	int plan;			/* its first TAP/KTAP plan "1..N" (0: none) */
 	char first_not_ok[96];		/* the first "not ok" line */
 	char last_ok[96];		/* the last "ok" line: a death came in the sub-test after it */
 	char last_line[96];		/* the last line it printed */
