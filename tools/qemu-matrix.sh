@@ -131,6 +131,7 @@ echo 'int main(void) { return 0; }' |
 # says exactly which cells flip) and flip at least one cell, or the bug is
 # not tested.
 while read -r _ name tests; do
+	tests=${tests//\" \"/}	# "a," "b": C's adjacent literals, one string
 	CASES+=("inject-${name//_/-}|0|--cpu max -- tests=${tests//\"/} inject=$name|$SUMMARY_OK;;^    not ok [0-9]+ .* # TODO inject=$name:")
 done < <(printf '#define INJECT(E, name, hooks, tests, help) INJECT_CASE name tests\n#include "kernel/inject_list.h"\n' |
 	${CC:-gcc} -E -P -x c - | grep '^INJECT_CASE ')
