@@ -138,14 +138,6 @@ const struct linux_program *linux_program(int i)
 	return i >= 0 && i < linux_nr_programs() ? &programs[i] : NULL;
 }
 
-const struct linux_program *linux_program_find(const char *name)
-{
-	for (int i = 0; i < linux_nr_programs(); i++)
-		if (programs[i].image && !strcmp(programs[i].name, name))
-			return &programs[i];
-	return NULL;
-}
-
 /* ---- memory ------------------------------------------------------------ */
 
 /* p's own addresses: the Linux region, and a non-PIE executable's low window. */

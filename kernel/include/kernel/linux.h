@@ -114,7 +114,6 @@ struct linux_program {
 
 int linux_nr_programs(void);
 const struct linux_program *linux_program(int i);
-const struct linux_program *linux_program_find(const char *name);
 
 /* What a finished program (its whole tree of processes) did, for its verdict. */
 struct linux_report {
