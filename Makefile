@@ -35,7 +35,7 @@ KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segm
 
 # Suites are found by wildcard: a new one is a directory tests/NAME/ whose
 # NAME.c declares SUITE() (its place in the report) and its SCENARIO()s.
-# Layers, lowest first (make check-layers): boot, arch, kernel, tests.
+# Layers, lowest first (make check-layers): boot, arch, kernel, kernel/linux, tests.
 BOOT_ASM := $(wildcard boot/*.asm)
 ARCH_SRC := $(wildcard arch/x86/*.c) $(wildcard arch/x86/*.asm)
 KERNEL_SRC := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard kernel/strategy/*.c) \
@@ -113,7 +113,7 @@ $(B)/pkrulab.elf: $(KOBJ) linker.ld
 		u=$$(nm -u $$o); [ -z "$$u" ] || { echo "$$o calls outside ring-3 code: $$u" >&2; rm -f $@; exit 1; }; \
 	done
 
-# Layering (boot -> arch -> kernel -> tests): see tools/check-layers.sh.
+# Layering (boot -> arch -> kernel -> kernel/linux -> tests): see tools/check-layers.sh.
 check-layers: $(B)/pkrulab.elf
 	@bash tools/check-layers.sh $(filter-out $(patsubst %.c,$(B)/%.o,$(USRC_C)),$(KOBJ))
 

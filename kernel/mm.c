@@ -2,11 +2,10 @@
  * Physical memory: a free list of 4 KiB pages built lazily from the usable
  * ranges of the multiboot2 memory map.  The kernel image, the boot
  * information, boot modules, the first megabyte (BIOS data, EBDA,
- * real-mode IVT) and the low window of non-PIE Linux executables (4 to
- * 32 MiB, <kernel/linux.h>) are never handed out.
+ * real-mode IVT) and the low user window (4 to 32 MiB, <kernel/mm.h>) are
+ * never handed out.
  */
 #include <kernel/panic.h>
-#include <kernel/linux.h>
 #include <kernel/mm.h>
 #include <kernel/multiboot2.h>
 #include <kernel/string.h>
@@ -30,8 +29,8 @@ static bool page_is_reserved(u64 pa)
 		return true;
 	if (overlaps(pa, PAGE_SIZE, (u64)__kernel_start, __kernel_end - __kernel_start))
 		return true;
-	/* A non-PIE Linux process's own pages live there (<kernel/linux.h>). */
-	if (overlaps(pa, PAGE_SIZE, LINUX_EXEC_LO, LINUX_EXEC_HI - LINUX_EXEC_LO))
+	/* A fixed-address process's own pages live there. */
+	if (overlaps(pa, PAGE_SIZE, USER_LOW_WINDOW_LO, USER_LOW_WINDOW_HI - USER_LOW_WINDOW_LO))
 		return true;
 	for (int i = 0; i < boot_info.nr_reserved; i++)
 		if (overlaps(pa, PAGE_SIZE, boot_info.reserved[i].base, boot_info.reserved[i].len))
@@ -48,7 +47,7 @@ static int reserved_spans(struct span *sp)
 
 	sp[n++] = (struct span){ 0, LOW_MEMORY_END };
 	sp[n++] = (struct span){ (u64)__kernel_start, (u64)__kernel_end };
-	sp[n++] = (struct span){ LINUX_EXEC_LO, LINUX_EXEC_HI };
+	sp[n++] = (struct span){ USER_LOW_WINDOW_LO, USER_LOW_WINDOW_HI };
 	for (int i = 0; i < boot_info.nr_reserved; i++)
 		sp[n++] = (struct span){ boot_info.reserved[i].base,
 					 boot_info.reserved[i].base + boot_info.reserved[i].len };

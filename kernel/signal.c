@@ -64,9 +64,9 @@
 #include <asm/safe.h>
 #include <asm/traps.h>
 #include <asm/xstate.h>
+#include <kernel/abi.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
-#include <kernel/linux.h>
 #include <kernel/params.h>
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
@@ -258,21 +258,22 @@ void signal_user_exception(struct pt_regs *r)
 	u64 cr2, dr6;
 	int code;
 
-	if (current->lx)
-		linux_fault_check(r, r->vector == VEC_PF ? read_cr2() : 0);
+	if (task_abi_has(current, fault_check))
+		current->abi->fault_check(r, r->vector == VEC_PF ? read_cr2() : 0);
 	switch (r->vector) {
 	case VEC_PF:
 		cr2 = read_cr2();
 		/*
-		 * Outside a Linux process's memory there is nothing to protect:
-		 * Linux finds no VMA and says SEGV_MAPERR before it looks at keys
-		 * (and a CPU that flags PK on a supervisor page must not change that).
+		 * Outside a task's memory (as its ABI sees it) there is nothing
+		 * to protect: Linux finds no VMA and says SEGV_MAPERR before it
+		 * looks at keys (and a CPU that flags PK on a supervisor page
+		 * must not change that).
 		 */
-		if ((r->error_code & PF_PK) && !linux_outside_process(current, cr2))
+		if ((r->error_code & PF_PK) && !task_unmapped(current, cr2))
 			signal_force_fault(r, SIGSEGV, SEGV_PKUERR, cr2, pte_pkey(cr2));
 		else
 			signal_force_fault(r, SIGSEGV, (r->error_code & PF_P) &&
-					   !linux_outside_process(current, cr2) ? SEGV_ACCERR : SEGV_MAPERR,
+					   !task_unmapped(current, cr2) ? SEGV_ACCERR : SEGV_MAPERR,
 					   cr2, 0);
 		break;
 	case VEC_DE:
@@ -522,14 +523,15 @@ void signal_deliver_pending(struct pt_regs *r)
 		struct k_sigaction *ka = &s->action[sig];
 
 		s->pending &= ~SIGBIT(sig);
-		/* A Linux process: stops, ptrace, the other default actions, syscall restart. */
-		if (current->lx) {
-			sig = linux_signal_filter(r, sig);
-			if (!sig)
+		/* A personality's part (Linux: stops, ptrace, the other default actions, syscall restart). */
+		if (task_abi_foreign(current)) {
+			const struct task_abi *abi = current->abi;
+
+			if (abi->signal_filter && !(sig = abi->signal_filter(r, sig)))
 				continue;
 			ka = &s->action[sig];
-			if (ka->handler > SIG_IGN)
-				linux_syscall_restart(r, true, ka->flags & SA_RESTART);
+			if (ka->handler > SIG_IGN && abi->syscall_restart)
+				abi->syscall_restart(r, true, ka->flags & SA_RESTART);
 		}
 		if (ka->handler == SIG_IGN)
 			continue;
@@ -540,8 +542,8 @@ void signal_deliver_pending(struct pt_regs *r)
 		/* One frame at a time: the handler runs before the next. */
 		break;
 	}
-	if (current->lx)
-		linux_syscall_restart(r, false, false);
+	if (task_abi_has(current, syscall_restart))
+		current->abi->syscall_restart(r, false, false);
 	/* A blocked signal keeps the slow exit until it is taken. */
 	if (!s->pending)
 		current->work &= ~TASK_WORK_SIGNAL;
@@ -566,9 +568,9 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 	enum sigframe_pkru_policy pol = sigcfg.policy;
 	struct sigframe_range rg[SIGFRAME_XS_RANGES];
 
-	/* A non-PIE Linux process's code and data lie below the user half. */
-	if (__builtin_expect(t->lx != NULL, 0))
-		lim = linux_sigframe_limits(lim);
+	/* Its ABI may allow more (a non-PIE Linux process lies below the user half). */
+	if (task_abi_has(t, sigframe_limits))
+		lim = t->abi->sigframe_limits(lim);
 	enum sigframe_error err;
 	u32 cur, want, delivered, pkru_off = xstate_pkru_offset();
 	u64 n, fp, rip, rsp, flags, mask, sel, xcr0 = fpu_xfeatures(), bv;

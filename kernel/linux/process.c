@@ -12,7 +12,7 @@
  * times) and maps each MAP_SHARED page's frame into the child (PTE_SHARED:
  * see "shared frames" below).  A
  * static PIE loads at LINUX_LOAD_BASE; a non-PIE executable at its link
- * address in the low window (<kernel/linux.h>), which its process maps
+ * address in the low window (proc.h), which its process maps
  * with page tables of its own in place of the kernel's identity map.
  */
 #include <asm/cpu.h>
@@ -70,8 +70,6 @@ _Static_assert(MAX_PROGRAMS <= LINUX_MAX_PROGRAMS, "raise LINUX_MAX_PROGRAMS");
 #define AT_MINSIGSTKSZ	51
 
 #define CPUID_LEAF_FEATURES	1
-
-u64 cpu_fs_base;
 
 struct linux_proc lx_procs[LINUX_MAX_PROCS];
 struct linux_report lx_session;
@@ -156,12 +154,12 @@ bool lx_outside_region(u64 va, u64 len) { return !in_region(va, len); }
 
 bool linux_outside_region(const struct task *t, u64 addr)
 {
-	return !in_region_of(t->lx->low_window, addr, 1);
+	return !in_region_of(lx_proc(t)->low_window, addr, 1);
 }
 
-bool linux_low_window(const struct task *t) { return t->lx && t->lx->low_window; }
+bool linux_low_window(const struct task *t) { return lx_proc(t) && lx_proc(t)->low_window; }
 
-bool access_ok_low(u64 uaddr, u64 n)
+bool linux_access_ok_low(u64 uaddr, u64 n)
 {
 	return linux_low_window(current) && uaddr >= LINUX_EXEC_LO && uaddr + n >= uaddr &&
 	       uaddr + n <= LINUX_EXEC_HI;
@@ -531,8 +529,8 @@ struct linux_proc *lx_proc_by_pid(int pid)
 struct task *lx_task_by_tid(int tid)
 {
 	for (int i = 1; i < MAX_TASKS; i++)
-		if (tasks[i].lx && lx_same_process(&tasks[i], tasks[i].lx) &&
-		    tasks[i].lx->thr[i].tid == tid)
+		if (lx_proc(&tasks[i]) && lx_same_process(&tasks[i], lx_proc(&tasks[i])) &&
+		    lx_proc(&tasks[i])->thr[i].tid == tid)
 			return &tasks[i];
 	return NULL;
 }
@@ -555,7 +553,7 @@ static bool task_slot_free(void)
 {
 	for (int i = 1; i < MAX_TASKS; i++) {
 		if (tasks[i].state == TASK_DEAD && &tasks[i] != current) {
-			tasks[i].lx = NULL;
+			lx_detach(&tasks[i]);
 			tasks[i].state = TASK_UNUSED;
 		}
 		if (tasks[i].state == TASK_UNUSED)
@@ -571,10 +569,8 @@ struct task *lx_task_create(struct linux_proc *p, int tid)
 	if (!task_slot_free())
 		return NULL;
 	t = task_create_user(current->name, 0, 0, 0);
-	t->lx = p;
+	lx_attach(t, p);
 	t->root = p->root;
-	t->syscall_table = linux_syscall_table;
-	t->nr_syscalls = linux_nr_syscalls;
 	memset(&p->thr[t->id], 0, sizeof(p->thr[t->id]));
 	p->thr[t->id].tid = tid ? tid : lx_new_id();
 	return t;
@@ -708,7 +704,7 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	sp = build_stack(p, &plan, base);
 
 	t = task_create_user(prog->name, 0, 0, 0);
-	t->lx = p;
+	lx_attach(t, p);
 	t->root = p->root;
 	p->task = t;
 	memset(&p->thr[t->id], 0, sizeof(p->thr[t->id]));
@@ -716,8 +712,6 @@ struct task *linux_exec(const struct linux_program *prog, const char **why)
 	t->uentry = base + plan.entry;
 	t->ustack = sp;
 	t->uarg = 0;			/* RDI; RDX = 0: no rtld_fini for _start */
-	t->syscall_table = linux_syscall_table;
-	t->nr_syscalls = linux_nr_syscalls;
 	t->fs_base = 0;
 	/* execve gives the process Linux's init PKRU: only key 0 accessible. */
 	if (pke_enabled())
@@ -749,7 +743,7 @@ void linux_finish(struct linux_report *rep)
 
 		if (p->used && !p->zombie) {
 			for (int k = 1; k < MAX_TASKS; k++)
-				if (tasks[k].lx == p && tasks[k].exit_code < 0 && !p->group_exit) {
+				if (lx_proc(&tasks[k]) == p && tasks[k].exit_code < 0 && !p->group_exit) {
 					p->group_exit = true;
 					p->group_exit_code = tasks[k].exit_code;
 					snprintf(p->group_exit_reason, sizeof(p->group_exit_reason), "%s",
@@ -763,10 +757,7 @@ void linux_finish(struct linux_report *rep)
 		if (lx_procs[i].used)
 			lx_proc_release(&lx_procs[i]);
 	for (int i = 1; i < MAX_TASKS; i++)
-		tasks[i].lx = NULL;
+		lx_detach(&tasks[i]);
 	*rep = lx_session;
-	if (cpu_fs_base) {
-		wrmsr(MSR_FS_BASE, 0);
-		cpu_fs_base = 0;
-	}
+	fs_base_reset();
 }

@@ -19,7 +19,7 @@
 #include <asm/cpufeature.h>
 #include <asm/xstate.h>
 #include <kernel/console.h>
-#include <kernel/linux.h>
+#include <kernel/linux/linux.h>
 #include <kernel/mm.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
