@@ -77,7 +77,7 @@ static u64 cpu_fs_base;
  */
 static inline void fs_base_switch_out(struct task *prev)
 {
-	if (task_abi_foreign(prev) && prev->abi->fs_base_user)
+	if (task_abi_foreign(prev) && task_abi(prev)->fs_base_user)
 		prev->fs_base = cpu_fs_base = rdmsr(MSR_FS_BASE);
 }
 

@@ -114,7 +114,7 @@ __noreturn void task_first_run(void)
 		task_exit(0, NULL);
 	}
 	if (task_abi_has(t, first_run))
-		t->abi->first_run(t);
+		task_abi(t)->first_run(t);
 	exit_to_user_mode(NULL);
 	enter_user(t->uentry, t->ustack, t->uarg);
 }
@@ -126,7 +126,7 @@ void task_exit(long code, const char *reason)
 	if (reason)
 		snprintf(current->exit_reason, sizeof(current->exit_reason), "%s", reason);
 	if (task_abi_has(current, exit))
-		current->abi->exit(current);
+		task_abi(current)->exit(current);
 	current->state = TASK_DEAD;
 	schedule();
 	panic("a dead task was scheduled");

@@ -61,13 +61,23 @@ static inline bool task_abi_foreign(const struct task *t)
 	return __builtin_expect(t->abi != &pkrulab_abi, 0);
 }
 
+/*
+ * t's ABI, for its hooks: read again where they are used, so that the
+ * compiler cannot keep the pointer of the foreign test in a register for
+ * the cold path -- that costs the hot path a load.
+ */
+static inline const struct task_abi *task_abi(const struct task *t)
+{
+	return *(const struct task_abi *const volatile *)&t->abi;
+}
+
 /* t's ABI has this hook (the foreign test first: pkrulab's tasks pay one compare). */
-#define task_abi_has(t, hook) (task_abi_foreign(t) && (t)->abi->hook)
+#define task_abi_has(t, hook) (task_abi_foreign(t) && task_abi(t)->hook)
 
 /* addr is none of t's memory as its ABI sees it (pkrulab's own: all is). */
 static inline bool task_unmapped(const struct task *t, u64 addr)
 {
-	return task_abi_has(t, unmapped) && t->abi->unmapped(t, addr);
+	return task_abi_has(t, unmapped) && task_abi(t)->unmapped(t, addr);
 }
 
 /* Give t its ABI (at creation, or when a personality takes it over). */
