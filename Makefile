@@ -464,7 +464,8 @@ test: deps
 # tools/hwref: this CPU's own cycles for each design, replayed in user mode
 # (a host program: no sanitizers, they would be in the timed paths).
 HWREF_SRC := $(wildcard tools/hwref/*.c) kernel/stats.c
-$(B)/hwref: $(HWREF_SRC) $(wildcard tools/hwref/*.h) kernel/stats.h \
+# Its replays are kernel/strategy/list.h's strategies (replay.c).
+$(B)/hwref: $(HWREF_SRC) $(wildcard tools/hwref/*.h) kernel/stats.h kernel/strategy/list.h \
 		arch/x86/include/asm/cpuid.h arch/x86/include/asm/processor-flags.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
