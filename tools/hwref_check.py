@@ -168,9 +168,10 @@ def main(argv: list[str]) -> int:
                % (label, rc, ", " + err.strip() if err.strip() else ""))
         for ok, what in check_log(out, forced):
             result(ok, label + what)
-        named = pkrulog.parse_log(out).meta.strategies
-        result(list(named) == STRATEGIES, "%sits strategies are kernel/strategy/list.h's (%s)"
-               % (label, " ".join(named) or "none"))
+        named = list(pkrulog.parse_log(out).meta.strategies)
+        result(named == STRATEGIES, "%sits strategies are kernel/strategy/list.h's (%s%s)"
+               % (label, " ".join(named) or "none", "" if named == STRATEGIES else
+                  "; list.h: %s: rebuild hwref" % " ".join(STRATEGIES)))
         if prefix:
             log = pkrulog.parse_log(out)
             ran = [k for k, r in log.bench.items() if needs(*k)[1] and not needs(*k)[0]

@@ -137,14 +137,19 @@ class StrategySource(unittest.TestCase):
         return self.tmp.name
 
     def test_the_kernel_tree_gives_every_strategy_its_switch_path(self) -> None:
+        # Not the whole list: a strategy added to list.h must not need an edit here.
         table = hwref_drift.kernel_switch_paths()
-        self.assertEqual(list(table), ["xsave", "explicit", "hybrid", "xsave_deferred",
-                                       "unmanaged"])
+        self.assertEqual(list(table), hwref_drift.strategy_list())
+        self.assertEqual(list(table)[:5], ["xsave", "explicit", "hybrid", "xsave_deferred",
+                                           "unmanaged"])
         self.assertEqual(table["explicit"], ("pkru_task_switch_out", "explicit_switch_in", None))
         self.assertEqual(table["xsave_deferred"], ("deferred_switch_out", "deferred_switch_in",
                                                    "deferred_return_to_user"))
-        self.assertEqual(hwref_check.INSN_STRATEGIES, ("explicit", "hybrid"))
-        self.assertEqual(hwref_check.XCR0_STRATEGIES, ("xsave", "hybrid", "xsave_deferred"))
+        insn, xcr0 = set(hwref_check.INSN_STRATEGIES), set(hwref_check.XCR0_STRATEGIES)
+        self.assertLessEqual({"explicit", "hybrid"}, insn)
+        self.assertLessEqual({"xsave", "hybrid", "xsave_deferred"}, xcr0)
+        self.assertFalse({"xsave", "xsave_deferred", "unmanaged"} & insn)
+        self.assertFalse({"explicit", "unmanaged"} & xcr0)
 
     def test_replay_c_has_one_replay_per_strategy_as_its_descriptor_says(self) -> None:
         with open(os.path.join(HERE, "hwref", "replay.c")) as f:
