@@ -130,14 +130,17 @@ SELFTESTS := protection_keys pkey_sighandler_tests nx_stack
 ST_DIR := $(B)/linux/selftests
 LINUX_PROGS := $(OWN_PROGS) $(SELFTESTS)
 LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS)) $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
-PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror
+# ptest.h takes RDPKRU/WRPKRU from the kernel's <asm/special_insns.h>
+# (freestanding: safe next to glibc's headers), by -iquote: "asm/..." only.
+PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror -iquote arch/x86/include
+PROG_HDRS := tests/linux/progs/ptest.h arch/x86/include/asm/special_insns.h
 
-$(B)/linux/progs/%_static: tests/linux/progs/%.c tests/linux/progs/ptest.h
+$(B)/linux/progs/%_static: tests/linux/progs/%.c $(PROG_HDRS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC [L]  $< (non-PIE)")
 	$(Q)$(HOSTCC) $(filter-out -static-pie,$(PROG_CFLAGS)) -static -DPROG_NOPIE -DPROG_NAME='"$*_static"' $< -o $@
 
-$(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
+$(B)/linux/progs/%: tests/linux/progs/%.c $(PROG_HDRS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC [L]  $<")
 	$(Q)$(HOSTCC) $(PROG_CFLAGS) $< -o $@
@@ -464,8 +467,10 @@ test: deps
 # tools/hwref: this CPU's own cycles for each design, replayed in user mode
 # (a host program: no sanitizers, they would be in the timed paths).
 HWREF_SRC := $(wildcard tools/hwref/*.c) kernel/stats.c
-$(B)/hwref: $(HWREF_SRC) $(wildcard tools/hwref/*.h) kernel/stats.h \
-		arch/x86/include/asm/cpuid.h arch/x86/include/asm/processor-flags.h
+# Its replays are kernel/strategy/list.h's strategies (replay.c).
+$(B)/hwref: $(HWREF_SRC) $(wildcard tools/hwref/*.h) kernel/stats.h kernel/strategy/list.h \
+		arch/x86/include/asm/cpuid.h arch/x86/include/asm/processor-flags.h \
+		arch/x86/include/asm/special_insns.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 		-iquote arch/x86/include -iquote kernel $(HWREF_SRC) -o $@
