@@ -361,12 +361,15 @@ endif
 # ---- end of make install / uninstall ---------------------------------------
 
 # ---- host side -------------------------------------------------------------
+# The host-compiled kernel files find their headers as the kernel build
+# does: <kernel/X.h> in kernel/include, "kernel/..." lists from the root.
+HOST_INC := -Ikernel/include -I. -Itests/host
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-sanitize-recover -Ikernel -Itests/host
+	-fno-sanitize-recover $(HOST_INC)
 
 # The command line parser with the glob matcher and the registries it names.
 CMDLINE_SRC := kernel/cmdline.c kernel/glob.c
-CMDLINE_DEPS := $(CMDLINE_SRC) kernel/cmdline.h kernel/glob.h kernel/include/kernel/console-ids.h kernel/inject_list.h kernel/strategy/list.h
+CMDLINE_DEPS := $(CMDLINE_SRC) kernel/include/kernel/cmdline.h kernel/include/kernel/glob.h kernel/include/kernel/console-ids.h kernel/inject_list.h kernel/strategy/list.h
 
 $(B)/host/test_cmdline: tests/host/test_cmdline.c $(CMDLINE_DEPS) tests/host/unit.h
 	@mkdir -p $(dir $@)
@@ -374,27 +377,27 @@ $(B)/host/test_cmdline: tests/host/test_cmdline.c $(CMDLINE_DEPS) tests/host/uni
 
 $(B)/host/fuzz_cmdline: tests/host/fuzz_cmdline.c $(CMDLINE_DEPS)
 	@mkdir -p $(dir $@)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< $(CMDLINE_SRC) -o $@
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(HOST_INC) $< $(CMDLINE_SRC) -o $@
 
 HOST_TESTS := $(B)/host/test_cmdline
 
-$(B)/host/test_stats: tests/host/test_stats.c kernel/stats.c kernel/stats.h tests/host/unit.h
+$(B)/host/test_stats: tests/host/test_stats.c kernel/stats.c kernel/include/kernel/stats.h tests/host/unit.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_stats.c kernel/stats.c -o $@
 
 HOST_TESTS += $(B)/host/test_stats
 
-$(B)/host/test_sigframe: tests/host/test_sigframe.c kernel/sigframe.c kernel/sigframe.h tests/host/unit.h \
+$(B)/host/test_sigframe: tests/host/test_sigframe.c kernel/sigframe.c kernel/include/kernel/sigframe.h tests/host/unit.h \
 		tests/host/xsave_layout.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_sigframe.c kernel/sigframe.c -o $@
 
 HOST_TESTS += $(B)/host/test_sigframe
 
-$(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/sigframe.h \
+$(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/include/kernel/sigframe.h \
 		tests/host/xsave_layout.h
 	@mkdir -p $(dir $@)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< kernel/sigframe.c -o $@
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(HOST_INC) $< kernel/sigframe.c -o $@
 
 # The Linux personality's ELF check, for the host: unit-tested, and run by
 # run-qemu.sh --program (build/host/elfcheck) before QEMU starts.
@@ -468,12 +471,12 @@ test: deps
 # (a host program: no sanitizers, they would be in the timed paths).
 HWREF_SRC := $(wildcard tools/hwref/*.c) kernel/stats.c
 # Its replays are kernel/strategy/list.h's strategies (replay.c).
-$(B)/hwref: $(HWREF_SRC) $(wildcard tools/hwref/*.h) kernel/stats.h kernel/strategy/list.h \
+$(B)/hwref: $(HWREF_SRC) $(wildcard tools/hwref/*.h) kernel/include/kernel/stats.h kernel/strategy/list.h \
 		arch/x86/include/asm/cpuid.h arch/x86/include/asm/processor-flags.h \
 		arch/x86/include/asm/special_insns.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-		-iquote arch/x86/include -iquote kernel $(HWREF_SRC) -o $@
+		-iquote arch/x86/include -iquote kernel -Ikernel/include $(HWREF_SRC) -o $@
 
 # The full run (two runs of every line, compared): build/bench/hwref.log.
 hwref: $(B)/hwref

@@ -1,5 +1,5 @@
 /*
- * Kernel command line parser (the interface is kernel/cmdline.h).
+ * Kernel command line parser (the interface is <kernel/cmdline.h>).
  *
  * This file is built twice: into the freestanding kernel and into the host
  * unit tests and fuzzer.  It therefore includes no libc header and calls no
@@ -29,10 +29,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cmdline.h"
+#include <kernel/cmdline.h>
 /* Constants only (PKRU_INIT_LINUX), so the host build can include it too. */
 #include "../arch/x86/include/asm/processor-flags.h"
-#include "glob.h"
+#include <kernel/glob.h>
 
 
 #define DEFAULT_BENCH_ITERS 1000

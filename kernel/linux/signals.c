@@ -24,7 +24,7 @@
 #include <kernel/uaccess.h>
 #include "linux-syscalls.h"	/* build/gen: __NR_restart_syscall */
 #include "proc.h"
-#include "../sigframe.h"	/* struct rt_sigframe64: the frame's uc_stack */
+#include <kernel/sigframe.h>	/* struct rt_sigframe64: the frame's uc_stack */
 
 #define SIGTSTP		20
 #define SIGTTIN		21

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmdline.h"
+#include <kernel/cmdline.h>
 #include "unit.h"
 
 static struct kargs ka;

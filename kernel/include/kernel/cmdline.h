@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "glob.h"
+#include <kernel/glob.h>
 
 #define KARGS_MAX_GLOBS 16
 #define KARGS_GLOB_LEN  64
@@ -24,7 +24,7 @@
 /* The PKRU switching configurations, registered in strategy/list.h. */
 enum pkru_config {
 #define STRATEGY(E, name) CONFIG_##E,
-#include "strategy/list.h"
+#include "kernel/strategy/list.h"
 #undef STRATEGY
 	NR_CONFIGS
 };
@@ -42,7 +42,7 @@ enum pkru_config {
 enum inject_bug {
 	INJECT_NONE,
 #define INJECT(E, name, hooks, tests, help) INJECT_##E,
-#include "inject_list.h"
+#include "kernel/inject_list.h"
 #undef INJECT
 	NR_INJECTS
 };
@@ -66,7 +66,7 @@ enum sigframe_pkru_policy { SIGFRAME_PKRU_HW, SIGFRAME_PKRU_SOFT, SIGFRAME_PKRU_
  */
 enum signal_abi { SIGNAL_ABI_LINUX612, SIGNAL_ABI_LINUX61 };
 
-#include "include/kernel/console-ids.h"
+#include <kernel/console-ids.h>
 
 #define TIMER_HZ_MIN 10
 #define TIMER_HZ_MAX 10000
