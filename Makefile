@@ -146,7 +146,7 @@ linux-progs: $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS))
 
 # The kernel knows the names of the programs it is built with, so that a
 # boot without their module2 lines SKIPs their cells rather than losing
-# them (kernel/linux/process.c).  Written while the Makefile is read, and
+# them (kernel/linux/exec.c).  Written while the Makefile is read, and
 # only when the list changed, so that a make that has nothing to do writes
 # nothing (the QEMU matrix runs several at once).
 LINUX_PROGS_H := $(B)/gen/linux-progs.h
@@ -156,7 +156,7 @@ ifneq ($(strip $(file <$(LINUX_PROGS_H))),$(strip $(LINUX_PROGS_H_TEXT)))
 $(shell mkdir -p $(B)/gen)
 $(file >$(LINUX_PROGS_H),$(LINUX_PROGS_H_TEXT))
 endif
-$(B)/kernel/linux/process.o: $(LINUX_PROGS_H)
+$(B)/kernel/linux/exec.o: $(LINUX_PROGS_H)
 
 # The programs every image has (run-qemu.sh --program refuses their names).
 .PHONY: print-linux-progs
