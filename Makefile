@@ -58,7 +58,7 @@ $(B)/gen/font.c: tools/psf2c.py
 $(B)/gen/font.o: $(B)/gen/font.c
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-.PHONY: all clean test host-test qemu-test bochs-test deps fuzz bench check-layers hwref linux-progs linux-selftests
+.PHONY: all clean test host-test qemu-test bochs-test deps fuzz bench check-layers check-funclen hwref linux-progs linux-selftests
 all: $(B)/pkrulab.iso
 
 # Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
@@ -114,8 +114,13 @@ $(B)/pkrulab.elf: $(KOBJ) linker.ld
 	done
 
 # Layering (boot -> arch -> kernel -> kernel/linux -> tests): see tools/check-layers.sh.
+# Then no function over 80 lines in the kernel (kernel/, arch/x86/): tools/check-funclen.py.
 check-layers: $(B)/pkrulab.elf
 	@bash tools/check-layers.sh $(filter-out $(patsubst %.c,$(B)/%.o,$(USRC_C)),$(KOBJ))
+	@$(PYTHON) tools/check-funclen.py
+
+check-funclen:
+	@$(PYTHON) tools/check-funclen.py
 
 # The Linux test programs (tests/linux/progs/*.c): static PIEs built with
 # the host gcc and Debian's glibc, in the ISO as GRUB modules that the
