@@ -58,7 +58,7 @@ $(B)/gen/font.c: tools/psf2c.py
 $(B)/gen/font.o: $(B)/gen/font.c
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-.PHONY: all clean test host-test qemu-test bochs-test deps fuzz bench check-layers hwref linux-progs linux-selftests
+.PHONY: all clean test host-test qemu-test bochs-test deps fuzz bench check-layers check-funclen hwref linux-progs linux-selftests
 all: $(B)/pkrulab.iso
 
 # Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
@@ -114,8 +114,13 @@ $(B)/pkrulab.elf: $(KOBJ) linker.ld
 	done
 
 # Layering (boot -> arch -> kernel -> kernel/linux -> tests): see tools/check-layers.sh.
+# Then no function over 80 lines in the kernel (kernel/, arch/x86/): tools/check-funclen.py.
 check-layers: $(B)/pkrulab.elf
 	@bash tools/check-layers.sh $(filter-out $(patsubst %.c,$(B)/%.o,$(USRC_C)),$(KOBJ))
+	@$(PYTHON) tools/check-funclen.py
+
+check-funclen:
+	@$(PYTHON) tools/check-funclen.py
 
 # The Linux test programs (tests/linux/progs/*.c): static PIEs built with
 # the host gcc and Debian's glibc, in the ISO as GRUB modules that the
@@ -149,7 +154,7 @@ linux-progs: $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS))
 
 # The kernel knows the names of the programs it is built with, so that a
 # boot without their module2 lines SKIPs their cells rather than losing
-# them (kernel/linux/process.c).  Written while the Makefile is read, and
+# them (kernel/linux/exec.c).  Written while the Makefile is read, and
 # only when the list changed, so that a make that has nothing to do writes
 # nothing (the QEMU matrix runs several at once).
 LINUX_PROGS_H := $(B)/gen/linux-progs.h
@@ -159,7 +164,7 @@ ifneq ($(strip $(file <$(LINUX_PROGS_H))),$(strip $(LINUX_PROGS_H_TEXT)))
 $(shell mkdir -p $(B)/gen)
 $(file >$(LINUX_PROGS_H),$(LINUX_PROGS_H_TEXT))
 endif
-$(B)/kernel/linux/process.o: $(LINUX_PROGS_H)
+$(B)/kernel/linux/exec.o: $(LINUX_PROGS_H)
 
 # The programs every image has (run-qemu.sh --program refuses their names).
 .PHONY: print-linux-progs

@@ -14,9 +14,9 @@ const struct task_abi linux_abi = {
 	.first_run = linux_task_first_run,	/* threads.c: a clone's first entry */
 	.exit = linux_task_exit,		/* threads.c: clear_child_tid, exit_group */
 	.fault_check = linux_fault_check,	/* signals.c: a fault no handler repairs */
-	.unmapped = linux_outside_region,	/* process.c: no VMA, SEGV_MAPERR */
+	.unmapped = linux_outside_region,	/* memory.c: no VMA, SEGV_MAPERR */
 	.signal_filter = linux_signal_filter,	/* signals.c: stops, ptrace, default actions */
 	.syscall_restart = linux_syscall_restart,	/* signals.c: -ERESTART*, EINTR */
 	.sigframe_limits = linux_sigframe_limits,	/* signals.c: the low window */
-	.access_ok_low = linux_access_ok_low,	/* process.c: the low window */
+	.access_ok_low = linux_access_ok_low,	/* memory.c: the low window */
 };

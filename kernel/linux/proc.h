@@ -232,24 +232,30 @@ void lx_rlimits_init(struct linux_proc *p);
 
 /* Processes (kernel/linux/process.c). */
 extern struct linux_proc lx_procs[LINUX_MAX_PROCS];
-/* The cell's report: every process of the program's tree adds to it. */
-extern struct linux_report lx_session;
 struct linux_proc *lx_proc_by_pid(int pid);	/* live or zombie */
 struct task *lx_task_by_tid(int tid);		/* a live thread of any process */
 int lx_new_id(void);				/* the next pid/tid */
+/* A program's first process (exec): ids start at 1 again.  The caller
+ * has checked that no process is left. */
+struct linux_proc *lx_proc_first(void);
 /* A new thread of p with Linux id tid (0: a fresh one), not yet run; NULL
  * if pkrulab's task table is full. */
 struct task *lx_task_create(struct linux_proc *p, int tid);
-/* The cell reaps p as init would: its end goes into the report. */
-void lx_report_reaped(struct linux_proc *p, long code, const char *reason);
 /* fork: a copy of the current process with its own address space, and
  * its first thread (not yet run).  NULL with *err set (-ENOMEM, -EAGAIN). */
 struct linux_proc *lx_fork(struct task **child_task, long *err);
-/* Free an address space: its Linux region, its low window, its root. */
-void lx_root_free(u64 *root);
-/* Read or write another process's memory, as ptrace does: through its
- * page tables, past U/S, W and keys.  false if a page is not mapped. */
-bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write);
+
+/* The cell's report (kernel/linux/report.c): every process of the program's tree adds to it. */
+extern struct linux_report lx_session;
+/* A new program: the report starts empty. */
+void lx_report_begin(void);
+/* A new process of the program (the first one is the program's own). */
+void lx_report_process(const struct linux_proc *p);
+/* The cell reaps p as init would: its end goes into the report. */
+void lx_report_reaped(struct linux_proc *p, long code, const char *reason);
+/* Console output of the process: assembled into lines, printed as diagnostics. */
+void lx_console_write(struct linux_proc *p, const char *s, u64 n);
+void lx_console_flush(struct linux_proc *p);
 
 /* Process end and wait (kernel/linux/exit.c). */
 /* The last thread of p has ended (or all were killed): status, memory, parent. */
@@ -289,7 +295,20 @@ long lx_regset_xstate_get(struct task *t, void *buf, u64 len);	/* bytes written 
 long lx_regset_xstate_set(struct task *t, const void *buf, u64 len);
 u64 lx_regset_xstate_size(void);
 
-/* Memory of the current process (kernel/linux/process.c); lengths in bytes. */
+/* Address spaces (kernel/linux/memory.c). */
+/* A new one: the kernel's part, and for a non-PIE executable its own low window. */
+u64 *lx_root_create(bool low_window);
+/* Pages that lx_root_copy(root) may take, page tables included. */
+u64 lx_root_copy_pages(u64 *root);
+/* fork's copy of root: private pages copied, shared frames mapped again. */
+u64 *lx_root_copy(u64 *root);
+/* Free an address space: its Linux region, its low window, its root. */
+void lx_root_free(u64 *root);
+/* Read or write another process's memory, as ptrace does: through its
+ * page tables, past U/S, W and keys.  false if a page is not mapped. */
+bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write);
+
+/* Memory of the current process (kernel/linux/memory.c); lengths in bytes. */
 /* Map fresh zeroed pages over [va, va+len) (replacing what was there). */
 long lx_map(u64 va, u64 len, u64 pte_flags);
 bool lx_outside_region(u64 va, u64 len);
@@ -299,10 +318,8 @@ bool lx_mapped(u64 va, u64 len);
 u64 lx_prot_flags(u64 prot);
 /* Whether the page allocator can give n more pages and keep a reserve. */
 bool lx_pages_available(u64 n);
-/* Console output of the process: assembled into lines, printed as diagnostics. */
-void lx_console_write(struct linux_proc *p, const char *s, u64 n);
-void lx_console_flush(struct linux_proc *p);
-/* Random bytes (AT_RANDOM, getrandom): reproducible from seed=. */
+
+/* Random bytes (AT_RANDOM, getrandom): reproducible from seed= (kernel/linux/exec.c). */
 void lx_random(void *buf, u64 n);
 
 /* Threads (kernel/linux/threads.c). */

@@ -7,7 +7,7 @@
  * futex WAIT blocks the thread until a WAKE, a signal (EINTR) or its
  * timeout; a thread's exit clears and wakes its clear_child_tid word;
  * exit_group or a fatal signal ends every thread of the process.  A clone
- * without CLONE_VM is fork: a new process (kernel/linux/process.c copies
+ * without CLONE_VM is fork: a new process (kernel/linux/memory.c copies
  * its memory) whose first thread starts from the parent's registers with
  * RAX = 0, with the parent's FPU registers, PKRU, handlers, mask and
  * altstack, as Linux's copy_process() gives them.
