@@ -172,13 +172,16 @@ static const struct expectation table[] = {
 
 	/* ---- harness self-checks ---- */
 	/* CR4.PKE never set: every PKRU access #UDs, keys are ignored. */
-	{ .ids = "pku.*", .inject = INJECT_NO_PKE,
+	{ .ids = "pku.*,smp.pkru_per_cpu", .inject = INJECT_NO_PKE,
 	  .why = "inject=no_pke: CR4.PKE left clear, PKRU is neither writable nor enforced" },
 	/* xsave.xsavec and xsave.xsaves run only where they exist (Bochs; TCG SKIPs them). */
 	{ .ids = "xsave.pkru_roundtrip,xsave.init_loads_zero,xsave.rfbm_excludes_pkru,"
 		 "xsave.user_sees_pkru,xsave.xsaveopt,xsave.xrstor_faults,xsave.xinuse,"
 		 "xsave.init_tracking,xsave.xsavec,xsave.xsaves",
 	  .inject = INJECT_NO_PKE, .why = NO_PKE_WHY },
+	/* The APs started without CR4.PKE. */
+	{ .ids = "smp.pkru_per_cpu", .inject = INJECT_AP_NO_PKE,
+	  .why = "inject=ap_no_pke: the application processors run without CR4.PKE" },
 	/* PKRU looked for at Zen 3's offset instead of CPUID's. */
 	{ .ids = "xsave.pkru_roundtrip,xsave.user_sees_pkru,xsave.xsaveopt",
 	  .inject = INJECT_PKRU_OFFSET,
