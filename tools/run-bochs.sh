@@ -8,6 +8,7 @@
 #                  lists them), e.g. corei7_haswell_4770 (XSAVE, no PKU)
 #   --timeout S    kill Bochs after S seconds (default 600, 0 = no limit)
 #   --mem MIB      guest memory in MiB (default 256)
+#   --smp N        number of CPUs (default 1; Debian's Bochs has SMP support)
 #   --log FILE     also write the serial output to FILE
 #   --keep DIR     keep the generated bochsrc, ISO and Bochs's own log in DIR
 #   --unlist ID    boot a kernel built without ID in its known-deviation
@@ -46,6 +47,7 @@ die() {
 cpu=tigerlake
 timeout_s=600
 mem=256
+smp=1
 log=""
 keep=""
 unlist=""
@@ -63,6 +65,9 @@ set_opt() {
 	--mem)
 		[[ $val =~ ^[1-9][0-9]*$ ]] || die "--mem wants MiB as a number, not '$val'"
 		mem=$val ;;
+	--smp)
+		[[ $val =~ ^[1-9][0-9]*$ ]] || die "--smp wants a CPU count, not '$val'"
+		smp=$val ;;
 	--log)
 		[ -n "$val" ] || die "--log needs a file name"
 		log=$val ;;
@@ -77,11 +82,11 @@ set_opt() {
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--cpu | --timeout | --mem | --log | --keep | --unlist)
+	--cpu | --timeout | --mem | --smp | --log | --keep | --unlist)
 		[ $# -ge 2 ] || die "option $1 needs a value (try --help)"
 		set_opt "$1" "$2"
 		shift 2 ;;
-	--cpu=* | --timeout=* | --mem=* | --log=* | --keep=* | --unlist=*)
+	--cpu=* | --timeout=* | --mem=* | --smp=* | --log=* | --keep=* | --unlist=*)
 		set_opt "${1%%=*}" "${1#*=}"
 		shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -141,7 +146,7 @@ fi
 # names it, instead of a silent reboot into the BIOS.
 cat >"$work/bochsrc" <<EOF
 megs: $mem
-cpu: model=$cpu, reset_on_triple_fault=0
+cpu: model=$cpu, count=$smp, reset_on_triple_fault=0
 romimage: file=$BIOS
 vgaromimage: file=$VGABIOS
 pci: enabled=1, chipset=i440fx
