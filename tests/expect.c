@@ -152,7 +152,7 @@ static const struct expectation table[] = {
 	{ .ids = "switch.fpu_reset", .when = { .xcr0_pkru = YES }, .inject = INJECT_RESET_ZERO,
 	  .why = "inject=reset_zero: the FPU reset XRSTOR includes PKRU and loads 0" },
 	{ .ids = "switch.yield,switch.preempt,switch.kthread,switch.fpu_reset,switch.init_state,"
-		 "switch.uaccess,switch.sleep_uaccess,switch.pkru_syscalls,switch.coroutine,"
+		 "switch.kernel_fpu,switch.uaccess,switch.sleep_uaccess,switch.pkru_syscalls,switch.coroutine,"
 		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
 		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.altstack_handler_key,signal.nested,signal.kill_other,"
@@ -160,6 +160,10 @@ static const struct expectation table[] = {
 		 "linux.protection_keys,linux.pkey_sighandler_tests,linux.ptrace",
 	  .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_NO_WRPKRU,
 	  .why = NO_WRPKRU_WHY },
+	/* Kernel SIMD use that does not save the task's registers: every design loses them. */
+	{ .ids = "switch.kernel_fpu", .when = { .switches_pkru = YES }, .inject = INJECT_KFPU_NOSAVE,
+	  .why = "inject=kfpu_nosave: kernel_fpu_begin() does not save the task's FPU state, "
+		 "the kernel's SIMD copy overwrites XMM0" },
 	{ .ids = "switch.kthread", .when = { .wrpkru_at_switch_in = YES },
 	  .inject = INJECT_KTHREAD_SKIP,
 	  .why = "inject=kthread_skip: the write is skipped when switching from a kernel-only "

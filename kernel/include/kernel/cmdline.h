@@ -37,6 +37,7 @@ enum pkru_config {
 #define INJECT_HOOK_SIGRETURN	(1u << 3)
 #define INJECT_HOOK_CPU_SETUP	(1u << 4)	/* boot: CR4 */
 #define INJECT_HOOK_TEST	(1u << 5)	/* only a scenario's own code */
+#define INJECT_HOOK_KERNEL_FPU	(1u << 6)	/* kernel_fpu_begin()/end() */
 
 /* Injected bugs, declared in inject_list.h.  INJECT_NONE is 0. */
 enum inject_bug {
