@@ -35,7 +35,7 @@ KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segm
 
 # Suites are found by wildcard: a new one is a directory tests/NAME/ whose
 # NAME.c declares SUITE() (its place in the report) and its SCENARIO()s.
-# Layers, lowest first (make check-layers): boot, arch, kernel, tests.
+# Layers, lowest first (make check-layers): boot, arch, kernel, kernel/linux, tests.
 BOOT_ASM := $(wildcard boot/*.asm)
 ARCH_SRC := $(wildcard arch/x86/*.c) $(wildcard arch/x86/*.asm)
 KERNEL_SRC := $(filter-out kernel/asm-offsets.c,$(wildcard kernel/*.c)) $(wildcard kernel/strategy/*.c) \
@@ -58,7 +58,7 @@ $(B)/gen/font.c: tools/psf2c.py
 $(B)/gen/font.o: $(B)/gen/font.c
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-.PHONY: all clean test host-test qemu-test bochs-test deps fuzz bench check-layers hwref linux-progs linux-selftests
+.PHONY: all clean test host-test qemu-test bochs-test deps fuzz bench check-layers check-funclen hwref linux-progs linux-selftests
 all: $(B)/pkrulab.iso
 
 # Ring-3 objects: position-independent (they run at USER_IMAGE_VA, far
@@ -113,9 +113,14 @@ $(B)/pkrulab.elf: $(KOBJ) linker.ld
 		u=$$(nm -u $$o); [ -z "$$u" ] || { echo "$$o calls outside ring-3 code: $$u" >&2; rm -f $@; exit 1; }; \
 	done
 
-# Layering (boot -> arch -> kernel -> tests): see tools/check-layers.sh.
+# Layering (boot -> arch -> kernel -> kernel/linux -> tests): see tools/check-layers.sh.
+# Then no function over 80 lines in the kernel (kernel/, arch/x86/): tools/check-funclen.py.
 check-layers: $(B)/pkrulab.elf
 	@bash tools/check-layers.sh $(filter-out $(patsubst %.c,$(B)/%.o,$(USRC_C)),$(KOBJ))
+	@$(PYTHON) tools/check-funclen.py
+
+check-funclen:
+	@$(PYTHON) tools/check-funclen.py
 
 # The Linux test programs (tests/linux/progs/*.c): static PIEs built with
 # the host gcc and Debian's glibc, in the ISO as GRUB modules that the
@@ -130,14 +135,17 @@ SELFTESTS := protection_keys pkey_sighandler_tests nx_stack
 ST_DIR := $(B)/linux/selftests
 LINUX_PROGS := $(OWN_PROGS) $(SELFTESTS)
 LINUX_PROG_BINS := $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS)) $(patsubst %,$(ST_DIR)/%,$(SELFTESTS))
-PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror
+# ptest.h takes RDPKRU/WRPKRU from the kernel's <asm/special_insns.h>
+# (freestanding: safe next to glibc's headers), by -iquote: "asm/..." only.
+PROG_CFLAGS := -static-pie -O2 -Wall -Wextra -Werror -iquote arch/x86/include
+PROG_HDRS := tests/linux/progs/ptest.h arch/x86/include/asm/special_insns.h
 
-$(B)/linux/progs/%_static: tests/linux/progs/%.c tests/linux/progs/ptest.h
+$(B)/linux/progs/%_static: tests/linux/progs/%.c $(PROG_HDRS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC [L]  $< (non-PIE)")
 	$(Q)$(HOSTCC) $(filter-out -static-pie,$(PROG_CFLAGS)) -static -DPROG_NOPIE -DPROG_NAME='"$*_static"' $< -o $@
 
-$(B)/linux/progs/%: tests/linux/progs/%.c tests/linux/progs/ptest.h
+$(B)/linux/progs/%: tests/linux/progs/%.c $(PROG_HDRS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC [L]  $<")
 	$(Q)$(HOSTCC) $(PROG_CFLAGS) $< -o $@
@@ -146,7 +154,7 @@ linux-progs: $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS))
 
 # The kernel knows the names of the programs it is built with, so that a
 # boot without their module2 lines SKIPs their cells rather than losing
-# them (kernel/linux/process.c).  Written while the Makefile is read, and
+# them (kernel/linux/exec.c).  Written while the Makefile is read, and
 # only when the list changed, so that a make that has nothing to do writes
 # nothing (the QEMU matrix runs several at once).
 LINUX_PROGS_H := $(B)/gen/linux-progs.h
@@ -156,7 +164,7 @@ ifneq ($(strip $(file <$(LINUX_PROGS_H))),$(strip $(LINUX_PROGS_H_TEXT)))
 $(shell mkdir -p $(B)/gen)
 $(file >$(LINUX_PROGS_H),$(LINUX_PROGS_H_TEXT))
 endif
-$(B)/kernel/linux/process.o: $(LINUX_PROGS_H)
+$(B)/kernel/linux/exec.o: $(LINUX_PROGS_H)
 
 # The programs every image has (run-qemu.sh --program refuses their names).
 .PHONY: print-linux-progs
@@ -358,12 +366,15 @@ endif
 # ---- end of make install / uninstall ---------------------------------------
 
 # ---- host side -------------------------------------------------------------
+# The host-compiled kernel files find their headers as the kernel build
+# does: <kernel/X.h> in kernel/include, "kernel/..." lists from the root.
+HOST_INC := -Ikernel/include -I. -Itests/host
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-sanitize-recover -Ikernel -Itests/host
+	-fno-sanitize-recover $(HOST_INC)
 
 # The command line parser with the glob matcher and the registries it names.
 CMDLINE_SRC := kernel/cmdline.c kernel/glob.c
-CMDLINE_DEPS := $(CMDLINE_SRC) kernel/cmdline.h kernel/glob.h kernel/include/kernel/console-ids.h kernel/inject_list.h kernel/strategy/list.h
+CMDLINE_DEPS := $(CMDLINE_SRC) kernel/include/kernel/cmdline.h kernel/include/kernel/glob.h kernel/include/kernel/console-ids.h kernel/inject_list.h kernel/strategy/list.h
 
 $(B)/host/test_cmdline: tests/host/test_cmdline.c $(CMDLINE_DEPS) tests/host/unit.h
 	@mkdir -p $(dir $@)
@@ -371,27 +382,27 @@ $(B)/host/test_cmdline: tests/host/test_cmdline.c $(CMDLINE_DEPS) tests/host/uni
 
 $(B)/host/fuzz_cmdline: tests/host/fuzz_cmdline.c $(CMDLINE_DEPS)
 	@mkdir -p $(dir $@)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< $(CMDLINE_SRC) -o $@
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(HOST_INC) $< $(CMDLINE_SRC) -o $@
 
 HOST_TESTS := $(B)/host/test_cmdline
 
-$(B)/host/test_stats: tests/host/test_stats.c kernel/stats.c kernel/stats.h tests/host/unit.h
+$(B)/host/test_stats: tests/host/test_stats.c kernel/stats.c kernel/include/kernel/stats.h tests/host/unit.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_stats.c kernel/stats.c -o $@
 
 HOST_TESTS += $(B)/host/test_stats
 
-$(B)/host/test_sigframe: tests/host/test_sigframe.c kernel/sigframe.c kernel/sigframe.h tests/host/unit.h \
+$(B)/host/test_sigframe: tests/host/test_sigframe.c kernel/sigframe.c kernel/include/kernel/sigframe.h tests/host/unit.h \
 		tests/host/xsave_layout.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) tests/host/test_sigframe.c kernel/sigframe.c -o $@
 
 HOST_TESTS += $(B)/host/test_sigframe
 
-$(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/sigframe.h \
+$(B)/host/fuzz_sigframe: tests/host/fuzz_sigframe.c kernel/sigframe.c kernel/include/kernel/sigframe.h \
 		tests/host/xsave_layout.h
 	@mkdir -p $(dir $@)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel $< kernel/sigframe.c -o $@
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(HOST_INC) $< kernel/sigframe.c -o $@
 
 # The Linux personality's ELF check, for the host: unit-tested, and run by
 # run-qemu.sh --program (build/host/elfcheck) before QEMU starts.
@@ -464,11 +475,13 @@ test: deps
 # tools/hwref: this CPU's own cycles for each design, replayed in user mode
 # (a host program: no sanitizers, they would be in the timed paths).
 HWREF_SRC := $(wildcard tools/hwref/*.c) kernel/stats.c
-$(B)/hwref: $(HWREF_SRC) $(wildcard tools/hwref/*.h) kernel/stats.h \
-		arch/x86/include/asm/cpuid.h arch/x86/include/asm/processor-flags.h
+# Its replays are kernel/strategy/list.h's strategies (replay.c).
+$(B)/hwref: $(HWREF_SRC) $(wildcard tools/hwref/*.h) kernel/include/kernel/stats.h kernel/strategy/list.h \
+		arch/x86/include/asm/cpuid.h arch/x86/include/asm/processor-flags.h \
+		arch/x86/include/asm/special_insns.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-		-iquote arch/x86/include -iquote kernel $(HWREF_SRC) -o $@
+		-iquote arch/x86/include -iquote kernel -Ikernel/include $(HWREF_SRC) -o $@
 
 # The full run (two runs of every line, compared): build/bench/hwref.log.
 hwref: $(B)/hwref

@@ -1,5 +1,5 @@
 /*
- * Kernel command line parser (the interface is kernel/cmdline.h).
+ * Kernel command line parser (the interface is <kernel/cmdline.h>).
  *
  * This file is built twice: into the freestanding kernel and into the host
  * unit tests and fuzzer.  It therefore includes no libc header and calls no
@@ -29,10 +29,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cmdline.h"
+#include <kernel/cmdline.h>
 /* Constants only (PKRU_INIT_LINUX), so the host build can include it too. */
 #include "../arch/x86/include/asm/processor-flags.h"
-#include "glob.h"
+#include <kernel/glob.h>
 
 
 #define DEFAULT_BENCH_ITERS 1000
@@ -431,6 +431,21 @@ static int parse_timer_hz(struct kargs *ka, const struct keydef *k,
 	return 0;
 }
 
+static int parse_smp(struct kargs *ka, const struct keydef *k,
+		     struct span val, struct msg *m)
+{
+	uint64_t v = 0;
+
+	if (span_eq(val, "all")) {
+		ka->smp = 0;
+		return 0;
+	}
+	if (parse_number(k, val, false, 1, SMP_CPUS_MAX, &v, m))
+		return -1;
+	ka->smp = (uint32_t)v;
+	return 0;
+}
+
 static int parse_seed(struct kargs *ka, const struct keydef *k,
 		      struct span val, struct msg *m)
 {
@@ -715,6 +730,7 @@ static const struct keydef keys[] = {
 	  "linux612 (frame written with every key enabled) or linux61 (under the interrupted PKRU)" },
 	{ "timer_hz", parse_timer_hz,
 	  "decimal " STR(TIMER_HZ_MIN) ".." STR(TIMER_HZ_MAX) },
+	{ "smp", parse_smp, "decimal 1.." STR(SMP_CPUS_MAX) " (the first N CPUs) or all" },
 	{ "seed", parse_seed, "64-bit decimal or 0x hex value" },
 	{ "exit", parse_exit, "qemu, halt, reboot or poweroff" },
 	{ "console", parse_console, "comma list of serial, vga, fb" },
@@ -753,6 +769,7 @@ void kargs_defaults(struct kargs *ka)
 	ka->sigframe_pkru_set = false;
 	ka->signal_abi = SIGNAL_ABI_LINUX612;
 	ka->timer_hz = DEFAULT_TIMER_HZ;
+	ka->smp = 0;
 	ka->seed = DEFAULT_SEED;
 	ka->exit_mode = EXIT_HALT;
 	/* Only a fallback: consoles_set == false means auto-detect. */

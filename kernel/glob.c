@@ -1,8 +1,8 @@
 /*
- * Shell-style globs over scenario and benchmark names (kernel/glob.h).
+ * Shell-style globs over scenario and benchmark names (<kernel/glob.h>).
  * Built into the kernel and into the host tests, so it uses no libc.
  */
-#include "glob.h"
+#include <kernel/glob.h>
 
 /* End of string for glob_class_scan(): either the span end or a NUL. */
 static bool at_end(const char *p, const char *end)

@@ -34,6 +34,8 @@ INJECT(FRAME_PKRU_LIVE, frame_pkru_live, INJECT_HOOK_SIGFRAME, "signal.*," INJEC
        "the signal frame gets the handler's PKRU instead of the interrupted one")
 INJECT(BV_CLEAR, bv_clear, INJECT_HOOK_SIGFRAME, "signal.*," INJECT_LINUX_PROGS,
        "the signal frame is written with XSTATE_BV[9]=0")
+INJECT(AP_NO_PKE, ap_no_pke, INJECT_HOOK_CPU_SETUP, "smp.*",
+       "the application processors start without CR4.PKE (the boot CPU's CR4 is not copied whole)")
 /* Harness self-checks: break what the CPU-semantics scenarios rely on. */
 INJECT(NO_PKE, no_pke, INJECT_HOOK_CPU_SETUP, "all",
        "CR4.PKE is left clear (PKRU neither writable nor enforced)")

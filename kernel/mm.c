@@ -2,11 +2,10 @@
  * Physical memory: a free list of 4 KiB pages built lazily from the usable
  * ranges of the multiboot2 memory map.  The kernel image, the boot
  * information, boot modules, the first megabyte (BIOS data, EBDA,
- * real-mode IVT) and the low window of non-PIE Linux executables (4 to
- * 32 MiB, <kernel/linux.h>) are never handed out.
+ * real-mode IVT) and the low user window (4 to 32 MiB, <kernel/mm.h>) are
+ * never handed out.
  */
 #include <kernel/panic.h>
-#include <kernel/linux.h>
 #include <kernel/mm.h>
 #include <kernel/multiboot2.h>
 #include <kernel/string.h>
@@ -30,13 +29,30 @@ static bool page_is_reserved(u64 pa)
 		return true;
 	if (overlaps(pa, PAGE_SIZE, (u64)__kernel_start, __kernel_end - __kernel_start))
 		return true;
-	/* A non-PIE Linux process's own pages live there (<kernel/linux.h>). */
-	if (overlaps(pa, PAGE_SIZE, LINUX_EXEC_LO, LINUX_EXEC_HI - LINUX_EXEC_LO))
+	/* A fixed-address process's own pages live there. */
+	if (overlaps(pa, PAGE_SIZE, USER_LOW_WINDOW_LO, USER_LOW_WINDOW_HI - USER_LOW_WINDOW_LO))
 		return true;
 	for (int i = 0; i < boot_info.nr_reserved; i++)
 		if (overlaps(pa, PAGE_SIZE, boot_info.reserved[i].base, boot_info.reserved[i].len))
 			return true;
 	return false;
+}
+
+u64 mm_low_page(void)
+{
+	/* Above the real-mode IVT and BIOS data; the highest such page, away from the EBDA's start. */
+	for (u64 pa = 0x9e000; pa >= 0x1000; pa -= PAGE_SIZE) {
+		bool ok = false;
+
+		for (int i = 0; i < boot_info.nr_usable && !ok; i++)
+			ok = pa >= boot_info.usable[i].base &&
+			     pa + PAGE_SIZE <= boot_info.usable[i].base + boot_info.usable[i].len;
+		for (int i = 0; i < boot_info.nr_reserved && ok; i++)
+			ok = !overlaps(pa, PAGE_SIZE, boot_info.reserved[i].base, boot_info.reserved[i].len);
+		if (ok && !overlaps(pa, PAGE_SIZE, (u64)__kernel_start, __kernel_end - __kernel_start))
+			return pa;
+	}
+	return 0;
 }
 
 struct span { u64 lo, hi; };
@@ -48,7 +64,7 @@ static int reserved_spans(struct span *sp)
 
 	sp[n++] = (struct span){ 0, LOW_MEMORY_END };
 	sp[n++] = (struct span){ (u64)__kernel_start, (u64)__kernel_end };
-	sp[n++] = (struct span){ LINUX_EXEC_LO, LINUX_EXEC_HI };
+	sp[n++] = (struct span){ USER_LOW_WINDOW_LO, USER_LOW_WINDOW_HI };
 	for (int i = 0; i < boot_info.nr_reserved; i++)
 		sp[n++] = (struct span){ boot_info.reserved[i].base,
 					 boot_info.reserved[i].base + boot_info.reserved[i].len };

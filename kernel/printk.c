@@ -75,86 +75,111 @@ static void put_number(struct outbuf *o, unsigned long long v, bool neg, int bas
 	put_padded(o, full, fl, width, left, ' ');
 }
 
+/* A conversion's flags, field width, length modifier and precision. */
+struct spec {
+	bool left, zero, alt;
+	int width, lng, prec;	/* prec < 0: none */
+};
+
+/* Parse the spec after a '%' at fmt; returns where its conversion character is. */
+static const char *parse_spec(const char *fmt, struct spec *sp, va_list *ap)
+{
+	*sp = (struct spec){ .prec = -1 };
+	for (;; fmt++) {
+		if (*fmt == '-')
+			sp->left = true;
+		else if (*fmt == '0')
+			sp->zero = true;
+		else if (*fmt == '#')
+			sp->alt = true;
+		else
+			break;
+	}
+	while (*fmt >= '0' && *fmt <= '9')
+		sp->width = sp->width * 10 + (*fmt++ - '0');
+	if (*fmt == '.') {
+		/* Precision: honoured for %s (maximum length) only. */
+		sp->prec = 0;
+		if (*++fmt == '*') {
+			sp->prec = va_arg(*ap, int);
+			fmt++;
+		} else {
+			while (*fmt >= '0' && *fmt <= '9')
+				sp->prec = sp->prec * 10 + (*fmt++ - '0');
+		}
+	}
+	while (*fmt == 'l' || *fmt == 'z') {
+		sp->lng++;
+		fmt++;
+	}
+	return fmt;
+}
+
+/* %d %i %u %x %X %p: one number from the arguments. */
+static void put_integer(struct outbuf *o, char conv, const struct spec *sp, va_list *ap)
+{
+	if (conv == 'd' || conv == 'i') {
+		long long v = sp->lng ? va_arg(*ap, long long) : va_arg(*ap, int);
+		bool neg = v < 0;
+
+		put_number(o, neg ? -(unsigned long long)v : (unsigned long long)v,
+			   neg, 10, false, sp->width, sp->left, sp->zero, "");
+	} else if (conv == 'p') {
+		put_number(o, (unsigned long long)(uintptr_t)va_arg(*ap, void *),
+			   false, 16, false, sp->width, sp->left, sp->zero, "0x");
+	} else {
+		unsigned long long v = sp->lng ? va_arg(*ap, unsigned long long)
+					       : va_arg(*ap, unsigned int);
+		int base = conv == 'u' ? 10 : 16;
+
+		put_number(o, v, false, base, conv == 'X', sp->width, sp->left, sp->zero,
+			   sp->alt && base == 16 ? "0x" : "");
+	}
+}
+
+/* %s: at most prec characters of the string ("(null)" for NULL). */
+static void put_string(struct outbuf *o, const struct spec *sp, va_list *ap)
+{
+	const char *s = va_arg(*ap, const char *);
+	size_t n;
+
+	if (!s)
+		s = "(null)";
+	for (n = 0; s[n] && (sp->prec < 0 || n < (size_t)sp->prec); n++)
+		;
+	put_padded(o, s, n, sp->width, sp->left, ' ');
+}
+
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct outbuf o = { buf, size, 0 };
+	struct spec sp;
+	va_list aq;
 
+	/* A copy, to hand on by address (va_list is an array type on x86-64). */
+	va_copy(aq, ap);
 	for (; *fmt; fmt++) {
-		bool left = false, zero = false, alt = false;
-		int width = 0, lng = 0, prec = -1;
-
 		if (*fmt != '%') {
 			put(&o, *fmt);
 			continue;
 		}
-		for (fmt++;; fmt++) {
-			if (*fmt == '-')
-				left = true;
-			else if (*fmt == '0')
-				zero = true;
-			else if (*fmt == '#')
-				alt = true;
-			else
-				break;
-		}
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (*fmt++ - '0');
-		if (*fmt == '.') {
-			/* Precision: honoured for %s (maximum length) only. */
-			prec = 0;
-			if (*++fmt == '*') {
-				prec = va_arg(ap, int);
-				fmt++;
-			} else {
-				while (*fmt >= '0' && *fmt <= '9')
-					prec = prec * 10 + (*fmt++ - '0');
-			}
-		}
-		while (*fmt == 'l' || *fmt == 'z') {
-			lng++;
-			fmt++;
-		}
+		fmt = parse_spec(fmt + 1, &sp, &aq);
 		switch (*fmt) {
 		case 'd':
-		case 'i': {
-			long long v = lng ? va_arg(ap, long long) : va_arg(ap, int);
-			bool neg = v < 0;
-
-			put_number(&o, neg ? -(unsigned long long)v : (unsigned long long)v,
-				   neg, 10, false, width, left, zero, "");
-			break;
-		}
+		case 'i':
 		case 'u':
 		case 'x':
-		case 'X': {
-			unsigned long long v = lng ? va_arg(ap, unsigned long long)
-						   : va_arg(ap, unsigned int);
-			int base = *fmt == 'u' ? 10 : 16;
-
-			put_number(&o, v, false, base, *fmt == 'X', width, left, zero,
-				   alt && base == 16 ? "0x" : "");
-			break;
-		}
+		case 'X':
 		case 'p':
-			put_number(&o, (unsigned long long)(uintptr_t)va_arg(ap, void *),
-				   false, 16, false, width, left, zero, "0x");
+			put_integer(&o, *fmt, &sp, &aq);
 			break;
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-
-			size_t n;
-
-			if (!s)
-				s = "(null)";
-			for (n = 0; s[n] && (prec < 0 || n < (size_t)prec); n++)
-				;
-			put_padded(&o, s, n, width, left, ' ');
+		case 's':
+			put_string(&o, &sp, &aq);
 			break;
-		}
 		case 'c': {
-			char c = (char)va_arg(ap, int);
+			char c = (char)va_arg(aq, int);
 
-			put_padded(&o, &c, 1, width, left, ' ');
+			put_padded(&o, &c, 1, sp.width, sp.left, ' ');
 			break;
 		}
 		case '%':
@@ -169,6 +194,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 	}
+	va_end(aq);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return (int)o.len;

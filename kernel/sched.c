@@ -11,9 +11,10 @@
 #include <asm/processor.h>
 #include <asm/timing.h>
 #include <asm/traps.h>
+#include <asm/msr-index.h>
+#include <kernel/abi.h>
 #include <kernel/console.h>
 #include <kernel/fpu.h>
-#include <kernel/linux.h>
 #include <kernel/signal.h>
 #include <asm/cpu.h>
 #include <kernel/strategy/strategy.h>
@@ -58,6 +59,49 @@ static struct task *pick_next(void)
 			return &tasks[id];
 	}
 	return &tasks[0];
+}
+
+/*
+ * The user's FS base follows the task (a personality's TLS: Linux's
+ * arch_prctl(ARCH_SET_FS)); the MSR is written only when it changes
+ * (pkrulab's own tasks and kernel-only ones have 0: a kernel-only task in
+ * between costs two writes, never a wrong base).
+ */
+static u64 cpu_fs_base;
+
+/*
+ * A task whose ring 3 can change its FS base without a system call (MOV
+ * to FS loads the base from the descriptor, or clears it for a null
+ * selector) keeps the base it really has when it leaves the CPU: read back
+ * as Linux does with FSGSBASE, so the next task is never left with it.
+ */
+static inline void fs_base_switch_out(struct task *prev)
+{
+	if (task_abi_foreign(prev) && task_abi(prev)->fs_base_user)
+		prev->fs_base = cpu_fs_base = rdmsr(MSR_FS_BASE);
+}
+
+static inline void fs_base_switch_in(struct task *next)
+{
+	if (__builtin_expect(next->fs_base != cpu_fs_base, 0)) {
+		wrmsr(MSR_FS_BASE, next->fs_base);
+		cpu_fs_base = next->fs_base;
+	}
+}
+
+void task_set_fs_base(u64 base)
+{
+	/* Written whatever the cache says: ring 3 may have moved it since. */
+	current->fs_base = cpu_fs_base = base;
+	wrmsr(MSR_FS_BASE, base);
+}
+
+void fs_base_reset(void)
+{
+	if (cpu_fs_base) {
+		wrmsr(MSR_FS_BASE, 0);
+		cpu_fs_base = 0;
+	}
 }
 
 static void context_switch(struct task *prev, struct task *next)

@@ -6,7 +6,7 @@
  * the return address and stack (a non-canonical RIP would #GP on IRETQ in
  * ring 0).  Selectors and RFLAGS are not checked but forced by the caller.
  */
-#include "sigframe.h"
+#include <kernel/sigframe.h>
 
 #define XSAVE_HDR_OFFSET	512
 #define XSAVE_MIN_SIZE		576

@@ -103,6 +103,55 @@ static void mutate(u8 *w, u64 len, u64 fp_off)
 	}
 }
 
+/* What an accepted frame gave the registers: only ring 3 can have come of it. */
+static bool harmless(const struct pt_regs *regs)
+{
+	return (regs->cs == USER_CS || regs->cs == USER_CS32) && regs->ss == USER_DS &&
+	       !(regs->rflags & X86_EFLAGS_IOPL) && (regs->rflags & X86_EFLAGS_IF) &&
+	       canonical_user(regs->rip) && canonical_user(regs->rsp);
+}
+
+/* Count one frame's outcome: rc and why from sigreturn_restore(), scratch what it loaded. */
+static void tally(struct fuzz_result *res, int rc, const char *why, const struct pt_regs *scratch)
+{
+	res->iterations++;
+	if (rc == 0) {
+		res->accepted++;
+		if (!harmless(scratch)) {
+			res->violations++;
+			res->by_outcome[OUT_VIOLATION]++;
+			diag("sigreturn fuzz: accepted frame breaks an invariant: cs=%#llx ss=%#llx "
+			     "rflags=%#llx rip=%#llx rsp=%#llx", scratch->cs, scratch->ss,
+			     scratch->rflags, scratch->rip, scratch->rsp);
+		}
+		return;
+	}
+	res->rejected++;
+	if (rc == -2) {
+		res->xrstor_faults++;
+		res->by_outcome[OUT_XRSTOR]++;
+		return;
+	}
+	for (int e = 1; e < SIGFRAME_NR_ERRORS; e++)
+		if (!strcmp(why, sigframe_error_name(e))) {
+			res->by_outcome[e]++;
+			return;
+		}
+	res->by_outcome[OUT_UNREADABLE]++;
+}
+
+static void report(const struct fuzz_result *res, u64 seed)
+{
+	diag("sigreturn fuzz (seed %llu): %llu frames: %llu accepted, %llu rejected, "
+	     "%llu XRSTOR faults caught, %llu invariant violations", seed, res->iterations,
+	     res->accepted, res->rejected, res->xrstor_faults, res->violations);
+	for (int e = 1; e < OUTCOMES; e++)
+		if (res->by_outcome[e] && e < SIGFRAME_NR_ERRORS)
+			diag("  rejected %6llu: %s", res->by_outcome[e], sigframe_error_name(e));
+	if (res->by_outcome[OUT_UNREADABLE])
+		diag("  rejected %6llu: frame or XSAVE area not readable", res->by_outcome[OUT_UNREADABLE]);
+}
+
 long sys_sigreturn_fuzz(struct pt_regs *r)
 {
 	static struct fuzz_result res;
@@ -142,37 +191,7 @@ long sys_sigreturn_fuzz(struct pt_regs *r)
 		strategy->set_pkru(t, save_pkru);
 		s->depth = save_depth;
 		rc = sigreturn_restore(&scratch, frame, &why, true);
-		res.iterations++;
-		if (rc == 0) {
-			bool ok = (scratch.cs == USER_CS || scratch.cs == USER_CS32) &&
-				  scratch.ss == USER_DS &&
-				  !(scratch.rflags & X86_EFLAGS_IOPL) &&
-				  (scratch.rflags & X86_EFLAGS_IF) && canonical_user(scratch.rip) &&
-				  canonical_user(scratch.rsp);
-
-			res.accepted++;
-			if (!ok) {
-				res.violations++;
-				res.by_outcome[OUT_VIOLATION]++;
-				diag("sigreturn fuzz: accepted frame breaks an invariant: cs=%#llx ss=%#llx "
-				     "rflags=%#llx rip=%#llx rsp=%#llx", scratch.cs, scratch.ss,
-				     scratch.rflags, scratch.rip, scratch.rsp);
-			}
-			continue;
-		}
-		res.rejected++;
-		if (rc == -2) {
-			res.xrstor_faults++;
-			res.by_outcome[OUT_XRSTOR]++;
-			continue;
-		}
-		for (int e = 1; e < SIGFRAME_NR_ERRORS; e++)
-			if (!strcmp(why, sigframe_error_name(e))) {
-				res.by_outcome[e]++;
-				goto next;
-			}
-		res.by_outcome[OUT_UNREADABLE]++;
-next:;
+		tally(&res, rc, why, &scratch);
 	}
 
 	/* Put back the genuine frame and the handler's own state. */
@@ -185,14 +204,7 @@ next:;
 	s->depth = save_depth;
 	s->frame_pkru_changes = save_changes;
 
-	diag("sigreturn fuzz (seed %llu): %llu frames: %llu accepted, %llu rejected, "
-	     "%llu XRSTOR faults caught, %llu invariant violations", (u64)r->rsi, res.iterations,
-	     res.accepted, res.rejected, res.xrstor_faults, res.violations);
-	for (int e = 1; e < OUTCOMES; e++)
-		if (res.by_outcome[e] && e < SIGFRAME_NR_ERRORS)
-			diag("  rejected %6llu: %s", res.by_outcome[e], sigframe_error_name(e));
-	if (res.by_outcome[OUT_UNREADABLE])
-		diag("  rejected %6llu: frame or XSAVE area not readable", res.by_outcome[OUT_UNREADABLE]);
+	report(&res, (u64)r->rsi);
 	if (r->rdx && copy_to_user(r->rdx, &res, sizeof(res)))
 		return -EFAULT;
 	return 0;

@@ -1,5 +1,5 @@
 /* Benchmark statistics (see stats.h). */
-#include "stats.h"
+#include <kernel/stats.h>
 
 static void sift_down(stat_t *v, size_t start, size_t end)
 {

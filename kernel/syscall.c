@@ -8,6 +8,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
+#include <kernel/abi.h>
 #include <kernel/console.h>
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
@@ -93,7 +94,7 @@ static long sys_sleep(struct pt_regs *r)
 static long sys_getpid(struct pt_regs *r) { return current->id; }
 
 /* Called by arch/x86/syscall_entry.asm with the number checked. */
-long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
+static long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_null] = sys_null,
 	[SYS_yield] = sys_yield,
 	[SYS_exit] = sys_exit,
@@ -112,6 +113,13 @@ long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_alarm] = sys_alarm,
 	[SYS_sigstat] = sys_sigstat,
 	[SYS_sigreturn_fuzz] = sys_sigreturn_fuzz,
+};
+
+/* pkrulab's own ABI, every task's by default: its system calls, no hooks. */
+const struct task_abi pkrulab_abi = {
+	.name = "pkrulab",
+	.syscall_table = syscall_table,
+	.nr_syscalls = NR_SYSCALLS,
 };
 
 void syscall_init(void)

@@ -10,8 +10,8 @@
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include <asm/xstate.h>
+#include <kernel/abi.h>
 #include <kernel/console.h>
-#include <kernel/linux.h>
 #include <kernel/panic.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
@@ -26,7 +26,6 @@ static u8 kstacks[MAX_TASKS][KSTACK_SIZE] __aligned(16);
 static u8 xsave_areas[MAX_TASKS][XSTATE_BUF_MAX] __aligned(64);
 
 extern void task_trampoline(void);
-extern long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *);
 extern __noreturn void enter_user(u64 rip, u64 rsp, u64 arg);
 
 void tasks_init(void)
@@ -40,6 +39,7 @@ void tasks_init(void)
 	snprintf(t0->name, sizeof(t0->name), "idle");
 	t0->kstack_top = NULL;	/* the boot stack */
 	t0->root = paging_kernel_root();
+	task_set_abi(t0, &pkrulab_abi);
 	current = t0;
 }
 
@@ -65,8 +65,7 @@ static struct task *task_alloc(const char *name)
 		t->ksp = (u64)sp;
 		t->state = TASK_RUNNABLE;
 		t->root = paging_kernel_root();
-		t->syscall_table = syscall_table;
-		t->nr_syscalls = NR_SYSCALLS;
+		task_set_abi(t, &pkrulab_abi);
 		if (i > task_max_id)
 			task_max_id = i;
 		return t;
@@ -114,8 +113,8 @@ __noreturn void task_first_run(void)
 		cli();
 		task_exit(0, NULL);
 	}
-	if (t->lx)
-		linux_task_first_run(t);
+	if (task_abi_has(t, first_run))
+		task_abi(t)->first_run(t);
 	exit_to_user_mode(NULL);
 	enter_user(t->uentry, t->ustack, t->uarg);
 }
@@ -126,8 +125,8 @@ void task_exit(long code, const char *reason)
 	current->exit_code = code;
 	if (reason)
 		snprintf(current->exit_reason, sizeof(current->exit_reason), "%s", reason);
-	if (current->lx)
-		linux_task_exit(current);
+	if (task_abi_has(current, exit))
+		task_abi(current)->exit(current);
 	current->state = TASK_DEAD;
 	schedule();
 	panic("a dead task was scheduled");

@@ -5,9 +5,15 @@
  * protection-key denial becomes -EFAULT instead of a kernel crash.
  */
 #include <asm/pgtable.h>
+#include <kernel/abi.h>
 #include <kernel/uaccess.h>
 
 extern u64 copy_user_raw(void *dst, const void *src, u64 n);
+
+bool access_ok_low(u64 uaddr, u64 n)
+{
+	return task_abi_has(current, access_ok_low) && task_abi(current)->access_ok_low(uaddr, n);
+}
 
 long copy_from_user(void *dst, u64 usrc, u64 n)
 {

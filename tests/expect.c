@@ -7,9 +7,16 @@
  * is judged by what it does without a new row.  Every row is an expected
  * failure; when several match, the first one's reason is printed.
  *
+ * A row may also say which promises the design it describes breaks
+ * (.breaks, enum promise in tests/lib/scenario.h) instead of naming
+ * scenarios: it then matches every cell whose scenario declares that it
+ * checks one of them.  The negative control is such rows, so a new
+ * scenario that declares what it checks needs no row of its own.
+ *
  * The table checks itself at boot (expectations_check()): a scenario glob
- * that names no scenario, or a row whose conditions no configuration can
- * meet, is a dead row and ends the run with a harness error.
+ * that names no scenario, a promise no scenario checks, or a row whose
+ * conditions no configuration can meet, is a dead row and ends the run
+ * with a harness error.
  *
  * Harness self-checks: inject=no_pke and inject=pkru_offset break the
  * thing the pku.* and xsave.* scenarios rely on, and those scenarios must
@@ -42,20 +49,19 @@ static const struct expectation table[] = {
 	  .why = "deferred XRSTOR: the kernel writes to the woken task's memory under the "
 		 "previous task's PKRU" },
 
-	/* ---- negative control: nothing switches PKRU ---- */
-	{ .ids = "switch.yield,switch.preempt,switch.kthread,switch.fpu_reset,switch.init_state,"
-		 "switch.coroutine,switch.uaccess,switch.sleep_uaccess,switch.pkru_syscalls,"
-		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
-		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
-		 "signal.altstack_denied,signal.altstack_handler_key,signal.nested,signal.kill_other,"
-		 "signal.timer,sigreturn.bad_frames,linux.threads,linux.ptrace",
-	  .when = { .switches_pkru = NO },
+	/*
+	 * ---- negative control: nothing switches PKRU ----
+	 * What one task leaves in PKRU, the next one runs under: the design
+	 * breaks every promise of a task's own PKRU, and each cell whose
+	 * scenario checks one must fail.
+	 */
+	{ .breaks = PROMISE_TASK_PKRU, .when = { .switches_pkru = NO },
 	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
 	/*
 	 * Here the other task sees the PKRU 0 the failed delivery left live;
 	 * Linux 6.1's delivery writes no 0, and the cell passes there.
 	 */
-	{ .ids = "signal.unwritable_frame",
+	{ .breaks = PROMISE_FAILED_DELIVERY_PKRU,
 	  .when = { .switches_pkru = NO, .frame_write_interrupted = NO },
 	  .why = "negative control: PKRU is not switched, the PKRU 0 of the failed frame write "
 		 "reaches the other task" },
@@ -86,9 +92,11 @@ static const struct expectation table[] = {
 	  .why = "signal_abi=linux61: the thread's PKRU denies key 0, the frame's (alt)stack "
 		 "key: the frame write faults and SIGSEGV kills the process, as in Linux 6.1" },
 
-	/* After the linux61 rows: under signal_abi=linux61 their reason comes first. */
-	{ .ids = "linux.pkey_sighandler_tests,linux.pkey_sighandler_one5",
-	  .when = { .switches_pkru = NO }, .optional_programs = true,
+	/*
+	 * The negative control for Linux programs, after the linux61 rows:
+	 * under signal_abi=linux61 their reason (and .fails_with) comes first.
+	 */
+	{ .breaks = PROMISE_THREAD_PKRU, .when = { .switches_pkru = NO },
 	  .why = "negative control: PKRU is not switched, isolation must be seen to break" },
 
 	/* ---- signal ABI: what a design without PKRU in the frame loses ---- */
@@ -164,13 +172,16 @@ static const struct expectation table[] = {
 
 	/* ---- harness self-checks ---- */
 	/* CR4.PKE never set: every PKRU access #UDs, keys are ignored. */
-	{ .ids = "pku.*", .inject = INJECT_NO_PKE,
+	{ .ids = "pku.*,smp.pkru_per_cpu", .inject = INJECT_NO_PKE,
 	  .why = "inject=no_pke: CR4.PKE left clear, PKRU is neither writable nor enforced" },
 	/* xsave.xsavec and xsave.xsaves run only where they exist (Bochs; TCG SKIPs them). */
 	{ .ids = "xsave.pkru_roundtrip,xsave.init_loads_zero,xsave.rfbm_excludes_pkru,"
 		 "xsave.user_sees_pkru,xsave.xsaveopt,xsave.xrstor_faults,xsave.xinuse,"
 		 "xsave.init_tracking,xsave.xsavec,xsave.xsaves",
 	  .inject = INJECT_NO_PKE, .why = NO_PKE_WHY },
+	/* The APs started without CR4.PKE. */
+	{ .ids = "smp.pkru_per_cpu", .inject = INJECT_AP_NO_PKE,
+	  .why = "inject=ap_no_pke: the application processors run without CR4.PKE" },
 	/* PKRU looked for at Zen 3's offset instead of CPUID's. */
 	{ .ids = "xsave.pkru_roundtrip,xsave.user_sees_pkru,xsave.xsaveopt",
 	  .inject = INJECT_PKRU_OFFSET,
@@ -229,7 +240,13 @@ static bool inject_ok(const struct expectation *e, enum inject_bug inj)
 	return !e->inject || e->inject == (int)inj;
 }
 
-const struct expectation *expectation_for(const char *id, int config, enum inject_bug inj)
+static bool row_matches(const struct expectation *e, const char *id, u32 checks)
+{
+	return (!e->ids || glob_list_match(e->ids, id)) && (!e->breaks || (checks & e->breaks));
+}
+
+const struct expectation *expectation_for(const char *id, u32 checks, int config,
+					  enum inject_bug inj)
 {
 	struct cell_props p;
 
@@ -239,13 +256,14 @@ const struct expectation *expectation_for(const char *id, int config, enum injec
 	for (unsigned i = 0; i < ARRAY_SIZE(table); i++) {
 		const struct expectation *e = &table[i];
 
-		if (inject_ok(e, inj) && when_holds(&e->when, &p) && glob_list_match(e->ids, id))
+		if (inject_ok(e, inj) && when_holds(&e->when, &p) && row_matches(e, id, checks))
 			return e;
 	}
 	return NULL;
 }
 
-static bool any_scenario_matches(const char *glob, bool *per_config, bool *global)
+/* Is there a scenario whose ID glob matches (NULL: any) and that checks one of breaks (0: any)? */
+static bool any_scenario_matches(const char *glob, u32 breaks, bool *per_config, bool *global)
 {
 	bool found = false;
 
@@ -254,7 +272,8 @@ static bool any_scenario_matches(const char *glob, bool *per_config, bool *globa
 		bool hit = false;
 
 		for (int i = 0; !hit && (id = scenario_instance_id(s, i)); i++)
-			hit = glob_match(glob, id);
+			hit = (!glob || glob_match(glob, id)) &&
+			      (!breaks || (scenario_checks(s, i) & breaks));
 		if (!hit)
 			continue;
 		found = true;
@@ -306,8 +325,18 @@ void expectations_check(void)
 		const char *rest = e->ids;
 		bool per_config = false, global = false;
 
+		if (!rest && !e->breaks) {
+			snprintf(why, sizeof(why), "expectation row %u: neither scenarios nor "
+				 "promises: it would match every cell", i);
+			panic(why);
+		}
+		if (!rest && !any_scenario_matches(NULL, e->breaks, &per_config, &global)) {
+			snprintf(why, sizeof(why), "expectation row %u: no scenario checks the "
+				 "promises it breaks (%#x)", i, e->breaks);
+			panic(why);
+		}
 		while ((rest = glob_list_next(rest, glob, sizeof(glob)))) {
-			if (any_scenario_matches(glob, &per_config, &global))
+			if (any_scenario_matches(glob, e->breaks, &per_config, &global))
 				continue;
 			/* A program this image lacks: judged as the linux.* cell it would be. */
 			if (e->optional_programs && !strncmp(glob, "linux.", 6)) {
@@ -319,7 +348,7 @@ void expectations_check(void)
 		}
 		if (!row_satisfiable(e, per_config, global)) {
 			snprintf(why, sizeof(why), "expectation row %u ('%.40s'): no configuration "
-				 "can meet its conditions", i, e->ids);
+				 "can meet its conditions", i, e->ids ? e->ids : "by promise");
 			panic(why);
 		}
 	}

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """hwref_check: make test's stage for tools/hwref.
 
-Runs `hwref --short` twice, as it is and with HWREF_NO_PKU=1 (the path a
-CPU without PKU takes), and checks each output: every "# bench" line parses,
+Runs `hwref --short` three times, as it is, with HWREF_NO_PKU=1 (the path
+a CPU without PKU takes) and under qemu-x86_64 -cpu max, and checks each output: every "# bench" line parses,
 the CPU/XCR0/TSC header is there, every strategy named on the
 "# strategies:" line has its switch replays (measured, or skipped with a
 reason), the lines that need PKU are skipped exactly when PKU is absent (and
-the others measured), and the last line's counts match the lines.  Then the
-replays are checked against the kernel's own code (tools/hwref_drift.py).
+the others measured), the strategies are kernel/strategy/list.h's, and the
+last line's counts match the lines.  Then the replays are checked against
+the kernel's own code (tools/hwref_drift.py).
 
   hwref_check.py build/hwref build/pkrulab.elf
 
@@ -26,11 +27,17 @@ import pkrulog  # noqa: E402
 
 SWITCH_ROWS = ("switch", "switch_dirty_avx")
 # What each line needs beyond XSAVE (SDM): RDPKRU/WRPKRU need PKU and OSPKE
-# (CR4.PKE); user XSAVE/XRSTOR carry PKRU when XCR0[9] = 1.  By strategy:
-# explicit's path has RDPKRU/WRPKRU, xsave's and xsave_deferred's XRSTOR
-# loads PKRU, hybrid has both; unmanaged needs neither.
-INSN_STRATEGIES = ("explicit", "hybrid")
-XCR0_STRATEGIES = ("xsave", "hybrid", "xsave_deferred")
+# (CR4.PKE); user XSAVE/XRSTOR carry PKRU when XCR0[9] = 1.  By strategy, as
+# its descriptor in kernel/strategy/ says: a path that keeps PKRU in the
+# task (.wrpkru_at_switch_in: explicit, hybrid) has RDPKRU/WRPKRU, one that
+# runs with XCR0[9] (.xcr0_pkru: xsave, hybrid, xsave_deferred) XRSTORs
+# PKRU; unmanaged needs neither.  The strategies are list.h's.
+STRATEGIES = hwref_drift.strategy_list()
+_DESCRIPTORS = {name: hwref_drift.descriptor(name) for name in STRATEGIES}
+INSN_STRATEGIES = tuple(n for n, d in _DESCRIPTORS.items()
+                        if hwref_drift.descriptor_flag(d, "wrpkru_at_switch_in"))
+XCR0_STRATEGIES = tuple(n for n, d in _DESCRIPTORS.items()
+                        if hwref_drift.descriptor_flag(d, "xcr0_pkru"))
 INSN_LINES = ("rdpkru", "wrpkru_same", "wrpkru_diff", "linux_pkfault_roundtrip")
 XCR0_LINES = ("xsave", "xsave_dirty_avx", "xsaveopt", "xsaveopt_dirty_avx",
               "xsavec", "xsavec_dirty_avx", "xrstor", "xrstor_dirty_avx",
@@ -161,6 +168,10 @@ def main(argv: list[str]) -> int:
                % (label, rc, ", " + err.strip() if err.strip() else ""))
         for ok, what in check_log(out, forced):
             result(ok, label + what)
+        named = list(pkrulog.parse_log(out).meta.strategies)
+        result(named == STRATEGIES, "%sits strategies are kernel/strategy/list.h's (%s%s)"
+               % (label, " ".join(named) or "none", "" if named == STRATEGIES else
+                  "; list.h: %s: rebuild hwref" % " ".join(STRATEGIES)))
         if prefix:
             log = pkrulog.parse_log(out)
             ran = [k for k, r in log.bench.items() if needs(*k)[1] and not needs(*k)[0]

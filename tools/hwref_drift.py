@@ -11,6 +11,14 @@ comparison is of the instructions as a multiset per phase: gcc lays the two
 builds' branches out differently (xsaveopt/xsave fallback), so static order
 within a phase says nothing.  The RFBM an instruction gets is not compared.
 
+The strategies are the kernel's own list, read from the source:
+kernel/strategy/list.h names them (one STRATEGY(ENUM, name) line each) and
+each one's descriptor (const struct pkru_strategy strategy_<name>, in
+kernel/strategy/) names the kernel functions of its phases (.switch_out,
+.switch_in, .return_to_user); the replay side is hwref_<name>_<phase>.  A
+strategy added to list.h is checked at once, and fails until it has a
+replay (tools/hwref/replay.c does not build without one either).
+
   hwref_drift.py build/pkrulab.elf build/hwref
 
 Prints one line per strategy and "hwref-drift: N passed, N failed"; exit 0
@@ -23,17 +31,74 @@ import re
 import subprocess
 import sys
 
-# Strategy -> the kernel functions of its switch path: switch-out, switch-in,
-# return to user mode (None: it has none).  THE place to edit when the kernel's
-# strategy functions are renamed; the replay side is hwref_<strategy>_<phase>.
-KERNEL_SWITCH_PATH = {
-    "xsave": ("xsave_switch_out", "xsave_switch_in", None),
-    "explicit": ("pkru_task_switch_out", "explicit_switch_in", None),
-    "hybrid": ("pkru_task_switch_out", "hybrid_switch_in", None),
-    "xsave_deferred": ("deferred_switch_out", "deferred_switch_in", "deferred_return_to_user"),
-    "unmanaged": ("unmanaged_switch_out", "unmanaged_switch_in", None),
-}
+# The repository root (this file is tools/hwref_drift.py) and the strategies.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STRATEGY_DIR = os.path.join("kernel", "strategy")
 PHASES = ("switch_out", "switch_in", "return_to_user")
+
+# STRATEGY(ENUM, name) at the start of a line of list.h (comments are /* */ prose).
+LIST_RE = re.compile(r"^\s*STRATEGY\(\s*(\w+)\s*,\s*(\w+)\s*\)", re.M)
+# ".field = value," inside a descriptor's initializer.
+FIELD_RE = re.compile(r"^\s*\.(\w+)\s*=\s*(.*?),?\s*$", re.M)
+
+
+class SourceError(Exception):
+    """The strategy list or a descriptor cannot be read from the source."""
+
+
+def strategy_list(root: str = ROOT) -> list[str]:
+    """The strategy names of kernel/strategy/list.h, in its order."""
+    path = os.path.join(root, STRATEGY_DIR, "list.h")
+    try:
+        with open(path) as f:
+            text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    except OSError as err:
+        raise SourceError("cannot read %s: %s" % (path, err)) from err
+    names = [m.group(2) for m in LIST_RE.finditer(text)]
+    if not names:
+        raise SourceError("%s registers no STRATEGY()" % path)
+    return names
+
+
+def descriptor(name: str, root: str = ROOT) -> dict[str, str]:
+    """{field: initializer text} of `const struct pkru_strategy strategy_<name>`,
+    found in kernel/strategy/<name>.c or else any kernel/strategy/*.c."""
+    sdir = os.path.join(root, STRATEGY_DIR)
+    own = os.path.join(sdir, name + ".c")
+    try:
+        others = sorted(os.path.join(sdir, f) for f in os.listdir(sdir) if f.endswith(".c"))
+    except OSError as err:
+        raise SourceError("cannot list %s: %s" % (sdir, err)) from err
+    start = re.compile(r"\bconst\s+struct\s+pkru_strategy\s+strategy_%s\s*=\s*\{" % name)
+    for path in [own] + [p for p in others if p != own]:
+        try:
+            with open(path) as f:
+                text = f.read()
+        except OSError:
+            continue
+        m = start.search(text)
+        if m:
+            body = text[m.end():text.index("};", m.end())]
+            return {f.group(1): f.group(2).strip() for f in FIELD_RE.finditer(body)}
+    raise SourceError("no descriptor strategy_%s in %s/*.c" % (name, STRATEGY_DIR))
+
+
+def kernel_switch_paths(root: str = ROOT) -> dict[str, tuple]:
+    """{strategy: (switch-out, switch-in, return-to-user function or None)}
+    for every strategy of list.h, from its descriptor's hooks."""
+    table = {}
+    for name in strategy_list(root):
+        d = descriptor(name, root)
+        fns = tuple(None if d.get(p) in (None, "NULL") else d[p] for p in PHASES)
+        if fns[0] is None or fns[1] is None:
+            raise SourceError("strategy_%s names no .switch_out or .switch_in" % name)
+        table[name] = fns
+    return table
+
+
+def descriptor_flag(d: dict[str, str], field: str) -> bool:
+    """A bool field of a descriptor (absent: false, as C zero-initializes it)."""
+    return d.get(field, "false") == "true"
 
 INTERESTING_RE = re.compile(r"^(?:(xsave|xsaveopt|xsavec|xsaves|xrstor|xrstors)(?:64)?"
                             r"|(rdpkru|wrpkru|xsetbv))$")
@@ -103,16 +168,23 @@ def phase_sequences(funcs: dict[str, list[tuple[str, str]]], symbols: tuple
 
 def compare(kernel: dict[str, list[tuple[str, str]]], hwref: dict[str, list[tuple[str, str]]],
             table: dict[str, tuple] | None = None) -> list[tuple[str, bool, str]]:
-    """[(strategy, matched, explanation)] for every row of the table."""
+    """[(strategy, matched, explanation)] for every row of the table
+    (default: every strategy of kernel/strategy/list.h)."""
     results = []
-    for strategy, ksyms in (table or KERNEL_SWITCH_PATH).items():
+    for strategy, ksyms in (table if table is not None else kernel_switch_paths()).items():
         hsyms = tuple(None if k is None else "hwref_%s_%s" % (strategy, phase)
                       for phase, k in zip(PHASES, ksyms))
         kseq, kmiss = phase_sequences(kernel, ksyms)
         hseq, hmiss = phase_sequences(hwref, hsyms)
         if kmiss or hmiss:
-            results.append((strategy, False, "function not found: %s (edit KERNEL_SWITCH_PATH "
-                            "in tools/hwref_drift.py?)" % ", ".join(kmiss + hmiss)))
+            why = []
+            if kmiss:
+                why.append("not in the kernel: %s (named by strategy_%s's hooks in %s/; "
+                           "rebuild the kernel?)" % (", ".join(kmiss), strategy, STRATEGY_DIR))
+            if hmiss:
+                why.append("not in hwref: %s (write the replay in tools/hwref/replay.c, or "
+                           "rebuild hwref)" % ", ".join(hmiss))
+            results.append((strategy, False, "function not found: " + "; ".join(why)))
             continue
         diffs = []
         for phase in kseq:
@@ -153,19 +225,25 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     try:
+        table = kernel_switch_paths()
+    except SourceError as err:
+        print("hwref_drift.py: %s" % err, file=sys.stderr)
+        return 2
+    try:
         kernel, hwref = parse_objdump(objdump(argv[0])), parse_objdump(objdump(argv[1]))
         strategies = kernel_strategies(argv[0])
     except (OSError, subprocess.CalledProcessError) as err:
         print("hwref_drift.py: cannot disassemble: %s" % err, file=sys.stderr)
         return 2
     passed = failed = 0
-    for strategy, ok, text in compare(kernel, hwref):
+    for strategy, ok, text in compare(kernel, hwref, table):
         print("%s %s: %s" % ("ok  " if ok else "FAIL", strategy, text))
         passed += ok
         failed += not ok
     for name in strategies:
-        if name not in KERNEL_SWITCH_PATH:
-            print("note: the kernel has strategy_%s, which hwref does not replay" % name)
+        if name not in table:
+            print("note: the kernel has strategy_%s, which %s/list.h does not list (a kernel "
+                  "built from another tree?)" % (name, STRATEGY_DIR))
     print("hwref-drift: %d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 

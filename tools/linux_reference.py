@@ -19,7 +19,7 @@
       failing): those are named on stderr.
 
 Sub-results are counted as pkrulab's kernel counts them for its linux.*
-cells (kernel/linux/process.c): KTAP "ok N"/"not ok N" lines (parsed with
+cells (kernel/linux/report.c): KTAP "ok N"/"not ok N" lines (parsed with
 pkrulog.RESULT_RE), protection_keys' "test N PASSED (iteration M)" lines
 as ok and "assert() at FILE::LINE" lines as not ok.
 """

@@ -39,7 +39,7 @@ run_stage() {
 	total_fail=$((total_fail + f))
 }
 
-run_stage "layers (nm -u per layer)" make --no-print-directory check-layers
+run_stage "layers (nm -u per layer), function length" make --no-print-directory check-layers
 run_stage "host unit tests" make --no-print-directory host-test
 run_stage "fuzz (host, bounded)" make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 # make lava's default run is the matrix's bios-max run (-cpu max, BIOS, every

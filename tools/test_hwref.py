@@ -100,22 +100,110 @@ class Drift(unittest.TestCase):
         kernel = dict(KERNEL, fpu_save=["xsavec64 (%rdi)", "ret", "xsave64 (%rdi)"])
         self.assertFalse(drift(kernel, HWREF)["unmanaged"][0])
 
-    def test_a_renamed_kernel_function_fails_naming_the_table(self) -> None:
+    def test_a_renamed_kernel_function_fails_naming_the_descriptor(self) -> None:
         kernel = {("new_" + k if k == "explicit_switch_in" else k): v for k, v in KERNEL.items()}
         ok, text = drift(kernel, HWREF)["explicit"]
         self.assertFalse(ok)
-        self.assertIn("explicit_switch_in", text)
-        self.assertIn("KERNEL_SWITCH_PATH", text)
+        self.assertIn("not in the kernel: explicit_switch_in", text)
+        self.assertIn("strategy_explicit's hooks", text)
+
+    def test_a_strategy_without_a_replay_fails_naming_replay_c(self) -> None:
+        hwref = {k: v for k, v in HWREF.items() if not k.startswith("hwref_unmanaged_")}
+        ok, text = drift(KERNEL, hwref)["unmanaged"]
+        self.assertFalse(ok)
+        self.assertIn("not in hwref: hwref_unmanaged_switch_out, hwref_unmanaged_switch_in", text)
+        self.assertIn("tools/hwref/replay.c", text)
 
     def test_a_replay_phase_the_kernel_lacks_fails(self) -> None:
         hwref = dict(HWREF, hwref_unmanaged_return_to_user=["xrstor64 (%rcx)", "ret"])
         self.assertFalse(drift(KERNEL, hwref)["unmanaged"][0])
 
-    def test_the_table_covers_every_replay_in_the_source(self) -> None:
+
+class StrategySource(unittest.TestCase):
+    """The strategies, and each one's switch path, come from kernel/strategy/."""
+
+    def setUp(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def tree(self, list_h: str, files: dict[str, str]) -> str:
+        sdir = os.path.join(self.tmp.name, "kernel", "strategy")
+        os.makedirs(sdir)
+        with open(os.path.join(sdir, "list.h"), "w") as f:
+            f.write(list_h)
+        for name, text in files.items():
+            with open(os.path.join(sdir, name), "w") as f:
+                f.write(text)
+        return self.tmp.name
+
+    def test_the_kernel_tree_gives_every_strategy_its_switch_path(self) -> None:
+        # Not the whole list: a strategy added to list.h must not need an edit here.
+        table = hwref_drift.kernel_switch_paths()
+        self.assertEqual(list(table), hwref_drift.strategy_list())
+        self.assertEqual(list(table)[:5], ["xsave", "explicit", "hybrid", "xsave_deferred",
+                                           "unmanaged"])
+        self.assertEqual(table["explicit"], ("pkru_task_switch_out", "explicit_switch_in", None))
+        self.assertEqual(table["xsave_deferred"], ("deferred_switch_out", "deferred_switch_in",
+                                                   "deferred_return_to_user"))
+        insn, xcr0 = set(hwref_check.INSN_STRATEGIES), set(hwref_check.XCR0_STRATEGIES)
+        self.assertLessEqual({"explicit", "hybrid"}, insn)
+        self.assertLessEqual({"xsave", "hybrid", "xsave_deferred"}, xcr0)
+        self.assertFalse({"xsave", "xsave_deferred", "unmanaged"} & insn)
+        self.assertFalse({"explicit", "unmanaged"} & xcr0)
+
+    def test_replay_c_has_one_replay_per_strategy_as_its_descriptor_says(self) -> None:
         with open(os.path.join(HERE, "hwref", "replay.c")) as f:
             src = f.read()
-        replays = set(re.findall(r"^REPLAY\((\w+),", src, re.M))
-        self.assertEqual(replays, set(hwref_drift.KERNEL_SWITCH_PATH))
+        replays = {m.group(1): (m.group(2) == "true", m.group(3) == "true", m.group(4) != "NULL")
+                   for m in re.finditer(r"^REPLAY\((\w+), (\w+), (\w+), (\w+)\);", src, re.M)}
+        self.assertEqual(sorted(replays), sorted(hwref_drift.strategy_list()))
+        for name, ksyms in hwref_drift.kernel_switch_paths().items():
+            d = hwref_drift.descriptor(name)
+            self.assertEqual(replays[name], (hwref_drift.descriptor_flag(d, "xcr0_pkru"),
+                                             hwref_drift.descriptor_flag(d, "wrpkru_at_switch_in"),
+                                             ksyms[2] is not None), name)
+        # The bench table is list.h's, expanded: no strategy named twice.
+        self.assertIn('#include "strategy/list.h"', src)
+        self.assertNotRegex(src, r"REPLAY_BENCH\((xsave|explicit|hybrid|unmanaged),")
+
+    def test_a_sixth_strategy_is_checked_and_fails_without_a_replay(self) -> None:
+        root = self.tree("/* STRATEGY(NOT, a_comment) */\nSTRATEGY(UNMANAGED, unmanaged)\n"
+                         "STRATEGY(SIXTH, sixth)\n", {
+                             "unmanaged.c": "const struct pkru_strategy strategy_unmanaged = {\n"
+                                            "\t.switch_out = unmanaged_switch_out,\n"
+                                            "\t.switch_in = unmanaged_switch_in,\n};\n",
+                             "sixth.c": "const struct pkru_strategy strategy_sixth = {\n"
+                                        "\t.name = \"sixth\",\n\t.what = \"a, b\",\n"
+                                        "\t.xcr0_pkru = true,\n"
+                                        "\t.switch_out = pkru_task_switch_out,\n"
+                                        "\t.switch_in = sixth_switch_in,\n"
+                                        "\t.return_to_user = NULL,\n};\n"})
+        self.assertEqual(hwref_drift.strategy_list(root), ["unmanaged", "sixth"])
+        d = hwref_drift.descriptor("sixth", root)
+        self.assertEqual(d["what"], '"a, b"')
+        self.assertTrue(hwref_drift.descriptor_flag(d, "xcr0_pkru"))
+        self.assertFalse(hwref_drift.descriptor_flag(d, "wrpkru_at_switch_in"))
+        table = hwref_drift.kernel_switch_paths(root)
+        self.assertEqual(table["sixth"], ("pkru_task_switch_out", "sixth_switch_in", None))
+        kernel = dict(KERNEL, sixth_switch_in=["xrstor64 (%rcx)", "ret"])
+        result = {s: (ok, text) for s, ok, text in hwref_drift.compare(
+            hwref_drift.parse_objdump(objdump_text(kernel)),
+            hwref_drift.parse_objdump(objdump_text(HWREF)), table)}
+        self.assertTrue(result["unmanaged"][0], result)
+        self.assertFalse(result["sixth"][0])
+        self.assertIn("not in hwref: hwref_sixth_switch_out, hwref_sixth_switch_in",
+                      result["sixth"][1])
+
+    def test_a_strategy_without_a_descriptor_is_an_error(self) -> None:
+        root = self.tree("STRATEGY(SIXTH, sixth)\n", {"other.c": "int x;\n"})
+        with self.assertRaisesRegex(hwref_drift.SourceError, "no descriptor strategy_sixth"):
+            hwref_drift.kernel_switch_paths(root)
+        root2 = os.path.join(self.tmp.name, "empty")
+        os.makedirs(os.path.join(root2, "kernel", "strategy"))
+        with open(os.path.join(root2, "kernel", "strategy", "list.h"), "w") as f:
+            f.write("/* STRATEGY(A, a) */\n")
+        with self.assertRaisesRegex(hwref_drift.SourceError, "no STRATEGY"):
+            hwref_drift.strategy_list(root2)
 
 
 def with_pku(text: str) -> str:

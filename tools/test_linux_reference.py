@@ -143,7 +143,7 @@ class RealLogs(unittest.TestCase):
 
 
 class Counting(unittest.TestCase):
-    """kernel/linux/process.c's note_line rules, on one made-up run."""
+    """kernel/linux/report.c's note_line rules, on one made-up run."""
 
     def cell(self, *output: str, end: str = "status=exit:0 first=exit:0 procs=1 secs=0.5"):
         text = log_of("#ref: kernel 6.99.0 #1", "#ref: run p p", *output, "#ref: end p " + end,

@@ -16,6 +16,7 @@
 #include <asm/processor-flags.h>
 #include <asm/ptrace.h>
 #include <asm/safe.h>
+#include <asm/smp.h>
 #include <asm/traps.h>
 #include <kernel/console.h>
 #include <kernel/panic.h>
@@ -121,6 +122,12 @@ static bool fixup_exception(struct pt_regs *r)
 
 static __noreturn void fatal_trap(struct pt_regs *r)
 {
+	/* The boot CPU is waiting for it (smp_call()): that one reports the loss. */
+	if (smp_on_ap()) {
+		describe_trap("# smp: AP stopped by ", r->vector, r->error_code,
+			      r->vector == 14 ? read_cr2() : 0, r->rip);
+		smp_ap_stop();
+	}
 	printk("# FATAL: unexpected %s in %s mode\n", exception_name(r->vector),
 	       user_mode(r) ? "user" : "kernel");
 	describe_trap("# FATAL: ", r->vector, r->error_code,

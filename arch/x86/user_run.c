@@ -1,8 +1,9 @@
 /*
  * Ring-3 probes: run a short piece of user code (in the .user section,
  * mapped with U/S=1) and come back with what happened.  Entry and exit go
- * through user_run.asm; TSS.RSP0 points at a stack of its own so the trap
- * frame pushed on the way back never lands on the caller's live frames.
+ * through user_run_asm and user_run_return (arch/x86/user_entry.asm);
+ * TSS.RSP0 points at a stack of its own so the trap frame pushed on the
+ * way back never lands on the caller's live frames.
  */
 #include <asm/desc.h>
 #include <asm/processor.h>

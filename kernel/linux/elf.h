@@ -62,7 +62,7 @@ struct elf_segment {
 
 /*
  * Where a non-PIE executable (ET_EXEC) may lie: 4 MiB (x86-64's usual
- * 0x400000) up to 32 MiB.  kernel/linux/process.c gives such a process
+ * 0x400000) up to 32 MiB.  kernel/linux/memory.c gives such a process
  * its own page tables there, in place of the kernel's identity map.
  */
 #define ELF_FIXED_LO	0x400000ull

@@ -49,11 +49,11 @@ void lx_wake_waiters(struct linux_proc *p)
 void lx_proc_release(struct linux_proc *p)
 {
 	for (int i = 1; i < MAX_TASKS; i++)
-		if (tasks[i].lx == p && tasks[i].state != TASK_RUNNABLE &&
+		if (lx_proc(&tasks[i]) == p && tasks[i].state != TASK_RUNNABLE &&
 		    tasks[i].state != TASK_SLEEPING)
-			tasks[i].lx = NULL;
-	if (current->lx == p)
-		current->lx = NULL;	/* it is ending: nothing of p is used again */
+			lx_detach(&tasks[i]);
+	if (lx_proc(current) == p)
+		lx_detach(current);	/* it is ending: nothing of p is used again */
 	p->used = false;
 }
 
@@ -79,7 +79,7 @@ void lx_proc_end(struct linux_proc *p)
 	if (paging_active_root() == (pte_t *)p->root)
 		paging_switch(kernel_root);
 	for (int i = 0; i < MAX_TASKS; i++)
-		if (tasks[i].lx == p)
+		if (lx_proc(&tasks[i]) == p)
 			tasks[i].root = (u64 *)kernel_root;
 	lx_root_free(p->root);
 	p->root = NULL;

@@ -2,11 +2,101 @@
 #ifndef KERNEL_LINUX_PROC_H
 #define KERNEL_LINUX_PROC_H
 
-#include <kernel/linux.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+#include <asm/ptrace.h>
+#include <kernel/abi.h>
+#include <kernel/linux/linux.h>
+#include <kernel/mm.h>
 #include <kernel/signal.h>
 
 #define LINUX_NR_SYSCALLS	512	/* table size: every x86-64 number Linux 6.12 has */
 #define LINUX_LINE_MAX		160
+
+struct sigframe_limits;
+
+/*
+ * A Linux process's own part of its address space: PML4 slots 170 to 255,
+ * where nothing of pkrulab's own lives (its user pages are in slots 1 and
+ * 2, which every address space shares with the kernel).  A static
+ * PIE is loaded at Linux's usual ELF_ET_DYN_BASE-like address; a non-PIE
+ * executable would need 0x400000, which the kernel identity-maps.
+ */
+#define LINUX_USER_LO		0x0000550000000000ull
+#define LINUX_USER_HI		0x0000800000000000ull
+#define LINUX_LOAD_BASE		0x0000555555554000ull
+#define LINUX_BRK_MAX		(1ull << 30)		/* the heap can grow 1 GiB */
+#define LINUX_MMAP_TOP		0x00007ff000000000ull	/* mmap grows down from here */
+#define LINUX_STACK_TOP		0x00007ffffffff000ull
+/*
+ * Linux's TASK_SIZE_MAX: nothing is ever mapped in the last page below
+ * 2^47, so a SYSCALL at the end of user space can never make the kernel
+ * return to RIP 0x800000000000, which is not canonical (a #GP in ring 0).
+ */
+#define LINUX_TASK_SIZE		0x00007ffffffff000ull
+#define LINUX_STACK_SIZE	(512ull << 10)		/* mapped at exec */
+#define LINUX_UID		1000			/* not root: no /proc needed */
+
+/*
+ * A non-PIE executable lies at its link address, in [LINUX_EXEC_LO,
+ * LINUX_EXEC_HI): the kernel's identity map of low RAM.  Its process gets
+ * page tables of its own for that window (<asm/pgtable.h>), with its user
+ * pages where the kernel's 2 MiB supervisor pages were, and the page
+ * allocator never hands out the physical pages behind the window, so the
+ * kernel loses nothing it uses while that address space is active (the
+ * image ends below 4 MiB; a boot module there is read only at exec, under
+ * the kernel's own page tables).
+ */
+#define LINUX_EXEC_LO		USER_LOW_WINDOW_LO
+#define LINUX_EXEC_HI		USER_LOW_WINDOW_HI
+
+/*
+ * Nothing outside its region (and its low window) is mapped for a Linux
+ * process, although the kernel's supervisor pages are present there (a
+ * fault on them is P=1): Linux would report SEGV_MAPERR, and so does
+ * pkrulab.
+ */
+bool linux_outside_region(const struct task *t, u64 addr);
+/* Whether t is a thread of a non-PIE process (user memory in the low window). */
+bool linux_low_window(const struct task *t);
+/* The rt_sigreturn limits for the current Linux thread: lim, or a copy
+ * whose user range starts at the low window for a non-PIE process. */
+const struct sigframe_limits *linux_sigframe_limits(const struct sigframe_limits *lim);
+
+/*
+ * Signal delivery's Linux part (kernel/linux/signals.c), for a thread of a
+ * Linux process.  linux_signal_filter: a traced process stops for its
+ * tracer, default-ignored and stop signals are handled; returns the signal
+ * to deliver (maybe another one the tracer chose), 0 for none.
+ * linux_syscall_restart: regs return from a system call that a signal
+ * interrupted; handler says whether a handler runs now (with SA_RESTART
+ * or not), and the call is restarted or fails with EINTR, as in Linux.
+ */
+int linux_signal_filter(struct pt_regs *regs, int sig);
+/*
+ * A ring-3 fault of a Linux thread (addr: CR2 for #PF, else 0), before its
+ * signal: the same fault at the same place too many times in a row is a
+ * handler that never repairs it -- Linux would loop for ever; here the
+ * process is killed with that reason, and the cell ends at once.
+ */
+void linux_fault_check(struct pt_regs *regs, u64 addr);
+void linux_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart);
+
+/* A cloned thread's first entry to ring 3 (from task_first_run): returns
+ * only if t is not one. */
+void linux_task_first_run(struct task *t);
+/* A thread of a Linux process ends (from task_exit): clear_child_tid, and
+ * a fatal signal or exit_group takes the other threads with it. */
+void linux_task_exit(struct task *t);
+
+/* Is [uaddr, uaddr + n) the current non-PIE process's, in the low window? */
+bool linux_access_ok_low(u64 uaddr, u64 n);
+
+/* The Linux system-call table (kernel/linux/syscalls.c). */
+extern long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *);
+/* The ABI that holds it and the hooks above (kernel/linux/abi.c). */
+extern const struct task_abi linux_abi;
+
 
 /* Linux errno values the personality returns (negated). */
 #define LX_EPERM	1
@@ -111,8 +201,22 @@ struct linux_proc {
 	int line_len;
 };
 
-static inline struct linux_proc *lx_current(void) { return current->lx; }
-static inline struct linux_thread *lx_thread(struct task *t) { return &t->lx->thr[t->id]; }
+/* A task's process: its ABI state (NULL for a task that is not a Linux thread). */
+static inline struct linux_proc *lx_proc(const struct task *t) { return t->abi_state; }
+static inline struct linux_proc *lx_current(void) { return lx_proc(current); }
+static inline struct linux_thread *lx_thread(struct task *t) { return &lx_proc(t)->thr[t->id]; }
+/* t becomes a thread of p (its ABI is Linux's from now on). */
+static inline void lx_attach(struct task *t, struct linux_proc *p)
+{
+	task_set_abi(t, &linux_abi);
+	t->abi_state = p;
+}
+/* t is a Linux thread no more (it has ended, or its process is gone). */
+static inline void lx_detach(struct task *t)
+{
+	task_set_abi(t, &pkrulab_abi);
+	t->abi_state = NULL;
+}
 
 /*
  * A flag or value Linux honours and pkrulab does not: the call fails with
@@ -128,24 +232,30 @@ void lx_rlimits_init(struct linux_proc *p);
 
 /* Processes (kernel/linux/process.c). */
 extern struct linux_proc lx_procs[LINUX_MAX_PROCS];
-/* The cell's report: every process of the program's tree adds to it. */
-extern struct linux_report lx_session;
 struct linux_proc *lx_proc_by_pid(int pid);	/* live or zombie */
 struct task *lx_task_by_tid(int tid);		/* a live thread of any process */
 int lx_new_id(void);				/* the next pid/tid */
+/* A program's first process (exec): ids start at 1 again.  The caller
+ * has checked that no process is left. */
+struct linux_proc *lx_proc_first(void);
 /* A new thread of p with Linux id tid (0: a fresh one), not yet run; NULL
  * if pkrulab's task table is full. */
 struct task *lx_task_create(struct linux_proc *p, int tid);
-/* The cell reaps p as init would: its end goes into the report. */
-void lx_report_reaped(struct linux_proc *p, long code, const char *reason);
 /* fork: a copy of the current process with its own address space, and
  * its first thread (not yet run).  NULL with *err set (-ENOMEM, -EAGAIN). */
 struct linux_proc *lx_fork(struct task **child_task, long *err);
-/* Free an address space: its Linux region, its low window, its root. */
-void lx_root_free(u64 *root);
-/* Read or write another process's memory, as ptrace does: through its
- * page tables, past U/S, W and keys.  false if a page is not mapped. */
-bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write);
+
+/* The cell's report (kernel/linux/report.c): every process of the program's tree adds to it. */
+extern struct linux_report lx_session;
+/* A new program: the report starts empty. */
+void lx_report_begin(void);
+/* A new process of the program (the first one is the program's own). */
+void lx_report_process(const struct linux_proc *p);
+/* The cell reaps p as init would: its end goes into the report. */
+void lx_report_reaped(struct linux_proc *p, long code, const char *reason);
+/* Console output of the process: assembled into lines, printed as diagnostics. */
+void lx_console_write(struct linux_proc *p, const char *s, u64 n);
+void lx_console_flush(struct linux_proc *p);
 
 /* Process end and wait (kernel/linux/exit.c). */
 /* The last thread of p has ended (or all were killed): status, memory, parent. */
@@ -185,7 +295,20 @@ long lx_regset_xstate_get(struct task *t, void *buf, u64 len);	/* bytes written 
 long lx_regset_xstate_set(struct task *t, const void *buf, u64 len);
 u64 lx_regset_xstate_size(void);
 
-/* Memory of the current process (kernel/linux/process.c); lengths in bytes. */
+/* Address spaces (kernel/linux/memory.c). */
+/* A new one: the kernel's part, and for a non-PIE executable its own low window. */
+u64 *lx_root_create(bool low_window);
+/* Pages that lx_root_copy(root) may take, page tables included. */
+u64 lx_root_copy_pages(u64 *root);
+/* fork's copy of root: private pages copied, shared frames mapped again. */
+u64 *lx_root_copy(u64 *root);
+/* Free an address space: its Linux region, its low window, its root. */
+void lx_root_free(u64 *root);
+/* Read or write another process's memory, as ptrace does: through its
+ * page tables, past U/S, W and keys.  false if a page is not mapped. */
+bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write);
+
+/* Memory of the current process (kernel/linux/memory.c); lengths in bytes. */
 /* Map fresh zeroed pages over [va, va+len) (replacing what was there). */
 long lx_map(u64 va, u64 len, u64 pte_flags);
 bool lx_outside_region(u64 va, u64 len);
@@ -195,10 +318,8 @@ bool lx_mapped(u64 va, u64 len);
 u64 lx_prot_flags(u64 prot);
 /* Whether the page allocator can give n more pages and keep a reserve. */
 bool lx_pages_available(u64 n);
-/* Console output of the process: assembled into lines, printed as diagnostics. */
-void lx_console_write(struct linux_proc *p, const char *s, u64 n);
-void lx_console_flush(struct linux_proc *p);
-/* Random bytes (AT_RANDOM, getrandom): reproducible from seed=. */
+
+/* Random bytes (AT_RANDOM, getrandom): reproducible from seed= (kernel/linux/exec.c). */
 void lx_random(void *buf, u64 n);
 
 /* Threads (kernel/linux/threads.c). */

@@ -24,7 +24,7 @@
 #include <kernel/uaccess.h>
 #include "linux-syscalls.h"	/* build/gen: __NR_restart_syscall */
 #include "proc.h"
-#include "../sigframe.h"	/* struct rt_sigframe64: the frame's uc_stack */
+#include <kernel/sigframe.h>	/* struct rt_sigframe64: the frame's uc_stack */
 
 #define SIGTSTP		20
 #define SIGTTIN		21
@@ -84,7 +84,7 @@ void lx_notify_parent_stop(struct linux_proc *parent)
 
 long lx_send_signal(struct task *t, int sig)
 {
-	struct linux_proc *p = t->lx, *from = lx_current();
+	struct linux_proc *p = lx_proc(t), *from = lx_current();
 	char why[64];
 
 	if (sig < 0 || sig > LINUX_NSIG)
@@ -172,7 +172,7 @@ long sys_tgkill(struct pt_regs *r)
 
 	if ((int)r->rdi <= 0 || (int)r->rsi <= 0)
 		return -LX_EINVAL;
-	if (!t || t->lx->pid != (int)r->rdi)
+	if (!t || lx_proc(t)->pid != (int)r->rdi)
 		return -LX_ESRCH;
 	return lx_send_signal(t, (int)r->rdx);
 }
@@ -223,7 +223,7 @@ static int stop_here(struct linux_proc *p, int sig, bool group)
 
 int linux_signal_filter(struct pt_regs *regs, int sig)
 {
-	struct linux_proc *p = current->lx;
+	struct linux_proc *p = lx_proc(current);
 	u64 handler;
 
 	if (p->tracer) {
@@ -257,7 +257,7 @@ static void oneshot_reset(void)
 
 	th->oneshot_sig = 0;
 	for (int i = 1; i < MAX_TASKS; i++)
-		if (lx_same_process(&tasks[i], current->lx))
+		if (lx_same_process(&tasks[i], lx_proc(current)))
 			tasks[i].sig.action[sig].handler = SIG_DFL;
 }
 
@@ -267,7 +267,7 @@ const struct sigframe_limits *linux_sigframe_limits(const struct sigframe_limits
 {
 	static struct sigframe_limits low;
 
-	if (!current->lx->low_window)
+	if (!lx_proc(current)->low_window)
 		return lim;
 	low = *lim;
 	low.user_lo = LINUX_EXEC_LO;
@@ -296,7 +296,7 @@ void linux_fault_check(struct pt_regs *regs, u64 addr)
 	snprintf(why, sizeof(why), "fault loop: %s at rip=%#llx addr=%#llx %d times in a row",
 		 exception_name(regs->vector), regs->rip, addr, FAULT_LOOP_MAX);
 	diag("[%s] linux: %s (its handler never repairs it): the process is killed",
-	     current->lx->prog->name, why);
+	     lx_proc(current)->prog->name, why);
 	task_exit(TASK_EXIT_SIGNALLED(SIGKILL), why);
 }
 

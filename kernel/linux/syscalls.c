@@ -218,9 +218,7 @@ static long sys_arch_prctl(struct pt_regs *r)
 	case ARCH_SET_FS:
 		if (addr >= LINUX_TASK_SIZE)
 			return -LX_EPERM;
-		/* Written whatever the cache says: ring 3 may have moved it since. */
-		current->fs_base = cpu_fs_base = addr;
-		wrmsr(MSR_FS_BASE, addr);
+		task_set_fs_base(addr);
 		return 0;
 	case ARCH_GET_FS:
 		v = rdmsr(MSR_FS_BASE);	/* the live one (see fs_base_switch_out()) */
@@ -837,4 +835,3 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 };
 #pragma GCC diagnostic pop
 
-const u64 linux_nr_syscalls = LINUX_NR_SYSCALLS;

@@ -7,7 +7,7 @@
  * futex WAIT blocks the thread until a WAKE, a signal (EINTR) or its
  * timeout; a thread's exit clears and wakes its clear_child_tid word;
  * exit_group or a fatal signal ends every thread of the process.  A clone
- * without CLONE_VM is fork: a new process (kernel/linux/process.c copies
+ * without CLONE_VM is fork: a new process (kernel/linux/memory.c copies
  * its memory) whose first thread starts from the parent's registers with
  * RAX = 0, with the parent's FPU registers, PKRU, handlers, mask and
  * altstack, as Linux's copy_process() gives them.
@@ -70,7 +70,7 @@ extern __noreturn void enter_user_regs(struct pt_regs *regs);
 
 bool lx_same_process(const struct task *t, const struct linux_proc *p)
 {
-	return t->lx == p && t->state != TASK_UNUSED && t->state != TASK_DEAD;
+	return lx_proc(t) == p && t->state != TASK_UNUSED && t->state != TASK_DEAD;
 }
 
 int lx_thread_count(const struct linux_proc *p)
@@ -246,7 +246,7 @@ long sys_clone3(struct pt_regs *r)
 
 void linux_task_first_run(struct task *t)
 {
-	struct linux_thread *th = &t->lx->thr[t->id];
+	struct linux_thread *th = &lx_proc(t)->thr[t->id];
 	struct pt_regs regs;
 
 	if (!th->start_from_regs)
@@ -287,11 +287,11 @@ static long futex_wake(struct linux_proc *p, u64 uaddr, u32 n, u32 bitset, bool 
 	for (int i = 1; i < MAX_TASKS && (u32)woken < n; i++) {
 		struct linux_thread *th;
 
-		if (!tasks[i].lx || tasks[i].state == TASK_UNUSED || tasks[i].state == TASK_DEAD)
+		if (!lx_proc(&tasks[i]) || tasks[i].state == TASK_UNUSED || tasks[i].state == TASK_DEAD)
 			continue;
-		th = &tasks[i].lx->thr[i];
+		th = &lx_proc(&tasks[i])->thr[i];
 		if (!th->futex_uaddr || th->futex_key != key || !(th->futex_bitset & bitset) ||
-		    th->futex_private != private || (private && tasks[i].lx != p))
+		    th->futex_private != private || (private && lx_proc(&tasks[i]) != p))
 			continue;
 		th->futex_uaddr = 0;
 		th->futex_woken = true;
@@ -394,7 +394,7 @@ long sys_futex(struct pt_regs *r)
 
 void linux_task_exit(struct task *t)
 {
-	struct linux_proc *p = t->lx;
+	struct linux_proc *p = lx_proc(t);
 	struct linux_thread *th = &p->thr[t->id];
 	u32 zero = 0;
 	bool last = true;

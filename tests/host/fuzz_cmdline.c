@@ -14,14 +14,14 @@
  * glob_match(), which the parser only reaches through short, validated
  * globs.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel \
- *	tests/host/fuzz_cmdline.c kernel/cmdline.c -o build/host/fuzz_cmdline
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel/include -I. \
+ *	tests/host/fuzz_cmdline.c kernel/cmdline.c kernel/glob.c -o build/host/fuzz_cmdline
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
+#include <kernel/cmdline.h>
 
 /* Abort so that libFuzzer saves the input that broke the contract. */
 #define REQUIRE(cond)			\

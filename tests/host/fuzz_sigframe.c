@@ -42,7 +42,7 @@
  * input with other limits than the first; an extra counter for every
  * combination of limits and verdict makes it keep one of each.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ikernel/include -I. \
  *	tests/host/fuzz_sigframe.c kernel/sigframe.c \
  *	-o build/host/fuzz_sigframe
  */
@@ -52,7 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigframe.h"
+#include <kernel/sigframe.h>
 #include "xsave_layout.h"
 
 /* Abort so that libFuzzer saves the input that broke the contract. */

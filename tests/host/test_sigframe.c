@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigframe.h"
+#include <kernel/sigframe.h>
 #include "unit.h"
 #include "xsave_layout.h"
 

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include "unit.h"
-#include "stats.h"
+#include <kernel/stats.h>
 
 static int cmp(const void *a, const void *b)
 {

@@ -7,7 +7,7 @@
 #ifndef HOST_XSAVE_LAYOUT_H
 #define HOST_XSAVE_LAYOUT_H
 
-#include "sigframe.h"
+#include <kernel/sigframe.h>
 
 /* XSAVE area layout (standard format), as the validator reads it. */
 #define MXCSR_OFF	24

@@ -131,7 +131,8 @@ static bool run_cell(const struct scenario *s, const char *id, int instance, int
 	static const struct expectation xfail_row = {
 		.why = "declared by xfail= on the command line",
 	};
-	const struct expectation *e = expectation_for(id, config, kargs.inject);
+	const struct expectation *e = expectation_for(id, scenario_checks(s, instance), config,
+							kargs.inject);
 	bool want_fail;
 	char name[96];
 	enum outcome got;

@@ -40,12 +40,43 @@ struct scenario {
 	const char *id;
 	const char *what;		/* one line: what it checks */
 	enum outcome (*run)(struct scenario_ctx *ctx);
-	u32 flags;
+	u32 flags;			/* SCN_*, and CHECKS(promises) */
 	/* A family (SCENARIO_FAMILY): the i-th cell's ID, NULL past the last. */
 	const char *(*instance)(int i);
+	/* A family: the promises its i-th cell checks (enum promise), or NULL for none. */
+	u32 (*instance_checks)(int i);
 };
 
 #define SCN_PER_CONFIG	(1u << 0)	/* one cell per PKRU configuration */
+
+/*
+ * Promises a PKRU design makes, which a scenario's verdict may rest on.  A
+ * scenario declares the ones it checks (flags CHECKS(...), a family per
+ * instance); a design that breaks a promise is described by an expectation
+ * row's .breaks (tests/expect.c), which then expects every cell that checks
+ * it to fail.  So the cells the negative control must fail are derived:
+ * a new scenario says what it checks, and no row has to name it.
+ */
+enum promise {
+	/*
+	 * Each of pkrulab's tasks keeps its own PKRU: the scenario runs tasks
+	 * with different PKRU values and fails when one sees another's.
+	 */
+	PROMISE_TASK_PKRU = 1u << 0,
+	/*
+	 * A Linux program's threads and processes each keep their own PKRU,
+	 * as Linux promises, and the program's verdict rests on it.
+	 */
+	PROMISE_THREAD_PKRU = 1u << 1,
+	/*
+	 * A signal delivery that fails part-way (its frame cannot be written)
+	 * leaves whatever PKRU it loaded in its own task, which it ends: no
+	 * other task runs under it.
+	 */
+	PROMISE_FAILED_DELIVERY_PKRU = 1u << 2,
+};
+#define CHECKS_SHIFT	16
+#define CHECKS(promises)	((u32)(promises) << CHECKS_SHIFT)
 
 struct scenario_ctx {
 	const struct scenario *scn;
@@ -72,17 +103,24 @@ struct scenario_ctx {
  * image): instance(i) gives the i-th one's ID ("suite.name"), and tests=,
  * xfail= and the expectation table match those IDs.
  */
-#define SCENARIO_FAMILY(suite, fn, instance_fn, what_, flags_)			\
+#define SCENARIO_FAMILY(suite, fn, instance_fn, checks_fn, what_, flags_)	\
 	static const struct scenario __scenario_##suite##_family		\
 	__used __attribute__((section(".scenarios"), aligned(8))) = {	\
 		.id = #suite ".*", .what = what_, .run = fn,			\
 		.flags = flags_, .instance = instance_fn,			\
+		.instance_checks = checks_fn,					\
 	}
 
 /* The ID of a scenario's i-th cell set: the scenario's own for i = 0, a family's instance. */
 static inline const char *scenario_instance_id(const struct scenario *s, int i)
 {
 	return s->instance ? s->instance(i) : i ? NULL : s->id;
+}
+
+/* The promises (enum promise) the i-th cell set checks. */
+static inline u32 scenario_checks(const struct scenario *s, int i)
+{
+	return s->flags >> CHECKS_SHIFT | (s->instance_checks ? s->instance_checks(i) : 0);
 }
 
 /* Record a check; on failure print a diagnostic.  Returns cond. */
@@ -114,7 +152,13 @@ struct cell_when {
 };
 
 struct expectation {
-	const char *ids;		/* comma list of scenario ID globs */
+	/* comma list of scenario ID globs; NULL: every scenario (then .breaks says which) */
+	const char *ids;
+	/*
+	 * 0, or the promises (enum promise) the design the row describes
+	 * breaks: the row matches only cells whose scenario checks one.
+	 */
+	u32 breaks;
 	struct cell_when when;
 	int inject;			/* enum inject_bug; 0: whatever is injected */
 	bool design_finding;		/* a property of the design, not a pkrulab bug */
@@ -128,8 +172,12 @@ struct expectation {
 	const char *why;
 };
 
-/* The first row that expects this cell to fail, or NULL (expected to pass). */
-const struct expectation *expectation_for(const char *id, int config, enum inject_bug inj);
+/*
+ * The first row that expects this cell to fail, or NULL (expected to pass);
+ * checks: the promises its scenario checks (scenario_checks()).
+ */
+const struct expectation *expectation_for(const char *id, u32 checks, int config,
+					  enum inject_bug inj);
 /* Boot-time self-check of the table: a dead row ends the run (panic). */
 void expectations_check(void);
 

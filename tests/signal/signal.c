@@ -149,6 +149,10 @@ static void check_both(struct scenario_ctx *ctx, struct sg_run *run)
 	      run->b->exit_code, run->b->exit_reason, run->rb->mismatches);
 }
 
+/*
+ * Every one runs task A beside task B, whose PKRU differs and which fails
+ * when it sees a foreign one: each checks that a task's PKRU is its own.
+ */
 #define SG_SCENARIO(name, what, ...)						\
 	static enum outcome sg_##name(struct scenario_ctx *ctx)			\
 	{									\
@@ -161,7 +165,7 @@ static void check_both(struct scenario_ctx *ctx, struct sg_run *run)
 		sg_finish(&run);						\
 		return verdict(ctx);						\
 	}									\
-	SCENARIO(signal, name, sg_##name, what, SCN_PER_CONFIG)
+	SCENARIO(signal, name, sg_##name, what, SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU))
 
 SG_SCENARIO(frame_pkru,
 	"the handler finds the interrupted PKRU at fpstate + CPUID(0xD,9).EBX, XSTATE_BV[9] set", {
@@ -396,7 +400,7 @@ static enum outcome unwritable_frame(struct scenario_ctx *ctx)
 }
 SCENARIO(signal, unwritable_frame, unwritable_frame,
 	 "a frame that cannot be written (altstack unmapped, or half mapped) ends only the task, SIGSEGV",
-	 SCN_PER_CONFIG);
+	 SCN_PER_CONFIG | CHECKS(PROMISE_FAILED_DELIVERY_PKRU));
 
 static const char *const bad_names[NR_BAD_KINDS] = {
 	"bad magic1", "bad magic2", "xstate_size", "extended_size", "xfeatures outside XCR0",
@@ -464,4 +468,4 @@ static enum outcome bad_frames(struct scenario_ctx *ctx)
 }
 SCENARIO(sigreturn, bad_frames, bad_frames,
 	 "corrupted frames end in SIGSEGV (or are forced safe), never a kernel crash; 10,000 fuzzed",
-	 SCN_PER_CONFIG);
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));

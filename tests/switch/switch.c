@@ -210,7 +210,7 @@ static enum outcome sw_yield(struct scenario_ctx *ctx)
 	return sw_simple(ctx, spec, 2, NULL);
 }
 SCENARIO(switch, yield, sw_yield, "two tasks keep their own PKRU across 400 yield switches",
-	 SCN_PER_CONFIG);
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static enum outcome sw_preempt(struct scenario_ctx *ctx)
 {
@@ -241,7 +241,7 @@ static enum outcome sw_preempt(struct scenario_ctx *ctx)
 }
 SCENARIO(switch, preempt, sw_preempt,
 	 "both tasks re-write and re-check PKRU across >= 10,000 timer switches at random points",
-	 SCN_PER_CONFIG);
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static enum outcome sw_kthread(struct scenario_ctx *ctx)
 {
@@ -254,7 +254,7 @@ static enum outcome sw_kthread(struct scenario_ctx *ctx)
 	return sw_simple(ctx, spec, 3, NULL);
 }
 SCENARIO(switch, kthread, sw_kthread,
-	 "PKRU survives switches that go user A -> kernel-only task -> user B", SCN_PER_CONFIG);
+	 "PKRU survives switches that go user A -> kernel-only task -> user B", SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static void fpu_reset_extra(struct scenario_ctx *ctx, struct sw_run *run)
 {
@@ -273,7 +273,7 @@ static enum outcome sw_fpu_reset(struct scenario_ctx *ctx)
 	return sw_simple(ctx, spec, 2, fpu_reset_extra);
 }
 SCENARIO(switch, fpu_reset, sw_fpu_reset,
-	 "a task's FPU reset (XMM0 cleared) keeps its PKRU, across switches", SCN_PER_CONFIG);
+	 "a task's FPU reset (XMM0 cleared) keeps its PKRU, across switches", SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static void init_state_extra(struct scenario_ctx *ctx, struct sw_run *run)
 {
@@ -308,7 +308,7 @@ static enum outcome sw_init_state(struct scenario_ctx *ctx)
 }
 SCENARIO(switch, init_state, sw_init_state,
 	 "a fresh task starts with PKRU 0, and PKRU 0 (init state, XSTATE_BV[9]=0) is kept",
-	 SCN_PER_CONFIG);
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static void coroutine_extra(struct scenario_ctx *ctx, struct sw_run *run)
 {
@@ -330,7 +330,7 @@ static enum outcome sw_coroutine(struct scenario_ctx *ctx)
 }
 SCENARIO(switch, coroutine, sw_coroutine,
 	 "a user-level XSAVE/XRSTOR context switch carries PKRU (only with XCR0[9]=1)",
-	 SCN_PER_CONFIG);
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static void uaccess_extra(struct scenario_ctx *ctx, struct sw_run *run)
 {
@@ -359,7 +359,7 @@ static enum outcome sw_uaccess(struct scenario_ctx *ctx)
 }
 SCENARIO(switch, uaccess, sw_uaccess,
 	 "the kernel's copy from a task buffer obeys that task's PKRU: -EFAULT when denied",
-	 SCN_PER_CONFIG);
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static void sleep_extra(struct scenario_ctx *ctx, struct sw_run *run)
 {
@@ -391,7 +391,7 @@ static enum outcome sw_sleep_uaccess(struct scenario_ctx *ctx)
 }
 SCENARIO(switch, sleep_uaccess, sw_sleep_uaccess,
 	 "a kernel write to a task's memory right after switching back to it uses its PKRU",
-	 SCN_PER_CONFIG);
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static void pkru_syscalls_extra(struct scenario_ctx *ctx, struct sw_run *run)
 {
@@ -417,7 +417,7 @@ static enum outcome sw_pkru_syscalls(struct scenario_ctx *ctx)
 }
 SCENARIO(switch, pkru_syscalls, sw_pkru_syscalls,
 	 "SYS_set_pkru is live at once and survives switches; SYS_get_pkru reports the live PKRU",
-	 SCN_PER_CONFIG);
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static enum outcome task_faults(struct scenario_ctx *ctx)
 {

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "stats.h"
+#include <kernel/stats.h>
 
 /* Operations timed between two TSC reads; the figures printed are per op. */
 #define HWREF_BATCH	64

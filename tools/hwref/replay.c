@@ -9,9 +9,15 @@
  * state), interrupts being off, and the kernel's own entry and scheduler
  * work around the switch (the in-kernel figures are the --icount ones).
  *
+ * The strategies are kernel/strategy/list.h's, in its order: the table at
+ * the end expands that list, so a strategy registered there without a
+ * REPLAY() here stops the build ("'replay_NAME' undeclared"), and a REPLAY()
+ * of a strategy no longer listed is an unused variable (-Werror).
+ *
  * tools/hwref_drift.py disassembles these hwref_<config>_<phase>
- * functions and the kernel's and fails when their XSAVE-family, RDPKRU,
- * WRPKRU and XSETBV instructions differ: edit both sides together.
+ * functions and the kernel's (the ones each strategy's descriptor names)
+ * and fails when their XSAVE-family, RDPKRU, WRPKRU and XSETBV
+ * instructions differ: edit both sides together.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -139,13 +145,15 @@ HW_NOINLINE void hwref_unmanaged_switch_in(struct rtask *next)
 /* ---- the replay table and its benchmark glue ---- */
 
 struct replay {
-	bool xcr0_pkru;			/* the strategy sets XCR0[9] */
-	bool pkru_insns;		/* its path has RDPKRU/WRPKRU */
+	bool xcr0_pkru;			/* the strategy sets XCR0[9] (.xcr0_pkru) */
+	bool pkru_insns;		/* its path has RDPKRU/WRPKRU (.wrpkru_at_switch_in) */
 	void (*switch_out)(struct rtask *prev);
 	void (*switch_in)(struct rtask *next);
 	void (*return_to_user)(struct rtask *t);
 };
 
+/* One line per strategy of kernel/strategy/list.h: its hwref_<cfg>_* above
+ * and what its descriptor says (tools/test_hwref.py compares the two). */
 #define REPLAY(cfg, xcr0_pkru_, insns, ret)					\
 	static const struct replay replay_##cfg = {				\
 		.xcr0_pkru = xcr0_pkru_, .pkru_insns = insns,			\
@@ -244,19 +252,22 @@ static const char *replay_check(const struct bench *b, uint64_t ops)
 	return NULL;
 }
 
-#define REPLAY_BENCH(cfg, name, dirty)						\
+#define REPLAY_BENCH(cfg, name, dirty, replay)					\
 	{ name, #cfg, replay_setup, replay_batch, replay_check, replay_teardown,	\
-	  &replay_##cfg, dirty }
+	  replay, dirty }
+/*
+ * Every strategy of kernel/strategy/list.h, in its order, clean then dirty
+ * AVX.  "error: 'replay_NAME' undeclared" here: kernel/strategy/list.h
+ * registers NAME but no REPLAY(NAME, ...) above replays it; write its
+ * hwref_NAME_switch_out/_switch_in (and _return_to_user) after
+ * kernel/strategy/NAME.c and add the REPLAY() line.
+ */
 const struct bench replay_benches[] = {
-	REPLAY_BENCH(xsave, "switch", false),
-	REPLAY_BENCH(explicit, "switch", false),
-	REPLAY_BENCH(hybrid, "switch", false),
-	REPLAY_BENCH(xsave_deferred, "switch", false),
-	REPLAY_BENCH(unmanaged, "switch", false),
-	REPLAY_BENCH(xsave, "switch_dirty_avx", true),
-	REPLAY_BENCH(explicit, "switch_dirty_avx", true),
-	REPLAY_BENCH(hybrid, "switch_dirty_avx", true),
-	REPLAY_BENCH(xsave_deferred, "switch_dirty_avx", true),
-	REPLAY_BENCH(unmanaged, "switch_dirty_avx", true),
+#define STRATEGY(E, cfg) REPLAY_BENCH(cfg, "switch", false, &replay_##cfg),
+#include "strategy/list.h"
+#undef STRATEGY
+#define STRATEGY(E, cfg) REPLAY_BENCH(cfg, "switch_dirty_avx", true, &replay_##cfg),
+#include "strategy/list.h"
+#undef STRATEGY
 };
 const unsigned nr_replay_benches = sizeof(replay_benches) / sizeof(replay_benches[0]);

@@ -1,11 +1,11 @@
 /*
- * User-mode wrappers for the instructions hwref times, one small inline
- * function per instruction, and the CPUID bits it reads.  The XCR0 bits,
- * XSAVE layout offsets and CPUID leaf numbers come from the kernel's own
- * headers (pure #defines), so both sides name the same facts the same way.
- * The wrappers mirror <asm/processor.h> but are not it: that header follows
- * the freestanding kernel's needs (its <asm/types.h> clashes with glibc's),
- * and tools/hwref_drift.py checks the instructions that matter anyway.
+ * The instructions hwref times and the CPUID bits it reads.  CPUID, XGETBV,
+ * RDPKRU/WRPKRU and the XSAVE family are the kernel's own wrappers
+ * (arch/x86/include/asm/special_insns.h, which <asm/processor.h> includes:
+ * freestanding, no <asm/types.h>), so a replay runs the kernel's very asm;
+ * the XCR0 bits, XSAVE layout offsets and CPUID leaf numbers come from the
+ * kernel's headers too (pure #defines).  What is hwref's alone: the timing
+ * bracket, the AVX dirtying write and the raw SYSCALL.
  */
 #ifndef HWREF_X86_H
 #define HWREF_X86_H
@@ -14,6 +14,7 @@
 
 #include "asm/cpuid.h"
 #include "asm/processor-flags.h"
+#include "asm/special_insns.h"
 
 /* CPUID.1:ECX */
 #define CPUID1_ECX_XSAVE	(1u << 26)
@@ -31,57 +32,6 @@
 #define XSAVE_XCOMP_BV_OFFSET	(XSAVE_HDR_OFFSET + 8)
 /* x87 control word after FNINIT: the init image's FCW. */
 #define FCW_INIT		0x037f
-
-struct cpuid_regs {
-	uint32_t eax, ebx, ecx, edx;
-};
-
-static inline struct cpuid_regs cpuid_count(uint32_t leaf, uint32_t sub)
-{
-	struct cpuid_regs r;
-
-	asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-		     : "a"(leaf), "c"(sub));
-	return r;
-}
-
-/* XGETBV(0) reads XCR0; legal at CPL 3 once CR4.OSXSAVE is set. */
-static inline uint64_t xgetbv(uint32_t index)
-{
-	uint32_t lo, hi;
-
-	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
-	return (uint64_t)hi << 32 | lo;
-}
-
-/* RDPKRU needs ECX = 0, WRPKRU ECX = EDX = 0, or they #GP (SDM vol. 2). */
-static inline uint32_t rdpkru(void)
-{
-	uint32_t pkru, edx;
-
-	asm volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
-	return pkru;
-}
-
-static inline void wrpkru(uint32_t pkru)
-{
-	asm volatile("wrpkru" :: "a"(pkru), "c"(0), "d"(0) : "memory");
-}
-
-/* XSAVE family: EDX:EAX is the requested-feature bitmap, ANDed with XCR0. */
-#define DEFINE_XSAVE_OP(name, insn)					\
-	static inline void name(void *area, uint64_t rfbm)		\
-	{								\
-		asm volatile(insn " %0"					\
-			     : "+m"(*(uint8_t *)area)			\
-			     : "a"((uint32_t)rfbm), "d"((uint32_t)(rfbm >> 32)) \
-			     : "memory");				\
-	}
-DEFINE_XSAVE_OP(xsave, "xsave64")
-DEFINE_XSAVE_OP(xsaveopt, "xsaveopt64")
-DEFINE_XSAVE_OP(xsavec, "xsavec64")
-DEFINE_XSAVE_OP(xrstor, "xrstor64")
-#undef DEFINE_XSAVE_OP
 
 /* A YMM register written: AVX state no longer in its init state. */
 static inline void dirty_avx(void)

@@ -40,15 +40,20 @@ static inline void fpu_restore(const void *area, u64 rfbm) { xrstor((void *)area
 /* Load the init image into the registers; PKRU kept unless keep_pkru is
  * false (or inject=reset_zero). */
 void fpu_reset_regs(bool keep_pkru);
-/* PKRU an XSAVE image carries: its slot if XSTATE_BV[9]=1, else the init
- * value 0 (inject=init_skip: "absent", so fallback is used instead). */
-static inline u32 xstate_image_pkru(const void *area, u32 fallback)
+/* PKRU an XSAVE image carries: its slot if XSTATE_BV[9]=1, else absent. */
+static inline u32 xstate_image_pkru_or(const void *area, u32 absent)
 {
 	const struct xstate_header *h = xstate_hdr((void *)area);
 
 	if (h->xstate_bv & XFEATURE_MASK_PKRU)
 		return *(const u32 *)((const u8 *)area + xstate_pkru_offset());
-	return inject_active(INJECT_INIT_SKIP) ? fallback : PKRU_HW_INIT;
+	return absent;
+}
+/* ...absent meaning the init value 0 (inject=init_skip: "absent", so
+ * fallback is used instead). */
+static inline u32 xstate_image_pkru(const void *area, u32 fallback)
+{
+	return xstate_image_pkru_or(area, inject_active(INJECT_INIT_SKIP) ? fallback : PKRU_HW_INIT);
 }
 void xstate_image_set_pkru(void *area, u32 pkru);
 /* Explicit switch-in write, Linux style: WRPKRU only if it differs. */

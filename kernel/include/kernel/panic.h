@@ -1,5 +1,5 @@
 /*
- * How a run ends (kernel/exit.c).  Exit statuses follow run-qemu.sh:
+ * How a run ends (kernel/panic.c).  Exit statuses follow run-qemu.sh:
  * 0 every cell matched its expectation, 1 a cell did not, 2 the run
  * itself failed.  panic() is the leaf every layer may call when it cannot
  * go on; whoever runs the workload (the scenario runner) hooks in to

@@ -42,6 +42,14 @@ struct task_signals {
 	u64 delivered, returned;
 };
 
+#define SIGBIT(s)	(1ull << (s))
+/*
+ * Only the first SIGINFO_KEPT quadwords of a siginfo carry anything for
+ * the signals pkrulab sends (signo, code, then kill.pid/uid or
+ * fault.addr, addr_lsb, pkey); the frame gets zeros for the rest.
+ */
+#define SIGINFO_KEPT	5
+
 struct task;
 
 void signal_task_init(struct task *t);

@@ -26,7 +26,7 @@ enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_SLEEPING, TASK_DEAD };
 #define TASK_WORK_SIGNAL	(1u << 0)	/* a signal is pending (maybe blocked) */
 #define TASK_WORK_FPU_LOAD	(1u << 1)	/* the strategy deferred the FPU/PKRU load */
 
-struct linux_proc;
+struct task_abi;
 
 struct task {
 	u32 work;			/* TASK_WORK_*: read by the entry code */
@@ -50,13 +50,15 @@ struct task {
 	u64 uentry, ustack, uarg;	/* ring-3 entry */
 	u64 switches_in;
 	struct task_signals sig;
-	/* The system-call personality: the table SYSCALL dispatches through
-	 * (pkrulab's own, or Linux's for a Linux process, kernel/linux/). */
+	/* The entry code's copy of abi->syscall_table and nr_syscalls. */
 	long (*const *syscall_table)(struct pt_regs *);
 	u64 nr_syscalls;
 	u64 fs_base;			/* MSR_FS_BASE while it runs (arch_prctl) */
 	u64 *root;			/* its address space: the PML4 CR3 gets (pte_t *) */
-	struct linux_proc *lx;	/* a Linux process's state, else NULL */
+	/* Its ABI (<kernel/abi.h>): pkrulab's own, or a personality's with
+	 * that personality's state for it (Linux: the process), else NULL. */
+	const struct task_abi *abi;
+	void *abi_state;
 };
 
 extern struct task tasks[MAX_TASKS];
@@ -91,6 +93,11 @@ void yield(void);
 void sleep_ticks(u64 n);
 /* Kill the current ring-3 task for an exception it raised (sig: what it maps to). */
 __noreturn void task_fault(struct pt_regs *regs, int sig);
+
+/* The current task's FS base (its TLS), written now. */
+void task_set_fs_base(u64 base);
+/* FS base 0 on this CPU again (once the tasks that had one are gone). */
+void fs_base_reset(void);
 
 /* Scheduler statistics for scenarios. */
 extern volatile u64 jiffies;

@@ -28,13 +28,13 @@
 #define ENOSYS	38
 #define ESRCH	3
 
-/* A non-PIE Linux process's low window (kernel/linux/process.c). */
+/* Below the user half: the current task's ABI decides (kernel/uaccess.c). */
 bool access_ok_low(u64 uaddr, u64 n);
 
 /*
  * Is [uaddr, uaddr + n) inside the user half, without wrapping?  Below it
- * only a non-PIE Linux process has user memory: out of line, off the hot
- * paths' way.
+ * only a task of another ABI may have user memory (a non-PIE Linux
+ * process's low window): out of line, off the hot paths' way.
  */
 static inline bool access_ok(u64 uaddr, u64 n)
 {

@@ -1,7 +1,9 @@
 /*
  * What the test programs share: TAP-style "ok N" / "not ok N" lines (the
- * linux.* cells count them), the PKRU instructions, and kselftest's SKIP
- * exit status for a CPU or kernel without protection keys.
+ * linux.* cells count them), the PKRU instructions (rdpkru(), wrpkru(): the
+ * kernel's own wrappers, arch/x86/include/asm/special_insns.h, found through
+ * the Makefile's -iquote arch/x86/include), and kselftest's SKIP exit status
+ * for a CPU or kernel without protection keys.
  */
 #ifndef PTEST_H
 #define PTEST_H
@@ -9,6 +11,8 @@
 #include <cpuid.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "asm/special_insns.h"
 
 #define KSFT_SKIP	4
 #define PKRU_INIT_LINUX	0x55555554u
@@ -39,19 +43,6 @@ static inline int have_ospke(void)
 	if (!(c & CPUID_OSPKE))
 		printf("# SKIP: no OSPKE (CPUID.(7,0):ECX[4]): protection keys are off\n");
 	return !!(c & CPUID_OSPKE);
-}
-
-static inline uint32_t rdpkru(void)
-{
-	uint32_t eax, edx;
-
-	asm volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
-	return eax;
-}
-
-static inline void wrpkru(uint32_t pkru)
-{
-	asm volatile("wrpkru" :: "a"(pkru), "c"(0), "d"(0) : "memory");
 }
 
 #endif

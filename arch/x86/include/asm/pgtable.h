@@ -58,6 +58,13 @@ void paging_init(u64 limit, u64 video_base, u64 video_len);
 void map_page(u64 va, u64 pa, u64 flags);
 void unmap_page(u64 va);
 pte_t *lookup_pte(u64 va);		/* 4 KiB leaf, or NULL */
+/* The protection key of the 4 KiB page at va (0 if none is mapped). */
+static inline u32 page_pkey(u64 va)
+{
+	pte_t *pte = lookup_pte(va & ~(PAGE_SIZE - 1));
+
+	return pte ? (*pte & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT : 0;
+}
 /* Change a page's protection key and flush its TLB entry. */
 void set_page_pkey(u64 va, int pkey);
 void set_page_flags(u64 va, u64 set, u64 clear);

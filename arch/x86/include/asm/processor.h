@@ -1,26 +1,15 @@
 /*
  * One small inline wrapper per instruction.  Nothing here faults on a CPU
  * that has the feature; the fault-safe variants used by scenarios that
- * expect an exception live in <asm/safe.h>.
+ * expect an exception live in <asm/safe.h>.  CPUID, XGETBV/XSETBV,
+ * RDPKRU/WRPKRU and the XSAVE family are in <asm/special_insns.h>, which
+ * tools/hwref and the Linux test programs include too.
  */
 #ifndef ASM_PROCESSOR_H
 #define ASM_PROCESSOR_H
 
 #include <asm/types.h>
-
-struct cpuid_regs { u32 eax, ebx, ecx, edx; };
-
-static inline struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
-{
-	struct cpuid_regs r;
-
-	asm volatile("cpuid"
-		     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-		     : "a"(leaf), "c"(subleaf));
-	return r;
-}
-
-static inline struct cpuid_regs cpuid(u32 leaf) { return cpuid_count(leaf, 0); }
+#include <asm/special_insns.h>
 
 static inline u64 rdmsr(u32 msr)
 {
@@ -94,50 +83,6 @@ static inline u16 fnstcw(void)
 	asm volatile("fnstcw %0" : "=m"(v));
 	return v;
 }
-
-static inline u64 xgetbv(u32 index)
-{
-	u32 lo, hi;
-
-	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
-	return lo | ((u64)hi << 32);
-}
-
-static inline void xsetbv(u32 index, u64 val)
-{
-	asm volatile("xsetbv" :: "c"(index), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");
-}
-
-/* RDPKRU/WRPKRU need ECX = 0 (and EDX = 0 for WRPKRU) or they #GP. */
-static inline u32 rdpkru(void)
-{
-	u32 pkru, edx;
-
-	asm volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
-	return pkru;
-}
-
-static inline void wrpkru(u32 pkru)
-{
-	/* "memory": accesses must not move across a permission change. */
-	asm volatile("wrpkru" :: "a"(pkru), "c"(0), "d"(0) : "memory");
-}
-
-/* XSAVE family: EDX:EAX is the requested-feature bitmap (RFBM & XCR0). */
-#define DEFINE_XSAVE_OP(name, insn)					\
-static inline void name(void *buf, u64 rfbm)				\
-{									\
-	asm volatile(insn " (%0)"					\
-		     :: "r"(buf), "a"((u32)rfbm), "d"((u32)(rfbm >> 32))	\
-		     : "memory");					\
-}
-DEFINE_XSAVE_OP(xsave, "xsave64")
-DEFINE_XSAVE_OP(xsaveopt, "xsaveopt64")
-DEFINE_XSAVE_OP(xsavec, "xsavec64")
-DEFINE_XSAVE_OP(xsaves, "xsaves64")
-DEFINE_XSAVE_OP(xrstor, "xrstor64")
-DEFINE_XSAVE_OP(xrstors, "xrstors64")
-#undef DEFINE_XSAVE_OP
 
 static inline u64 rdtsc(void)
 {

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "glob.h"
+#include <kernel/glob.h>
 
 #define KARGS_MAX_GLOBS 16
 #define KARGS_GLOB_LEN  64
@@ -24,7 +24,7 @@
 /* The PKRU switching configurations, registered in strategy/list.h. */
 enum pkru_config {
 #define STRATEGY(E, name) CONFIG_##E,
-#include "strategy/list.h"
+#include "kernel/strategy/list.h"
 #undef STRATEGY
 	NR_CONFIGS
 };
@@ -42,7 +42,7 @@ enum pkru_config {
 enum inject_bug {
 	INJECT_NONE,
 #define INJECT(E, name, hooks, tests, help) INJECT_##E,
-#include "inject_list.h"
+#include "kernel/inject_list.h"
 #undef INJECT
 	NR_INJECTS
 };
@@ -66,10 +66,12 @@ enum sigframe_pkru_policy { SIGFRAME_PKRU_HW, SIGFRAME_PKRU_SOFT, SIGFRAME_PKRU_
  */
 enum signal_abi { SIGNAL_ABI_LINUX612, SIGNAL_ABI_LINUX61 };
 
-#include "include/kernel/console-ids.h"
+#include <kernel/console-ids.h>
 
 #define TIMER_HZ_MIN 10
 #define TIMER_HZ_MAX 10000
+/* smp=N: the first N CPUs of the MADT (0: every one it lists, the default). */
+#define SMP_CPUS_MAX 64
 #define BENCH_ITERS_MIN 1
 #define BENCH_ITERS_MAX 1000000
 
@@ -90,6 +92,7 @@ struct kargs {
 	bool sigframe_pkru_set;		/* false: per-configuration default */
 	enum signal_abi signal_abi;
 	uint32_t timer_hz;
+	uint32_t smp;			/* CPUs to use; 0: all the MADT lists */
 	uint64_t seed;
 	enum exit_mode exit_mode;
 	uint32_t consoles;		/* CONSOLE_* mask */
@@ -97,8 +100,8 @@ struct kargs {
 };
 
 /* Defaults: every configuration, tests=*, bench=none, xfail=none, bench_iters=1000,
- * inject none, handler_pkru=init, signal_abi=linux612, timer_hz=1000, seed=1,
- * exit=halt. */
+ * inject none, handler_pkru=init, signal_abi=linux612, timer_hz=1000, smp=all,
+ * seed=1, exit=halt. */
 void kargs_defaults(struct kargs *ka);
 
 /*
