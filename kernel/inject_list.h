@@ -39,6 +39,9 @@ INJECT(KFPU_NOSAVE, kfpu_nosave, INJECT_HOOK_KERNEL_FPU, "switch.kernel_fpu",
 INJECT(AP_NO_PKE, ap_no_pke, INJECT_HOOK_CPU_SETUP, "smp.*",
        "the application processors start without CR4.PKE (the boot CPU's CR4 is not copied whole)")
 /* Harness self-checks: break what the CPU-semantics scenarios rely on. */
+INJECT(SPIN_IRQS_OFF, spin_irqs_off, INJECT_HOOK_TEST, "smp.lockup_detector",
+       "smp.lockup_detector hangs cpu0 for real (interrupts off, the detector not told): "
+       "the watchdog must fail the cell and end the run with the summary")
 INJECT(NO_PKE, no_pke, INJECT_HOOK_CPU_SETUP, "all",
        "CR4.PKE is left clear (PKRU neither writable nor enforced)")
 INJECT(PKRU_OFFSET, pkru_offset, INJECT_HOOK_TEST, "xsave.*",

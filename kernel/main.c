@@ -23,6 +23,7 @@
 #include <kernel/run.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/task.h>
+#include <kernel/watchdog.h>
 
 void syscall_init(void);
 
@@ -103,5 +104,6 @@ __noreturn void kmain(u32 magic, u64 info)
 	timing_init(fw_cfg_icount());
 
 	cpu_state_reset();
+	watchdog_start();
 	kernel_exit(run_tests());
 }

@@ -183,6 +183,9 @@ static const struct expectation table[] = {
 		 "xsave.user_sees_pkru,xsave.xsaveopt,xsave.xrstor_faults,xsave.xinuse,"
 		 "xsave.init_tracking,xsave.xsavec,xsave.xsaves",
 	  .inject = INJECT_NO_PKE, .why = NO_PKE_WHY },
+	/* A real lock-up: the watchdog fails the cell and ends the run. */
+	{ .ids = "smp.lockup_detector", .inject = INJECT_SPIN_IRQS_OFF,
+	  .why = "inject=spin_irqs_off: cpu0 really hangs, the watchdog must end the run" },
 	/* The APs started without CR4.PKE. */
 	{ .ids = "smp.pkru_per_cpu", .inject = INJECT_AP_NO_PKE,
 	  .why = "inject=ap_no_pke: the application processors run without CR4.PKE" },

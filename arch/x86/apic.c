@@ -122,16 +122,18 @@ bool apic_send_ipi(u32 dest, u32 low)
 	return false;
 }
 
-void apic_timer_periodic(u32 hz)
+void apic_timer_periodic_vector(u32 hz, u32 vec)
 {
 	if (!hz || !timer_hz) {
 		apic_timer_stop();
 		return;
 	}
 	apic_write(APIC_TDCR, TDCR_DIV_16);
-	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | vec);
 	apic_write(APIC_TMICT, timer_hz / hz ? (u32)(timer_hz / hz) : 1);
 }
+
+void apic_timer_periodic(u32 hz) { apic_timer_periodic_vector(hz, VEC_TIMER); }
 
 void apic_timer_oneshot(u32 ticks)
 {

@@ -138,6 +138,10 @@ static __noreturn void fatal_trap(struct pt_regs *r)
 
 void irq_register(int vec, irq_handler_t fn) { irq_handlers[vec] = fn; }
 
+static bool (*nmi_handler)(struct pt_regs *regs);
+
+void nmi_set_handler(bool (*fn)(struct pt_regs *regs)) { nmi_handler = fn; }
+
 /*
  * A single-step trap in ring 0.  The kernel never sets TF, so it came in
  * from ring 3 through an instruction that does not clear it before the
@@ -247,7 +251,9 @@ void trap_dispatch(struct pt_regs *r)
 			user_run_finish(r, vec);
 	}
 	if (vec == VEC_NMI) {
-		/* A watchdog or the front panel: note it, do not end the run. */
+		if (nmi_handler && nmi_handler(r))
+			return;
+		/* The front panel, or a platform watchdog: note it, do not end the run. */
 		printk("# NMI received at rip=%#llx (%s mode): ignored\n", r->rip,
 		       user_mode(r) ? "user" : "kernel");
 		return;

@@ -14,14 +14,24 @@
  * with its own PKRU.  inject=ap_no_pke
  * (an AP started without CR4.PKE) must make it fail.  With one CPU in use
  * (smp=1, or a MADT that lists one) it SKIPs.
+ *
+ * lockup_detector: cpu0 spins with interrupts off, printing nothing, and
+ * the watchdog on cpu1 (kernel/watchdog.c) must notice within its limit
+ * (shortened to 500 ms for this cell) and say where cpu0 was, by NMI.
+ * inject=spin_irqs_off spins without telling the watchdog it is a test:
+ * the real lock-up path must then fail this cell and end the run with the
+ * summary line.
  */
+#include <asm/apic.h>
 #include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <asm/safe.h>
 #include <asm/smp.h>
 #include <asm/traps.h>
+#include <kernel/params.h>
 #include <kernel/usermem.h>
+#include <kernel/watchdog.h>
 #include "../lib/testlib.h"
 
 SUITE(smp, 90, "several CPUs: per-CPU PKRU and control state");
@@ -137,3 +147,34 @@ static enum outcome pkru_per_cpu(struct scenario_ctx *ctx)
 }
 SCENARIO(smp, pkru_per_cpu, pkru_per_cpu,
 	 "each CPU has its own PKRU, the boot CPU's CR4.PKE and XCR0, and enforces keys", 0);
+
+#define LOCKUP_TEST_MS	500
+#define LOCKUP_GIVE_UP_MS 20000
+
+extern char __kernel_start[], __ktext_end[];
+
+static enum outcome lockup_detector(struct scenario_ctx *ctx)
+{
+	u64 rip = 0, flags;
+	bool seen = false;
+
+	if (!watchdog_running())
+		return skip(ctx, "no lock-up detector: one CPU in use (smp=1, or the MADT lists one)");
+	flags = irq_save();
+	if (inject_active(INJECT_SPIN_IRQS_OFF))
+		for (;;)
+			cpu_relax();
+	watchdog_expect(true, LOCKUP_TEST_MS);
+	/* No tick, no console line, no new cell: only the 1 ms PIT waits go by. */
+	for (u32 ms = 0; ms < LOCKUP_GIVE_UP_MS && !(seen = watchdog_seen(&rip)); ms++)
+		pit_delay_us(1000);
+	watchdog_expect(false, 0);
+	irq_restore(flags);
+	if (check(ctx, seen, "cpu0 spun %u ms with interrupts off and no lock-up was reported",
+		  LOCKUP_GIVE_UP_MS))
+		check(ctx, rip >= (u64)__kernel_start && rip < (u64)__ktext_end,
+		      "the lock-up NMI reported rip=%#llx, not in the kernel's text", rip);
+	return verdict(ctx);
+}
+SCENARIO(smp, lockup_detector, lockup_detector,
+	 "cpu1's watchdog notices cpu0 stuck with interrupts off, by NMI, and says where", 0);

@@ -11,6 +11,7 @@
 
 #define MAX_CPUS	8
 #define VEC_IPI_CALL	0xf0	/* wakes an idle AP: it looks at its mailbox */
+#define VEC_WATCHDOG	0xf1	/* the watchdog AP's own timer tick (kernel/watchdog.c) */
 
 /* The boot CPU's control registers, which every AP copies (smp_init()). */
 struct cpu_regs_template {
