@@ -446,6 +446,17 @@ static int parse_smp(struct kargs *ka, const struct keydef *k,
 	return 0;
 }
 
+static int parse_watchdog_s(struct kargs *ka, const struct keydef *k,
+			    struct span val, struct msg *m)
+{
+	uint64_t v = 0;
+
+	if (parse_number(k, val, false, WATCHDOG_S_MIN, WATCHDOG_S_MAX, &v, m))
+		return -1;
+	ka->watchdog_s = (uint32_t)v;
+	return 0;
+}
+
 static int parse_seed(struct kargs *ka, const struct keydef *k,
 		      struct span val, struct msg *m)
 {
@@ -731,6 +742,8 @@ static const struct keydef keys[] = {
 	{ "timer_hz", parse_timer_hz,
 	  "decimal " STR(TIMER_HZ_MIN) ".." STR(TIMER_HZ_MAX) },
 	{ "smp", parse_smp, "decimal 1.." STR(SMP_CPUS_MAX) " (the first N CPUs) or all" },
+	{ "watchdog_s", parse_watchdog_s,
+	  "decimal " STR(WATCHDOG_S_MIN) ".." STR(WATCHDOG_S_MAX) " (seconds without progress)" },
 	{ "seed", parse_seed, "64-bit decimal or 0x hex value" },
 	{ "exit", parse_exit, "qemu, halt, reboot or poweroff" },
 	{ "console", parse_console, "comma list of serial, vga, fb" },
@@ -770,6 +783,7 @@ void kargs_defaults(struct kargs *ka)
 	ka->signal_abi = SIGNAL_ABI_LINUX612;
 	ka->timer_hz = DEFAULT_TIMER_HZ;
 	ka->smp = 0;
+	ka->watchdog_s = DEFAULT_WATCHDOG_S;
 	ka->seed = DEFAULT_SEED;
 	ka->exit_mode = EXIT_HALT;
 	/* Only a fallback: consoles_set == false means auto-detect. */

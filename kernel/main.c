@@ -104,6 +104,6 @@ __noreturn void kmain(u32 magic, u64 info)
 	timing_init(fw_cfg_icount());
 
 	cpu_state_reset();
-	watchdog_start();
+	watchdog_start(kargs.watchdog_s);
 	kernel_exit(run_tests());
 }

@@ -18,7 +18,8 @@
 #define CALL_TIMEOUT_US	500000
 
 static volatile u64 beats;
-static volatile u32 limit_ticks = WATCHDOG_LOCKUP_S * WATCHDOG_HZ;
+static volatile u32 limit_ticks;
+static u32 lockup_s;
 static volatile bool fired, expected, seen;
 static volatile u64 seen_rip;
 static u64 last_progress;
@@ -77,8 +78,10 @@ static void start_on_ap(void *arg)
 	apic_timer_periodic_vector(WATCHDOG_HZ, VEC_WATCHDOG);
 }
 
-bool watchdog_start(void)
+bool watchdog_start(u32 seconds)
 {
+	lockup_s = seconds;
+	limit_ticks = seconds * WATCHDOG_HZ;
 	if (smp_cpus_online() < 2 || !apic_timer_hz()) {
 		printk("# watchdog: off (%s): a hang ends at the harness's timeout\n",
 		       smp_cpus_online() < 2 ? "one CPU in use" : "no calibrated APIC timer");
@@ -92,7 +95,7 @@ bool watchdog_start(void)
 	}
 	running = true;
 	printk("# watchdog: cpu%u checks cpu0 at %u Hz: no tick, console line or new cell for "
-	       "%u s is a lock-up\n", WATCHDOG_CPU, WATCHDOG_HZ, WATCHDOG_LOCKUP_S);
+	       "%u s is a lock-up (watchdog_s=)\n", WATCHDOG_CPU, WATCHDOG_HZ, lockup_s);
 	return true;
 }
 
@@ -102,7 +105,7 @@ void watchdog_expect(bool expect, u32 ms)
 
 	seen = false;
 	still = 0;
-	limit_ticks = expect ? (ticks ? ticks : 1) : WATCHDOG_LOCKUP_S * WATCHDOG_HZ;
+	limit_ticks = expect ? (ticks ? ticks : 1) : lockup_s * WATCHDOG_HZ;
 	expected = expect;
 }
 

@@ -134,9 +134,14 @@ echo 'int main(void) { return 0; }' |
 # kernel/inject_list.h: the run must match the expectation table (which
 # says exactly which cells flip) and flip at least one cell, or the bug is
 # not tested.
+# A bug may need more arguments or checks of its own (INJECT_EXTRA_ARGS,
+# INJECT_EXTRA_CHECKS): spin_irqs_off is a real lock-up, found after
+# watchdog_s= seconds, and must end the run with the watchdog's report.
+declare -A INJECT_EXTRA_ARGS=([spin_irqs_off]="watchdog_s=2")
+declare -A INJECT_EXTRA_CHECKS=([spin_irqs_off]=";;diag smp.lockup_detector 'watchdog: lock-up: cpu0 made no progress for 2 s, rip=0x* (kernel mode), reported by cpu1*';;diag - 'the run ends here: a lock-up*'")
 while read -r _ name tests; do
 	tests=${tests//\" \"/}	# "a," "b": C's adjacent literals, one string
-	CASES+=("inject-${name//_/-}|0|--cpu max -- tests=${tests//\"/} inject=$name|$SUMMARY_OK;;cell * todo 'inject=$name:*'")
+	CASES+=("inject-${name//_/-}|0|--cpu max -- tests=${tests//\"/} inject=$name ${INJECT_EXTRA_ARGS[$name]:-}|$SUMMARY_OK;;cell * todo 'inject=$name:*'${INJECT_EXTRA_CHECKS[$name]:-}")
 done < <(printf '#define INJECT(E, name, hooks, tests, help) INJECT_CASE name tests\n#include "kernel/inject_list.h"\n' |
 	${CC:-gcc} -E -P -x c - | grep '^INJECT_CASE ')
 

@@ -21,7 +21,7 @@ static char err[KARGS_ERR_LEN];
 
 static const char *const all_keys[] = {
 	"config", "tests", "bench", "bench_iters", "inject", "handler_pkru",
-	"sigframe_pkru", "signal_abi", "timer_hz", "smp", "seed", "exit", "console",
+	"sigframe_pkru", "signal_abi", "timer_hz", "smp", "watchdog_s", "seed", "exit", "console",
 };
 #define NR_ALL_KEYS (sizeof(all_keys) / sizeof(all_keys[0]))
 
@@ -347,6 +347,19 @@ static void test_smp(void)
 	EXPECT_ERR("smp=65", "smp", "out of range");
 	EXPECT_ERR("smp=two", "smp", "not a number");
 	EXPECT_ERR("smp=2x", "smp", "trailing junk 'x'");
+}
+
+static void test_watchdog_s(void)
+{
+	if (EXPECT_OK(""))
+		CHECK_EQ_UINT(ka.watchdog_s, DEFAULT_WATCHDOG_S);
+	if (EXPECT_OK("watchdog_s=1"))
+		CHECK_EQ_UINT(ka.watchdog_s, 1);
+	if (EXPECT_OK("watchdog_s=600"))
+		CHECK_EQ_UINT(ka.watchdog_s, 600);
+	EXPECT_ERR("watchdog_s=0", "watchdog_s", "out of range");
+	EXPECT_ERR("watchdog_s=601", "watchdog_s", "out of range");
+	EXPECT_ERR("watchdog_s=2s", "watchdog_s", "trailing junk 's'");
 }
 
 static void test_timer_hz(void)
@@ -1192,6 +1205,7 @@ int main(void)
 	test_bench_iters();
 	test_timer_hz();
 	test_smp();
+	test_watchdog_s();
 	test_seed();
 	test_inject();
 	test_handler_pkru();

@@ -73,6 +73,10 @@ enum signal_abi { SIGNAL_ABI_LINUX612, SIGNAL_ABI_LINUX61 };
 #define TIMER_HZ_MAX 10000
 /* smp=N: the first N CPUs of the MADT (0: every one it lists, the default). */
 #define SMP_CPUS_MAX 64
+/* watchdog_s=: seconds without progress that make a lock-up. */
+#define WATCHDOG_S_MIN 1
+#define WATCHDOG_S_MAX 600
+#define DEFAULT_WATCHDOG_S 10
 #define BENCH_ITERS_MIN 1
 #define BENCH_ITERS_MAX 1000000
 
@@ -94,6 +98,7 @@ struct kargs {
 	enum signal_abi signal_abi;
 	uint32_t timer_hz;
 	uint32_t smp;			/* CPUs to use; 0: all the MADT lists */
+	uint32_t watchdog_s;		/* lock-up after this long without progress */
 	uint64_t seed;
 	enum exit_mode exit_mode;
 	uint32_t consoles;		/* CONSOLE_* mask */
@@ -102,7 +107,7 @@ struct kargs {
 
 /* Defaults: every configuration, tests=*, bench=none, xfail=none, bench_iters=1000,
  * inject none, handler_pkru=init, signal_abi=linux612, timer_hz=1000, smp=all,
- * seed=1, exit=halt. */
+ * watchdog_s=10, seed=1, exit=halt. */
 void kargs_defaults(struct kargs *ka);
 
 /*

@@ -2,7 +2,7 @@
  * The lock-up detector (kernel/watchdog.c): an application processor
  * watches the boot CPU.  Progress is a timer tick (jiffies), a line on the
  * console or a cell starting (watchdog_touch()); when none comes for
- * WATCHDOG_LOCKUP_S seconds the AP sends the boot CPU an NMI, which names
+ * watchdog_s= seconds (default 10) the AP sends the boot CPU an NMI, which names
  * the stuck RIP and the cell, fails that cell and ends the run with the
  * summary line (the runner's lock-up hook) instead of a silent hang.
  */
@@ -13,10 +13,10 @@
 #include <asm/types.h>
 
 #define WATCHDOG_HZ		10
-#define WATCHDOG_LOCKUP_S	10
 
-/* Start it on CPU 1, if there is one; false (with the reason printed) if not. */
-bool watchdog_start(void);
+/* Start it on CPU 1, if there is one, with a lock-up after seconds without
+ * progress; false (with the reason printed) if not. */
+bool watchdog_start(u32 seconds);
 bool watchdog_running(void);
 void watchdog_touch(void);
 /*
