@@ -267,6 +267,22 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 
 static bool frame_injected_bugs(u64 fp, u32 handler_pkru, enum sigframe_pkru_policy pol);
 
+/*
+ * pkru_guard=altstack, declared once: no key is opened for the handler
+ * (it starts with its policy PKRU, as in every Linux), and the frame is
+ * written under the interrupted PKRU, so it goes only where the
+ * interrupted context may write -- a stack or altstack it denies fails the
+ * delivery (SIGSEGV), as Linux 6.1's does.  Returns the PKRU to write the
+ * frame under.
+ */
+static __attribute__((noinline, cold)) u32 guard_delivery(u32 interrupted, u32 *hp)
+{
+	if (!pkru_guard_on(PKRU_GUARD_ALTSTACK))
+		return sigcfg.linux61 ? interrupted : 0;
+	*hp = handler_pkru(interrupted);
+	return interrupted;
+}
+
 /* Deliver one signal; false if the frame could not be written (the task dies). */
 static inline __attribute__((always_inline)) bool
 setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
@@ -298,8 +314,12 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	/*
 	 * Linux 6.12: every key enabled while the kernel writes the frame.
 	 * Linux 6.1: the interrupted PKRU, so a stack it denies faults here.
+	 * pkru_guard= (one test of its word; the guards are out of line).
 	 */
-	wrpkru(sigcfg.linux61 ? interrupted : 0);
+	if (__builtin_expect(kargs.pkru_guard != 0, 0))
+		wrpkru(guard_delivery(interrupted, &hp));
+	else
+		wrpkru(sigcfg.linux61 ? interrupted : 0);
 	if (!write_rt_frame(r, sig, ka, frame, fp, interrupted, pol))
 		return false;
 	if (__builtin_expect(inject_hooked(INJECT_HOOK_SIGFRAME), 0) &&
@@ -495,6 +515,34 @@ sigreturn_pkru(struct task *t, enum sigframe_pkru_policy pol, bool quiet)
  * XSTATE_BV[9] -- the soft frame PKRU -- would still #GP, so it is
  * cleared in the spent frame first.
  */
+/*
+ * pkru_guard=sigreturn, declared once: the frame's PKRU may not grant
+ * (clear the AD or WD bit of) a key that the interrupted context -- the
+ * PKRU the kernel saved at delivery, or the live one for a frame no
+ * delivery made -- denied: the task gets SIGSEGV with the reason.
+ * pkru_guard=audit: every PKRU change through sigreturn is logged (the
+ * seed's surveillance, uncapped) and let through.
+ */
+static __attribute__((noinline, cold)) bool guard_sigreturn(struct task *t, u32 want,
+							  const char **why)
+{
+	struct task_signals *s = &t->sig;
+	bool nested = s->depth && s->depth <= SIG_NEST_MAX;
+	u32 before = nested ? s->delivered_pkru[s->depth - 1] : strategy->get_pkru(t);
+
+	if (want == before)
+		return true;
+	if (pkru_guard_on(PKRU_GUARD_AUDIT))
+		diag("pkru_guard=audit: task %s rt_sigreturn changes PKRU %#x -> %#x%s", t->name,
+		     before, want, before & ~want ? " (opens keys)" : "");
+	if (pkru_guard_on(PKRU_GUARD_SIGRETURN) && (before & ~want)) {
+		*why = "pkru_guard=sigreturn: the frame's PKRU opens a key the interrupted "
+		       "context denied";
+		return false;
+	}
+	return true;
+}
+
 static inline __attribute__((always_inline)) bool
 sigreturn_load_fpu(struct task *t, u64 fp, u32 pkru, const char **why)
 {
@@ -527,6 +575,7 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 	struct task_signals *s = &t->sig;
 	enum sigframe_pkru_policy pol = sigcfg.policy;
 	struct sigreturn_ctx c;
+	u32 pkru;
 
 	c.lim = sigframe_limits_current();
 	/* Its ABI may allow more (a non-PIE Linux process lies below the user half). */
@@ -534,7 +583,10 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 		c.lim = task_abi(t)->sigframe_limits(c.lim);
 	if (!sigreturn_read_context(r, uframe, &c, why) || !sigreturn_check_xstate(&c, pol, why))
 		return -1;
-	if (!sigreturn_load_fpu(t, c.fp, sigreturn_pkru(t, pol, quiet), why))
+	pkru = sigreturn_pkru(t, pol, quiet);
+	if (__builtin_expect(kargs.pkru_guard != 0, 0) && !guard_sigreturn(t, pkru, why))
+		return -1;
+	if (!sigreturn_load_fpu(t, c.fp, pkru, why))
 		return -2;
 
 	r->rsp = c.rsp;

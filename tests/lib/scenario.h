@@ -149,6 +149,7 @@ struct cell_when {
 	enum tri frame_pkru;		/* signal frames carry PKRU (policy hw or soft) */
 	enum tri handler_inherit;	/* handler_pkru=inherit */
 	enum tri frame_write_interrupted; /* signal_abi=linux61: frame written under the task's PKRU */
+	u32 guards;			/* pkru_guard= bits that must all be on (0: whatever) */
 };
 
 struct expectation {
@@ -171,6 +172,14 @@ struct expectation {
 	const char *fails_with;
 	const char *why;
 };
+
+/*
+ * linux.attack (tests/linux/progs/attack.c): the outcome letter each of
+ * its doors 1-9 should have in this configuration under the guards on
+ * (B blocked, L leaked, C corrupted, X both), into out (10 bytes), and
+ * the reason of the first door that differs from got (NULL: none does).
+ */
+const char *attack_doors_expected(int config, const char *got, char out[10]);
 
 /*
  * The first row that expects this cell to fail, or NULL (expected to pass);

@@ -21,6 +21,7 @@
 #include <kernel/console.h>
 #include <kernel/linux/linux.h>
 #include <kernel/mm.h>
+#include <kernel/params.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
@@ -120,6 +121,30 @@ static const char *cpu_lacks_for(const char *name)
 	return NULL;
 }
 
+/*
+ * An attack program (tests/linux/progs/attack*.c) passes only when each
+ * door's outcome is the one the door table (tests/expect.c) gives for this
+ * configuration and the guards on: the cell fails naming the first door
+ * that differs.
+ */
+static void attack_check(struct scenario_ctx *ctx, const struct linux_report *rep)
+{
+	char want[10];
+	const char *why = attack_doors_expected(ctx->config, rep->doors[0] ? rep->doors : NULL,
+						want);
+	int d = 0;
+
+	while (d < 9 && rep->doors[d] == want[d])
+		d++;
+	if (!check(ctx, strlen(rep->doors) == 9 && d == 9,
+		   "doors %s, expected %s: door %d is %c, the table says %c (%s)",
+		   rep->doors[0] ? rep->doors : "(no '" LINUX_DOORS_PREFIX "' line)", want, d + 1,
+		   rep->doors[d] ? rep->doors[d] : '-', want[d < 9 ? d : 8], why ? why : "?"))
+		return;
+	diag("attack doors 1-9: %s, as the door table says (pkru_guard=%#x)", rep->doors,
+	     kargs.pkru_guard);
+}
+
 static enum outcome linux_run(struct scenario_ctx *ctx)
 {
 	const char *dev;
@@ -186,6 +211,8 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 		check(ctx, rep.exit_code == 0, "exit status %ld (%d sub-tests ok), its last line: %s",
 		      rep.exit_code, rep.ok, rep.last_line);
 	}
+	if (!ctx->failures && !strncmp(prog->name, "attack", 6))
+		attack_check(ctx, &rep);
 	return verdict(ctx);
 }
 
