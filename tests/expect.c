@@ -172,27 +172,27 @@ static const struct expectation table[] = {
 
 	/*
 	 * ---- pkru_guard= with a guard's check injected away: its doors of
-	 * linux.attack open again (the door table below still expects them
-	 * closed).  The reason pins exactly which doors differ. ----
+	 * linux.attack_guarded (every guard on) open again, while the door
+	 * table below still expects them closed.  The reason pins exactly
+	 * which doors differ. ----
 	 */
-	{ .ids = "linux.attack", .when = { .frame_pkru = YES, .guards = PKRU_GUARD_SIGRETURN },
+	{ .ids = "linux.attack_guarded", .when = { .frame_pkru = YES },
 	  .inject = INJECT_NO_GUARD_SIGRETURN, .fails_with = "doors ?XBBBBBBB, expected ?BBBBBBBB*",
 	  .why = "inject=no_guard_sigreturn: rt_sigreturn loads a frame PKRU that opens K" },
-	{ .ids = "linux.attack",
-	  .when = { .frame_write_interrupted = NO, .guards = PKRU_GUARD_ALTSTACK },
+	{ .ids = "linux.attack_guarded", .when = { .frame_write_interrupted = NO },
 	  .inject = INJECT_NO_GUARD_ALTSTACK, .fails_with = "doors ??XCBBBBB, expected ??BBBBBBB*",
 	  .why = "inject=no_guard_altstack: the handler gets K's altstack key, the frame goes "
 		 "into K" },
-	{ .ids = "linux.attack", .when = { .guards = PKRU_GUARD_REKEY },
+	{ .ids = "linux.attack_guarded",
 	  .inject = INJECT_NO_GUARD_REKEY, .fails_with = "doors ????XBBBB, expected ????BBBBB*",
 	  .why = "inject=no_guard_rekey: pkey_mprotect, munmap, MAP_FIXED, MADV_DONTNEED on K" },
-	{ .ids = "linux.attack", .when = { .guards = PKRU_GUARD_PKEY_FREE },
+	{ .ids = "linux.attack_guarded",
 	  .inject = INJECT_NO_GUARD_PKEY_FREE, .fails_with = "doors ?????XBBB, expected ?????BBBB*",
 	  .why = "inject=no_guard_pkey_free: K freed under its pages and allocated again open" },
-	{ .ids = "linux.attack", .when = { .guards = PKRU_GUARD_PTRACE },
+	{ .ids = "linux.attack_guarded",
 	  .inject = INJECT_NO_GUARD_PTRACE, .fails_with = "doors ??????XBB, expected ??????BBB*",
 	  .why = "inject=no_guard_ptrace: the tracer peeks, pokes and raises the tracee's PKRU" },
-	{ .ids = "linux.attack", .when = { .guards = PKRU_GUARD_REMOTE },
+	{ .ids = "linux.attack_guarded",
 	  .inject = INJECT_NO_GUARD_REMOTE, .fails_with = "doors ???????XB, expected ???????BB*",
 	  .why = "inject=no_guard_remote: process_vm_readv/writev of its own pid pass K" },
 
@@ -215,7 +215,6 @@ static const struct expectation table[] = {
 
 /* What a cell is: the properties rows are keyed on. */
 struct cell_props {
-	u32 guards;
 	bool per_config;
 	bool xcr0_pkru, switches_pkru, wrpkru_at_switch_in, deferred_load, frame_pkru;
 	bool handler_inherit, frame_write_interrupted;
@@ -225,7 +224,6 @@ static void props_of(int config, enum sigframe_pkru_policy pol, bool inherit, bo
 		     struct cell_props *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->guards = kargs.pkru_guard;
 	p->handler_inherit = inherit;
 	p->frame_write_interrupted = linux61;
 	if (config < 0)
@@ -252,7 +250,7 @@ static bool when_holds(const struct cell_when *w, const struct cell_props *p)
 
 	if (needs_config && !p->per_config)
 		return false;
-	return (p->guards & w->guards) == w->guards && tri_ok(w->xcr0_pkru, p->xcr0_pkru) && tri_ok(w->switches_pkru, p->switches_pkru) &&
+	return tri_ok(w->xcr0_pkru, p->xcr0_pkru) && tri_ok(w->switches_pkru, p->switches_pkru) &&
 	       tri_ok(w->wrpkru_at_switch_in, p->wrpkru_at_switch_in) &&
 	       tri_ok(w->deferred_load, p->deferred_load) &&
 	       tri_ok(w->frame_pkru, p->frame_pkru) &&
@@ -323,7 +321,6 @@ static bool row_satisfiable(const struct expectation *e, bool per_config, bool g
 
 		if (global) {
 			props_of(-1, SIGFRAME_PKRU_NONE, inherit, linux61, &p);
-			p.guards = ~0u;		/* pkru_guard= can turn any on */
 			if (when_holds(&e->when, &p))
 				return true;
 		}
@@ -335,7 +332,6 @@ static bool row_satisfiable(const struct expectation *e, bool per_config, bool g
 				if (!strategy_of(c)->xcr0_pkru && pols[k] == SIGFRAME_PKRU_HW)
 					continue;
 				props_of(c, pols[k], inherit, linux61, &p);
-				p.guards = ~0u;
 				if (when_holds(&e->when, &p))
 					return true;
 			}

@@ -149,7 +149,6 @@ struct cell_when {
 	enum tri frame_pkru;		/* signal frames carry PKRU (policy hw or soft) */
 	enum tri handler_inherit;	/* handler_pkru=inherit */
 	enum tri frame_write_interrupted; /* signal_abi=linux61: frame written under the task's PKRU */
-	u32 guards;			/* pkru_guard= bits that must all be on (0: whatever) */
 };
 
 struct expectation {

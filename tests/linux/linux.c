@@ -22,6 +22,7 @@
 #include <kernel/linux/linux.h>
 #include <kernel/mm.h>
 #include <kernel/params.h>
+#include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
@@ -145,7 +146,31 @@ static void attack_check(struct scenario_ctx *ctx, const struct linux_report *re
 	     kargs.pkru_guard);
 }
 
+static enum outcome linux_run_program(struct scenario_ctx *ctx);
+
+/*
+ * linux.attack_guarded (tests/linux/progs/attack_guarded.c, attack.c
+ * under another name) runs with every pkru_guard= guard on, added to
+ * whatever the command line gave for the time of the cell.
+ */
 static enum outcome linux_run(struct scenario_ctx *ctx)
+{
+	u32 guards = kargs.pkru_guard;
+	enum outcome o;
+
+	if (!strcmp(linux_program(ctx->instance)->name, "attack_guarded")) {
+		kargs.pkru_guard |= PKRU_GUARD_ALL;
+		signal_policy_changed();
+	}
+	o = linux_run_program(ctx);
+	if (kargs.pkru_guard != guards) {
+		kargs.pkru_guard = guards;
+		signal_policy_changed();
+	}
+	return o;
+}
+
+static enum outcome linux_run_program(struct scenario_ctx *ctx)
 {
 	const char *dev;
 	const struct linux_program *prog = linux_program(ctx->instance);
