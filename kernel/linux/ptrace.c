@@ -70,7 +70,9 @@ static long regset(struct linux_proc *c, bool set, u64 type, u64 uiov)
 	if (set) {
 		if (copy_from_user(regset_buf, iov.base, len))
 			return -LX_EFAULT;
-		if (pkru_guard_on(PKRU_GUARD_PTRACE) && !regset_pkru_ok(c, len))
+		/* A short regset is refused by the set itself (EFAULT), as Linux does first. */
+		if (pkru_guard_on(PKRU_GUARD_PTRACE) && len == lx_regset_xstate_size() &&
+		    !regset_pkru_ok(c, len))
 			return -LX_EPERM;
 		err = lx_regset_xstate_set(c->stopped_task, regset_buf, len);
 	} else {
