@@ -10,7 +10,8 @@
 #   --icount       -icount shift=0,sleep=off: deterministic instruction counts
 #   --kvm          use KVM (needs a usable /dev/kvm and a host CPU with PKU)
 #   --timeout S    kill QEMU after S seconds (default 180, 0 = no limit)
-#   --smp N        number of CPUs (default 1)
+#   --smp N        number of CPUs (default 2: the boot CPU and one AP; smp=N
+#                  in the kernel arguments uses fewer)
 #   --mem SIZE     guest memory (default 256M)
 #   --no-serial    no serial port at all; the verdict comes from the exit status
 #   --log FILE     also write the serial output to FILE
@@ -63,7 +64,7 @@ uefi=0
 icount=0
 kvm=0
 timeout_s=180
-smp=1
+smp=2
 mem=256M
 serial=1
 log=""

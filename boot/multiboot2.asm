@@ -43,6 +43,7 @@ mb2_header:
 mb2_header_end:
 
 section .bss align=4096
+global boot_pml4			; arch/x86/trampoline.asm: the APs' way in
 boot_pml4:	resb 4096
 boot_pdpt:	resb 4096
 boot_pd:	resb 4096 * 4

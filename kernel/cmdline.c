@@ -440,6 +440,21 @@ static int parse_timer_hz(struct kargs *ka, const struct keydef *k,
 	return 0;
 }
 
+static int parse_smp(struct kargs *ka, const struct keydef *k,
+		     struct span val, struct msg *m)
+{
+	uint64_t v = 0;
+
+	if (span_eq(val, "all")) {
+		ka->smp = 0;
+		return 0;
+	}
+	if (parse_number(k, val, false, 1, SMP_CPUS_MAX, &v, m))
+		return -1;
+	ka->smp = (uint32_t)v;
+	return 0;
+}
+
 static int parse_seed(struct kargs *ka, const struct keydef *k,
 		      struct span val, struct msg *m)
 {
@@ -767,6 +782,7 @@ static const struct keydef keys[] = {
 	  "ptrace, remote, audit; all (every guard but audit), or none" },
 	{ "timer_hz", parse_timer_hz,
 	  "decimal " STR(TIMER_HZ_MIN) ".." STR(TIMER_HZ_MAX) },
+	{ "smp", parse_smp, "decimal 1.." STR(SMP_CPUS_MAX) " (the first N CPUs) or all" },
 	{ "seed", parse_seed, "64-bit decimal or 0x hex value" },
 	{ "exit", parse_exit, "qemu, halt, reboot or poweroff" },
 	{ "console", parse_console, "comma list of serial, vga, fb" },
@@ -806,6 +822,7 @@ void kargs_defaults(struct kargs *ka)
 	ka->signal_abi = SIGNAL_ABI_LINUX612;
 	ka->pkru_guard = 0;
 	ka->timer_hz = DEFAULT_TIMER_HZ;
+	ka->smp = 0;
 	ka->seed = DEFAULT_SEED;
 	ka->exit_mode = EXIT_HALT;
 	/* Only a fallback: consoles_set == false means auto-detect. */

@@ -4,10 +4,36 @@
 #include <asm/processor-flags.h>
 #include <asm/xstate.h>
 #include <kernel/fpu.h>
+#include <kernel/panic.h>
 #include <kernel/params.h>
+#include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
+#include <kernel/task.h>
 
 static u8 init_image[XSTATE_BUF_MAX] __aligned(64);
+static bool kfpu_active, kfpu_saved;
+
+void kernel_fpu_begin(void)
+{
+	struct task *t = current;
+
+	if (kfpu_active)
+		panic("kernel_fpu_begin() inside a kernel FPU section");
+	kfpu_active = true;
+	/* A kernel-only task has no user state; inject=kfpu_nosave forgets it. */
+	kfpu_saved = !t->kthread && !inject_active(INJECT_KFPU_NOSAVE);
+	if (kfpu_saved)
+		strategy->switch_out(t);
+}
+
+void kernel_fpu_end(void)
+{
+	struct task *t = current;
+
+	if (kfpu_saved)
+		strategy->switch_in(t, t);
+	kfpu_active = false;
+}
 
 void fpu_init_area(void *area)
 {

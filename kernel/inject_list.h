@@ -34,7 +34,14 @@ INJECT(FRAME_PKRU_LIVE, frame_pkru_live, INJECT_HOOK_SIGFRAME, "signal.*," INJEC
        "the signal frame gets the handler's PKRU instead of the interrupted one")
 INJECT(BV_CLEAR, bv_clear, INJECT_HOOK_SIGFRAME, "signal.*," INJECT_LINUX_PROGS,
        "the signal frame is written with XSTATE_BV[9]=0")
+INJECT(KFPU_NOSAVE, kfpu_nosave, INJECT_HOOK_KERNEL_FPU, "switch.kernel_fpu",
+       "kernel_fpu_begin() does not save the task's user FPU state before kernel SIMD use")
+INJECT(AP_NO_PKE, ap_no_pke, INJECT_HOOK_CPU_SETUP, "smp.*",
+       "the application processors start without CR4.PKE (the boot CPU's CR4 is not copied whole)")
 /* Harness self-checks: break what the CPU-semantics scenarios rely on. */
+INJECT(SPIN_IRQS_OFF, spin_irqs_off, INJECT_HOOK_TEST, "smp.lockup_detector",
+       "smp.lockup_detector hangs cpu0 for real (interrupts off, the detector not told): "
+       "the watchdog must fail the cell and end the run with the summary")
 INJECT(NO_PKE, no_pke, INJECT_HOOK_CPU_SETUP, "all",
        "CR4.PKE is left clear (PKRU neither writable nor enforced)")
 INJECT(PKRU_OFFSET, pkru_offset, INJECT_HOOK_TEST, "xsave.*",

@@ -9,6 +9,8 @@
 #include <asm/desc.h>
 #include <asm/fw_cfg.h>
 #include <asm/pgtable.h>
+#include <asm/processor-flags.h>
+#include <asm/smp.h>
 #include <asm/timing.h>
 #include <asm/traps.h>
 #include <asm/xstate.h>
@@ -21,6 +23,7 @@
 #include <kernel/run.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/task.h>
+#include <kernel/watchdog.h>
 
 void syscall_init(void);
 
@@ -90,7 +93,10 @@ __noreturn void kmain(u32 magic, u64 info)
 	acpi_init();
 	pic_disable();
 	if (!apic_init())
-		printk("# apic: none (CPUID.1:EDX[9] = 0): task scenarios will SKIP\n");
+		printk("# apic: none (CPUID.1:EDX[9] = 0): task scenarios will SKIP, 1 CPU\n");
+	else
+		smp_init(kargs.smp, mm_low_page(),
+			 inject_active(INJECT_AP_NO_PKE) ? X86_CR4_PKE : 0);
 	syscall_init();
 	tasks_init();
 	fpu_init();
@@ -98,5 +104,6 @@ __noreturn void kmain(u32 magic, u64 info)
 	timing_init(fw_cfg_icount());
 
 	cpu_state_reset();
+	watchdog_start();
 	kernel_exit(run_tests());
 }

@@ -38,6 +38,23 @@ static bool page_is_reserved(u64 pa)
 	return false;
 }
 
+u64 mm_low_page(void)
+{
+	/* Above the real-mode IVT and BIOS data; the highest such page, away from the EBDA's start. */
+	for (u64 pa = 0x9e000; pa >= 0x1000; pa -= PAGE_SIZE) {
+		bool ok = false;
+
+		for (int i = 0; i < boot_info.nr_usable && !ok; i++)
+			ok = pa >= boot_info.usable[i].base &&
+			     pa + PAGE_SIZE <= boot_info.usable[i].base + boot_info.usable[i].len;
+		for (int i = 0; i < boot_info.nr_reserved && ok; i++)
+			ok = !overlaps(pa, PAGE_SIZE, boot_info.reserved[i].base, boot_info.reserved[i].len);
+		if (ok && !overlaps(pa, PAGE_SIZE, (u64)__kernel_start, __kernel_end - __kernel_start))
+			return pa;
+	}
+	return 0;
+}
+
 struct span { u64 lo, hi; };
 
 /* Every range page_is_reserved() refuses, widened to whole pages. */

@@ -5,6 +5,7 @@
  * output would have had, as in C99.
  */
 #include <kernel/console.h>
+#include <kernel/watchdog.h>
 #include <kernel/string.h>
 
 struct outbuf { char *buf; size_t size, len; };
@@ -221,5 +222,6 @@ int printk(const char *fmt, ...)
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	watchdog_touch();		/* a line out is progress */
 	return n;
 }

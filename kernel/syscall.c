@@ -5,15 +5,18 @@
  * -EFAULT, never a kernel fault.
  */
 #include <asm/desc.h>
+#include <asm/pgtable.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <kernel/abi.h>
 #include <kernel/console.h>
+#include <kernel/fpu.h>
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/string.h>
 #include <kernel/uaccess.h>
 
 #define WRITE_MAX 256
@@ -93,6 +96,20 @@ static long sys_sleep(struct pt_regs *r)
 
 static long sys_getpid(struct pt_regs *r) { return current->id; }
 
+/* Kernel SIMD use in the middle of a task's system call: the registers it
+ * had must be what it gets back (switch.kernel_fpu). */
+static long sys_kernel_fpu(struct pt_regs *r)
+{
+	static u8 src[PAGE_SIZE] __aligned(64), dst[PAGE_SIZE] __aligned(64);
+
+	for (u32 i = 0; i < PAGE_SIZE; i++)
+		src[i] = (u8)(i * 7 + r->rdi);
+	kernel_fpu_begin();
+	copy_page_simd(dst, src);
+	kernel_fpu_end();
+	return memcmp(dst, src, PAGE_SIZE) ? -EIO : 0;
+}
+
 /* Called by arch/x86/syscall_entry.asm with the number checked. */
 static long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_null] = sys_null,
@@ -113,6 +130,7 @@ static long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_alarm] = sys_alarm,
 	[SYS_sigstat] = sys_sigstat,
 	[SYS_sigreturn_fuzz] = sys_sigreturn_fuzz,
+	[SYS_kernel_fpu] = sys_kernel_fpu,
 };
 
 /* pkrulab's own ABI, every task's by default: its system calls, no hooks. */

@@ -152,7 +152,7 @@ static const struct expectation table[] = {
 	{ .ids = "switch.fpu_reset", .when = { .xcr0_pkru = YES }, .inject = INJECT_RESET_ZERO,
 	  .why = "inject=reset_zero: the FPU reset XRSTOR includes PKRU and loads 0" },
 	{ .ids = "switch.yield,switch.preempt,switch.kthread,switch.fpu_reset,switch.init_state,"
-		 "switch.uaccess,switch.sleep_uaccess,switch.pkru_syscalls,switch.coroutine,"
+		 "switch.kernel_fpu,switch.uaccess,switch.sleep_uaccess,switch.pkru_syscalls,switch.coroutine,"
 		 "signal.frame_pkru,signal.handler_pkru,signal.preserve,signal.recover,"
 		 "signal.override,signal.surveillance,signal.frame_init_state,signal.pkey_fault,"
 		 "signal.altstack_denied,signal.altstack_handler_key,signal.nested,signal.kill_other,"
@@ -160,6 +160,10 @@ static const struct expectation table[] = {
 		 "linux.protection_keys,linux.pkey_sighandler_tests,linux.ptrace",
 	  .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_NO_WRPKRU,
 	  .why = NO_WRPKRU_WHY },
+	/* Kernel SIMD use that does not save the task's registers: every design loses them. */
+	{ .ids = "switch.kernel_fpu", .when = { .switches_pkru = YES }, .inject = INJECT_KFPU_NOSAVE,
+	  .why = "inject=kfpu_nosave: kernel_fpu_begin() does not save the task's FPU state, "
+		 "the kernel's SIMD copy overwrites XMM0" },
 	{ .ids = "switch.kthread", .when = { .wrpkru_at_switch_in = YES },
 	  .inject = INJECT_KTHREAD_SKIP,
 	  .why = "inject=kthread_skip: the write is skipped when switching from a kernel-only "
@@ -198,13 +202,19 @@ static const struct expectation table[] = {
 
 	/* ---- harness self-checks ---- */
 	/* CR4.PKE never set: every PKRU access #UDs, keys are ignored. */
-	{ .ids = "pku.*", .inject = INJECT_NO_PKE,
+	{ .ids = "pku.*,smp.pkru_per_cpu", .inject = INJECT_NO_PKE,
 	  .why = "inject=no_pke: CR4.PKE left clear, PKRU is neither writable nor enforced" },
 	/* xsave.xsavec and xsave.xsaves run only where they exist (Bochs; TCG SKIPs them). */
 	{ .ids = "xsave.pkru_roundtrip,xsave.init_loads_zero,xsave.rfbm_excludes_pkru,"
 		 "xsave.user_sees_pkru,xsave.xsaveopt,xsave.xrstor_faults,xsave.xinuse,"
 		 "xsave.init_tracking,xsave.xsavec,xsave.xsaves",
 	  .inject = INJECT_NO_PKE, .why = NO_PKE_WHY },
+	/* A real lock-up: the watchdog fails the cell and ends the run. */
+	{ .ids = "smp.lockup_detector", .inject = INJECT_SPIN_IRQS_OFF,
+	  .why = "inject=spin_irqs_off: cpu0 really hangs, the watchdog must end the run" },
+	/* The APs started without CR4.PKE. */
+	{ .ids = "smp.pkru_per_cpu", .inject = INJECT_AP_NO_PKE,
+	  .why = "inject=ap_no_pke: the application processors run without CR4.PKE" },
 	/* PKRU looked for at Zen 3's offset instead of CPUID's. */
 	{ .ids = "xsave.pkru_roundtrip,xsave.user_sees_pkru,xsave.xsaveopt",
 	  .inject = INJECT_PKRU_OFFSET,

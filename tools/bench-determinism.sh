@@ -39,6 +39,7 @@ echo "bench-determinism: 1 passed, 0 failed ($lines p50s identical across two --
 
 "$PYTHON" tools/pkrulab_report.py targets "$OUT/determinism-1.log" >"$OUT/targets.md" 2>&1
 rc=$?
+# "M of N targets met" is pkrulab_report.py's own last line, not the kernel's log.
 read -r met of < <(sed -nE 's/^([0-9]+) of ([0-9]+) targets met$/\1 \2/p' "$OUT/targets.md")
 met=${met:-0}
 missed=$(( ${of:-0} - met ))

@@ -166,7 +166,7 @@ class JobSpec:
     image: str
     cpu: str = "max"
     uefi: bool = False
-    smp: int = 1
+    smp: int = 2          # as ./run-qemu.sh: the boot CPU and one AP
     mem: str = "256M"
     disk: bool = False
     timeout: str = "10"          # the test action (boot to summary): MIN, or Ns / Nm
@@ -316,7 +316,7 @@ def job_yaml(spec: JobSpec, suite_names: list[str] | None = None) -> str:
 
 
 def bare_metal_actions(spec: JobSpec, url: str, boot_minutes: int) -> list[str]:
-    for opt, bad in (("--cpu", spec.cpu != "max"), ("--smp", spec.smp != 1),
+    for opt, bad in (("--cpu", spec.cpu != "max"), ("--smp", spec.smp != JobSpec.smp),
                      ("--mem", spec.mem != "256M"), ("--disk", spec.disk)):
         if bad:
             raise JobError("%s is a QEMU option: a %s device is the machine it is"

@@ -41,6 +41,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CATALOGUE = os.path.join(ROOT, "tools", "mutants.txt")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import pkrulog  # noqa: E402  (the one parser of the kernel's log)
 
 # The matrix cases (tools/qemu-matrix.sh) of the inject stage: every injected
 # bug of the switching and signal code (one matrix case per declaration in
@@ -62,10 +64,10 @@ def inject_cases(root: str = ROOT) -> str:
 
 INJECT_CASES = inject_cases()
 STAGES = ("host", "default", "inject")
-# A KTAP result that did not match its expectation: "not ok" with no TODO or
-# SKIP directive (a suite line, a failed cell, "expected to fail ... but
-# passed").  The default run is stopped at the first one.
-MISMATCH = re.compile(r"^\s*not ok \d+ \S+(?=\s|$)(?!\s+#\s*(?:TODO\b|SKIP\b|DEVIATION:))")
+# A KTAP result that did not match its expectation (a failed suite or cell,
+# "expected to fail ... but passed", an unlisted deviation), as
+# tools/pkrulog.py classifies it.  The default run is stopped at the first one.
+MISMATCH = pkrulog.is_mismatch_line
 FAST_STAGES = ("host", "default")
 
 
@@ -233,7 +235,7 @@ class Judge:
                 line = raw.decode(errors="replace").rstrip("\r\n")
                 f.write(line + "\n")
                 f.flush()
-                if MISMATCH.match(line):
+                if MISMATCH(line):
                     f.write("mutants.py: stopped at the first mismatch\n")
                     os.killpg(p.pid, signal.SIGTERM)
                     p.wait()
@@ -241,7 +243,8 @@ class Judge:
             return p.wait() == 0
 
     def timed_out(self, name, tag):
-        """Did stage name of tag end in a QEMU timeout (run-qemu.sh's message)?"""
+        """Did stage name of tag end in a QEMU timeout?  run-qemu.sh's own
+        message in the stage's output, not a line of the kernel's log."""
         try:
             with open(os.path.join(self.logdir, "%s.%s.log" % (tag, name)), errors="replace") as f:
                 return "run-qemu.sh: timeout after" in f.read()

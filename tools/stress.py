@@ -6,8 +6,8 @@ times (default 10) while every CPU core is kept busy by a spinning process,
 so that timer ticks land at other points of the scenarios than on an idle
 machine.  Every KTAP cell of every run is keyed by (case, cell id), e.g.
 ("inject-init-skip", "switch.init_state[explicit]"), and its outcome
-(pass, fail, xfail, skip, or the run's own status) is compared across the
-rounds.  Any cell whose outcome differs between two rounds is reported with
+(tools/pkrulog.py's verdict: ok, SKIP, FAIL, DESIGN, DEVIATION, MISMATCH,
+or the run's own status) is compared across the rounds.  Any cell whose outcome differs between two rounds is reported with
 its outcome per round; a run that fails the same way every round is
 reported too.  Last line:
 
@@ -28,31 +28,18 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mutants import INJECT_CASES  # noqa: E402  (one list of injection cases)
+import pkrulog  # noqa: E402  (the one parser of the kernel's log)
 
-# "    ok 3 switch.yield[hybrid]", "    not ok 5 x[unmanaged] # TODO why", ...
-KTAP_RESULT = re.compile(r"^\s+(ok|not ok) \d+ (\S+)(?:\s+#\s*(\S+))?")
 STATUS_CELL = "(run status)"
 
 
 def parse_cells(text):
-    """{cell id: outcome} of the scenario results in a serial log.
-    Only indented (subtest) lines are cells; suite lines summarise them."""
+    """{cell id: verdict} of the scenario results in a serial log
+    (tools/pkrulog.py's cells: suite lines summarise them, they are none)."""
     cells = {}
-    for line in text.replace("\r", "").split("\n"):
-        m = KTAP_RESULT.match(line)
-        if not m:
-            continue
-        ok, cell, directive = m.group(1), m.group(2), (m.group(3) or "").upper()
-        if directive == "SKIP":
-            outcome = "skip"
-        elif ok == "ok":
-            outcome = "pass"
-        elif directive == "TODO":
-            outcome = "xfail"
-        else:
-            outcome = "fail"
+    for c in pkrulog.parse_log(text).cells:
         # A cell id appearing twice in one run is itself suspicious: keep both.
-        cells[cell] = outcome if cell not in cells else cells[cell] + "+" + outcome
+        cells[c.name] = c.verdict if c.name not in cells else cells[c.name] + "+" + c.verdict
     return cells
 
 
@@ -72,7 +59,8 @@ def compare(rounds):
 
 
 def matrix_verdicts(stdout):
-    """{case name: 'ok'|'FAIL'} from tools/qemu-matrix.sh's output."""
+    """{case name: 'ok'|'FAIL'} from tools/qemu-matrix.sh's output (the
+    matrix's own lines, not a kernel log)."""
     out = {}
     for line in stdout.split("\n"):
         m = re.match(r"^(ok|FAIL)\s+(\S+)", line)

@@ -23,7 +23,7 @@ import pkrulog  # noqa: E402
 import unitrun  # noqa: E402
 
 MAKE_JOB = [sys.executable, os.path.join(HERE, "lava", "make-job")]
-SUITES = ["pku", "xsave", "switch", "signal", "sigreturn", "linux"]
+SUITES = ["pku", "xsave", "switch", "signal", "sigreturn", "linux", "smp"]
 
 
 def simulate(monitors: list[dict], stream: str) -> tuple[list[tuple[str, str, str]], str]:

@@ -119,6 +119,17 @@ static bool find_s5(const struct acpi_header *dsdt)
 	return false;
 }
 
+/* An enabled processor: counted, and its APIC ID kept (an x2APIC entry may repeat an xAPIC one). */
+static void madt_cpu(u32 apic_id)
+{
+	for (u32 i = 0; i < acpi.nr_apic_ids; i++)
+		if (acpi.apic_ids[i] == apic_id)
+			return;
+	acpi.cpus++;
+	if (acpi.nr_apic_ids < ACPI_MAX_CPUS)
+		acpi.apic_ids[acpi.nr_apic_ids++] = apic_id;
+}
+
 void acpi_set_rsdp(u64 rsdp, bool v2)
 {
 	rsdp_pa = rsdp;
@@ -156,15 +167,15 @@ void acpi_init(void)
 
 		for (; p + 2 <= end && p[1] >= 2; p += p[1]) {
 			if (p[0] == MADT_LAPIC && p[1] >= 8 && (*(const u32 *)(p + 4) & MADT_ENABLED))
-				acpi.cpus++;
+				madt_cpu(p[3]);
 			if (p[0] == MADT_X2APIC && p[1] >= 16 && (*(const u32 *)(p + 8) & MADT_ENABLED))
-				acpi.cpus++;
+				madt_cpu(*(const u32 *)(p + 4));
 		}
 	}
-	printk("# acpi: rsdp v%d, FADT %s (reset %s, S5 %s), MADT: %u CPU%s (%u parked, not started)\n",
+	printk("# acpi: rsdp v%d, FADT %s (reset %s, S5 %s), MADT: %u CPU%s\n",
 	       rsdp_v2 ? 2 : 1, fadt ? "found" : "missing",
 	       acpi.reset_port ? "register" : "none", acpi.s5 ? "found" : "not found", acpi.cpus,
-	       acpi.cpus == 1 ? "" : "s", acpi.cpus ? acpi.cpus - 1 : 0);
+	       acpi.cpus == 1 ? "" : "s");
 }
 
 bool acpi_poweroff(void)

@@ -18,6 +18,8 @@
 #define APIC_ID		0x020
 #define APIC_EOI	0x0b0
 #define APIC_SVR	0x0f0
+#define APIC_ICR_LO	0x300	/* x2APIC: one 64-bit MSR, 0x830 */
+#define APIC_ICR_HI	0x310
 #define APIC_LVT_TIMER	0x320
 #define APIC_TMICT	0x380
 #define APIC_TMCCT	0x390
@@ -27,6 +29,7 @@
 #define LVT_MASKED	(1u << 16)
 #define LVT_PERIODIC	(1u << 17)
 #define TDCR_DIV_16	0x3
+#define ICR_BUSY	(1u << 12)	/* xAPIC delivery status: send pending */
 
 #define CALIBRATE_US	10000
 
@@ -92,16 +95,45 @@ bool apic_init(void)
 	return true;
 }
 
-void apic_timer_periodic(u32 hz)
+void apic_init_secondary(void)
+{
+	u64 base = rdmsr(MSR_IA32_APICBASE) | APIC_BASE_ENABLE;
+
+	if (x2apic)
+		base |= APIC_BASE_X2APIC;
+	wrmsr(MSR_IA32_APICBASE, base);
+	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
+	apic_timer_stop();
+}
+
+bool apic_send_ipi(u32 dest, u32 low)
+{
+	if (x2apic) {
+		wrmsr(0x800 + (APIC_ICR_LO >> 4), (u64)dest << 32 | low);
+		return true;
+	}
+	apic_write(APIC_ICR_HI, dest << 24);
+	apic_write(APIC_ICR_LO, low);
+	for (int i = 0; i < 100000; i++) {
+		if (!(apic_read(APIC_ICR_LO) & ICR_BUSY))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+void apic_timer_periodic_vector(u32 hz, u32 vec)
 {
 	if (!hz || !timer_hz) {
 		apic_timer_stop();
 		return;
 	}
 	apic_write(APIC_TDCR, TDCR_DIV_16);
-	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | vec);
 	apic_write(APIC_TMICT, timer_hz / hz ? (u32)(timer_hz / hz) : 1);
 }
+
+void apic_timer_periodic(u32 hz) { apic_timer_periodic_vector(hz, VEC_TIMER); }
 
 void apic_timer_oneshot(u32 ticks)
 {

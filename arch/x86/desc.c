@@ -5,6 +5,7 @@
  */
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/smp.h>
 #include <asm/traps.h>
 
 struct idt_entry {
@@ -25,18 +26,26 @@ struct idt_entry {
 
 #define IDT_TYPE_INTR 0x8e			/* P, DPL0, 64-bit interrupt gate */
 
-static u64 gdt[8] __aligned(16);
-struct tss64 tss __aligned(16);
+/* Per CPU: a GDT (its TSS descriptor's busy bit is per CPU), a TSS, IST stacks. */
+static u64 gdts[MAX_CPUS][8] __aligned(16);
+static struct tss64 tsss[MAX_CPUS] __aligned(16);
 static struct idt_entry idt[256] __aligned(16);
 
-static u8 ist_stacks[NR_IST_STACKS][8192] __aligned(16);
+static u8 ist_stacks[MAX_CPUS][NR_IST_STACKS][8192] __aligned(16);
+
+/* Only the boot CPU runs tasks: the ring-3 entry stack is its TSS's. */
+#define tss tsss[0]
 
 extern void *isr_stub_table[];		/* entry.asm, one per vector */
 
-void gdt_init(void)
+void gdt_init(void) { gdt_init_cpu(0); }
+
+void gdt_init_cpu(u32 cpu)
 {
-	u64 base = (u64)&tss;
-	struct desc_ptr d = { sizeof(gdt) - 1, (u64)gdt };
+	u64 *gdt = gdts[cpu];
+	struct tss64 *t = &tsss[cpu];
+	u64 base = (u64)t;
+	struct desc_ptr d = { sizeof(gdts[cpu]) - 1, (u64)gdt };
 
 	gdt[0] = 0;
 	gdt[GDT_KERNEL_CS / 8] = SEG_KCODE64;
@@ -45,13 +54,13 @@ void gdt_init(void)
 	gdt[GDT_USER_DS / 8] = SEG_UDATA;
 	gdt[GDT_USER_CS / 8] = SEG_UCODE64;
 	/* 16-byte available 64-bit TSS descriptor (type 9). */
-	gdt[GDT_TSS / 8] = (sizeof(tss) - 1) | ((base & 0xffffff) << 16) |
+	gdt[GDT_TSS / 8] = (sizeof(*t) - 1) | ((base & 0xffffff) << 16) |
 			   (0x89ull << 40) | (((base >> 24) & 0xff) << 56);
 	gdt[GDT_TSS / 8 + 1] = base >> 32;
 
-	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 gets no ports */
+	t->iomap_base = sizeof(*t);	/* no I/O bitmap: ring 3 gets no ports */
 	for (int i = 0; i < NR_IST_STACKS; i++)
-		tss.ist[i] = (u64)&ist_stacks[i][sizeof(ist_stacks[i])];
+		t->ist[i] = (u64)&ist_stacks[cpu][i][sizeof(ist_stacks[cpu][i])];
 
 	lgdt(&d);
 	asm volatile("pushq %0\n\t"
@@ -116,5 +125,12 @@ void idt_init(void)
 	idt_set_gate(VEC_BP, isr_stub_table[VEC_BP], 3, 0);
 	idt_set_gate(VEC_OF, isr_stub_table[VEC_OF], 3, 0);
 	idt_set_gate(VEC_USER_EXIT, isr_stub_table[VEC_USER_EXIT], 3, 0);
+	lidt(&d);
+}
+
+void idt_load(void)
+{
+	struct desc_ptr d = { sizeof(idt) - 1, (u64)idt };
+
 	lidt(&d);
 }

@@ -286,9 +286,12 @@ u64 paging_count_tree(pte_t *root, u64 lo, u64 hi)
 	return n;
 }
 
+extern void copy_page_simd(void *dst, const void *src);
+
 /*
  * A deep copy: new tables, new pages with the same bytes, the same flags
- * and keys; a PTE_SHARED leaf maps the same frame (shared memory).
+ * and keys; a PTE_SHARED leaf maps the same frame (shared memory).  The
+ * bytes go through SSE registers: callers hold kernel_fpu_begin().
  */
 static pte_t *copy_table(const pte_t *src, int level)
 {
@@ -306,7 +309,7 @@ static pte_t *copy_table(const pte_t *src, int level)
 			to = from;
 		} else {
 			to = page_alloc();
-			memcpy(to, from, PAGE_SIZE);
+			copy_page_simd(to, from);
 		}
 		dst[i] = (u64)to | flags;
 	}

@@ -16,6 +16,7 @@
 #include <asm/processor-flags.h>
 #include <asm/ptrace.h>
 #include <asm/safe.h>
+#include <asm/smp.h>
 #include <asm/traps.h>
 #include <kernel/console.h>
 #include <kernel/panic.h>
@@ -121,6 +122,12 @@ static bool fixup_exception(struct pt_regs *r)
 
 static __noreturn void fatal_trap(struct pt_regs *r)
 {
+	/* The boot CPU is waiting for it (smp_call()): that one reports the loss. */
+	if (smp_on_ap()) {
+		describe_trap("# smp: AP stopped by ", r->vector, r->error_code,
+			      r->vector == 14 ? read_cr2() : 0, r->rip);
+		smp_ap_stop();
+	}
 	printk("# FATAL: unexpected %s in %s mode\n", exception_name(r->vector),
 	       user_mode(r) ? "user" : "kernel");
 	describe_trap("# FATAL: ", r->vector, r->error_code,
@@ -130,6 +137,10 @@ static __noreturn void fatal_trap(struct pt_regs *r)
 }
 
 void irq_register(int vec, irq_handler_t fn) { irq_handlers[vec] = fn; }
+
+static bool (*nmi_handler)(struct pt_regs *regs);
+
+void nmi_set_handler(bool (*fn)(struct pt_regs *regs)) { nmi_handler = fn; }
 
 /*
  * A single-step trap in ring 0.  The kernel never sets TF, so it came in
@@ -240,7 +251,9 @@ void trap_dispatch(struct pt_regs *r)
 			user_run_finish(r, vec);
 	}
 	if (vec == VEC_NMI) {
-		/* A watchdog or the front panel: note it, do not end the run. */
+		if (nmi_handler && nmi_handler(r))
+			return;
+		/* The front panel, or a platform watchdog: note it, do not end the run. */
 		printk("# NMI received at rip=%#llx (%s mode): ignored\n", r->rip,
 		       user_mode(r) ? "user" : "kernel");
 		return;

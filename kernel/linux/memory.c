@@ -16,6 +16,7 @@
  * identity map.
  */
 #include <asm/pgtable.h>
+#include <kernel/fpu.h>
 #include <kernel/mm.h>
 #include <kernel/string.h>
 #include "proc.h"
@@ -119,8 +120,11 @@ u64 *lx_root_copy(u64 *root)
 {
 	u64 *copy = (u64 *)paging_root_create();
 
+	/* The page copies are SIMD (copy_page_simd): the parent's registers are live. */
+	kernel_fpu_begin();
 	paging_copy_tree((pte_t *)copy, (pte_t *)root, LINUX_USER_LO, LINUX_USER_HI);
 	paging_private_low_copy((pte_t *)copy, (pte_t *)root, LINUX_EXEC_LO, LINUX_EXEC_HI);
+	kernel_fpu_end();
 	return copy;
 }
 

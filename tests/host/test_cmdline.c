@@ -21,7 +21,7 @@ static char err[KARGS_ERR_LEN];
 
 static const char *const all_keys[] = {
 	"config", "tests", "bench", "bench_iters", "inject", "handler_pkru",
-	"sigframe_pkru", "signal_abi", "pkru_guard", "timer_hz", "seed", "exit", "console",
+	"sigframe_pkru", "signal_abi", "pkru_guard", "timer_hz", "smp", "seed", "exit", "console",
 };
 #define NR_ALL_KEYS (sizeof(all_keys) / sizeof(all_keys[0]))
 
@@ -332,6 +332,22 @@ static void test_bench_iters(void)
 		   "too large");
 	EXPECT_ERR("bench_iters=4294967297", "bench_iters", "out of range");
 	EXPECT_ERR("bench_iters=", "bench_iters", "empty value");
+}
+
+static void test_smp(void)
+{
+	if (EXPECT_OK(""))
+		CHECK_EQ_UINT(ka.smp, 0);
+	if (EXPECT_OK("smp=1"))
+		CHECK_EQ_UINT(ka.smp, 1);
+	if (EXPECT_OK("smp=64"))
+		CHECK_EQ_UINT(ka.smp, SMP_CPUS_MAX);
+	if (EXPECT_OK("smp=2 smp=all"))
+		CHECK_EQ_UINT(ka.smp, 0);
+	EXPECT_ERR("smp=0", "smp", "out of range");
+	EXPECT_ERR("smp=65", "smp", "out of range");
+	EXPECT_ERR("smp=two", "smp", "not a number");
+	EXPECT_ERR("smp=2x", "smp", "trailing junk 'x'");
 }
 
 static void test_timer_hz(void)
@@ -1234,6 +1250,7 @@ int main(void)
 	test_selection();
 	test_bench_iters();
 	test_timer_hz();
+	test_smp();
 	test_seed();
 	test_inject();
 	test_handler_pkru();

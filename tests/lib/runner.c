@@ -29,10 +29,12 @@
 #include <kernel/params.h>
 #include <kernel/run.h>
 #include <kernel/string.h>
+#include <kernel/watchdog.h>
 #include "deviation.h"
 #include "scenario.h"
 
 static struct run_totals totals;
+static void print_summary(void);
 static const char *indent = "";
 
 bool check(struct scenario_ctx *ctx, bool cond, const char *fmt, ...)
@@ -125,45 +127,35 @@ static int count_cells(const struct scenario *s)
 }
 
 /* Run one cell and print its KTAP line; returns true if it matched. */
-static bool run_cell(const struct scenario *s, const char *id, int instance, int config, int num)
+/* The cell running now, for a lock-up report from the watchdog's NMI. */
+static struct {
+	struct scenario_ctx *ctx;
+	const struct expectation *e;
+	const char *name;
+	int num;
+} running;
+
+/* A cell's KTAP line from its outcome and expectation (e NULL: must pass). */
+static bool report_cell(struct scenario_ctx *ctx, const struct expectation *e, const char *name,
+			int num, enum outcome got)
 {
-	struct scenario_ctx ctx = { .scn = s, .config = config, .instance = instance, .id = id };
-	static const struct expectation xfail_row = {
-		.why = "declared by xfail= on the command line",
-	};
-	const struct expectation *e = expectation_for(id, scenario_checks(s, instance), config,
-							kargs.inject);
-	bool want_fail;
-	char name[96];
-	enum outcome got;
-
-	if (config >= 0)
-		snprintf(name, sizeof(name), "%s[%s]", id, config_name(config));
-	else
-		snprintf(name, sizeof(name), "%s", id);
-	if (kargs_xfail_selected(&kargs, name) || kargs_xfail_selected(&kargs, id))
-		e = &xfail_row;
-	want_fail = e != NULL;
-
-	cpu_state_reset();
-	got = s->run(&ctx);
-	cpu_state_reset();
+	bool want_fail = e != NULL;
 
 	/* Deviations first: an unlisted one fails whatever the cell's outcome. */
-	if (ctx.unknown_deviations) {
+	if (ctx->unknown_deviations) {
 		printk("%snot ok %d %s # DEVIATION not in the known-deviation table for %s: %s\n",
-		       indent, num, name, platform_name(platform()), ctx.deviation);
+		       indent, num, name, platform_name(platform()), ctx->deviation);
 		totals.failed++;
 		return false;
 	}
 	/* Listed deviations: a cell that passed otherwise, or could not run because of one. */
-	if (ctx.deviations && (got == OUTCOME_SKIP || (got == OUTCOME_PASS && !want_fail))) {
-		printk("%snot ok %d %s # DEVIATION: %s\n", indent, num, name, ctx.deviation);
+	if (ctx->deviations && (got == OUTCOME_SKIP || (got == OUTCOME_PASS && !want_fail))) {
+		printk("%snot ok %d %s # DEVIATION: %s\n", indent, num, name, ctx->deviation);
 		totals.deviations++;
 		return true;
 	}
 	if (got == OUTCOME_SKIP) {
-		printk("%sok %d %s # SKIP %s\n", indent, num, name, ctx.reason);
+		printk("%sok %d %s # SKIP %s\n", indent, num, name, ctx->reason);
 		totals.skipped++;
 		return true;
 	}
@@ -172,9 +164,9 @@ static bool run_cell(const struct scenario *s, const char *id, int instance, int
 		totals.passed++;
 		return true;
 	}
-	if (got == OUTCOME_FAIL && want_fail && e->fails_with && !glob_match(e->fails_with, ctx.reason)) {
+	if (got == OUTCOME_FAIL && want_fail && e->fails_with && !glob_match(e->fails_with, ctx->reason)) {
 		printk("%snot ok %d %s # expected to fail with \"%s\" (%s) but failed with: %s\n",
-		       indent, num, name, e->fails_with, e->why, ctx.reason);
+		       indent, num, name, e->fails_with, e->why, ctx->reason);
 		totals.failed++;
 		return false;
 	}
@@ -186,12 +178,56 @@ static bool run_cell(const struct scenario *s, const char *id, int instance, int
 	}
 	if (got == OUTCOME_FAIL)
 		printk("%snot ok %d %s # %s\n", indent, num, name,
-		       ctx.reason[0] ? ctx.reason : "failed");
+		       ctx->reason[0] ? ctx->reason : "failed");
 	else
 		printk("%snot ok %d %s # expected to fail (%s) but passed\n", indent, num,
 		       name, e->why);
 	totals.failed++;
 	return false;
+}
+
+static bool run_cell(const struct scenario *s, const char *id, int instance, int config, int num)
+{
+	struct scenario_ctx ctx = { .scn = s, .config = config, .instance = instance, .id = id };
+	static const struct expectation xfail_row = {
+		.why = "declared by xfail= on the command line",
+	};
+	const struct expectation *e = expectation_for(id, scenario_checks(s, instance), config,
+							kargs.inject);
+	char name[96];
+	enum outcome got;
+
+	if (config >= 0)
+		snprintf(name, sizeof(name), "%s[%s]", id, config_name(config));
+	else
+		snprintf(name, sizeof(name), "%s", id);
+	if (kargs_xfail_selected(&kargs, name) || kargs_xfail_selected(&kargs, id))
+		e = &xfail_row;
+
+	watchdog_touch();
+	running.ctx = &ctx;
+	running.e = e;
+	running.name = name;
+	running.num = num;
+	cpu_state_reset();
+	got = s->run(&ctx);
+	cpu_state_reset();
+	running.ctx = NULL;
+	return report_cell(&ctx, e, name, num, got);
+}
+
+/* From the watchdog's NMI: the running cell failed with why; then the summary. */
+static int runner_lockup(const char *why)
+{
+	if (running.ctx) {
+		snprintf(running.ctx->reason, sizeof(running.ctx->reason), "%s", why);
+		report_cell(running.ctx, running.e, running.name, running.num, OUTCOME_FAIL);
+	}
+	indent = "";
+	diag_set_indent(indent);
+	printk("# the run ends here: a lock-up leaves the kernel in no state to go on\n");
+	print_summary();
+	return totals.failed ? EXIT_STATUS_MISMATCH : EXIT_STATUS_OK;
 }
 
 #define MAX_SUITES 16
@@ -263,6 +299,7 @@ int run_tests(void)
 
 	/* A harness error from here on still ends with the summary line. */
 	panic_set_hook(print_summary);
+	watchdog_set_lockup_hook(runner_lockup);
 	platform_init();
 	status = scenarios_run();
 	benchmarks_run();

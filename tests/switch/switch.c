@@ -176,7 +176,8 @@ static void check_tasks(struct scenario_ctx *ctx, struct sw_run *run)
 		      "task %s (PKRU %#x) saw a foreign PKRU %llu times in %llu iterations, first %#x at %llu",
 		      t->name, run->sh->params[i].pkru, r->mismatches, r->iterations, r->first_bad,
 		      r->first_bad_iter);
-		if (run->sh->params[i].program == SW_YIELD)
+		if (run->sh->params[i].program == SW_YIELD ||
+		    run->sh->params[i].program == SW_KERNEL_FPU)
 			check(ctx, r->values[7] == 0,
 			      "task %s found XMM0 or YMM1 not its own after %ld of %llu switches", t->name,
 			      r->values[7], r->iterations);
@@ -274,6 +275,25 @@ static enum outcome sw_fpu_reset(struct scenario_ctx *ctx)
 }
 SCENARIO(switch, fpu_reset, sw_fpu_reset,
 	 "a task's FPU reset (XMM0 cleared) keeps its PKRU, across switches", SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
+
+static void kernel_fpu_extra(struct scenario_ctx *ctx, struct sw_run *run)
+{
+	check(ctx, run->sh->res[0].values[0] == 0,
+	      "SYS_kernel_fpu's SIMD page copy came out wrong %ld times", run->sh->res[0].values[0]);
+}
+
+static enum outcome sw_kernel_fpu(struct scenario_ctx *ctx)
+{
+	static const struct sw_spec spec[] = {
+		{ SW_KERNEL_FPU, PKRU_A, 50, KEY_A },
+		{ SW_YIELD, PKRU_B, 50, KEY_B },
+	};
+
+	return sw_simple(ctx, spec, 2, kernel_fpu_extra);
+}
+SCENARIO(switch, kernel_fpu, sw_kernel_fpu,
+	 "kernel SIMD use in a system call (kernel_fpu_begin/end) keeps the task's XMM, YMM "
+	 "and PKRU, across switches", SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
 
 static void init_state_extra(struct scenario_ctx *ctx, struct sw_run *run)
 {

@@ -14,6 +14,7 @@ enum sw_program {
 	SW_SLEEP,	/* sleep; kernel writes to own page after switch-in */
 	SW_FAULT,	/* mode selects a fatal fault */
 	SW_PKRU_SYSCALLS, /* SYS_set_pkru / SYS_get_pkru against WRPKRU / RDPKRU */
+	SW_KERNEL_FPU,	/* as SW_YIELD, with SYS_kernel_fpu (kernel SIMD use) before each yield */
 };
 
 enum sw_fault { SWF_DIVIDE, SWF_KERNEL_JUMP, SWF_KERNEL_READ, SWF_BAD_SYSCALL_PTR, SWF_UD };

@@ -53,6 +53,8 @@ static void write_ymm1_hi(u64 v)
  * uses, so FPU registers that follow the wrong task (or none), or AVX state
  * the kernel does not enable or switch, show up as values[7] != 0.
  */
+static void check_regs(struct sw_params *p, u64 mine);
+
 static void prog_yield(struct sw_params *p)
 {
 	u64 mine = 0x5eed000000000000ull | (u64)p->pkru << 8 | p->own_key;
@@ -65,12 +67,44 @@ static void prog_yield(struct sw_params *p)
 	for (u64 i = 0; i < p->iterations; i++) {
 		usys(SYS_yield, 0, 0, 0);
 		note(p, i);
-		if (read_xmm0() != mine || (p->avx && read_ymm1_hi() != ~mine)) {
-			p->res->values[7]++;
-			write_xmm0(mine);
-			if (p->avx)
-				write_ymm1_hi(~mine);
-		}
+		check_regs(p, mine);
+		touch_own_page(p, i);
+		p->res->iterations++;
+	}
+}
+
+/* Did the registers prog_yield/prog_kernel_fpu keep survive? Restore them if not. */
+static void check_regs(struct sw_params *p, u64 mine)
+{
+	if (read_xmm0() != mine || (p->avx && read_ymm1_hi() != ~mine)) {
+		p->res->values[7]++;
+		write_xmm0(mine);
+		if (p->avx)
+			write_ymm1_hi(~mine);
+	}
+}
+
+/*
+ * The kernel copies a page with SSE (XMM0-7) in the middle of each
+ * SYS_kernel_fpu: XMM0, YMM1's upper half and PKRU must come back as this
+ * task left them, and the copy must be right (values[0] counts failures).
+ */
+static void prog_kernel_fpu(struct sw_params *p)
+{
+	u64 mine = 0xf00d000000000000ull | (u64)p->pkru << 8 | p->own_key;
+
+	wrpkru(p->pkru);
+	write_xmm0(mine);
+	if (p->avx)
+		write_ymm1_hi(~mine);
+	for (u64 i = 0; i < p->iterations; i++) {
+		if (usys(SYS_kernel_fpu, (long)i, 0, 0))
+			p->res->values[0]++;
+		note(p, i);
+		check_regs(p, mine);
+		usys(SYS_yield, 0, 0, 0);
+		note(p, i);
+		check_regs(p, mine);
 		touch_own_page(p, i);
 		p->res->iterations++;
 	}
@@ -276,6 +310,7 @@ void sw_user_main(struct sw_params *p)
 	case SW_SLEEP: prog_sleep(p); break;
 	case SW_FAULT: prog_fault(p); break;
 	case SW_PKRU_SYSCALLS: prog_pkru_syscalls(p); break;
+	case SW_KERNEL_FPU: prog_kernel_fpu(p); break;
 	}
 	uexit(0);
 }

@@ -39,6 +39,7 @@ enum pkru_config {
 #define INJECT_HOOK_TEST	(1u << 5)	/* only a scenario's own code */
 /* The pkru_guard= guard g (PKRU_GUARD_*) is disabled: its check is skipped. */
 #define INJECT_HOOK_NO_GUARD(g)	((g) << 8)
+#define INJECT_HOOK_KERNEL_FPU	(1u << 6)	/* kernel_fpu_begin()/end() */
 
 /* Injected bugs, declared in inject_list.h.  INJECT_NONE is 0. */
 enum inject_bug {
@@ -92,6 +93,8 @@ enum signal_abi { SIGNAL_ABI_LINUX612, SIGNAL_ABI_LINUX61 };
 
 #define TIMER_HZ_MIN 10
 #define TIMER_HZ_MAX 10000
+/* smp=N: the first N CPUs of the MADT (0: every one it lists, the default). */
+#define SMP_CPUS_MAX 64
 #define BENCH_ITERS_MIN 1
 #define BENCH_ITERS_MAX 1000000
 
@@ -113,6 +116,7 @@ struct kargs {
 	enum signal_abi signal_abi;
 	uint32_t pkru_guard;		/* PKRU_GUARD_* */
 	uint32_t timer_hz;
+	uint32_t smp;			/* CPUs to use; 0: all the MADT lists */
 	uint64_t seed;
 	enum exit_mode exit_mode;
 	uint32_t consoles;		/* CONSOLE_* mask */
@@ -120,8 +124,8 @@ struct kargs {
 };
 
 /* Defaults: every configuration, tests=*, bench=none, xfail=none, bench_iters=1000,
- * inject none, handler_pkru=init, signal_abi=linux612, timer_hz=1000, seed=1,
- * exit=halt. */
+ * inject none, handler_pkru=init, signal_abi=linux612, timer_hz=1000, smp=all,
+ * seed=1, exit=halt. */
 void kargs_defaults(struct kargs *ka);
 
 /*

@@ -40,6 +40,20 @@ static inline void fpu_restore(const void *area, u64 rfbm) { xrstor((void *)area
 /* Load the init image into the registers; PKRU kept unless keep_pkru is
  * false (or inject=reset_zero). */
 void fpu_reset_regs(bool keep_pkru);
+
+/*
+ * Kernel SIMD use while a task's user state may be live (Linux's
+ * kernel_fpu_begin()/kernel_fpu_end()): begin saves the current task's
+ * user FPU state the way its design saves it at a switch-out, end brings
+ * it back the way a switch-in does (xsave_deferred: at the return to user
+ * mode).  In between the kernel may use any vector register; PKRU is not
+ * touched, so keys the task denies stay denied.  No nesting, no sleeping,
+ * interrupts off (system calls run so).  copy_page_simd() is the kernel's
+ * SIMD user (arch/x86/copy_page.asm: fork's page copies).
+ */
+void kernel_fpu_begin(void);
+void kernel_fpu_end(void);
+void copy_page_simd(void *dst, const void *src);
 /* PKRU an XSAVE image carries: its slot if XSTATE_BV[9]=1, else absent. */
 static inline u32 xstate_image_pkru_or(const void *area, u32 absent)
 {

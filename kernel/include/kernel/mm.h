@@ -13,6 +13,13 @@ u64 mm_total_pages(void);
 extern char __kernel_start[], __kernel_end[];
 
 /*
+ * A page below 1 MiB that the memory map calls usable and nothing else
+ * uses (the allocator never hands out low memory): the APs' real-mode
+ * trampoline goes there.  0 if there is none.
+ */
+u64 mm_low_page(void);
+
+/*
  * The low user window: physical RAM the allocator never hands out, so a
  * process whose executable must lie at a fixed low address (a non-PIE
  * Linux one, at 0x400000) can have private page tables there, with its

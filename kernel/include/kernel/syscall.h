@@ -20,7 +20,8 @@
 #define SYS_alarm		15	/* (ticks) -> SIGALRM later */
 #define SYS_sigstat		16	/* (what) -> signal counters, for scenarios */
 #define SYS_sigreturn_fuzz	17	/* (iterations, seed, result) from a handler */
-#define NR_SYSCALLS		18
+#define SYS_kernel_fpu		18	/* (seed) -> 0 | -EIO: a SIMD page copy in the kernel */
+#define NR_SYSCALLS		19
 
 #define SIG_BLOCK		0
 #define SIG_UNBLOCK		1

@@ -23,6 +23,7 @@
 #include <asm/safe.h>
 #include <asm/types.h>
 
+#define EIO	5
 #define EFAULT	14
 #define EINVAL	22
 #define ENOSYS	38

@@ -4,6 +4,8 @@
 
 #include <asm/types.h>
 
+#define ACPI_MAX_CPUS	64
+
 struct acpi_info {
 	u32 pm1a_cnt, pm1b_cnt;		/* I/O ports, 0 if none */
 	u8 slp_typa, slp_typb;
@@ -11,6 +13,9 @@ struct acpi_info {
 	u64 reset_port;			/* 0 if the FADT has no I/O reset register */
 	u8 reset_value;
 	u32 cpus;			/* enabled processors in the MADT */
+	/* Their local APIC IDs, in MADT order (the first ACPI_MAX_CPUS). */
+	u32 apic_ids[ACPI_MAX_CPUS];
+	u32 nr_apic_ids;
 };
 
 extern struct acpi_info acpi;

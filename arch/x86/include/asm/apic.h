@@ -22,5 +22,19 @@ void apic_timer_periodic(u32 hz);
 /* One-shot after the given number of APIC timer ticks. */
 void apic_timer_oneshot(u32 ticks);
 void apic_timer_stop(void);
+/* This CPU's timer, periodic at hz on vector vec (an AP's watchdog tick). */
+void apic_timer_periodic_vector(u32 hz, u32 vec);
+
+/* An application processor's own local APIC, in the boot CPU's mode. */
+void apic_init_secondary(void);
+/* Interprocessor interrupts (ICR delivery modes). */
+#define APIC_DM_FIXED	0x000
+#define APIC_DM_NMI	0x400
+#define APIC_DM_INIT	0x500
+#define APIC_DM_STARTUP	0x600
+#define APIC_LEVEL_ASSERT (1u << 14)
+/* Send low (vector | delivery mode | level) to the CPU with APIC ID dest;
+ * false if the xAPIC never reported it sent. */
+bool apic_send_ipi(u32 dest, u32 low);
 
 #endif

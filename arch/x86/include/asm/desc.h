@@ -36,10 +36,12 @@ struct tss64 {
 	u16 iomap_base;
 } __packed;
 
-extern struct tss64 tss;
-
+/* The boot CPU's GDT and TSS (CPU 0), or an application processor's. */
 void gdt_init(void);
+void gdt_init_cpu(u32 cpu);
 void idt_init(void);
+/* Load the IDT idt_init() built (an application processor). */
+void idt_load(void);
 void idt_set_gate(int vec, void *handler, int dpl, int ist);
 void tss_set_rsp0(u64 rsp0);
 /* The stack ring-3 entries land on: interrupts (TSS.RSP0) and SYSCALL. */

@@ -92,6 +92,8 @@ u64 paging_count_tree(pte_t *root, u64 lo, u64 hi);
 /*
  * Copy every page of src's [lo, hi) into dst (empty there), flags and keys
  * kept; a PTE_SHARED leaf maps the same frame (the caller counts it).
+ * The page bytes go through SSE registers (as paging_private_low_copy()
+ * does): the caller holds kernel_fpu_begin().
  */
 void paging_copy_tree(pte_t *dst, pte_t *src, u64 lo, u64 hi);
 /*

@@ -31,6 +31,8 @@ typedef void (*irq_handler_t)(struct pt_regs *regs);
 const char *exception_name(int vec);
 int pf_error_decode(u64 ec, char *buf, size_t len);
 void irq_register(int vec, irq_handler_t fn);
+/* An NMI handler that claims the NMIs it expects (true); the rest are logged and ignored. */
+void nmi_set_handler(bool (*fn)(struct pt_regs *regs));
 void trap_dispatch(struct pt_regs *regs);
 
 /*

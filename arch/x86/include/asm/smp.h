@@ -1,0 +1,52 @@
+/*
+ * Several CPUs (arch/x86/smp.c).  The boot CPU is CPU 0; the application
+ * processors the MADT lists are started with INIT-SIPI-SIPI, each with its
+ * own GDT, TSS, IST stacks and stack, and wait in an idle loop (halted,
+ * woken by an IPI) for a function to run.  Tasks still run on CPU 0 only.
+ */
+#ifndef ASM_SMP_H
+#define ASM_SMP_H
+
+#include <asm/types.h>
+
+#define MAX_CPUS	8
+#define VEC_IPI_CALL	0xf0	/* wakes an idle AP: it looks at its mailbox */
+#define VEC_WATCHDOG	0xf1	/* the watchdog AP's own timer tick (kernel/watchdog.c) */
+
+/* The boot CPU's control registers, which every AP copies (smp_init()). */
+struct cpu_regs_template {
+	u64 cr0, cr4, efer, xcr0;
+	bool xsave;			/* CR4.OSXSAVE: XCR0 to be written */
+};
+
+/*
+ * Start the first want CPUs the MADT lists (0: all of them, up to
+ * MAX_CPUS) with the trampoline copied to the low page at tramp_pa.  Prints
+ * one line per CPU; one that does not come up is named by APIC ID and
+ * left alone.  cr4_clear: CR4 bits of the boot CPU the APs do not get
+ * (inject=ap_no_pke).  Returns the number of CPUs online, the boot CPU
+ * included.
+ */
+u32 smp_init(u32 want, u64 tramp_pa, u64 cr4_clear);
+u32 smp_cpus_online(void);
+u32 smp_cpu_apic_id(u32 cpu);
+/*
+ * Run fn(arg) on CPU cpu (an online AP), interrupts off there, and wait
+ * for it up to timeout_us.  0 when it ran, -1 for a CPU that is not
+ * online, -2 when it did not finish in time (the CPU is then taken as
+ * lost: it is not used again).
+ */
+int smp_call(u32 cpu, void (*fn)(void *), void *arg, u32 timeout_us);
+
+/* The template the APs got. */
+extern struct cpu_regs_template smp_ap_regs;
+
+/*
+ * An exception no fixup covers, on an AP (the run goes on without it):
+ * smp_on_ap() says whether this CPU is one, smp_ap_stop() parks it for
+ * good and marks it lost.
+ */
+bool smp_on_ap(void);
+__noreturn void smp_ap_stop(void);
+
+#endif
