@@ -150,6 +150,9 @@ $(B)/linux/progs/%: tests/linux/progs/%.c $(PROG_HDRS)
 	@$(if $(Q),echo "  CC [L]  $<")
 	$(Q)$(HOSTCC) $(PROG_CFLAGS) $< -o $@
 
+# attack_guarded is attack.c under another name (its cells run with every pkru_guard=).
+$(B)/linux/progs/attack_guarded: tests/linux/progs/attack.c
+
 linux-progs: $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS))
 
 # The kernel knows the names of the programs it is built with, so that a

@@ -95,6 +95,10 @@ static const char *const signal_abi_names[NR_SIGNAL_ABIS] = {
 
 /* Bit i of the console mask is console_names[i]. */
 #define NR_CONSOLES 3
+static const char *const pkru_guard_names[NR_PKRU_GUARDS] = {
+	"sigreturn", "altstack", "rekey", "pkey_free", "ptrace", "remote", "force", "audit",
+};
+
 static const char *const console_names[NR_CONSOLES] = {
 	"serial", "vga", "fb",
 };
@@ -127,6 +131,11 @@ const char *exit_mode_name(enum exit_mode m)
 const char *sigframe_pkru_name(enum sigframe_pkru_policy p)
 {
 	return (unsigned int)p < NR_SIGFRAME_POLICIES ? sigframe_names[p] : "?";
+}
+
+const char *pkru_guard_name(int bit)
+{
+	return bit >= 0 && bit < NR_PKRU_GUARDS ? pkru_guard_names[bit] : "?";
 }
 
 const char *signal_abi_name(enum signal_abi a)
@@ -576,6 +585,47 @@ static int parse_name_mask(const struct keydef *k, struct span val,
 	return 0;
 }
 
+/*
+ * pkru_guard=: a comma list of guard names, where "all" stands for every
+ * implemented guard (audit aside) and may be combined ("all,audit");
+ * "none" only alone.  Unknown or empty elements are errors naming the
+ * element; "force" is known and refused as not implemented.
+ */
+static int parse_pkru_guard(struct kargs *ka, const struct keydef *k,
+			    struct span val, struct msg *m)
+{
+	struct list_iter it;
+	struct span e;
+	uint32_t mask = 0;
+
+	if (span_eq(val, "none")) {
+		ka->pkru_guard = 0;
+		return 0;
+	}
+	list_init(&it, val);
+	while (list_next(&it, &e)) {
+		int i;
+
+		if (e.n == 0)
+			return fail(m, k, "empty list element in", val);
+		if (span_eq(e, "none"))
+			return fail(m, k, "'none' must stand alone in", val);
+		if (span_eq(e, "all")) {
+			mask |= PKRU_GUARD_ALL;
+			continue;
+		}
+		i = lookup(e, pkru_guard_names, NR_PKRU_GUARDS);
+		if (i < 0)
+			return fail(m, k, "unknown guard", e);
+		if ((1u << i) == PKRU_GUARD_FORCE)
+			return fail_value(m, k, e, "is not implemented yet (PKRU owned by the "
+					  "kernel, checked at each kernel entry)");
+		mask |= 1u << i;
+	}
+	ka->pkru_guard = mask;
+	return 0;
+}
+
 static int parse_config(struct kargs *ka, const struct keydef *k,
 			struct span val, struct msg *m)
 {
@@ -739,6 +789,8 @@ static const struct keydef keys[] = {
 	{ "sigframe_pkru", parse_sigframe_pkru, "hw, soft or none" },
 	{ "signal_abi", parse_signal_abi,
 	  "linux612 (frame written with every key enabled) or linux61 (under the interrupted PKRU)" },
+	{ "pkru_guard", parse_pkru_guard, "comma list of sigreturn, altstack, rekey, pkey_free, "
+	  "ptrace, remote, audit; all (every guard but audit), or none" },
 	{ "timer_hz", parse_timer_hz,
 	  "decimal " STR(TIMER_HZ_MIN) ".." STR(TIMER_HZ_MAX) },
 	{ "smp", parse_smp, "decimal 1.." STR(SMP_CPUS_MAX) " (the first N CPUs) or all" },
@@ -781,6 +833,7 @@ void kargs_defaults(struct kargs *ka)
 	ka->sigframe_pkru = SIGFRAME_PKRU_HW;
 	ka->sigframe_pkru_set = false;
 	ka->signal_abi = SIGNAL_ABI_LINUX612;
+	ka->pkru_guard = 0;
 	ka->timer_hz = DEFAULT_TIMER_HZ;
 	ka->smp = 0;
 	ka->watchdog_s = DEFAULT_WATCHDOG_S;

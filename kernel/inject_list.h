@@ -46,3 +46,20 @@ INJECT(NO_PKE, no_pke, INJECT_HOOK_CPU_SETUP, "all",
        "CR4.PKE is left clear (PKRU neither writable nor enforced)")
 INJECT(PKRU_OFFSET, pkru_offset, INJECT_HOOK_TEST, "xsave.*",
        "the xsave.* buffer checks assume Zen 3's PKRU offset 2432, not CPUID's")
+/*
+ * pkru_guard= (issue 23): each disables one guard's check.  The cells that
+ * see them are linux.attack_guarded's, which run with every guard on: the
+ * doors a disabled guard closed open again.
+ */
+INJECT(NO_GUARD_SIGRETURN, no_guard_sigreturn, INJECT_HOOK_NO_GUARD(PKRU_GUARD_SIGRETURN),
+       "linux.attack_guarded", "pkru_guard=sigreturn's check is skipped")
+INJECT(NO_GUARD_ALTSTACK, no_guard_altstack, INJECT_HOOK_NO_GUARD(PKRU_GUARD_ALTSTACK),
+       "linux.attack_guarded", "pkru_guard=altstack's check is skipped")
+INJECT(NO_GUARD_REKEY, no_guard_rekey, INJECT_HOOK_NO_GUARD(PKRU_GUARD_REKEY),
+       "linux.attack_guarded", "pkru_guard=rekey's check is skipped")
+INJECT(NO_GUARD_PKEY_FREE, no_guard_pkey_free, INJECT_HOOK_NO_GUARD(PKRU_GUARD_PKEY_FREE),
+       "linux.attack_guarded", "pkru_guard=pkey_free's check is skipped")
+INJECT(NO_GUARD_PTRACE, no_guard_ptrace, INJECT_HOOK_NO_GUARD(PKRU_GUARD_PTRACE),
+       "linux.attack_guarded", "pkru_guard=ptrace's check is skipped")
+INJECT(NO_GUARD_REMOTE, no_guard_remote, INJECT_HOOK_NO_GUARD(PKRU_GUARD_REMOTE),
+       "linux.attack_guarded", "pkru_guard=remote's check is skipped")

@@ -115,6 +115,10 @@ static struct {
 	enum sigframe_pkru_policy policy;
 	bool linux61;		/* signal_abi=linux61 */
 	bool xsave_pkru;	/* linux61 with XCR0[9]=1: component 9 as XSAVE wrote it */
+	/* The frame written under the interrupted PKRU, no key opened for an altstack. */
+	bool keep_keys;
+	/* rt_sigreturn takes its out-of-line step: an injected bug, a sigreturn guard. */
+	bool sigreturn_slow;
 	struct sigframe_limits lim;
 } sigcfg = { .xcr0 = ~0ull };	/* no XCR0 value: the first use fills it in */
 
@@ -137,9 +141,22 @@ static void __attribute__((noinline)) sigcfg_refresh(void)
 	sigcfg.policy = pol;
 	sigcfg.linux61 = kargs.signal_abi == SIGNAL_ABI_LINUX61;
 	sigcfg.xsave_pkru = sigcfg.linux61 && pol == SIGFRAME_PKRU_HW;
+	/*
+	 * pkru_guard=altstack, declared here once: no key is opened for the
+	 * handler (it starts with its policy PKRU, as in every Linux), and the
+	 * frame is written under the interrupted PKRU, so only where the
+	 * interrupted context may write: a stack or altstack it denies (K's
+	 * memory) fails the delivery with SIGSEGV, as Linux 6.1's does.  Worked
+	 * out here, not on each signal: the delivery path costs nothing more.
+	 */
+	sigcfg.keep_keys = sigcfg.linux61 || pkru_guard_on(PKRU_GUARD_ALTSTACK);
+	sigcfg.sigreturn_slow = kargs.inject != INJECT_NONE ||
+				(kargs.pkru_guard & (PKRU_GUARD_SIGRETURN | PKRU_GUARD_AUDIT));
 	sigcfg.config = strategy->config;
 	sigcfg.xcr0 = fpu_xfeatures();
 }
+
+void signal_policy_changed(void) { sigcfg.xcr0 = ~0ull; }
 
 static inline void sigcfg_check(void)
 {
@@ -267,6 +284,7 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 
 static bool frame_injected_bugs(u64 fp, u32 handler_pkru, enum sigframe_pkru_policy pol);
 
+
 /* Deliver one signal; false if the frame could not be written (the task dies). */
 static inline __attribute__((always_inline)) bool
 setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
@@ -292,14 +310,15 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	 * The handler must be able to use an altstack whose key it would deny
 	 * (pkrulab's rule; no Linux release has it, and linux61 keeps to 6.1).
 	 */
-	if (onstack && !sigcfg.linux61)
+	if (onstack && !sigcfg.keep_keys)
 		hp &= ~(PKRU_AD_BIT(page_pkey(sp - 1)) | PKRU_WD_BIT(page_pkey(sp - 1)));
 
 	/*
 	 * Linux 6.12: every key enabled while the kernel writes the frame.
-	 * Linux 6.1: the interrupted PKRU, so a stack it denies faults here.
+	 * Linux 6.1 and pkru_guard=altstack: the interrupted PKRU, so a
+	 * stack it denies faults here.
 	 */
-	wrpkru(sigcfg.linux61 ? interrupted : 0);
+	wrpkru(sigcfg.keep_keys ? interrupted : 0);
 	if (!write_rt_frame(r, sig, ka, frame, fp, interrupted, pol))
 		return false;
 	if (__builtin_expect(inject_hooked(INJECT_HOOK_SIGFRAME), 0) &&
@@ -458,7 +477,8 @@ sigreturn_check_xstate(const struct sigreturn_ctx *c, enum sigframe_pkru_policy 
 	return true;
 }
 
-static u32 sigreturn_pkru_injected(struct task *t, enum sigframe_pkru_policy pol, u32 want);
+static u32 sigreturn_pkru_slow(struct task *t, enum sigframe_pkru_policy pol, u32 want,
+			       bool quiet);
 
 /*
  * The PKRU the task returns with: the frame's (policies hw and soft), or
@@ -475,10 +495,12 @@ sigreturn_pkru(struct task *t, enum sigframe_pkru_policy pol, bool quiet)
 	u32 delivered = nested ? s->delivered_pkru[s->depth - 1] : strategy->get_pkru(t);
 	u32 want = pol == SIGFRAME_PKRU_NONE ? delivered : xstate_image_pkru_or(frame_xs, PKRU_HW_INIT);
 
-	/* Any injected bug (the plain compare is shorter than the hooks test
-	 * here under gcc 12); those that leave sigreturn alone change nothing. */
-	if (__builtin_expect(kargs.inject != INJECT_NONE, 0))
-		want = sigreturn_pkru_injected(t, pol, want);
+	/*
+	 * Any injected bug (those that leave sigreturn alone change nothing)
+	 * or sigreturn guard: one test of a flag worked out in advance.
+	 */
+	if (__builtin_expect(sigcfg.sigreturn_slow, 0))
+		want = sigreturn_pkru_slow(t, pol, want, quiet);
 	if (pol != SIGFRAME_PKRU_NONE && s->depth && want != delivered) {
 		s->frame_pkru_changes++;
 		if (!quiet && s->frame_pkru_changes <= SURVEILLANCE_LOG_MAX)
@@ -619,5 +641,48 @@ sigreturn_pkru_injected(struct task *t, enum sigframe_pkru_policy pol, u32 want)
 		want = xstate_image_pkru(frame_xs, live);
 	if (inject_active(INJECT_STALE_SIGRETURN))
 		want = live;
+	return want;
+}
+
+/* ---- pkru_guard= on rt_sigreturn, off the straight-line path ---- */
+
+/*
+ * pkru_guard=sigreturn, declared once: the frame's PKRU may not grant
+ * (clear the AD or WD bit of) a key that the interrupted context -- the
+ * PKRU the kernel saved at delivery, or the live one for a frame no
+ * delivery made -- denied: the task gets SIGSEGV with the reason.
+ * pkru_guard=audit: every PKRU change through sigreturn is logged (the
+ * seed's surveillance, uncapped) and let through.
+ */
+static __noreturn void sigreturn_fatal(const char *why);
+
+static __attribute__((noinline, cold)) void guard_sigreturn(struct task *t, u32 want)
+{
+	struct task_signals *s = &t->sig;
+	bool nested = s->depth && s->depth <= SIG_NEST_MAX;
+	u32 before = nested ? s->delivered_pkru[s->depth - 1] : strategy->get_pkru(t);
+
+	if (want == before)
+		return;
+	if (pkru_guard_on(PKRU_GUARD_AUDIT))
+		diag("pkru_guard=audit: task %s rt_sigreturn changes PKRU %#x -> %#x%s", t->name,
+		     before, want, before & ~want ? " (opens keys)" : "");
+	if (pkru_guard_on(PKRU_GUARD_SIGRETURN) && (before & ~want))
+		sigreturn_fatal("pkru_guard=sigreturn: the frame's PKRU opens a key the "
+				"interrupted context denied");
+}
+
+/*
+ * rt_sigreturn's out-of-line step: the injected bugs' PKRU, then the
+ * guards (not for the in-kernel fuzzer's quiet calls, which drive frames
+ * of a task that is not the one returning).
+ */
+static __attribute__((noinline, cold)) u32
+sigreturn_pkru_slow(struct task *t, enum sigframe_pkru_policy pol, u32 want, bool quiet)
+{
+	if (kargs.inject != INJECT_NONE)
+		want = sigreturn_pkru_injected(t, pol, want);
+	if (!quiet && (kargs.pkru_guard & (PKRU_GUARD_SIGRETURN | PKRU_GUARD_AUDIT)))
+		guard_sigreturn(t, want);
 	return want;
 }

@@ -174,6 +174,32 @@ static const struct expectation table[] = {
 	  .why = "inject=kthread_skip: a task is first switched in from the idle task, the "
 		 "write of its initial PKRU is skipped" },
 
+	/*
+	 * ---- pkru_guard= with a guard's check injected away: its doors of
+	 * linux.attack_guarded (every guard on) open again, while the door
+	 * table below still expects them closed.  The reason pins exactly
+	 * which doors differ. ----
+	 */
+	{ .ids = "linux.attack_guarded", .when = { .frame_pkru = YES },
+	  .inject = INJECT_NO_GUARD_SIGRETURN, .fails_with = "doors ?XBBBBBBB, expected ?BBBBBBBB*",
+	  .why = "inject=no_guard_sigreturn: rt_sigreturn loads a frame PKRU that opens K" },
+	{ .ids = "linux.attack_guarded", .when = { .frame_write_interrupted = NO },
+	  .inject = INJECT_NO_GUARD_ALTSTACK, .fails_with = "doors ??XCBBBBB, expected ??BBBBBBB*",
+	  .why = "inject=no_guard_altstack: the handler gets K's altstack key, the frame goes "
+		 "into K" },
+	{ .ids = "linux.attack_guarded",
+	  .inject = INJECT_NO_GUARD_REKEY, .fails_with = "doors ????XBBBB, expected ????BBBBB*",
+	  .why = "inject=no_guard_rekey: pkey_mprotect, munmap, MAP_FIXED, MADV_DONTNEED on K" },
+	{ .ids = "linux.attack_guarded",
+	  .inject = INJECT_NO_GUARD_PKEY_FREE, .fails_with = "doors ?????XBBB, expected ?????BBBB*",
+	  .why = "inject=no_guard_pkey_free: K freed under its pages and allocated again open" },
+	{ .ids = "linux.attack_guarded",
+	  .inject = INJECT_NO_GUARD_PTRACE, .fails_with = "doors ??????XBB, expected ??????BBB*",
+	  .why = "inject=no_guard_ptrace: the tracer peeks, pokes and raises the tracee's PKRU" },
+	{ .ids = "linux.attack_guarded",
+	  .inject = INJECT_NO_GUARD_REMOTE, .fails_with = "doors ???????XB, expected ???????BB*",
+	  .why = "inject=no_guard_remote: process_vm_readv/writev of its own pid pass K" },
+
 	/* ---- harness self-checks ---- */
 	/* CR4.PKE never set: every PKRU access #UDs, keys are ignored. */
 	{ .ids = "pku.*,smp.pkru_per_cpu", .inject = INJECT_NO_PKE,
@@ -359,4 +385,71 @@ void expectations_check(void)
 			panic(why);
 		}
 	}
+}
+
+/*
+ * linux.attack: each door's outcome, by what the configuration is and
+ * which guards are on (measured 2026-12-07, QEMU 7.2 TCG -cpu max; the
+ * README's doors x designs x guards table).  For each door the first row
+ * whose conditions hold gives the outcome; a guard in .closed_by that is
+ * on (pkru_guard=, whatever is injected: an injected bug that disables
+ * it must show as a mismatch) makes it B.  Every door has a last row
+ * without conditions.
+ */
+struct door_rule {
+	int door;
+	struct cell_when when;
+	char outcome;		/* B, L, C, X */
+	u32 closed_by;		/* PKRU_GUARD_* that blocks it */
+	const char *why;
+};
+
+static const struct door_rule door_rules[] = {
+	{ 1, { .xcr0_pkru = YES }, 'X', 0, "XCR0[9]=1: user XRSTOR loads PKRU, a WRPKRU by "
+	  "another name (a property of the design: no guard closes it)" },
+	{ 1, { }, 'B', 0, "XCR0[9]=0: RFBM bit 9 is ignored, XRSTOR cannot load PKRU" },
+	{ 2, { .frame_pkru = YES }, 'X', PKRU_GUARD_SIGRETURN, "the handler opens K in its "
+	  "frame, rt_sigreturn loads it" },
+	{ 2, { }, 'B', 0, "no PKRU in the frame: sigreturn keeps the kernel's copy" },
+	{ 3, { .frame_write_interrupted = YES }, 'B', 0, "linux61: the frame is written under the "
+	  "interrupted PKRU, which denies K: the delivery fails" },
+	{ 3, { }, 'X', PKRU_GUARD_ALTSTACK, "pkrulab opens the altstack's key K for the handler, "
+	  "which reads the secret; the frame itself goes into K" },
+	{ 4, { .frame_write_interrupted = YES }, 'B', 0, "linux61: the frame write faults" },
+	{ 4, { }, 'C', PKRU_GUARD_ALTSTACK, "linux612: the frame (r12-r15 the attacker's) is "
+	  "written into K with every key open" },
+	{ 5, { }, 'X', PKRU_GUARD_REKEY, "pkey_mprotect to key 0 opens the secret; munmap, "
+	  "MAP_FIXED and MADV_DONTNEED replace or discard K's pages" },
+	{ 6, { }, 'X', PKRU_GUARD_PKEY_FREE, "K freed while its pages keep it, pkey_alloc gives "
+	  "it back with every right (the kernel writes PKRU)" },
+	{ 7, { }, 'X', PKRU_GUARD_PTRACE, "ptrace is a foreign access (no keys), and SETREGSET "
+	  "sets any PKRU" },
+	{ 8, { }, 'X', PKRU_GUARD_REMOTE, "process_vm_readv/writev: a foreign access even on "
+	  "its own pid" },
+	{ 9, { }, 'B', 0, "the kernel's own accesses to user memory obey the caller's PKRU" },
+};
+
+const char *attack_doors_expected(int config, const char *got, char out[10])
+{
+	const char *why = NULL;
+	struct cell_props p;
+
+	props_of(config, config >= 0 ? strategy_sigframe_policy(config) : SIGFRAME_PKRU_NONE,
+		 kargs.handler_pkru == HANDLER_PKRU_INHERIT, kargs.signal_abi == SIGNAL_ABI_LINUX61,
+		 &p);
+	for (int d = 1; d <= 9; d++) {
+		const struct door_rule *r = NULL;
+
+		for (unsigned i = 0; !r && i < ARRAY_SIZE(door_rules); i++)
+			if (door_rules[i].door == d && when_holds(&door_rules[i].when, &p))
+				r = &door_rules[i];
+		if (!r)
+			panic("attack door table: a door without a row");
+		out[d - 1] = (kargs.pkru_guard & r->closed_by) ? 'B' : r->outcome;
+		if (!why && (!got || got[d - 1] != out[d - 1]))
+			why = (kargs.pkru_guard & r->closed_by) ? "a pkru_guard= guard closes it" :
+								r->why;
+	}
+	out[9] = 0;
+	return why;
 }

@@ -50,7 +50,7 @@ ST_DIR=$ROOT/build/linux/selftests
 ST_SRC=$ST_DIR/src/linux-source-6.12/tools/testing/selftests/mm
 SELFTESTS=(protection_keys pkey_sighandler_tests)
 # pkrulab's own programs whose output must equal Linux's (build/linux/progs).
-OWN=(hostile hostile_static abi_mem abi_sig abi_proc)
+OWN=(hostile hostile_static abi_mem abi_sig abi_proc attack)
 ONE_TESTS=5                       # entries in pkey_sighandler_tests' pkey_tests[]
 # Per-program limits inside the guest (init kills a run that exceeds its own).
 RUN_LIMIT_S=300

@@ -25,6 +25,7 @@ has no error.
   tools/mutants.py --fast          the `fast` subset (make test)
   tools/mutants.py ID ...          just these (globs allowed)
   tools/mutants.py --list          check the catalogue, run nothing
+  tools/mutants.py --stages default 'guard.*'   judged by the default run alone
 """
 
 import argparse
@@ -288,8 +289,12 @@ def main(argv=None):
     ap.add_argument("--check-equivalent", action="store_true",
                     help="run the mutants marked equivalent too: one that is killed is a "
                          "catalogue error (its argument is wrong)")
+    ap.add_argument("--stages", help="comma list of the stages to judge by (default: all; "
+                    "e.g. default: the pkru_guard= mutants, seen by linux.attack_guarded)")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args(argv)
+    if a.stages and not set(a.stages.split(",")) <= set(STAGES):
+        ap.error("--stages: each of %s" % ", ".join(STAGES))
 
     try:
         with open(a.catalogue) as f:
@@ -327,6 +332,8 @@ def main(argv=None):
         return 1 if errors else 0
 
     stages = FAST_STAGES if a.fast else STAGES
+    if a.stages:
+        stages = tuple(s for s in stages if s in a.stages.split(","))
     with open(os.path.join(ROOT, "Makefile")) as f:
         host_files = host_test_files(f.read())
     start = time.time()

@@ -31,6 +31,9 @@ int linux_nr_programs(void);
 const struct linux_program *linux_program(int i);
 
 /* What a finished program (its whole tree of processes) did, for its verdict. */
+/* The line in which an attack program gives its doors' outcomes, one letter each. */
+#define LINUX_DOORS_PREFIX	"# attack doors 1-9: "
+
 struct linux_report {
 	/*
 	 * As struct task: >= 0 status, else signalled.  The first process's,
@@ -46,6 +49,7 @@ struct linux_report {
 	char first_not_ok[96];		/* the first "not ok" line */
 	char last_ok[96];		/* the last "ok" line: a death came in the sub-test after it */
 	char last_line[96];		/* the last line it printed */
+	char doors[16];			/* an attack program's "# attack doors 1-9: " letters */
 	int unknown_syscalls;		/* distinct numbers answered -ENOSYS unknown */
 };
 

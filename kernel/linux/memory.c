@@ -195,7 +195,8 @@ bool lx_mapped(u64 va, u64 len)
 }
 
 /* Bytes of an address space through its page tables: no PKRU, no U/S, no W. */
-static bool access_in(u64 *root, bool low_window, u64 va, void *buf, u64 n, bool write)
+static bool access_in(u64 *root, bool low_window, u64 va, void *buf, u64 n, bool write,
+		      bool force)
 {
 	u8 *b = buf;
 
@@ -214,6 +215,9 @@ static bool access_in(u64 *root, bool low_window, u64 va, void *buf, u64 n, bool
 		 */
 		if (write && (*pte & PTE_SHARED) && !(*pte & PTE_W))
 			return false;
+		/* Not forced (process_vm_writev): a read-only page is EFAULT. */
+		if (write && !force && !(*pte & PTE_W))
+			return false;
 		if (chunk > n)
 			chunk = n;
 		page = (u8 *)(*pte & PTE_ADDR_MASK) + off;
@@ -230,5 +234,10 @@ static bool access_in(u64 *root, bool low_window, u64 va, void *buf, u64 n, bool
 
 bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write)
 {
-	return access_in(p->root, p->low_window, va, buf, n, write);
+	return access_in(p->root, p->low_window, va, buf, n, write, true);
+}
+
+bool lx_access_foreign(struct linux_proc *p, u64 va, void *buf, u64 n, bool write)
+{
+	return access_in(p->root, p->low_window, va, buf, n, write, false);
 }

@@ -291,6 +291,13 @@ const struct k_sigaction *lx_proc_action(struct linux_proc *p, int sig);
 
 /* ptrace (kernel/linux/ptrace.c), the NT_X86_XSTATE regset (kernel/linux/regset.c). */
 long sys_ptrace(struct pt_regs *r);
+long sys_process_vm_readv(struct pt_regs *r);
+/* pkru_guard= checks of the Linux calls (kernel/linux/guards.c). */
+bool lx_guard_rekey_denied(u64 addr, u64 len);
+bool lx_guard_key_in_use(u32 pkey);
+bool lx_guard_ptrace_access_ok(struct linux_proc *c, u64 va, bool write);
+bool lx_guard_ptrace_pkru_ok(struct task *tracee, u32 want);
+long sys_process_vm_writev(struct pt_regs *r);
 long lx_regset_xstate_get(struct task *t, void *buf, u64 len);	/* bytes written */
 long lx_regset_xstate_set(struct task *t, const void *buf, u64 len);
 u64 lx_regset_xstate_size(void);
@@ -307,6 +314,8 @@ void lx_root_free(u64 *root);
 /* Read or write another process's memory, as ptrace does: through its
  * page tables, past U/S, W and keys.  false if a page is not mapped. */
 bool lx_access_remote(struct linux_proc *p, u64 va, void *buf, u64 n, bool write);
+/* The same without force (process_vm_readv/writev): a read-only page is not written. */
+bool lx_access_foreign(struct linux_proc *p, u64 va, void *buf, u64 n, bool write);
 
 /* Memory of the current process (kernel/linux/memory.c); lengths in bytes. */
 /* Map fresh zeroed pages over [va, va+len) (replacing what was there). */

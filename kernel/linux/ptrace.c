@@ -15,6 +15,7 @@
  */
 #include <asm/xstate.h>
 #include <kernel/console.h>
+#include <kernel/params.h>
 #include <kernel/uaccess.h>
 #include "proc.h"
 
@@ -38,6 +39,17 @@ struct iovec64 {
 
 static u8 regset_buf[XSTATE_BUF_MAX] __aligned(64);
 
+/* pkru_guard=ptrace: the PKRU a SETREGSET buffer gives (0 with XSTATE_BV[9] clear). */
+static bool regset_pkru_ok(struct linux_proc *c, u64 len)
+{
+	u64 bv = len >= 520 ? *(u64 *)(regset_buf + 512) : 0;
+	u32 want = 0;
+
+	if ((bv & XFEATURE_MASK_PKRU) && len >= xstate_pkru_offset() + 4)
+		want = *(u32 *)(regset_buf + xstate_pkru_offset());
+	return lx_guard_ptrace_pkru_ok(c->stopped_task, want);
+}
+
 static long regset(struct linux_proc *c, bool set, u64 type, u64 uiov)
 {
 	struct iovec64 iov;
@@ -58,6 +70,10 @@ static long regset(struct linux_proc *c, bool set, u64 type, u64 uiov)
 	if (set) {
 		if (copy_from_user(regset_buf, iov.base, len))
 			return -LX_EFAULT;
+		/* A short regset is refused by the set itself (EFAULT), as Linux does first. */
+		if (pkru_guard_on(PKRU_GUARD_PTRACE) && len == lx_regset_xstate_size() &&
+		    !regset_pkru_ok(c, len))
+			return -LX_EPERM;
 		err = lx_regset_xstate_set(c->stopped_task, regset_buf, len);
 	} else {
 		err = lx_regset_xstate_get(c->stopped_task, regset_buf, len);
@@ -107,12 +123,16 @@ long sys_ptrace(struct pt_regs *r)
 	switch (req) {
 	case PTRACE_PEEKTEXT:
 	case PTRACE_PEEKDATA:
+		if (pkru_guard_on(PKRU_GUARD_PTRACE) && !lx_guard_ptrace_access_ok(c, addr, false))
+			return -LX_EIO;
 		if (!lx_access_remote(c, addr, &word, sizeof(word), false))
 			return -LX_EIO;
 		/* The raw call stores the word at data (glibc's wrapper returns it). */
 		return copy_to_user(data, &word, sizeof(word)) ? -LX_EFAULT : 0;
 	case PTRACE_POKETEXT:
 	case PTRACE_POKEDATA:
+		if (pkru_guard_on(PKRU_GUARD_PTRACE) && !lx_guard_ptrace_access_ok(c, addr, true))
+			return -LX_EIO;
 		return lx_access_remote(c, addr, &data, sizeof(data), true) ? 0 : -LX_EIO;
 	case PTRACE_CONT:
 	case PTRACE_DETACH:

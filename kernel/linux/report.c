@@ -32,6 +32,9 @@ static void note_line(const char *line)
 
 	r->lines++;
 	snprintf(r->last_line, sizeof(r->last_line), "%s", line);
+	/* tests/linux/progs/attack.c: one outcome letter per door (linux.attack cells). */
+	if (!strncmp(line, LINUX_DOORS_PREFIX, sizeof(LINUX_DOORS_PREFIX) - 1))
+		snprintf(r->doors, sizeof(r->doors), "%s", line + sizeof(LINUX_DOORS_PREFIX) - 1);
 	/*
 	 * Its own results: TAP/KTAP "ok N ..." and "not ok N ...", the pkey
 	 * selftest's "test N PASSED ..." and "assert() at FILE::LINE ...", and

@@ -401,6 +401,18 @@ static u64 mmap_pick(struct linux_proc *p, u64 len)
 	return lo;
 }
 
+/* What is already mapped at a MAP_FIXED or MAP_FIXED_NOREPLACE address: 0 if it may go. */
+static long mmap_over(u64 addr, u64 len, u64 flags)
+{
+	if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED))
+		for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
+			if (lookup_pte(a))
+				return -17;	/* EEXIST */
+	if (pkru_guard_on(PKRU_GUARD_REKEY) && lx_guard_rekey_denied(addr, len))
+		return -LX_EACCES;
+	return 0;
+}
+
 static long sys_mmap(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current();
@@ -468,10 +480,8 @@ static long sys_mmap(struct pt_regs *r)
 			     addr, LINUX_USER_LO);
 			return -LX_ENOMEM;
 		}
-		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED))
-			for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
-				if (lookup_pte(a))
-					return -17;	/* EEXIST */
+		if ((err = mmap_over(addr, len, flags)))
+			return err;
 	} else {
 		addr = mmap_pick(p, len);
 		if (!addr)
@@ -489,6 +499,8 @@ static long sys_munmap(struct pt_regs *r)
 
 	if ((addr & (PAGE_SIZE - 1)) || !len)
 		return -LX_EINVAL;
+	if (pkru_guard_on(PKRU_GUARD_REKEY) && lx_guard_rekey_denied(addr, len))
+		return -LX_EACCES;
 	lx_unmap(addr, len);
 	return 0;
 }
@@ -528,6 +540,10 @@ static long sys_madvise(struct pt_regs *r)
 		    (advice == MADV_REMOVE && !shared))
 			return -LX_EINVAL;
 	}
+	if ((advice == MADV_DONTNEED || advice == MADV_DONTNEED_LOCKED || advice == MADV_FREE ||
+	     advice == MADV_REMOVE) && pkru_guard_on(PKRU_GUARD_REKEY) &&
+	    lx_guard_rekey_denied(addr, len))
+		return -LX_EACCES;
 	if (advice == MADV_REMOVE)
 		for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
 			memset((void *)(*lookup_pte(a) & PTE_ADDR_MASK), 0, PAGE_SIZE);
@@ -633,6 +649,8 @@ static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
 		return 0;
 	if (!lx_mapped(addr, len))
 		return -LX_ENOMEM;
+	if (pkru_guard_on(PKRU_GUARD_REKEY) && lx_guard_rekey_denied(addr, len))
+		return -LX_EACCES;
 	if (pkey == -1 && prot == PROT_EXEC)
 		pkey = exec_only_pkey(p);
 	set = lx_prot_flags(prot);
@@ -681,6 +699,8 @@ static long sys_pkey_free(struct pt_regs *r)
 	/* Linux: anything not allocated is -EINVAL (key 0 counts as allocated). */
 	if (!pkey_allocated(p, pkey))
 		return -LX_EINVAL;
+	if (pkru_guard_on(PKRU_GUARD_PKEY_FREE) && lx_guard_key_in_use((u32)pkey))
+		return -16;	/* EBUSY */
 	p->pkey_map &= ~(1u << pkey);
 	return 0;
 }
@@ -826,6 +846,8 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_set_robust_list] = sys_set_robust_list,
 	[__NR_prlimit64] = sys_prlimit64,
 	[__NR_getrandom] = sys_getrandom,
+	[__NR_process_vm_readv] = sys_process_vm_readv,
+	[__NR_process_vm_writev] = sys_process_vm_writev,
 	[__NR_pkey_mprotect] = sys_pkey_mprotect,
 	[__NR_pkey_alloc] = sys_pkey_alloc,
 	[__NR_pkey_free] = sys_pkey_free,

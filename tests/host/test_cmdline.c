@@ -21,7 +21,8 @@ static char err[KARGS_ERR_LEN];
 
 static const char *const all_keys[] = {
 	"config", "tests", "bench", "bench_iters", "inject", "handler_pkru",
-	"sigframe_pkru", "signal_abi", "timer_hz", "smp", "watchdog_s", "seed", "exit", "console",
+	"sigframe_pkru", "signal_abi", "pkru_guard", "timer_hz", "smp", "watchdog_s", "seed", "exit",
+	"console",
 };
 #define NR_ALL_KEYS (sizeof(all_keys) / sizeof(all_keys[0]))
 
@@ -99,6 +100,7 @@ static void check_defaults(const struct kargs *k)
 	CHECK_EQ_INT(k->sigframe_pkru, SIGFRAME_PKRU_HW);
 	CHECK(!k->sigframe_pkru_set);
 	CHECK_EQ_INT(k->signal_abi, SIGNAL_ABI_LINUX612);
+	CHECK_EQ_UINT(k->pkru_guard, 0);
 	CHECK_EQ_UINT(k->timer_hz, 1000);
 	CHECK_EQ_UINT(k->seed, 1);
 	CHECK_EQ_INT(k->exit_mode, EXIT_HALT);
@@ -431,7 +433,7 @@ static void test_inject(void)
 	 * The list of valid values is complete and not cut off (the longest
 	 * message of all: a new injected bug may need a bigger KARGS_ERR_LEN).
 	 */
-	if (EXPECT_ERR("inject=bogus", "pkru_offset)", NULL)) {
+	if (EXPECT_ERR("inject=bogus", "no_guard_remote)", NULL)) {
 		fits();
 		for (i = 0; i < NR_INJECTS; i++)
 			CHECK_STR_CONTAINS(err, inject_name(i));
@@ -519,6 +521,64 @@ static void test_signal_abi(void)
 		/* The good word before the bad one was applied (see test_layering). */
 		CHECK_EQ_INT(ka.signal_abi, SIGNAL_ABI_LINUX61);
 	}
+}
+
+static void test_pkru_guard(void)
+{
+	static const char *const names[] = { "sigreturn", "altstack", "rekey", "pkey_free",
+					     "ptrace", "remote", "force", "audit" };
+	size_t i;
+
+	/* Each name is its own bit, in the order of PKRU_GUARD_*. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "pkru_guard=%s", names[i]);
+		CHECK_EQ_STR(pkru_guard_name((int)i), names[i]);
+		if ((1u << i) == PKRU_GUARD_FORCE)
+			continue;
+		if (EXPECT_OK(line))
+			CHECK_EQ_UINT(ka.pkru_guard, 1u << i);
+	}
+	CHECK_EQ_STR(pkru_guard_name(NR_PKRU_GUARDS), "?");
+	CHECK_EQ_STR(pkru_guard_name(-1), "?");
+	if (EXPECT_OK("pkru_guard=sigreturn,altstack,rekey"))
+		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_SIGRETURN | PKRU_GUARD_ALTSTACK |
+				      PKRU_GUARD_REKEY);
+	/* all: every guard, audit aside; audit may join it. */
+	if (EXPECT_OK("pkru_guard=all"))
+		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_ALL);
+	CHECK(!(PKRU_GUARD_ALL & PKRU_GUARD_AUDIT));
+	CHECK(!(PKRU_GUARD_ALL & PKRU_GUARD_FORCE));
+	/* force is named and refused: not implemented. */
+	EXPECT_ERR("pkru_guard=force", "pkru_guard", "'force' is not implemented yet");
+	EXPECT_ERR("pkru_guard=all,force", "pkru_guard", "'force' is not implemented yet");
+	if (EXPECT_OK("pkru_guard=all,audit"))
+		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_ALL | PKRU_GUARD_AUDIT);
+	if (EXPECT_OK("pkru_guard=audit,all"))
+		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_ALL | PKRU_GUARD_AUDIT);
+	if (EXPECT_OK("pkru_guard=rekey,rekey"))
+		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_REKEY);
+	/* none alone; a later key wins. */
+	if (EXPECT_OK("pkru_guard=all pkru_guard=none"))
+		CHECK_EQ_UINT(ka.pkru_guard, 0);
+	if (EXPECT_OK("pkru_guard=none pkru_guard=ptrace"))
+		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_PTRACE);
+	/* Bad values: named, with what was expected. */
+	if (EXPECT_ERR("pkru_guard=sigretrun", "pkru_guard", "unknown guard 'sigretrun'")) {
+		fits();
+		CHECK_STR_CONTAINS(err, "sigreturn, altstack, rekey, pkey_free");
+	}
+	EXPECT_ERR("pkru_guard=none,rekey", "pkru_guard", "'none' must stand alone");
+	EXPECT_ERR("pkru_guard=rekey,", "pkru_guard", "empty list element");
+	EXPECT_ERR("pkru_guard=,rekey", "pkru_guard", "empty list element");
+	EXPECT_ERR("pkru_guard=", "pkru_guard", "empty value");
+	EXPECT_ERR("pkru_guard=Rekey", "pkru_guard", "unknown guard 'Rekey'");
+	EXPECT_ERR("pkru_guard=pkey-free", "pkru_guard", "unknown guard 'pkey-free'");
+	EXPECT_ERR("pkru_guard=1", "pkru_guard", "unknown guard '1'");
+	/* The good word before a bad one was applied. */
+	if (EXPECT_ERR("pkru_guard=remote pkru_guard=remote,bogus", "pkru_guard", "'bogus'"))
+		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_REMOTE);
 }
 
 static void test_exit(void)
@@ -1211,6 +1271,7 @@ int main(void)
 	test_handler_pkru();
 	test_sigframe_pkru();
 	test_signal_abi();
+	test_pkru_guard();
 	test_exit();
 	test_console();
 	test_malformed();

@@ -173,6 +173,14 @@ struct expectation {
 };
 
 /*
+ * linux.attack (tests/linux/progs/attack.c): the outcome letter each of
+ * its doors 1-9 should have in this configuration under the guards on
+ * (B blocked, L leaked, C corrupted, X both), into out (10 bytes), and
+ * the reason of the first door that differs from got (NULL: none does).
+ */
+const char *attack_doors_expected(int config, const char *got, char out[10]);
+
+/*
  * The first row that expects this cell to fail, or NULL (expected to pass);
  * checks: the promises its scenario checks (scenario_checks()).
  */

@@ -81,6 +81,8 @@ long sys_sigreturn_fuzz(struct pt_regs *r);
  * be discarded (the fuzzer calls it on corrupted frames with quiet set). */
 int sigreturn_restore(struct pt_regs *regs, u64 uframe, const char **why, bool quiet);
 const struct sigframe_limits *sigframe_limits_current(void);
+/* The signal policies of kargs changed (pkru_guard= for one cell): work them out again. */
+void signal_policy_changed(void);
 
 
 #endif

@@ -1,0 +1,104 @@
+/*
+ * pkru_guard= for the Linux personality (issue 23): the checks of the
+ * guards that live in Linux system calls.  Each is declared once here (or,
+ * for the signal guards, in kernel/signal_frame.c) and asked through
+ * pkru_guard_on(), which an injected bug (inject=no_guard_NAME) can turn
+ * off.  None of them is on a hot path: the callers are mprotect, munmap,
+ * mmap MAP_FIXED, madvise, pkey_free and ptrace, and each tests the guard
+ * word once before calling in here.
+ *  - rekey: a page whose key the caller's PKRU denies writing (AD or WD)
+ *    may not have its protection or key changed, be unmapped, be mapped
+ *    over or discarded: EACCES.  Linux's execute-only key is the kernel's
+ *    and exempt.
+ *  - pkey_free: a key that still tags a page of the process is EBUSY.
+ *  - ptrace: PEEK/POKE of a page whose key the tracer's own PKRU denies
+ *    (AD; AD or WD for a poke) is EIO; a SETREGSET that would open a key
+ *    for the tracee that both the tracee and the tracer deny is EPERM.
+ */
+#include <asm/pgtable.h>
+#include <kernel/params.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/string.h>
+#include "proc.h"
+
+#define PKRU_KEY_BITS(k)	(3u << (2 * (k)))
+
+static u32 key_of(pte_t e) { return (e & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT; }
+
+/* Is a page of [addr, addr+len) under a key the caller's PKRU denies writing? */
+bool lx_guard_rekey_denied(u64 addr, u64 len)
+{
+	u32 pkru = strategy->get_pkru(current);
+	int xo = lx_current()->exec_only_pkey;
+
+	for (u64 a = addr & ~(PAGE_SIZE - 1); a < addr + len && a >= (addr & ~(PAGE_SIZE - 1));
+	     a += PAGE_SIZE) {
+		pte_t *e = lookup_pte(a);
+		u32 k;
+
+		if (!e || !(*e & PTE_P))
+			continue;
+		k = key_of(*e);
+		if ((int)k != xo && (pkru & PKRU_KEY_BITS(k)))
+			return true;
+	}
+	return false;
+}
+
+static bool table_has_key(pte_t *t, int level, u32 pkey, int lo, int hi)
+{
+	for (int i = lo; i < hi; i++) {
+		pte_t e = t[i];
+
+		if (!(e & PTE_P))
+			continue;
+		if (level == 1 || (e & PTE_PS)) {
+			if (key_of(e) == pkey)
+				return true;
+			continue;
+		}
+		if (table_has_key((pte_t *)(e & PTE_ADDR_MASK), level - 1, pkey, 0, 512))
+			return true;
+	}
+	return false;
+}
+
+/* Does a page of the current process (its region, its low window) carry pkey? */
+bool lx_guard_key_in_use(u32 pkey)
+{
+	struct linux_proc *p = lx_current();
+
+	if (table_has_key((pte_t *)p->root, 4, pkey, (int)(LINUX_USER_LO >> 39),
+			  (int)(LINUX_USER_HI >> 39)))
+		return true;
+	for (u64 a = LINUX_EXEC_LO; p->low_window && a < LINUX_EXEC_HI; a += PAGE_SIZE) {
+		pte_t *e = lookup_pte(a);
+
+		if (e && (*e & PTE_P) && key_of(*e) == pkey)
+			return true;
+	}
+	return false;
+}
+
+/* May the tracer (current) peek or poke the tracee's page at va? */
+bool lx_guard_ptrace_access_ok(struct linux_proc *c, u64 va, bool write)
+{
+	pte_t *e = lookup_pte_in((pte_t *)c->root, va & ~(PAGE_SIZE - 1));
+	u32 pkru = strategy->get_pkru(current), k;
+
+	if (!e)
+		return true;	/* unmapped: the access itself says EIO */
+	k = key_of(*e);
+	return !(pkru & (write ? PKRU_KEY_BITS(k) : (1u << (2 * k))));
+}
+
+/*
+ * May SETREGSET give the tracee PKRU want?  Not if it opens (clears the
+ * AD or WD bit of) a key that both the tracee's PKRU and the tracer's deny.
+ */
+bool lx_guard_ptrace_pkru_ok(struct task *tracee, u32 want)
+{
+	u32 opened = strategy->get_pkru(tracee) & ~want;
+
+	return !(opened & strategy->get_pkru(current));
+}
