@@ -25,6 +25,10 @@ has no error.
   tools/mutants.py --fast          the `fast` subset (make test)
   tools/mutants.py ID ...          just these (globs allowed)
   tools/mutants.py --list          check the catalogue, run nothing
+  tools/mutants.py --fast --baseline-log LOG
+                                   LOG, a passing full default run of this
+                                   same tree, stands in for the unmutated
+                                   default stage (make test: the LAVA run)
   tools/mutants.py --stages default 'guard.*'   judged by the default run alone
 """
 
@@ -269,6 +273,25 @@ class Judge:
                         "PKRULAB_MATRIX_TIMEOUT": str(self.timeout * self.slow)})
 
 
+# With --baseline-log nobody timed the unmutated run: a hung mutant gets this.
+BASELINE_LOG_TIMEOUT = 180
+
+
+def baseline_log_passes(path: str) -> bool:
+    """The log is a whole run (every suite, no tests=) that the kernel judged 0."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import pkrulog
+    try:
+        with open(path, errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return False
+    log = pkrulog.parse_text(text)
+    args = dict(w.split("=", 1) for w in log.meta.cmdline.split() if "=" in w)  # the last wins
+    return (log.ok and args.get("tests", "all") in ("all", "*")
+            and args.get("config", "all") == "all" and args.get("inject", "none") == "none")
+
+
 def select(mutants, ids, fast):
     if fast:
         mutants = [m for m in mutants if m.fast]
@@ -291,6 +314,9 @@ def main(argv=None):
                          "catalogue error (its argument is wrong)")
     ap.add_argument("--stages", help="comma list of the stages to judge by (default: all; "
                     "e.g. default: the pkru_guard= mutants, seen by linux.attack_guarded)")
+    ap.add_argument("--baseline-log", metavar="LOG",
+                    help="a passing full default run of this same tree (make test's LAVA "
+                         "default run): the unmutated default stage is taken from it, not run")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args(argv)
     if a.stages and not set(a.stages.split(",")) <= set(STAGES):
@@ -351,6 +377,12 @@ def main(argv=None):
             return 2
         for s in need:
             t0 = time.time()
+            if s == "default" and a.baseline_log:
+                if not baseline_log_passes(a.baseline_log):
+                    print("mutants: --baseline-log %s is not a passing full run" % a.baseline_log)
+                    return 2
+                judge.default_timeout = min(a.timeout, BASELINE_LOG_TIMEOUT)
+                continue
             if not judge.stage(s, "baseline"):
                 print("mutants: the unmutated tree fails stage %s (log: %s/baseline.%s.log)" %
                       (s, judge.logdir, s))

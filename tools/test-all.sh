@@ -55,7 +55,11 @@ run_stage "Linux ABI against Linux 6.12 (tools/abi_diff.py)" \
 run_stage "native replays on this CPU (tools/hwref --short)" \
 	bash -c "make --no-print-directory build/hwref >/dev/null && $PYTHON tools/hwref_check.py build/hwref build/pkrulab.elf"
 run_stage "Bochs matrix" bash tools/bochs-matrix.sh
-run_stage "mutants (fast subset: each must be killed)" python3 tools/mutants.py --fast
+# The LAVA stage's default run is this tree's full run: the mutants' unmutated
+# baseline of their default stage (one full run fewer).
+mutants_baseline=()
+[ -s build/lava/default/serial.log ] && mutants_baseline=(--baseline-log build/lava/default/serial.log)
+run_stage "mutants (fast subset: each must be killed)" python3 tools/mutants.py --fast "${mutants_baseline[@]}"
 run_stage "benchmarks under -icount: deterministic" bash tools/bench-determinism.sh
 run_stage "UEFI framebuffer console (screendump)" "$PYTHON" tools/fb-check.py
 run_stage "make install / uninstall, the /etc/grub.d menu, booted" bash tools/test-install.sh

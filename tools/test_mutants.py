@@ -13,6 +13,7 @@ Run: python3 tools/test_mutants.py; the last stdout line is
 """
 import os
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -101,6 +102,27 @@ class Catalogue(unittest.TestCase):
         self.assertFalse(hit("    not ok 12 pku.pke_enable_flush # DEVIATION: pku.x: what"))
         self.assertTrue(hit("    not ok 12 pku.pke_enable_flush # DEVIATION not in the "
                             "known-deviation table for qemu: pku.x: what"))
+
+    def test_baseline_log(self) -> None:
+        # --baseline-log: only a whole passing run stands in for the baseline.
+        whole = ("# cmdline: config=all tests=all exit=qemu\nKTAP version 1\n1..1\n"
+                 "    KTAP version 1\n    # Subtest: pku\n    1..1\n    ok 1 pku.a\nok 1 pku\n"
+                 "pkrulab: 1 passed, 0 failed, 0 skipped, 0 deviations\n")
+        cases = {
+            whole: True,
+            whole.replace("exit=qemu", "exit=qemu tests=pku.*"): False,
+            whole.replace("exit=qemu", "exit=qemu inject=no_wrpkru"): False,
+            whole.replace("exit=qemu", "exit=qemu tests=pku.* tests=all"): True,
+            whole.replace("0 failed", "1 failed").replace("    ok 1 pku.a", "    not ok 1 pku.a"): False,
+            whole.rsplit("pkrulab:", 1)[0]: False,
+        }
+        with tempfile.TemporaryDirectory() as d:
+            for i, (text, want) in enumerate(cases.items()):
+                path = os.path.join(d, "%d.log" % i)
+                with open(path, "w") as f:
+                    f.write(text)
+                self.assertEqual(mutants.baseline_log_passes(path), want, text)
+            self.assertFalse(mutants.baseline_log_passes(os.path.join(d, "absent.log")))
 
     def test_inject_cases_follow_the_declarations(self) -> None:
         cases = mutants.inject_cases()
