@@ -30,8 +30,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pkrulog  # noqa: E402
 
 REF_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata", "abi-linux-6.12")
-PROG_LINE_RE = re.compile(r"^\s*# \[(abi_[A-Za-z0-9_]+)\] ?(.*)$")
-KERNEL_DIAG = "linux: "
 REF_RUN_RE = re.compile(r"^#ref: run (\S+) ")
 REF_END_RE = re.compile(r"^#ref: end (\S+) ")
 KMSG_RE = re.compile(r"^\[\s*\d+\.\d+\] ")
@@ -64,13 +62,8 @@ def parse_known(text: str) -> list[KnownDifference]:
 
 
 def program_lines(text: str) -> dict[str, list[str]]:
-    """Each abi program's own output lines in a pkrulab log."""
-    out: dict[str, list[str]] = {}
-    for line in pkrulog.clean_lines(text):
-        m = PROG_LINE_RE.match(line)
-        if m and not m.group(2).startswith(KERNEL_DIAG):
-            out.setdefault(m.group(1), []).append(m.group(2).rstrip())
-    return out
+    """Each abi program's own output lines in a pkrulab log (tools/pkrulog.py)."""
+    return pkrulog.program_output(text, "abi_")
 
 
 def reference_lines(text: str, name: str) -> list[str] | None:

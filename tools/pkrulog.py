@@ -582,6 +582,24 @@ def find_summary(text: str) -> str | None:
     return None
 
 
+# A Linux program's own output, as the kernel's console capture prints it:
+# "# [NAME] LINE" (kernel/linux/report.c); "[NAME] linux: ..." lines are
+# the kernel's notes about that program, not its output.
+PROGRAM_LINE_RE = re.compile(r"^\[(?P<prog>[A-Za-z0-9_.+-]+)\] ?(?P<text>.*)$")
+KERNEL_NOTE = "linux: "
+
+
+def program_output(text: str, prefix: str = "") -> dict[str, list[str]]:
+    """Each Linux program's output lines (programs whose name starts with
+    prefix), in log order, the kernel's own notes left out."""
+    out: dict[str, list[str]] = {}
+    for d in parse_log(text).diagnostics:
+        m = PROGRAM_LINE_RE.match(d.text)
+        if m and m.group("prog").startswith(prefix) and not m.group("text").startswith(KERNEL_NOTE):
+            out.setdefault(m.group("prog"), []).append(m.group("text").rstrip())
+    return out
+
+
 def ktap_lines(text: str) -> list[str]:
     """The KTAP lines of a log (results, plans, subtests, summary)."""
     return [line for line in clean_lines(text) if KTAP_LINE_RE.match(line)]

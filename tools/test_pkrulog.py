@@ -217,6 +217,18 @@ class Structure(unittest.TestCase):
         self.assertFalse(hit(""))
 
 
+class ProgramOutput(unittest.TestCase):
+    def test_program_lines_by_name(self) -> None:
+        log = ("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: linux\n    1..2\n"
+               "    # [abi_mem] mmap: 0\n    # [abi_mem] linux: syscall 163 (acct) not implemented\n"
+               "    # [hello] hello, world  \n    # [abi_mem]   indented\n"
+               "    ok 1 linux.abi_mem[xsave]\n    ok 2 linux.hello[xsave]\nok 1 linux\n"
+               "pkrulab: 2 passed, 0 failed, 0 skipped, 0 deviations\n")
+        self.assertEqual(pkrulog.program_output(log, "abi_"), {"abi_mem": ["mmap: 0", "  indented"]})
+        self.assertEqual(pkrulog.program_output(log)["hello"], ["hello, world"])
+        self.assertEqual(pkrulog.program_output("no log at all\n"), {})
+
+
 class Checks(unittest.TestCase):
     """The expectation language: every kind holds, fails, turns round."""
 
