@@ -4,17 +4,11 @@
  * system calls.  Taking a signal -- writing its frame, starting the
  * handler -- and rt_sigreturn are in kernel/signal_frame.c.
  */
-#include <asm/desc.h>
 #include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
-#include <asm/safe.h>
 #include <asm/traps.h>
-#include <asm/xstate.h>
 #include <kernel/abi.h>
-#include <kernel/console.h>
-#include <kernel/fpu.h>
-#include <kernel/params.h>
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>

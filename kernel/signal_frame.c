@@ -75,8 +75,6 @@
 #include <kernel/params.h>
 #include <kernel/signal.h>
 #include <kernel/strategy/strategy.h>
-#include <kernel/string.h>
-#include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/uaccess.h>
 

@@ -286,8 +286,6 @@ u64 paging_count_tree(pte_t *root, u64 lo, u64 hi)
 	return n;
 }
 
-extern void copy_page_simd(void *dst, const void *src);
-
 /*
  * A deep copy: new tables, new pages with the same bytes, the same flags
  * and keys; a PTE_SHARED leaf maps the same frame (shared memory).  The

@@ -47,10 +47,16 @@ struct cpu_slot {
 	volatile u32 req, done;
 };
 
+/* The boot CPU's control registers, which every AP copies (smp_init()). */
+struct cpu_regs_template {
+	u64 cr0, cr4, efer, xcr0;
+	bool xsave;			/* CR4.OSXSAVE: XCR0 to be written */
+};
+
 static struct cpu_slot cpus[MAX_CPUS];
 static u32 nr_slots = 1, nr_online = 1;
 static u8 ap_stacks[MAX_CPUS][AP_STACK_SIZE] __aligned(16);
-struct cpu_regs_template smp_ap_regs;
+static struct cpu_regs_template smp_ap_regs;
 
 u32 smp_cpus_online(void) { return nr_online; }
 u32 smp_cpu_apic_id(u32 cpu) { return cpu < nr_slots ? cpus[cpu].apic_id : ~0u; }

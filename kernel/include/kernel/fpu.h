@@ -48,12 +48,11 @@ void fpu_reset_regs(bool keep_pkru);
  * it back the way a switch-in does (xsave_deferred: at the return to user
  * mode).  In between the kernel may use any vector register; PKRU is not
  * touched, so keys the task denies stay denied.  No nesting, no sleeping,
- * interrupts off (system calls run so).  copy_page_simd() is the kernel's
- * SIMD user (arch/x86/copy_page.asm: fork's page copies).
+ * interrupts off (system calls run so).  copy_page_simd() (<asm/pgtable.h>)
+ * is the kernel's SIMD user: fork's page copies, SYS_kernel_fpu.
  */
 void kernel_fpu_begin(void);
 void kernel_fpu_end(void);
-void copy_page_simd(void *dst, const void *src);
 /* PKRU an XSAVE image carries: its slot if XSTATE_BV[9]=1, else absent. */
 static inline u32 xstate_image_pkru_or(const void *area, u32 absent)
 {

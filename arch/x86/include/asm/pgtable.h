@@ -96,6 +96,8 @@ u64 paging_count_tree(pte_t *root, u64 lo, u64 hi);
  * does): the caller holds kernel_fpu_begin().
  */
 void paging_copy_tree(pte_t *dst, pte_t *src, u64 lo, u64 hi);
+/* One 4 KiB page through XMM0-7 (arch/x86/copy_page.asm): inside kernel_fpu_begin(). */
+void copy_page_simd(void *dst, const void *src);
 /*
  * What becomes of a PTE_SHARED leaf of root at va when root goes: the
  * owner of the frames decides whether another address space still has pa.

@@ -13,12 +13,6 @@
 #define VEC_IPI_CALL	0xf0	/* wakes an idle AP: it looks at its mailbox */
 #define VEC_WATCHDOG	0xf1	/* the watchdog AP's own timer tick (kernel/watchdog.c) */
 
-/* The boot CPU's control registers, which every AP copies (smp_init()). */
-struct cpu_regs_template {
-	u64 cr0, cr4, efer, xcr0;
-	bool xsave;			/* CR4.OSXSAVE: XCR0 to be written */
-};
-
 /*
  * Start the first want CPUs the MADT lists (0: all of them, up to
  * MAX_CPUS) with the trampoline copied to the low page at tramp_pa.  Prints
@@ -37,9 +31,6 @@ u32 smp_cpu_apic_id(u32 cpu);
  * lost: it is not used again).
  */
 int smp_call(u32 cpu, void (*fn)(void *), void *arg, u32 timeout_us);
-
-/* The template the APs got. */
-extern struct cpu_regs_template smp_ap_regs;
 
 /*
  * An exception no fixup covers, on an AP (the run goes on without it):
