@@ -150,8 +150,9 @@ $(B)/linux/progs/%: tests/linux/progs/%.c $(PROG_HDRS)
 	@$(if $(Q),echo "  CC [L]  $<")
 	$(Q)$(HOSTCC) $(PROG_CFLAGS) $< -o $@
 
-# attack_guarded is attack.c under another name (its cells run with every pkru_guard=).
-$(B)/linux/progs/attack_guarded: tests/linux/progs/attack.c
+# attack_guarded and attack_forced are attack.c under other names (their
+# cells run with every pkru_guard= guard, and with pkru_guard=force).
+$(B)/linux/progs/attack_guarded $(B)/linux/progs/attack_forced: tests/linux/progs/attack.c
 
 linux-progs: $(patsubst %,$(B)/linux/progs/%,$(OWN_PROGS))
 

@@ -589,7 +589,8 @@ static int parse_name_mask(const struct keydef *k, struct span val,
  * pkru_guard=: a comma list of guard names, where "all" stands for every
  * implemented guard (audit aside) and may be combined ("all,audit");
  * "none" only alone.  Unknown or empty elements are errors naming the
- * element; "force" is known and refused as not implemented.
+ * element.  "force" and "audit" are not in "all": force kills every
+ * program that writes PKRU itself, audit only logs.
  */
 static int parse_pkru_guard(struct kargs *ka, const struct keydef *k,
 			    struct span val, struct msg *m)
@@ -617,9 +618,6 @@ static int parse_pkru_guard(struct kargs *ka, const struct keydef *k,
 		i = lookup(e, pkru_guard_names, NR_PKRU_GUARDS);
 		if (i < 0)
 			return fail(m, k, "unknown guard", e);
-		if ((1u << i) == PKRU_GUARD_FORCE)
-			return fail_value(m, k, e, "is not implemented yet (PKRU owned by the "
-					  "kernel, checked at each kernel entry)");
 		mask |= 1u << i;
 	}
 	ka->pkru_guard = mask;
@@ -790,7 +788,7 @@ static const struct keydef keys[] = {
 	{ "signal_abi", parse_signal_abi,
 	  "linux612 (frame written with every key enabled) or linux61 (under the interrupted PKRU)" },
 	{ "pkru_guard", parse_pkru_guard, "comma list of sigreturn, altstack, rekey, pkey_free, "
-	  "ptrace, remote, audit; all (every guard but audit), or none" },
+	  "ptrace, remote, force, audit; all (every guard but force and audit), or none" },
 	{ "timer_hz", parse_timer_hz,
 	  "decimal " STR(TIMER_HZ_MIN) ".." STR(TIMER_HZ_MAX) },
 	{ "smp", parse_smp, "decimal 1.." STR(SMP_CPUS_MAX) " (the first N CPUs) or all" },

@@ -48,8 +48,9 @@ INJECT(PKRU_OFFSET, pkru_offset, INJECT_HOOK_TEST, "xsave.*",
        "the xsave.* buffer checks assume Zen 3's PKRU offset 2432, not CPUID's")
 /*
  * pkru_guard= (issue 23): each disables one guard's check.  The cells that
- * see them are linux.attack_guarded's, which run with every guard on: the
- * doors a disabled guard closed open again.
+ * see them are linux.attack_guarded's, which run with every guard on, and
+ * for force linux.attack_forced's: the doors a disabled guard closed open
+ * again.
  */
 INJECT(NO_GUARD_SIGRETURN, no_guard_sigreturn, INJECT_HOOK_NO_GUARD(PKRU_GUARD_SIGRETURN),
        "linux.attack_guarded", "pkru_guard=sigreturn's check is skipped")
@@ -63,3 +64,6 @@ INJECT(NO_GUARD_PTRACE, no_guard_ptrace, INJECT_HOOK_NO_GUARD(PKRU_GUARD_PTRACE)
        "linux.attack_guarded", "pkru_guard=ptrace's check is skipped")
 INJECT(NO_GUARD_REMOTE, no_guard_remote, INJECT_HOOK_NO_GUARD(PKRU_GUARD_REMOTE),
        "linux.attack_guarded", "pkru_guard=remote's check is skipped")
+INJECT(NO_GUARD_FORCE, no_guard_force, INJECT_HOOK_NO_GUARD(PKRU_GUARD_FORCE),
+       "linux.attack_forced,linux.pkru_force",
+       "pkru_guard=force's checks are skipped (PKRU is the user's again)")

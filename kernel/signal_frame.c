@@ -149,7 +149,8 @@ static void __attribute__((noinline)) sigcfg_refresh(void)
 	 */
 	sigcfg.keep_keys = sigcfg.linux61 || pkru_guard_on(PKRU_GUARD_ALTSTACK);
 	sigcfg.sigreturn_slow = kargs.inject != INJECT_NONE ||
-				(kargs.pkru_guard & (PKRU_GUARD_SIGRETURN | PKRU_GUARD_AUDIT));
+				(kargs.pkru_guard & (PKRU_GUARD_SIGRETURN | PKRU_GUARD_AUDIT |
+						     PKRU_GUARD_FORCE));
 	sigcfg.config = strategy->config;
 	sigcfg.xcr0 = fpu_xfeatures();
 }
@@ -651,6 +652,9 @@ sigreturn_pkru_injected(struct task *t, enum sigframe_pkru_policy pol, u32 want)
  * delivery made -- denied: the task gets SIGSEGV with the reason.
  * pkru_guard=audit: every PKRU change through sigreturn is logged (the
  * seed's surveillance, uncapped) and let through.
+ * pkru_guard=force: PKRU is the kernel's (kernel/linux/guards.c), and a
+ * frame PKRU other than the one saved at delivery is ring 3 changing it:
+ * the process is killed, not given a SIGSEGV it could handle.
  */
 static __noreturn void sigreturn_fatal(const char *why);
 
@@ -665,6 +669,14 @@ static __attribute__((noinline, cold)) void guard_sigreturn(struct task *t, u32 
 	if (pkru_guard_on(PKRU_GUARD_AUDIT))
 		diag("pkru_guard=audit: task %s rt_sigreturn changes PKRU %#x -> %#x%s", t->name,
 		     before, want, before & ~want ? " (opens keys)" : "");
+	if (pkru_guard_on(PKRU_GUARD_FORCE)) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "pkru_guard=force: rt_sigreturn changes PKRU %#x -> %#x",
+			 before, want);
+		diag("task %s killed: %s", t->name, why);
+		task_exit(TASK_EXIT_SIGNALLED(SIGKILL), why);
+	}
 	if (pkru_guard_on(PKRU_GUARD_SIGRETURN) && (before & ~want))
 		sigreturn_fatal("pkru_guard=sigreturn: the frame's PKRU opens a key the "
 				"interrupted context denied");
@@ -680,7 +692,8 @@ sigreturn_pkru_slow(struct task *t, enum sigframe_pkru_policy pol, u32 want, boo
 {
 	if (kargs.inject != INJECT_NONE)
 		want = sigreturn_pkru_injected(t, pol, want);
-	if (!quiet && (kargs.pkru_guard & (PKRU_GUARD_SIGRETURN | PKRU_GUARD_AUDIT)))
+	if (!quiet && (kargs.pkru_guard & (PKRU_GUARD_SIGRETURN | PKRU_GUARD_AUDIT |
+					   PKRU_GUARD_FORCE)))
 		guard_sigreturn(t, want);
 	return want;
 }

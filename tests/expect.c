@@ -196,6 +196,14 @@ static const struct expectation table[] = {
 	{ .ids = "linux.attack_guarded",
 	  .inject = INJECT_NO_GUARD_PTRACE, .fails_with = "doors ??????XBB, expected ??????BBB*",
 	  .why = "inject=no_guard_ptrace: the tracer peeks, pokes and raises the tracee's PKRU" },
+	{ .ids = "linux.attack_forced", .when = { .frame_pkru = YES },
+	  .inject = INJECT_NO_GUARD_FORCE, .fails_with = "doors ?X???????, expected ?B???????*",
+	  .why = "inject=no_guard_force: PKRU is the user's again, rt_sigreturn loads a frame "
+		 "PKRU that opens K" },
+	{ .ids = "linux.pkru_force", .when = { .switches_pkru = YES },
+	  .inject = INJECT_NO_GUARD_FORCE,
+	  .fails_with = "exit status 1, * the first: not ok 1 WRPKRU, then a system call: killed",
+	  .why = "inject=no_guard_force: a process that changed PKRU in ring 3 lives on" },
 	{ .ids = "linux.attack_guarded",
 	  .inject = INJECT_NO_GUARD_REMOTE, .fails_with = "doors ???????XB, expected ???????BB*",
 	  .why = "inject=no_guard_remote: process_vm_readv/writev of its own pid pass K" },
@@ -399,7 +407,7 @@ void expectations_check(void)
 struct door_rule {
 	int door;
 	struct cell_when when;
-	char outcome;		/* B, L, C, X */
+	char outcome;		/* B, L, C, X; ? either (no promise) */
 	u32 closed_by;		/* PKRU_GUARD_* that blocks it */
 	const char *why;
 };
@@ -408,8 +416,8 @@ static const struct door_rule door_rules[] = {
 	{ 1, { .xcr0_pkru = YES }, 'X', 0, "XCR0[9]=1: user XRSTOR loads PKRU, a WRPKRU by "
 	  "another name (a property of the design: no guard closes it)" },
 	{ 1, { }, 'B', 0, "XCR0[9]=0: RFBM bit 9 is ignored, XRSTOR cannot load PKRU" },
-	{ 2, { .frame_pkru = YES }, 'X', PKRU_GUARD_SIGRETURN, "the handler opens K in its "
-	  "frame, rt_sigreturn loads it" },
+	{ 2, { .frame_pkru = YES }, 'X', PKRU_GUARD_SIGRETURN | PKRU_GUARD_FORCE, "the handler "
+	  "opens K in its frame, rt_sigreturn loads it" },
 	{ 2, { }, 'B', 0, "no PKRU in the frame: sigreturn keeps the kernel's copy" },
 	{ 3, { .frame_write_interrupted = YES }, 'B', 0, "linux61: the frame is written under the "
 	  "interrupted PKRU, which denies K: the delivery fails" },
@@ -426,6 +434,9 @@ static const struct door_rule door_rules[] = {
 	  "sets any PKRU" },
 	{ 8, { }, 'X', PKRU_GUARD_REMOTE, "process_vm_readv/writev: a foreign access even on "
 	  "its own pid" },
+	{ 9, { .switches_pkru = NO }, '?', 0, "unmanaged: nobody switches PKRU, the kernel copies "
+	  "under whatever the last write left (an earlier door's pkey_alloc or SETREGSET opens K "
+	  "for everyone): either outcome" },
 	{ 9, { }, 'B', 0, "the kernel's own accesses to user memory obey the caller's PKRU" },
 };
 

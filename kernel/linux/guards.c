@@ -14,10 +14,12 @@
  *  - ptrace: PEEK/POKE of a page whose key the tracer's own PKRU denies
  *    (AD; AD or WD for a poke) is EIO; a SETREGSET that would open a key
  *    for the tracee that both the tracee and the tracer deny is EPERM.
+ *  - force: PKRU is the kernel's, as OpenBSD keeps it (below).
  */
 #include <asm/pgtable.h>
 #include <kernel/params.h>
 #include <kernel/strategy/strategy.h>
+#include <kernel/console.h>
 #include <kernel/string.h>
 #include "proc.h"
 
@@ -101,4 +103,88 @@ bool lx_guard_ptrace_pkru_ok(struct task *tracee, u32 want)
 	u32 opened = strategy->get_pkru(tracee) & ~want;
 
 	return !(opened & strategy->get_pkru(current));
+}
+
+/*
+ * pkru_guard=force.  Each thread has the PKRU the kernel last gave it
+ * (owned_pkru): at exec and clone (its first entry), at the end of every
+ * system call (pkey_alloc's init_val, rt_sigreturn, a tracer's SETREGSET
+ * while it slept), after a signal frame is written (the handler's PKRU).
+ * At every system call, fault and signal delivery the live PKRU must
+ * still be that one: a change made in ring 3 (WRPKRU, XRSTOR with RFBM
+ * bit 9) kills the process.  rt_sigreturn itself may not change it either
+ * (kernel/signal_frame.c): a frame whose PKRU differs from the one saved
+ * at delivery is such a change.  What it cannot see: a change undone
+ * before the next kernel entry (XRSTOR there and back), and a timer tick
+ * that only preempts (no check on that path).  linux_abi_forced carries
+ * these hooks; a process gets it at exec only while the guard is on.
+ */
+static __noreturn __attribute__((noinline, cold)) void force_kill(u32 live, const char *where)
+{
+	char why[112];
+
+	snprintf(why, sizeof(why), "pkru_guard=force: PKRU %#x, the kernel's is %#x (changed in "
+		 "ring 3, found at %s)", live, lx_thread(current)->owned_pkru, where);
+	diag("[%s] linux: %s: the process is killed", lx_current()->prog->name, why);
+	task_exit(TASK_EXIT_SIGNALLED(SIGKILL), why);
+}
+
+static inline void force_check(const char *where)
+{
+	u32 live = strategy->get_pkru(current);
+
+	if (live != lx_thread(current)->owned_pkru)
+		force_kill(live, where);
+}
+
+static inline void force_own(void)
+{
+	struct linux_thread *th = lx_thread(current);
+
+	th->owned_pkru = strategy->get_pkru(current);
+	th->owned_delivered = current->sig.delivered;
+}
+
+/* Every entry of linux_abi_forced's table: the check, the call, the new PKRU. */
+static long lx_sys_forced(struct pt_regs *r)
+{
+	long rc;
+
+	force_check("a system call");
+	rc = linux_syscall_table[r->error_code](r);
+	force_own();
+	return rc;
+}
+
+long (*const lx_forced_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
+	[0 ... LINUX_NR_SYSCALLS - 1] = lx_sys_forced,
+};
+
+void lx_force_first_run(struct task *t)
+{
+	force_own();
+	linux_task_first_run(t);
+}
+
+void lx_force_fault_check(struct pt_regs *regs, u64 addr)
+{
+	force_check("a fault");
+	linux_fault_check(regs, addr);
+}
+
+/* The interrupted PKRU is checked before a stop; a tracer may change it during one. */
+int lx_force_signal_filter(struct pt_regs *regs, int sig)
+{
+	force_check("a signal");
+	sig = linux_signal_filter(regs, sig);
+	force_own();
+	return sig;
+}
+
+/* The last call of every delivery: a frame written since gives the handler's PKRU. */
+void lx_force_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart)
+{
+	linux_syscall_restart(regs, handler, sa_restart);
+	if (!handler && current->sig.delivered != lx_thread(current)->owned_delivered)
+		force_own();
 }

@@ -8,6 +8,7 @@
 #include <kernel/abi.h>
 #include <kernel/linux/linux.h>
 #include <kernel/mm.h>
+#include <kernel/params.h>
 #include <kernel/signal.h>
 
 #define LINUX_NR_SYSCALLS	512	/* table size: every x86-64 number Linux 6.12 has */
@@ -96,6 +97,8 @@ bool linux_access_ok_low(u64 uaddr, u64 n);
 extern long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *);
 /* The ABI that holds it and the hooks above (kernel/linux/abi.c). */
 extern const struct task_abi linux_abi;
+/* The same with pkru_guard=force: every entry checks PKRU first (kernel/linux/abi.c). */
+extern const struct task_abi linux_abi_forced;
 
 
 /* Linux errno values the personality returns (negated). */
@@ -161,6 +164,10 @@ struct linux_thread {
 	u64 restart_wake;		/* restart_syscall: the interrupted sleep's end, in ticks */
 	u64 restart_rem;		/* ...and where its remaining time goes (0: nowhere) */
 	u64 fault_rip, fault_addr, fault_error, fault_repeats;	/* the fault-loop check */
+	/* pkru_guard=force: the PKRU the kernel last gave the thread, and
+	 * its signal count then (a delivery since gives a new one). */
+	u32 owned_pkru;
+	u64 owned_delivered;
 };
 
 struct linux_proc {
@@ -208,7 +215,7 @@ static inline struct linux_thread *lx_thread(struct task *t) { return &lx_proc(t
 /* t becomes a thread of p (its ABI is Linux's from now on). */
 static inline void lx_attach(struct task *t, struct linux_proc *p)
 {
-	task_set_abi(t, &linux_abi);
+	task_set_abi(t, pkru_guard_on(PKRU_GUARD_FORCE) ? &linux_abi_forced : &linux_abi);
 	t->abi_state = p;
 }
 /* t is a Linux thread no more (it has ended, or its process is gone). */
@@ -297,6 +304,12 @@ bool lx_guard_rekey_denied(u64 addr, u64 len);
 bool lx_guard_key_in_use(u32 pkey);
 bool lx_guard_ptrace_access_ok(struct linux_proc *c, u64 va, bool write);
 bool lx_guard_ptrace_pkru_ok(struct task *tracee, u32 want);
+/* pkru_guard=force: the hooks of linux_abi_forced (kernel/linux/guards.c). */
+extern long (*const lx_forced_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *);
+void lx_force_first_run(struct task *t);
+void lx_force_fault_check(struct pt_regs *regs, u64 addr);
+int lx_force_signal_filter(struct pt_regs *regs, int sig);
+void lx_force_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart);
 long sys_process_vm_writev(struct pt_regs *r);
 long lx_regset_xstate_get(struct task *t, void *buf, u64 len);	/* bytes written */
 long lx_regset_xstate_set(struct task *t, const void *buf, u64 len);

@@ -433,7 +433,7 @@ static void test_inject(void)
 	 * The list of valid values is complete and not cut off (the longest
 	 * message of all: a new injected bug may need a bigger KARGS_ERR_LEN).
 	 */
-	if (EXPECT_ERR("inject=bogus", "no_guard_remote)", NULL)) {
+	if (EXPECT_ERR("inject=bogus", "no_guard_force)", NULL)) {
 		fits();
 		for (i = 0; i < NR_INJECTS; i++)
 			CHECK_STR_CONTAINS(err, inject_name(i));
@@ -535,8 +535,6 @@ static void test_pkru_guard(void)
 
 		snprintf(line, sizeof(line), "pkru_guard=%s", names[i]);
 		CHECK_EQ_STR(pkru_guard_name((int)i), names[i]);
-		if ((1u << i) == PKRU_GUARD_FORCE)
-			continue;
 		if (EXPECT_OK(line))
 			CHECK_EQ_UINT(ka.pkru_guard, 1u << i);
 	}
@@ -550,9 +548,9 @@ static void test_pkru_guard(void)
 		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_ALL);
 	CHECK(!(PKRU_GUARD_ALL & PKRU_GUARD_AUDIT));
 	CHECK(!(PKRU_GUARD_ALL & PKRU_GUARD_FORCE));
-	/* force is named and refused: not implemented. */
-	EXPECT_ERR("pkru_guard=force", "pkru_guard", "'force' is not implemented yet");
-	EXPECT_ERR("pkru_guard=all,force", "pkru_guard", "'force' is not implemented yet");
+	/* force is not in all (it kills programs that write PKRU) but may join it. */
+	if (EXPECT_OK("pkru_guard=all,force"))
+		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_ALL | PKRU_GUARD_FORCE);
 	if (EXPECT_OK("pkru_guard=all,audit"))
 		CHECK_EQ_UINT(ka.pkru_guard, PKRU_GUARD_ALL | PKRU_GUARD_AUDIT);
 	if (EXPECT_OK("pkru_guard=audit,all"))

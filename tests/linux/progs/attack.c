@@ -1,8 +1,8 @@
 /*
  * attack: raising PKRU without WRPKRU (issue 23).  A secret page under key
- * K; the program drops its own rights to K with one WRPKRU and from then
- * on never executes WRPKRU again, and tries nine doors the kernel or the
- * CPU may leave open:
+ * K, allocated with no rights (pkey_alloc's init_val: the kernel writes
+ * PKRU); the program never executes WRPKRU, and tries nine doors the
+ * kernel or the CPU may leave open:
  *   1 xrstor     user-mode XRSTOR with RFBM bit 9 (a WRPKRU where XCR0[9]=1)
  *   2 sigreturn  a handler raises PKRU in its frame, rt_sigreturn loads it
  *   3 altstack   a handler whose altstack is K's memory reads the secret
@@ -18,9 +18,10 @@
  * child).  A door *leaked* when the secret reached memory the attacker
  * reads, *corrupted* when K's memory changed; both: "leaked+corrupted".
  * The referee that says whether K's memory changed is a process forked
- * before the drop (the trusted domain): it shares the MAP_SHARED secret
- * region and opens K only while it compares -- the attacker itself never
- * executes WRPKRU after the drop.
+ * before K tags the region (the trusted domain): its mapping of the
+ * MAP_SHARED secret region keeps key 0.  Door 1 undoes its XRSTOR before
+ * the next kernel entry, so that pkru_guard=force (PKRU checked at every
+ * entry) cannot see it.
  * Output: "ok N door N NAME: OUTCOME" per door (ok: the door was tried),
  * then "# attack doors 1-9: ...", one letter a door: B blocked, L leaked,
  * C corrupted, X leaked+corrupted, U unsupported (pkrulab's linux.attack
@@ -141,18 +142,19 @@ static char verdict(void)
 	return v;
 }
 
-static void referee(uint32_t closed)
+/*
+ * Forked before K tags the region: its own mapping of the shared pages
+ * keeps key 0, so it reads and refills them without ever touching PKRU.
+ */
+static void referee(void)
 {
 	char c;
 
 	close(to_ref[1]);
 	close(from_ref[0]);
-	wrpkru(closed);
 	while (read(to_ref[0], &c, 1) == 1 && c == 'c') {
-		wrpkru(closed & ~(PKRU_AD(pkey) | PKRU_WD(pkey)));
 		c = verdict();
 		fill();
-		wrpkru(closed);
 		if (write(from_ref[1], &c, 1) != 1)
 			break;
 	}
@@ -178,21 +180,38 @@ static uint64_t xgetbv0(void)
 	return a | (uint64_t)d << 32;
 }
 
+/*
+ * Door 1.  Opened and closed again with no kernel entry in between (no
+ * system call; under PKRU 0 the accesses cannot fault), as an attacker
+ * facing pkru_guard=force would do it: the kernel never sees PKRU 0.
+ */
 static int door_xrstor(void)
 {
 	static unsigned char xs[16384] __attribute__((aligned(64)));
+	static unsigned char orig[16384] __attribute__((aligned(64)));
+	volatile int m = 0;
 	uint64_t bv;
 
 	printf("# XCR0 %#llx: bit 9 %s\n", (unsigned long long)xgetbv0(),
 	       xgetbv0() & (1 << 9) ? "set, XRSTOR loads PKRU" : "clear, XRSTOR cannot load PKRU");
-	memset(xs, 0, sizeof(xs));
-	asm volatile("xsave64 %0" : "+m"(xs) : "a"(1u << 9), "d"(0) : "memory");
+	memset(orig, 0, sizeof(orig));
+	asm volatile("xsave64 %0" : "+m"(orig) : "a"(1u << 9), "d"(0) : "memory");
+	memcpy(xs, orig, sizeof(xs));
 	memset(xs + pkru_off, 0, 4);			/* every key open */
 	memcpy(&bv, xs + XSTATE_BV, 8);
 	bv |= xgetbv0() & (1 << 9);
 	memcpy(xs + XSTATE_BV, &bv, 8);
-	asm volatile("xrstor64 %0" : : "m"(xs), "a"(1u << 9), "d"(0) : "memory");
-	return probe_secret("after XRSTOR of PKRU 0");
+	if (!sigsetjmp(probe_env, 1)) {		/* XCR0[9]=0: the read faults */
+		asm volatile("xrstor64 %0" : : "m"(xs), "a"(1u << 9), "d"(0) : "memory");
+		if (*region == SECRET)
+			m |= LEAKED;
+		region[1] = EVIL;
+		m |= CORRUPTED;
+	}
+	asm volatile("xrstor64 %0" : : "m"(orig), "a"(1u << 9), "d"(0) : "memory");
+	printf("# after XRSTOR of PKRU 0, undone by XRSTOR before any system call: secret %s, %s\n",
+	       m & LEAKED ? "READ" : "not readable", m & CORRUPTED ? "WRITTEN" : "not writable");
+	return m;
 }
 
 /* Door 2: the handler clears K's bits in the frame's PKRU. */
@@ -482,7 +501,6 @@ int main(void)
 {
 	char summary[16] = { 0 };
 	unsigned a, b, c, d;
-	uint32_t closed;
 	pid_t ref;
 	int bad = 0;
 
@@ -491,29 +509,34 @@ int main(void)
 		return KSFT_SKIP;
 	__cpuid_count(0xd, 9, a, b, c, d);
 	pkru_off = b;
-	pkey = syscall(SYS_pkey_alloc, 0, 0);
 	region = mmap(NULL, REGION, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	priv = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (pkey <= 0 || region == MAP_FAILED || priv == MAP_FAILED || pipe(to_ref) || pipe(from_ref)) {
-		ok(0, "a key, the secret region, the referee's pipes");
+	if (region == MAP_FAILED || priv == MAP_FAILED || pipe(to_ref) || pipe(from_ref)) {
+		ok(0, "the secret region, the referee's pipes");
 		return 1;
 	}
 	fill();
 	priv[0] = SECRET;
-	syscall(SYS_pkey_mprotect, region, REGION, PROT_READ | PROT_WRITE, pkey);
-	syscall(SYS_pkey_mprotect, priv, PG, PROT_READ | PROT_WRITE, pkey);
-	closed = rdpkru() | PKRU_AD(pkey) | PKRU_WD(pkey);
 	fflush(stdout);
 	ref = fork();
 	if (ref == 0)
-		referee(closed);
+		referee();
 	close(to_ref[0]);
 	close(from_ref[1]);
-	/* The drop: the attacker's one and only WRPKRU. */
-	wrpkru(closed);
+	/*
+	 * The drop: K comes with no rights (pkey_alloc's init_val, the kernel
+	 * writes PKRU) and then tags the secret.  The attacker never executes
+	 * WRPKRU, so pkru_guard=force has nothing to kill it for.
+	 */
+	pkey = syscall(SYS_pkey_alloc, 0, PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE);
+	if (pkey <= 0 || syscall(SYS_pkey_mprotect, region, REGION, PROT_READ | PROT_WRITE, pkey) ||
+	    syscall(SYS_pkey_mprotect, priv, PG, PROT_READ | PROT_WRITE, pkey)) {
+		ok(0, "a key with no rights, the secret under it");
+		return 1;
+	}
 	probe_handler();
 	printf("1..%d\n", (int)(sizeof(doors) / sizeof(doors[0])));
-	printf("# key %d, PKRU %#x: from here on no WRPKRU\n", pkey, closed);
+	printf("# key %d, PKRU %#x: the program never executes WRPKRU\n", pkey, rdpkru());
 	if (probe_secret("sanity, after the drop")) {
 		ok(0, "the drop denies the secret");
 		return 1;
