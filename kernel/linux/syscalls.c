@@ -210,6 +210,33 @@ static long sys_sched_yield(struct pt_regs *r)
 	return 0;
 }
 
+/*
+ * CPU affinity: every Linux thread runs on CPU 0 (the other CPUs run no
+ * tasks), so a mask that includes CPU 0 is accepted as it is and one
+ * without it is EINVAL, as Linux answers a mask of no usable CPU.
+ */
+static long sys_sched_setaffinity(struct pt_regs *r)
+{
+	u8 first = 0;
+
+	if (ARG0(r) && !lx_task_by_tid((int)ARG0(r)))
+		return -LX_ESRCH;
+	if (ARG1(r) && copy_from_user(&first, ARG2(r), 1))
+		return -LX_EFAULT;
+	return first & 1 ? 0 : -LX_EINVAL;
+}
+
+static long sys_sched_getaffinity(struct pt_regs *r)
+{
+	u64 mask = 1;			/* CPU 0 */
+
+	if (ARG1(r) < sizeof(mask) || (ARG1(r) & (sizeof(mask) - 1)))
+		return -LX_EINVAL;
+	if (ARG0(r) && !lx_task_by_tid((int)ARG0(r)))
+		return -LX_ESRCH;
+	return copy_to_user(ARG2(r), &mask, sizeof(mask)) ? -LX_EFAULT : (long)sizeof(mask);
+}
+
 static long sys_arch_prctl(struct pt_regs *r)
 {
 	u64 addr = ARG1(r), v;
@@ -221,15 +248,16 @@ static long sys_arch_prctl(struct pt_regs *r)
 		task_set_fs_base(addr);
 		return 0;
 	case ARCH_GET_FS:
-		v = rdmsr(MSR_FS_BASE);	/* the live one (see fs_base_switch_out()) */
-		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
-	case ARCH_GET_GS:
-		v = rdmsr(MSR_GS_BASE);	/* 0 unless ring 3 wrote it (WRGSBASE) */
+		v = rdmsr(MSR_FS_BASE);	/* the live one: ring 3 may have moved it */
 		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
 	case ARCH_SET_GS:
-		/* The GS base is not switched with the task: a user value would leak. */
-		return lx_refuse("arch_prctl ARCH_SET_GS", -LX_EINVAL,
-				 "arch_prctl ARCH_SET_GS (a per-thread GS base)");
+		if (addr >= LINUX_TASK_SIZE)
+			return -LX_EPERM;
+		task_set_gs_base(addr);	/* kept per thread by the scheduler */
+		return 0;
+	case ARCH_GET_GS:
+		v = rdmsr(MSR_GS_BASE);	/* the kernel never uses GS: this is the user's */
+		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
 	case ARCH_GET_CPUID:
 		return 1;		/* CPUID does not fault */
 	case ARCH_SET_CPUID:
@@ -834,6 +862,9 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_getppid] = sys_getppid,
 	[__NR_sigaltstack] = sys_lx_sigaltstack,
 	[__NR_arch_prctl] = sys_arch_prctl,
+	[__NR_modify_ldt] = sys_modify_ldt,
+	[__NR_sched_setaffinity] = sys_sched_setaffinity,
+	[__NR_sched_getaffinity] = sys_sched_getaffinity,
 	[__NR_gettid] = sys_gettid,
 	[__NR_tkill] = sys_tkill,
 	[__NR_set_tid_address] = sys_set_tid_address,

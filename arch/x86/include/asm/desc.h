@@ -10,6 +10,8 @@
 #define GDT_USER_DS	0x20
 #define GDT_USER_CS	0x28
 #define GDT_TSS		0x30
+#define GDT_LDT		0x40	/* 16-byte system descriptor: the running process's LDT */
+#define GDT_ENTRIES	10
 
 #define USER_CS		(GDT_USER_CS | 3)
 #define USER_DS		(GDT_USER_DS | 3)
