@@ -249,7 +249,9 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 	unsafe_put_u32(FP_XSTATE_MAGIC2, fp + lim->xstate_size);
 
 	PUT_FRAME(pretcode, ka->restorer);
-	PUT_FRAME(uc.uc_flags, UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
+	/* Strict SS restore only for a 64-bit context (Linux: user_64bit_mode()). */
+	PUT_FRAME(uc.uc_flags, UC_FP_XSTATE | UC_SIGCONTEXT_SS |
+		  (r->cs == USER_CS ? UC_STRICT_RESTORE_SS : 0));
 	PUT_FRAME(uc.uc_link, 0);
 	PUT_FRAME(uc.uc_stack.ss_sp, s->altstack_sp);
 	/* ss_flags and the padding after it */
@@ -262,11 +264,10 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 	PUT_FRAME(uc.uc_mcontext.rip, r->rip);
 	PUT_FRAME(uc.uc_mcontext.eflags, r->rflags);
 	/*
-	 * cs, gs, fs, ss: four u16 in one quadword; cs 0x1b if it ran 32-bit
-	 * code.  SS in ring 3 can only be USER_DS (a MOV of any other selector
-	 * to SS faults there).
+	 * cs, gs, fs, ss: four u16 in one quadword, the interrupted CS and SS
+	 * (a 32- or 16-bit one from the LDT, too); gs and fs 0, as Linux writes.
 	 */
-	PUT_FRAME(uc.uc_mcontext.cs, r->cs | (u64)USER_DS << 48);
+	PUT_FRAME(uc.uc_mcontext.cs, (r->cs & 0xffff) | (r->ss & 0xffff) << 48);
 	PUT_FRAME(uc.uc_mcontext.err, s->fault_error[sig]);
 	PUT_FRAME(uc.uc_mcontext.trapno, s->fault_vector[sig]);
 	PUT_FRAME(uc.uc_mcontext.oldmask, s->blocked);
@@ -282,6 +283,35 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 
 static bool frame_injected_bugs(u64 fp, u32 handler_pkru, enum sigframe_pkru_policy pol);
 
+
+/*
+ * Linux's force_valid_ss(): keep SS if it names a present, writable DPL-3
+ * data segment, else the flat one.  A handler keeps the interrupted SS
+ * (DOSEMU reads it there), a non-strict sigreturn to 64-bit code too.
+ */
+static __attribute__((noinline, cold)) void force_valid_ss(struct pt_regs *r)
+{
+	u32 ar = selector_access_rights(r->ss) & (AR_DPL_MASK | AR_S | AR_P | AR_TYPE_MASK);
+
+	if (ar != (AR_DPL3 | AR_S | AR_P | AR_TYPE_RWDATA) &&
+	    ar != (AR_DPL3 | AR_S | AR_P | AR_TYPE_RWDATA_EXPDOWN))
+		r->ss = USER_DS;
+}
+
+/*
+ * Linux's restore_sigcontext(): CS and SS from the frame, RPL forced to 3
+ * (the descriptor's own DPL is the CPU's to check: a kernel, system or
+ * not-present one faults at IRET, and that is the SIGSEGV/SIGBUS Linux
+ * gives).  Without UC_STRICT_RESTORE_SS a 64-bit context's SS is made valid.
+ */
+static __attribute__((noinline, cold)) void
+sigreturn_frame_selectors(struct pt_regs *r, u64 sel, u64 uc_flags)
+{
+	r->cs = (sel & 0xffff) | SEGMENT_RPL_MASK;
+	r->ss = ((sel >> 48) & 0xffff) | SEGMENT_RPL_MASK;
+	if (!(uc_flags & UC_STRICT_RESTORE_SS) && r->cs == USER_CS)
+		force_valid_ss(r);
+}
 
 /* Deliver one signal; false if the frame could not be written (the task dies). */
 static inline __attribute__((always_inline)) bool
@@ -334,8 +364,10 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	s->blocked |= ka->mask | ((ka->flags & SA_NODEFER) ? 0 : SIGBIT(sig));
 	r->rip = ka->handler;
 	r->rsp = frame;
-	/* The handler is 64-bit code, whatever mode ring 3 was in (Linux too). */
+	/* The handler is 64-bit code, whatever mode ring 3 was in; SS kept if valid (Linux too). */
 	r->cs = USER_CS;
+	if (__builtin_expect(r->ss != USER_DS, 0))
+		force_valid_ss(r);
 	r->rdi = sig;
 	r->rsi = frame + offsetof(struct rt_sigframe64, info);
 	r->rdx = frame + offsetof(struct rt_sigframe64, uc);
@@ -395,7 +427,7 @@ void signal_deliver_pending(struct pt_regs *r)
 
 /* What rt_sigreturn reads from the sigcontext besides the general registers. */
 struct sigreturn_ctx {
-	u64 rsp, rip, flags, sel, fp, mask;
+	u64 rsp, rip, flags, sel, fp, mask, uc_flags;
 	const struct sigframe_limits *lim;
 };
 
@@ -421,6 +453,7 @@ sigreturn_read_context(struct pt_regs *r, u64 uframe, struct sigreturn_ctx *c, c
 	c->rip = unsafe_get_u64((u64)&usc->rip);
 	c->flags = unsafe_get_u64((u64)&usc->eflags);
 	c->sel = unsafe_get_u64((u64)&usc->cs);
+	c->uc_flags = unsafe_get_u64((u64)&((const struct rt_sigframe64 *)uframe)->uc.uc_flags);
 	c->fp = unsafe_get_u64((u64)&usc->fpstate);
 	c->mask = unsafe_get_u64((u64)&((const struct rt_sigframe64 *)uframe)->uc.uc_sigmask);
 	if (!user_access_end()) {
@@ -569,6 +602,8 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 	if (__builtin_expect((u16)c.sel == USER_CS32, 0))
 		r->cs = USER_CS32;
 	r->ss = USER_DS;
+	if (__builtin_expect(c.lim->frame_selectors, 0))
+		sigreturn_frame_selectors(r, c.sel, c.uc_flags);
 	r->rflags = sigframe_sanitize_rflags(c.flags, r->rflags);
 	s->blocked = c.mask & ~SIGBIT(SIGKILL);
 	if (s->depth)

@@ -37,10 +37,10 @@
 #define DESC_BASE2_SHIFT	56		/* base 31:24 at bits 63:56 */
 #define DESC_TYPE_LDT		0x2ull		/* system descriptor type: LDT */
 
-/* LAR's result (access rights at the descriptor's bits 8..23 of its high word). */
-#define AR_TYPE_MASK		(0xfu << 8)
-#define AR_TYPE_RWDATA		(0x2u << 8)
-#define AR_TYPE_RWDATA_EXPDOWN	(0x6u << 8)
+/* LAR's result (the descriptor's high word, bits 8..23); the type without its accessed bit. */
+#define AR_TYPE_MASK		(0x7u << 9)
+#define AR_TYPE_RWDATA		(0x1u << 9)
+#define AR_TYPE_RWDATA_EXPDOWN	(0x3u << 9)
 #define AR_S			(1u << 12)
 #define AR_DPL_MASK		(3u << 13)
 #define AR_DPL3			(3u << 13)
