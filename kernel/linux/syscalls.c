@@ -429,6 +429,28 @@ static u64 mmap_pick(struct linux_proc *p, u64 len)
 	return lo;
 }
 
+/*
+ * MAP_32BIT: Linux places the mapping in [1 GiB, 2 GiB).  pkrulab's only
+ * user memory below 4 GiB is a non-PIE process's low window, so there,
+ * top-down, where nothing is mapped yet; elsewhere (a PIE) it is ENOMEM,
+ * as Linux answers when that range is full.
+ */
+static u64 mmap_pick_32bit(struct linux_proc *p, u64 len)
+{
+	if (!p->low_window || !len || len > LINUX_EXEC_HI - LINUX_EXEC_LO)
+		return 0;
+	for (u64 a = LINUX_EXEC_HI - len;; a -= PAGE_SIZE) {
+		u64 b = a;
+
+		while (b < a + len && !lookup_pte(b))
+			b += PAGE_SIZE;
+		if (b == a + len)
+			return a;
+		if (a == LINUX_EXEC_LO)
+			return 0;
+	}
+}
+
 /* What is already mapped at a MAP_FIXED or MAP_FIXED_NOREPLACE address: 0 if it may go. */
 static long mmap_over(u64 addr, u64 len, u64 flags)
 {
@@ -484,9 +506,10 @@ static long sys_mmap(struct pt_regs *r)
 	if ((flags & MAP_TYPE) == MAP_DROPPABLE)
 		return lx_refuse("mmap MAP_DROPPABLE", -LX_EINVAL,
 				 "mmap type MAP_DROPPABLE (wiped on fork)");
-	if ((flags & MAP_32BIT) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+	if ((flags & MAP_32BIT) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !p->low_window)
 		return lx_refuse("mmap MAP_32BIT", -LX_ENOMEM,
-				 "mmap flag MAP_32BIT (below 2 GiB, outside pkrulab's Linux range)");
+				 "mmap flag MAP_32BIT in a PIE (below 2 GiB: only a non-PIE "
+				 "process's low window is there)");
 	/*
 	 * Linux's mmap takes any prot bits (calc_vm_prot_bits() looks at
 	 * READ, WRITE and EXEC); MAP_LOCKED, MAP_POPULATE, MAP_NORESERVE,
@@ -511,7 +534,7 @@ static long sys_mmap(struct pt_regs *r)
 		if ((err = mmap_over(addr, len, flags)))
 			return err;
 	} else {
-		addr = mmap_pick(p, len);
+		addr = flags & MAP_32BIT ? mmap_pick_32bit(p, len) : mmap_pick(p, len);
 		if (!addr)
 			return -LX_ENOMEM;
 	}
