@@ -49,6 +49,7 @@ void gdt_init_cpu(u32 cpu)
 	struct desc_ptr d = { sizeof(gdts[cpu]) - 1, (u64)gdt };
 
 	gdt[0] = 0;
+	gdt[1] = 0;			/* Linux's 32-bit kernel code: not used */
 	gdt[GDT_KERNEL_CS / 8] = SEG_KCODE64;
 	gdt[GDT_KERNEL_DS / 8] = SEG_KDATA;
 	gdt[GDT_USER_CS32 / 8] = SEG_UCODE32;
