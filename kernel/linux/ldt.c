@@ -6,7 +6,8 @@
  * Descriptors come from struct user_desc and are always code or data
  * segments of DPL 3 that are never 64-bit (L = 0): no system descriptor,
  * no call gate, no way to ring 0.  A conforming code segment is refused
- * unless it is marked not present, as Linux does.
+ * unless it is marked not present, as Linux does, and so is a 16-bit one
+ * (Linux without CONFIG_X86_16BIT: see write_ldt()).
  */
 #include <kernel/task.h>
 #include <kernel/uaccess.h>
@@ -35,7 +36,7 @@ struct user_desc {
 #define LDT_FUNC_WRITE_OLD	1
 #define LDT_FUNC_READ_DEFAULT	2
 #define LDT_FUNC_WRITE		0x11
-#define LDT_DEFAULT_BYTES	(5 * LDT_ENTRY_SIZE)	/* Linux's (all-zero) default LDT */
+#define LDT_DEFAULT_BYTES	128	/* Linux's (all-zero) default LDT, as read on x86-64 */
 
 #define ARG0(r) ((r)->rdi)
 #define ARG1(r) ((r)->rsi)
@@ -57,17 +58,11 @@ static long lx_clear_user(u64 uptr, u64 n)
 	return 0;
 }
 
-/* The "empty" descriptor old callers write to clear an entry (Linux's LDT_empty()). */
+/* The "empty" descriptor old callers write to clear an entry (Linux's LDT_empty(); lm not looked at). */
 static bool user_desc_empty(const struct user_desc *d)
 {
 	return !d->base_addr && !d->limit &&
-	       (d->flags & UD_FLAGS_MASK) == (UD_READ_EXEC_ONLY | UD_SEG_NOT_PRESENT);
-}
-
-/* All zero also clears, for the new interface (Linux's LDT_zero()). */
-static bool user_desc_zero(const struct user_desc *d)
-{
-	return !d->base_addr && !d->limit && !(d->flags & UD_FLAGS_MASK);
+	       (d->flags & (UD_FLAGS_MASK & ~UD_LM)) == (UD_READ_EXEC_ONLY | UD_SEG_NOT_PRESENT);
 }
 
 /* Linux's fill_ldt(): type from contents and read_exec_only, always S, DPL 3, L 0. */
@@ -117,10 +112,18 @@ static long write_ldt(u64 uptr, u64 bytecount, bool oldmode)
 	    (oldmode || !(d.flags & UD_SEG_NOT_PRESENT)))
 		return -LX_EINVAL;
 
-	if (user_desc_empty(&d) || (!oldmode && user_desc_zero(&d)))
-		p->ldt[d.entry_number] = 0;
-	else
+	if ((oldmode && !d.base_addr && !d.limit) || user_desc_empty(&d)) {
+		p->ldt[d.entry_number] = 0;	/* the caller clears the entry */
+	} else {
+		/*
+		 * As Linux built without CONFIG_X86_16BIT: no 16-bit segments.
+		 * pkrulab has no espfix64, and an IRET to a 16-bit stack segment
+		 * would leave bits 31:16 of the kernel's RSP in the user's ESP.
+		 */
+		if (!(d.flags & UD_SEG_32BIT))
+			return -LX_EINVAL;
 		p->ldt[d.entry_number] = user_desc_to_desc(&d, oldmode);
+	}
 	if (d.entry_number >= p->ldt_entries)
 		p->ldt_entries = d.entry_number + 1;
 	ldt_publish(p);
