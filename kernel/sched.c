@@ -62,46 +62,102 @@ static struct task *pick_next(void)
 }
 
 /*
- * The user's FS base follows the task (a personality's TLS: Linux's
- * arch_prctl(ARCH_SET_FS)); the MSR is written only when it changes
- * (pkrulab's own tasks and kernel-only ones have 0: a kernel-only task in
- * between costs two writes, never a wrong base).
+ * User segment state: the data selectors, the FS and GS bases and the
+ * LDT.  Only a foreign-ABI task (a Linux process) has any of its own:
+ * its ring 3 may load any selector, write either base (WRFSBASE, or
+ * arch_prctl) and its process may have an LDT (modify_ldt).  Such a
+ * task's state is read back from the registers when it leaves the CPU,
+ * as Linux does with FSGSBASE, and loaded when it comes back, out of
+ * line.  pkrulab's own tasks run with null selectors, zero bases and no
+ * LDT: a switch between two of them tests one flag and one pointer.
+ * The kernel itself uses none of it (see <asm/segment.h>).
  */
-static u64 cpu_fs_base;
+static bool cpu_user_segs;		/* the registers may hold a foreign task's state */
+static const u64 *cpu_ldt;
+static u32 cpu_ldt_entries;
 
-/*
- * A task whose ring 3 can change its FS base without a system call (MOV
- * to FS loads the base from the descriptor, or clears it for a null
- * selector) keeps the base it really has when it leaves the CPU: read back
- * as Linux does with FSGSBASE, so the next task is never left with it.
- */
-static inline void fs_base_switch_out(struct task *prev)
+static void cpu_ldt_set(const u64 *ldt, u32 entries)
 {
-	if (task_abi_foreign(prev) && task_abi(prev)->fs_base_user)
-		prev->fs_base = cpu_fs_base = rdmsr(MSR_FS_BASE);
-}
-
-static inline void fs_base_switch_in(struct task *next)
-{
-	if (__builtin_expect(next->fs_base != cpu_fs_base, 0)) {
-		wrmsr(MSR_FS_BASE, next->fs_base);
-		cpu_fs_base = next->fs_base;
+	if (ldt != cpu_ldt || entries != cpu_ldt_entries) {
+		ldt_load(ldt, ldt ? entries : 0);
+		cpu_ldt = ldt;
+		cpu_ldt_entries = entries;
 	}
 }
 
+static void user_segs_save(struct task *t)
+{
+	user_selectors_save(&t->sel);
+	t->fs_base = rdmsr(MSR_FS_BASE);
+	t->gs_base = rdmsr(MSR_GS_BASE);
+}
+
+/* The LDT first: a selector may name one of its entries; the bases last
+ * (a selector load sets the base from the descriptor). */
+static void user_segs_load(const struct task *t)
+{
+	cpu_ldt_set(t->ldt, t->ldt_entries);
+	user_selectors_load(&t->sel);
+	wrmsr(MSR_FS_BASE, t->fs_base);
+	wrmsr(MSR_GS_BASE, t->gs_base);
+	cpu_user_segs = true;
+}
+
+static void user_segs_clear(void)
+{
+	static const struct user_selectors null_selectors;
+
+	cpu_ldt_set(NULL, 0);
+	user_selectors_load(&null_selectors);
+	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(MSR_GS_BASE, 0);
+	cpu_user_segs = false;
+}
+
+static __attribute__((noinline, cold)) void user_segs_switch(struct task *prev, struct task *next)
+{
+	if (task_abi_foreign(prev) && task_abi(prev)->fs_base_user && prev->state != TASK_DEAD)
+		user_segs_save(prev);
+	if (task_abi_foreign(next) && task_abi(next)->fs_base_user)
+		user_segs_load(next);
+	else
+		user_segs_clear();
+}
+
+/* As Linux's arch_prctl: the selector becomes null, then the base is written. */
 void task_set_fs_base(u64 base)
 {
-	/* Written whatever the cache says: ring 3 may have moved it since. */
-	current->fs_base = cpu_fs_base = base;
+	asm volatile("mov %0, %%fs" :: "r"(0));
+	current->fs_base = base;
 	wrmsr(MSR_FS_BASE, base);
+}
+
+void task_set_gs_base(u64 base)
+{
+	asm volatile("mov %0, %%gs" :: "r"(0));
+	current->gs_base = base;
+	wrmsr(MSR_GS_BASE, base);
+}
+
+void task_copy_user_segs(struct task *dst)
+{
+	user_segs_save(dst);
+	dst->ldt = current->ldt;
+	dst->ldt_entries = current->ldt_entries;
+}
+
+void task_set_ldt(struct task *t, const u64 *ldt, u32 entries)
+{
+	t->ldt = ldt;
+	t->ldt_entries = entries;
+	if (t == current)
+		cpu_ldt_set(ldt, entries);
 }
 
 void fs_base_reset(void)
 {
-	if (cpu_fs_base) {
-		wrmsr(MSR_FS_BASE, 0);
-		cpu_fs_base = 0;
-	}
+	if (cpu_user_segs || cpu_ldt)
+		user_segs_clear();
 }
 
 static void context_switch(struct task *prev, struct task *next)
@@ -114,8 +170,8 @@ static void context_switch(struct task *prev, struct task *next)
 	if (in_timer_irq && !prev->kthread && !next->kthread)
 		timer_switches++;
 	in_timer_irq = false;
-	fs_base_switch_out(prev);
-	fs_base_switch_in(next);
+	if (__builtin_expect(cpu_user_segs | task_abi_foreign(next), 0))
+		user_segs_switch(prev, next);
 	/* Only a Linux process has an address space of its own. */
 	if (__builtin_expect(next->root != prev->root, 0))
 		paging_switch(next->root);

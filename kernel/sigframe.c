@@ -66,9 +66,9 @@ enum sigframe_error sigframe_validate_ctx(uint64_t rip, uint64_t rsp, uint64_t f
 	uint64_t xfeatures, bv, rsvd = 0;
 	uint32_t size, ext;
 
-	if (!user_addr(rip, lim))
+	if (!user_addr(rip, lim) && !lim->frame_selectors)
 		return SIGFRAME_BAD_RIP;
-	if (!user_addr(rsp, lim))
+	if (!user_addr(rsp, lim) && !lim->frame_selectors)
 		return SIGFRAME_BAD_RSP;
 	if ((fp & 63) || !user_addr(fp, lim) || fp + lim->xstate_size + 4 > lim->user_hi ||
 	    fp + lim->xstate_size + 4 < fp)

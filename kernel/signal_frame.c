@@ -250,6 +250,7 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 	unsafe_put_u32(FP_XSTATE_MAGIC2, fp + lim->xstate_size);
 
 	PUT_FRAME(pretcode, ka->restorer);
+	/* Strict SS restore for a 64-bit context (else: frame_segments()). */
 	PUT_FRAME(uc.uc_flags, UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
 	PUT_FRAME(uc.uc_link, 0);
 	PUT_FRAME(uc.uc_stack.ss_sp, s->altstack_sp);
@@ -263,11 +264,10 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 	PUT_FRAME(uc.uc_mcontext.rip, r->rip);
 	PUT_FRAME(uc.uc_mcontext.eflags, r->rflags);
 	/*
-	 * cs, gs, fs, ss: four u16 in one quadword; cs 0x1b if it ran 32-bit
-	 * code.  SS in ring 3 can only be USER_DS (a MOV of any other selector
-	 * to SS faults there).
+	 * cs, gs, fs, ss: four u16 in one quadword; gs and fs 0, as Linux
+	 * writes.  Any other CS or SS than the 64-bit flat pair: frame_segments().
 	 */
-	PUT_FRAME(uc.uc_mcontext.cs, r->cs | (u64)USER_DS << 48);
+	PUT_FRAME(uc.uc_mcontext.cs, USER_CS | (u64)USER_DS << 48);
 	PUT_FRAME(uc.uc_mcontext.err, s->fault_error[sig]);
 	PUT_FRAME(uc.uc_mcontext.trapno, s->fault_vector[sig]);
 	PUT_FRAME(uc.uc_mcontext.oldmask, s->blocked);
@@ -283,6 +283,69 @@ write_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka, u64 frame, u6
 
 static bool frame_injected_bugs(u64 fp, u32 handler_pkru, enum sigframe_pkru_policy pol);
 
+
+/*
+ * Linux's force_valid_ss(): keep SS if it names a present, writable DPL-3
+ * data segment, else the flat one.  A handler keeps the interrupted SS
+ * (DOSEMU reads it there), a non-strict sigreturn to 64-bit code too.
+ */
+static __attribute__((noinline, cold)) void force_valid_ss(struct pt_regs *r)
+{
+	u32 ar = selector_access_rights(r->ss) & (AR_DPL_MASK | AR_S | AR_P | AR_TYPE_MASK);
+
+	if (ar != (AR_DPL3 | AR_S | AR_P | AR_TYPE_RWDATA) &&
+	    ar != (AR_DPL3 | AR_S | AR_P | AR_TYPE_RWDATA_EXPDOWN))
+		r->ss = USER_DS;
+}
+
+/*
+ * The interrupted context was not 64-bit code on the flat stack (ring 3
+ * ran 32- or 16-bit code, or loaded another SS): the frame gets the real
+ * CS and SS, and UC_STRICT_RESTORE_SS only for 64-bit code (Linux:
+ * user_64bit_mode()); the handler runs 64-bit with SS kept if valid.
+ * Called with the frame's keys open, as write_rt_frame() is.
+ */
+static __attribute__((noinline, cold)) bool frame_segments(struct pt_regs *r, u64 frame)
+{
+	const struct rt_sigframe64 *uf = (const struct rt_sigframe64 *)frame;
+	u64 flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | (r->cs == USER_CS ? UC_STRICT_RESTORE_SS : 0);
+	u64 sel = (r->cs & 0xffff) | (r->ss & 0xffff) << 48;
+
+	if (copy_to_user((u64)&uf->uc.uc_flags, &flags, sizeof(flags)) ||
+	    copy_to_user((u64)&uf->uc.uc_mcontext.cs, &sel, sizeof(sel)))
+		return false;
+	if (r->ss != USER_DS)
+		force_valid_ss(r);
+	return true;
+}
+
+/*
+ * The frame's selectors are not the 64-bit flat pair.  pkrulab's own
+ * tasks: back to the 32-bit GDT code segment if that is what the frame
+ * says, else 64-bit (the caller set it).  A Linux process: Linux's
+ * restore_sigcontext(), CS and SS from the frame with RPL 3 (a kernel,
+ * system or not-present descriptor faults at IRET: the SIGSEGV/SIGBUS
+ * Linux gives), and without UC_STRICT_RESTORE_SS a 64-bit context's SS
+ * made valid.
+ */
+static __attribute__((noinline, cold)) void
+sigreturn_segments(struct pt_regs *r, u64 uframe, u64 sel, const struct sigframe_limits *lim)
+{
+	u64 uc_flags = UC_STRICT_RESTORE_SS;
+
+	if (!lim->frame_selectors) {
+		if ((u16)sel == USER_CS32)
+			r->cs = USER_CS32;
+		return;
+	}
+	/* Read a moment ago, on this CPU, without preemption: still readable. */
+	copy_from_user(&uc_flags, uframe + offsetof(struct rt_sigframe64, uc.uc_flags),
+		       sizeof(uc_flags));
+	r->cs = (sel & 0xffff) | SEGMENT_RPL_MASK;
+	r->ss = ((sel >> 48) & 0xffff) | SEGMENT_RPL_MASK;
+	if (!(uc_flags & UC_STRICT_RESTORE_SS) && r->cs == USER_CS)
+		force_valid_ss(r);
+}
 
 /* Deliver one signal; false if the frame could not be written (the task dies). */
 static inline __attribute__((always_inline)) bool
@@ -319,6 +382,8 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	 */
 	wrpkru(sigcfg.keep_keys ? interrupted : 0);
 	if (!write_rt_frame(r, sig, ka, frame, fp, interrupted, pol))
+		return false;
+	if (__builtin_expect(r->cs != USER_CS || r->ss != USER_DS, 0) && !frame_segments(r, frame))
 		return false;
 	if (__builtin_expect(inject_hooked(INJECT_HOOK_SIGFRAME), 0) &&
 	    !frame_injected_bugs(fp, hp, pol))
@@ -561,15 +626,15 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 	r->rsp = c.rsp;
 	r->rip = c.rip;
 	/*
-	 * Selectors are forced, RFLAGS sanitised: no way to ring 0 or IOPL 3.
-	 * A context interrupted in compatibility mode goes back there (its
-	 * frame says cs 0x1b); every other cs is the 64-bit one.  (Linux
-	 * takes any cs | 3 and lets a bad one #GP at IRET: SIGSEGV.)
+	 * RFLAGS sanitised; selectors the 64-bit flat pair unless the frame
+	 * has others: sigreturn_segments() (pkrulab's tasks: forced, only the
+	 * 32-bit GDT code segment kept; a Linux process: Linux's rules, RPL 3).
+	 * No way to ring 0 or IOPL 3.
 	 */
 	r->cs = USER_CS;
-	if (__builtin_expect((u16)c.sel == USER_CS32, 0))
-		r->cs = USER_CS32;
 	r->ss = USER_DS;
+	if (__builtin_expect(c.sel != (USER_CS | (u64)USER_DS << 48), 0))
+		sigreturn_segments(r, uframe, c.sel, c.lim);
 	r->rflags = sigframe_sanitize_rflags(c.flags, r->rflags);
 	s->blocked = c.mask & ~SIGBIT(SIGKILL);
 	if (s->depth)

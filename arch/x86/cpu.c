@@ -53,6 +53,13 @@ void cpu_setup(bool want_pke)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NX);
 		pte_nx_mask = PTE_NX;
 	}
+	/*
+	 * Ring 3 may read and write its FS and GS bases (RDFSBASE, WRGSBASE),
+	 * as on Linux since 5.9.  The kernel never uses either base, so it
+	 * need not trust them; the scheduler keeps each task's across switches.
+	 */
+	if (cpu_has(X86_FEATURE_FSGSBASE))
+		write_cr4(read_cr4() | X86_CR4_FSGSBASE);
 
 	/*
 	 * PKE before the first user mapping exists: QEMU 7.2 TCG does not

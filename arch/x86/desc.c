@@ -5,6 +5,7 @@
  */
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/segment.h>
 #include <asm/smp.h>
 #include <asm/traps.h>
 
@@ -27,7 +28,7 @@ struct idt_entry {
 #define IDT_TYPE_INTR 0x8e			/* P, DPL0, 64-bit interrupt gate */
 
 /* Per CPU: a GDT (its TSS descriptor's busy bit is per CPU), a TSS, IST stacks. */
-static u64 gdts[MAX_CPUS][8] __aligned(16);
+static u64 gdts[MAX_CPUS][GDT_ENTRIES] __aligned(16);
 static struct tss64 tsss[MAX_CPUS] __aligned(16);
 static struct idt_entry idt[256] __aligned(16);
 
@@ -48,6 +49,7 @@ void gdt_init_cpu(u32 cpu)
 	struct desc_ptr d = { sizeof(gdts[cpu]) - 1, (u64)gdt };
 
 	gdt[0] = 0;
+	gdt[1] = 0;			/* Linux's 32-bit kernel code: not used */
 	gdt[GDT_KERNEL_CS / 8] = SEG_KCODE64;
 	gdt[GDT_KERNEL_DS / 8] = SEG_KDATA;
 	gdt[GDT_USER_CS32 / 8] = SEG_UCODE32;
@@ -74,6 +76,28 @@ void gdt_init_cpu(u32 cpu)
 		     "movw %%ax, %%ss\n\t"
 		     :: "i"(GDT_KERNEL_CS), "i"(GDT_KERNEL_DS) : "rax", "memory");
 	ltr(GDT_TSS);
+}
+
+/*
+ * The LDT descriptor is written into CPU 0's GDT before each LLDT (its
+ * base and limit follow the process); LLDT of the null selector leaves
+ * the LDTR unusable, so an LDT selector then faults as it would on Linux
+ * in a process without an LDT.
+ */
+void ldt_load(const u64 *base, u32 entries)
+{
+	u64 *gdt = gdts[0], b = (u64)base, limit = entries * LDT_ENTRY_SIZE - 1;
+
+	if (!entries) {
+		asm volatile("lldt %w0" :: "r"(0));
+		return;
+	}
+	gdt[GDT_LDT / 8] = (limit & DESC_LIMIT0_MASK) | ((b & 0xffffff) << DESC_BASE0_SHIFT) |
+			   (DESC_TYPE_LDT << DESC_TYPE_SHIFT) | DESC_P |
+			   (((limit >> 16) & 0xf) << DESC_LIMIT1_SHIFT) |
+			   (((b >> 24) & 0xff) << DESC_BASE2_SHIFT);
+	gdt[GDT_LDT / 8 + 1] = b >> 32;
+	asm volatile("lldt %w0" :: "r"(GDT_LDT) : "memory");
 }
 
 void tss_set_rsp0(u64 rsp0) { tss.rsp[0] = rsp0; }

@@ -34,7 +34,7 @@ user_run_return:
 	mov rax, rdi
 	mov rsp, [rel user_run_saved_rsp]
 	mov qword [rel user_run_saved_rsp], 0
-	mov dx, 0x10
+	mov dx, KERNEL_DS
 	mov ds, dx
 	mov es, dx
 	POP_CALLEE_SAVED

@@ -240,7 +240,8 @@ static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl, u64 base
 	AUX(AT_EGID, LINUX_UID);
 	AUX(AT_PLATFORM, plat);
 	AUX(AT_HWCAP, cpuid(CPUID_LEAF_FEATURES).edx);
-	AUX(AT_HWCAP2, 0);		/* no FSGSBASE for user, no ring-3 MWAIT */
+	/* Ring 3 may use RDFSBASE & co. when CR4.FSGSBASE is on (cpu_setup()); no ring-3 MWAIT. */
+	AUX(AT_HWCAP2, read_cr4() & X86_CR4_FSGSBASE ? HWCAP2_FSGSBASE : 0);
 	AUX(AT_CLKTCK, 100);
 	AUX(AT_SECURE, 0);
 	AUX(AT_RANDOM, rnd);

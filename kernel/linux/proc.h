@@ -34,6 +34,7 @@ struct sigframe_limits;
  * 2^47, so a SYSCALL at the end of user space can never make the kernel
  * return to RIP 0x800000000000, which is not canonical (a #GP in ring 0).
  */
+#define HWCAP2_FSGSBASE		(1ull << 1)	/* AT_HWCAP2: ring 3 may use FSGSBASE */
 #define LINUX_TASK_SIZE		0x00007ffffffff000ull
 #define LINUX_STACK_SIZE	(512ull << 10)		/* mapped at exec */
 #define LINUX_UID		1000			/* not root: no /proc needed */
@@ -206,6 +207,8 @@ struct linux_proc {
 	const char *refused_seen[LX_REFUSED_MAX];	/* lx_refuse() keys already logged */
 	char line[LINUX_LINE_MAX];	/* console output not yet a full line */
 	int line_len;
+	u32 ldt_entries;		/* modify_ldt: entries in use (0: no LDT) */
+	u64 ldt[LDT_ENTRIES];		/* ...the descriptors (fork copies them) */
 };
 
 /* A task's process: its ABI state (NULL for a task that is not a Linux thread). */
@@ -298,6 +301,15 @@ const struct k_sigaction *lx_proc_action(struct linux_proc *p, int sig);
 
 /* ptrace (kernel/linux/ptrace.c), the NT_X86_XSTATE regset (kernel/linux/regset.c). */
 long sys_ptrace(struct pt_regs *r);
+/* PEEKUSER/POKEUSER/GETREGS/SETREGS of a stopped tracee (kernel/linux/ptrace_regs.c). */
+#define LX_SIZEOF_STRUCT_USER	912	/* struct user on x86-64 */
+long lx_ptrace_peekuser(struct task *t, u64 off, u64 udata);
+long lx_ptrace_pokeuser(struct task *t, u64 off, u64 v);
+long lx_ptrace_getregs(struct task *t, u64 udata);
+long lx_ptrace_setregs(struct task *t, u64 udata);
+/* modify_ldt (kernel/linux/ldt.c); a fork child's thread gets its copy of the table. */
+long sys_modify_ldt(struct pt_regs *r);
+void lx_ldt_fork(struct linux_proc *c, struct task *t);
 long sys_process_vm_readv(struct pt_regs *r);
 /* pkru_guard= checks of the Linux calls (kernel/linux/guards.c). */
 bool lx_guard_rekey_denied(u64 addr, u64 len);

@@ -28,6 +28,10 @@
 #define PTRACE_KILL		8
 #define PTRACE_ATTACH		16
 #define PTRACE_DETACH		17
+#define PTRACE_PEEKUSR		3
+#define PTRACE_POKEUSR		6
+#define PTRACE_GETREGS		12
+#define PTRACE_SETREGS		13
 #define PTRACE_GETREGSET	0x4204
 #define PTRACE_SETREGSET	0x4205
 #define NT_X86_XSTATE		0x202	/* include/uapi/linux/elf.h */
@@ -145,9 +149,17 @@ long sys_ptrace(struct pt_regs *r)
 	case PTRACE_GETREGSET:
 	case PTRACE_SETREGSET:
 		return regset(c, req == PTRACE_SETREGSET, addr, data);
+	case PTRACE_PEEKUSR:
+		return lx_ptrace_peekuser(c->stopped_task, addr, data);
+	case PTRACE_POKEUSR:
+		return lx_ptrace_pokeuser(c->stopped_task, addr, data);
+	case PTRACE_GETREGS:
+		return lx_ptrace_getregs(c->stopped_task, data);
+	case PTRACE_SETREGS:
+		return lx_ptrace_setregs(c->stopped_task, data);
 	}
 	/*
-	 * Requests Linux 6.12 has on x86-64 (PEEKUSR, GETREGS, SINGLESTEP,
+	 * Requests Linux 6.12 has on x86-64 (GETFPREGS, SINGLESTEP,
 	 * SYSCALL, SETOPTIONS, SEIZE, GETSIGINFO...): named; unknown ones are
 	 * EIO without a word, as Linux answers them.
 	 */

@@ -210,6 +210,33 @@ static long sys_sched_yield(struct pt_regs *r)
 	return 0;
 }
 
+/*
+ * CPU affinity: every Linux thread runs on CPU 0 (the other CPUs run no
+ * tasks), so a mask that includes CPU 0 is accepted as it is and one
+ * without it is EINVAL, as Linux answers a mask of no usable CPU.
+ */
+static long sys_sched_setaffinity(struct pt_regs *r)
+{
+	u8 first = 0;
+
+	if (ARG0(r) && !lx_task_by_tid((int)ARG0(r)))
+		return -LX_ESRCH;
+	if (ARG1(r) && copy_from_user(&first, ARG2(r), 1))
+		return -LX_EFAULT;
+	return first & 1 ? 0 : -LX_EINVAL;
+}
+
+static long sys_sched_getaffinity(struct pt_regs *r)
+{
+	u64 mask = 1;			/* CPU 0 */
+
+	if (ARG1(r) < sizeof(mask) || (ARG1(r) & (sizeof(mask) - 1)))
+		return -LX_EINVAL;
+	if (ARG0(r) && !lx_task_by_tid((int)ARG0(r)))
+		return -LX_ESRCH;
+	return copy_to_user(ARG2(r), &mask, sizeof(mask)) ? -LX_EFAULT : (long)sizeof(mask);
+}
+
 static long sys_arch_prctl(struct pt_regs *r)
 {
 	u64 addr = ARG1(r), v;
@@ -221,15 +248,16 @@ static long sys_arch_prctl(struct pt_regs *r)
 		task_set_fs_base(addr);
 		return 0;
 	case ARCH_GET_FS:
-		v = rdmsr(MSR_FS_BASE);	/* the live one (see fs_base_switch_out()) */
-		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
-	case ARCH_GET_GS:
-		v = rdmsr(MSR_GS_BASE);	/* 0 unless ring 3 wrote it (WRGSBASE) */
+		v = rdmsr(MSR_FS_BASE);	/* the live one: ring 3 may have moved it */
 		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
 	case ARCH_SET_GS:
-		/* The GS base is not switched with the task: a user value would leak. */
-		return lx_refuse("arch_prctl ARCH_SET_GS", -LX_EINVAL,
-				 "arch_prctl ARCH_SET_GS (a per-thread GS base)");
+		if (addr >= LINUX_TASK_SIZE)
+			return -LX_EPERM;
+		task_set_gs_base(addr);	/* kept per thread by the scheduler */
+		return 0;
+	case ARCH_GET_GS:
+		v = rdmsr(MSR_GS_BASE);	/* the kernel never uses GS: this is the user's */
+		return copy_to_user(addr, &v, sizeof(v)) ? -LX_EFAULT : 0;
 	case ARCH_GET_CPUID:
 		return 1;		/* CPUID does not fault */
 	case ARCH_SET_CPUID:
@@ -401,6 +429,28 @@ static u64 mmap_pick(struct linux_proc *p, u64 len)
 	return lo;
 }
 
+/*
+ * MAP_32BIT: Linux places the mapping in [1 GiB, 2 GiB).  pkrulab's only
+ * user memory below 4 GiB is a non-PIE process's low window, so there,
+ * top-down, where nothing is mapped yet; elsewhere (a PIE) it is ENOMEM,
+ * as Linux answers when that range is full.
+ */
+static u64 mmap_pick_32bit(struct linux_proc *p, u64 len)
+{
+	if (!p->low_window || !len || len > LINUX_EXEC_HI - LINUX_EXEC_LO)
+		return 0;
+	for (u64 a = LINUX_EXEC_HI - len;; a -= PAGE_SIZE) {
+		u64 b = a;
+
+		while (b < a + len && !lookup_pte(b))
+			b += PAGE_SIZE;
+		if (b == a + len)
+			return a;
+		if (a == LINUX_EXEC_LO)
+			return 0;
+	}
+}
+
 /* What is already mapped at a MAP_FIXED or MAP_FIXED_NOREPLACE address: 0 if it may go. */
 static long mmap_over(u64 addr, u64 len, u64 flags)
 {
@@ -456,9 +506,10 @@ static long sys_mmap(struct pt_regs *r)
 	if ((flags & MAP_TYPE) == MAP_DROPPABLE)
 		return lx_refuse("mmap MAP_DROPPABLE", -LX_EINVAL,
 				 "mmap type MAP_DROPPABLE (wiped on fork)");
-	if ((flags & MAP_32BIT) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+	if ((flags & MAP_32BIT) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !p->low_window)
 		return lx_refuse("mmap MAP_32BIT", -LX_ENOMEM,
-				 "mmap flag MAP_32BIT (below 2 GiB, outside pkrulab's Linux range)");
+				 "mmap flag MAP_32BIT in a PIE (below 2 GiB: only a non-PIE "
+				 "process's low window is there)");
 	/*
 	 * Linux's mmap takes any prot bits (calc_vm_prot_bits() looks at
 	 * READ, WRITE and EXEC); MAP_LOCKED, MAP_POPULATE, MAP_NORESERVE,
@@ -483,7 +534,7 @@ static long sys_mmap(struct pt_regs *r)
 		if ((err = mmap_over(addr, len, flags)))
 			return err;
 	} else {
-		addr = mmap_pick(p, len);
+		addr = flags & MAP_32BIT ? mmap_pick_32bit(p, len) : mmap_pick(p, len);
 		if (!addr)
 			return -LX_ENOMEM;
 	}
@@ -834,6 +885,9 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_getppid] = sys_getppid,
 	[__NR_sigaltstack] = sys_lx_sigaltstack,
 	[__NR_arch_prctl] = sys_arch_prctl,
+	[__NR_modify_ldt] = sys_modify_ldt,
+	[__NR_sched_setaffinity] = sys_sched_setaffinity,
+	[__NR_sched_getaffinity] = sys_sched_getaffinity,
 	[__NR_gettid] = sys_gettid,
 	[__NR_tkill] = sys_tkill,
 	[__NR_set_tid_address] = sys_set_tid_address,

@@ -123,8 +123,11 @@ static long do_fork(struct pt_regs *r, u64 flags, u64 ptid, u64 ctid, u64 tls)
 		return err;
 	pid = c->pid;
 	c->exit_signal = flags & CSIGNAL;
-	/* CLONE_SETTLS, or the live one: a MOV to FS may have changed it. */
-	t->fs_base = (flags & CLONE_SETTLS) ? tls : rdmsr(MSR_FS_BASE);
+	/* The caller's live selectors and bases (ring 3 may have moved them); CLONE_SETTLS. */
+	task_copy_user_segs(t);
+	lx_ldt_fork(c, t);		/* its own copy of the LDT (lx_fork) */
+	if (flags & CLONE_SETTLS)
+		t->fs_base = tls;
 	memcpy(t->sig.action, current->sig.action, sizeof(t->sig.action));
 	t->sig.blocked = current->sig.blocked;
 	t->sig.altstack_sp = current->sig.altstack_sp;
@@ -169,7 +172,9 @@ static long do_clone(struct pt_regs *r, u64 flags, u64 stack, u64 ptid, u64 ctid
 	if (!t)
 		return -LX_EAGAIN;	/* pkrulab's task table is full */
 	tid = p->thr[t->id].tid;
-	t->fs_base = (flags & CLONE_SETTLS) ? tls : rdmsr(MSR_FS_BASE);
+	task_copy_user_segs(t);		/* the same LDT: the same process */
+	if (flags & CLONE_SETTLS)
+		t->fs_base = tls;
 	/* CLONE_SIGHAND: the same handlers; the mask is inherited. */
 	memcpy(t->sig.action, current->sig.action, sizeof(t->sig.action));
 	t->sig.blocked = current->sig.blocked;
@@ -284,6 +289,9 @@ static long futex_wake(struct linux_proc *p, u64 uaddr, u32 n, u32 bitset, bool 
 
 	if (!key)
 		return -LX_EFAULT;
+	/* Linux's futex_wake() counts after it wakes: nr_wake 0 wakes one. */
+	if (!n)
+		n = 1;
 	for (int i = 1; i < MAX_TASKS && (u32)woken < n; i++) {
 		struct linux_thread *th;
 

@@ -135,6 +135,12 @@ struct sigframe_limits {
 	uint32_t xstate_size;		/* the size this kernel writes */
 	uint32_t mxcsr_mask;		/* from FXSAVE's MXCSR_MASK, 0xffbf if 0 */
 	uint64_t user_lo, user_hi;	/* user address range [lo, hi) */
+	/*
+	 * Linux's rules (a Linux process): RIP and RSP are not checked (a bad
+	 * RIP faults at IRET or at the fetch, in ring 3: SIGSEGV) and CS/SS
+	 * come from the frame with RPL 3 (a bad one faults at IRET).
+	 */
+	bool frame_selectors;
 };
 
 enum sigframe_error {

@@ -8,6 +8,7 @@
 #define KERNEL_TASK_H
 
 #include <asm/ptrace.h>
+#include <asm/segment.h>
 #include <asm/types.h>
 #include <kernel/signal.h>
 
@@ -54,6 +55,12 @@ struct task {
 	long (*const *syscall_table)(struct pt_regs *);
 	u64 nr_syscalls;
 	u64 fs_base;			/* MSR_FS_BASE while it runs (arch_prctl) */
+	/* A foreign-ABI task's other user segment state while switched out
+	 * (the registers hold it while it runs): see sched.c. */
+	u64 gs_base;
+	struct user_selectors sel;
+	const u64 *ldt;			/* its process's LDT (NULL: none) */
+	u32 ldt_entries;
 	u64 *root;			/* its address space: the PML4 CR3 gets (pte_t *) */
 	/* Its ABI (<kernel/abi.h>): pkrulab's own, or a personality's with
 	 * that personality's state for it (Linux: the process), else NULL. */
@@ -96,7 +103,12 @@ __noreturn void task_fault(struct pt_regs *regs, int sig);
 
 /* The current task's FS base (its TLS), written now. */
 void task_set_fs_base(u64 base);
-/* FS base 0 on this CPU again (once the tasks that had one are gone). */
+void task_set_gs_base(u64 base);
+/* dst (not running) gets the current task's live user segment state. */
+void task_copy_user_segs(struct task *dst);
+/* t's process LDT changed (or is new): loaded at once if t is current. */
+void task_set_ldt(struct task *t, const u64 *ldt, u32 entries);
+/* Null selectors, zero FS/GS bases, no LDT on this CPU again (once the tasks that had them are gone). */
 void fs_base_reset(void);
 
 /* Scheduler statistics for scenarios. */

@@ -4,12 +4,19 @@
 
 #include <asm/types.h>
 
-#define GDT_KERNEL_CS	0x08
-#define GDT_KERNEL_DS	0x10
-#define GDT_USER_CS32	0x18	/* STAR[63:48] base for SYSRET */
-#define GDT_USER_DS	0x20
-#define GDT_USER_CS	0x28
-#define GDT_TSS		0x30
+/*
+ * Linux's x86-64 layout (arch/x86/include/asm/segment.h), so that ring-3
+ * code written for Linux with its selectors built in (the x86 selftests'
+ * far transfers to 0x23 and back to 0x33) runs unchanged.
+ */
+#define GDT_KERNEL_CS	0x10
+#define GDT_KERNEL_DS	0x18
+#define GDT_USER_CS32	0x20	/* STAR[63:48] base for SYSRET */
+#define GDT_USER_DS	0x28
+#define GDT_USER_CS	0x30
+#define GDT_TSS		0x40	/* 16-byte system descriptor */
+#define GDT_LDT		0x50	/* 16-byte system descriptor: the running process's LDT */
+#define GDT_ENTRIES	12
 
 #define USER_CS		(GDT_USER_CS | 3)
 #define USER_DS		(GDT_USER_DS | 3)
