@@ -65,5 +65,5 @@ INJECT(NO_GUARD_PTRACE, no_guard_ptrace, INJECT_HOOK_NO_GUARD(PKRU_GUARD_PTRACE)
 INJECT(NO_GUARD_REMOTE, no_guard_remote, INJECT_HOOK_NO_GUARD(PKRU_GUARD_REMOTE),
        "linux.attack_guarded", "pkru_guard=remote's check is skipped")
 INJECT(NO_GUARD_FORCE, no_guard_force, INJECT_HOOK_NO_GUARD(PKRU_GUARD_FORCE),
-       "linux.attack_forced,linux.pkru_force",
+       "linux.attack_forced,linux.guard_force",
        "pkru_guard=force's checks are skipped (PKRU is the user's again)")

@@ -115,7 +115,7 @@ static struct {
 	bool xsave_pkru;	/* linux61 with XCR0[9]=1: component 9 as XSAVE wrote it */
 	/* The frame written under the interrupted PKRU, no key opened for an altstack. */
 	bool keep_keys;
-	/* rt_sigreturn takes its out-of-line step: an injected bug, a sigreturn guard. */
+	/* rt_sigreturn takes its out-of-line step for an injected bug. */
 	bool sigreturn_slow;
 	struct sigframe_limits lim;
 } sigcfg = { .xcr0 = ~0ull };	/* no XCR0 value: the first use fills it in */
@@ -148,9 +148,7 @@ static void __attribute__((noinline)) sigcfg_refresh(void)
 	 * out here, not on each signal: the delivery path costs nothing more.
 	 */
 	sigcfg.keep_keys = sigcfg.linux61 || pkru_guard_on(PKRU_GUARD_ALTSTACK);
-	sigcfg.sigreturn_slow = kargs.inject != INJECT_NONE ||
-				(kargs.pkru_guard & (PKRU_GUARD_SIGRETURN | PKRU_GUARD_AUDIT |
-						     PKRU_GUARD_FORCE));
+	sigcfg.sigreturn_slow = kargs.inject != INJECT_NONE;
 	sigcfg.config = strategy->config;
 	sigcfg.xcr0 = fpu_xfeatures();
 }
@@ -541,14 +539,16 @@ sigreturn_check_xstate(const struct sigreturn_ctx *c, enum sigframe_pkru_policy 
 	return true;
 }
 
-static u32 sigreturn_pkru_slow(struct task *t, enum sigframe_pkru_policy pol, u32 want,
-			       bool quiet);
+static u32 sigreturn_pkru_injected(struct task *t, enum sigframe_pkru_policy pol, u32 want);
+static void sigreturn_pkru_changed(struct task *t, enum sigframe_pkru_policy pol, u32 delivered,
+				   u32 want, bool quiet);
 
 /*
  * The PKRU the task returns with: the frame's (policies hw and soft), or
- * the kernel's own copy of the interrupted one (none).  Any change from
- * what the handler was given is the seed's "surveillance": counted, and
- * logged the first few times per task.
+ * the kernel's own copy of the interrupted one (none).  A change from
+ * what the handler was given goes out of line: the seed's surveillance
+ * and the pkru_guard= checks of it.  A frame that keeps its PKRU -- the
+ * measured round trip -- pays one compare for all of them.
  */
 static inline __attribute__((always_inline)) u32
 sigreturn_pkru(struct task *t, enum sigframe_pkru_policy pol, bool quiet)
@@ -559,19 +559,11 @@ sigreturn_pkru(struct task *t, enum sigframe_pkru_policy pol, bool quiet)
 	u32 delivered = nested ? s->delivered_pkru[s->depth - 1] : strategy->get_pkru(t);
 	u32 want = pol == SIGFRAME_PKRU_NONE ? delivered : xstate_image_pkru_or(frame_xs, PKRU_HW_INIT);
 
-	/*
-	 * Any injected bug (those that leave sigreturn alone change nothing)
-	 * or sigreturn guard: one test of a flag worked out in advance.
-	 */
+	/* Any injected bug (those that leave sigreturn alone change nothing). */
 	if (__builtin_expect(sigcfg.sigreturn_slow, 0))
-		want = sigreturn_pkru_slow(t, pol, want, quiet);
-	if (pol != SIGFRAME_PKRU_NONE && s->depth && want != delivered) {
-		s->frame_pkru_changes++;
-		if (!quiet && s->frame_pkru_changes <= SURVEILLANCE_LOG_MAX)
-			diag("sigreturn surveillance: task %s frame PKRU %#x -> %#x (change #%llu%s)",
-			     t->name, delivered, want, s->frame_pkru_changes,
-			     s->frame_pkru_changes == SURVEILLANCE_LOG_MAX ? ", later ones only counted" : "");
-	}
+		want = sigreturn_pkru_injected(t, pol, want);
+	if (__builtin_expect(want != delivered, 0))
+		sigreturn_pkru_changed(t, pol, delivered, want, quiet);
 	return want;
 }
 
@@ -723,42 +715,43 @@ sigreturn_pkru_injected(struct task *t, enum sigframe_pkru_policy pol, u32 want)
  */
 static __noreturn void sigreturn_fatal(const char *why);
 
-static __attribute__((noinline, cold)) void guard_sigreturn(struct task *t, u32 want)
+static __attribute__((noinline, cold)) void guard_force_kill(struct task *t, u32 before, u32 want)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "pkru_guard=force: rt_sigreturn changes PKRU %#x -> %#x",
+		 before, want);
+	diag("task %s killed: %s", t->name, why);
+	task_exit(TASK_EXIT_SIGNALLED(SIGKILL), why);
+}
+
+/*
+ * rt_sigreturn changes PKRU from what the handler was given (before).
+ * Counted and logged (the surveillance) for a frame the kernel delivered,
+ * then the guards -- not for the in-kernel fuzzer's quiet calls, which
+ * drive frames of a task that is not the one returning.
+ */
+static __attribute__((noinline, cold)) void
+sigreturn_pkru_changed(struct task *t, enum sigframe_pkru_policy pol, u32 before, u32 want,
+		       bool quiet)
 {
 	struct task_signals *s = &t->sig;
-	bool nested = s->depth && s->depth <= SIG_NEST_MAX;
-	u32 before = nested ? s->delivered_pkru[s->depth - 1] : strategy->get_pkru(t);
 
-	if (want == before)
+	if (pol != SIGFRAME_PKRU_NONE && s->depth) {
+		s->frame_pkru_changes++;
+		if (!quiet && s->frame_pkru_changes <= SURVEILLANCE_LOG_MAX)
+			diag("sigreturn surveillance: task %s frame PKRU %#x -> %#x (change #%llu%s)",
+			     t->name, before, want, s->frame_pkru_changes,
+			     s->frame_pkru_changes == SURVEILLANCE_LOG_MAX ? ", later ones only counted" : "");
+	}
+	if (quiet)
 		return;
 	if (pkru_guard_on(PKRU_GUARD_AUDIT))
 		diag("pkru_guard=audit: task %s rt_sigreturn changes PKRU %#x -> %#x%s", t->name,
 		     before, want, before & ~want ? " (opens keys)" : "");
-	if (pkru_guard_on(PKRU_GUARD_FORCE)) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "pkru_guard=force: rt_sigreturn changes PKRU %#x -> %#x",
-			 before, want);
-		diag("task %s killed: %s", t->name, why);
-		task_exit(TASK_EXIT_SIGNALLED(SIGKILL), why);
-	}
+	if (task_abi_has(t, pkru_owned))
+		guard_force_kill(t, before, want);
 	if (pkru_guard_on(PKRU_GUARD_SIGRETURN) && (before & ~want))
 		sigreturn_fatal("pkru_guard=sigreturn: the frame's PKRU opens a key the "
 				"interrupted context denied");
-}
-
-/*
- * rt_sigreturn's out-of-line step: the injected bugs' PKRU, then the
- * guards (not for the in-kernel fuzzer's quiet calls, which drive frames
- * of a task that is not the one returning).
- */
-static __attribute__((noinline, cold)) u32
-sigreturn_pkru_slow(struct task *t, enum sigframe_pkru_policy pol, u32 want, bool quiet)
-{
-	if (kargs.inject != INJECT_NONE)
-		want = sigreturn_pkru_injected(t, pol, want);
-	if (!quiet && (kargs.pkru_guard & (PKRU_GUARD_SIGRETURN | PKRU_GUARD_AUDIT |
-					   PKRU_GUARD_FORCE)))
-		guard_sigreturn(t, want);
-	return want;
 }

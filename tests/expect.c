@@ -200,7 +200,7 @@ static const struct expectation table[] = {
 	  .inject = INJECT_NO_GUARD_FORCE, .fails_with = "doors ?X???????, expected ?B???????*",
 	  .why = "inject=no_guard_force: PKRU is the user's again, rt_sigreturn loads a frame "
 		 "PKRU that opens K" },
-	{ .ids = "linux.pkru_force", .when = { .switches_pkru = YES },
+	{ .ids = "linux.guard_force", .when = { .switches_pkru = YES },
 	  .inject = INJECT_NO_GUARD_FORCE,
 	  .fails_with = "exit status 1, * the first: not ok 1 WRPKRU, then a system call: killed",
 	  .why = "inject=no_guard_force: a process that changed PKRU in ring 3 lives on" },

@@ -33,6 +33,7 @@ const struct task_abi linux_abi_forced = {
 	.syscall_table = lx_forced_syscall_table,
 	.nr_syscalls = LINUX_NR_SYSCALLS,
 	.fs_base_user = true,
+	.pkru_owned = true,
 	.first_run = lx_force_first_run,
 	.exit = linux_task_exit,
 	.fault_check = lx_force_fault_check,

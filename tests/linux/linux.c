@@ -67,13 +67,13 @@ static const char *linux_instance(int i)
  *  - pkey_sighandler_tests, and its test 5 alone (pkey_sighandler_one5,
  *    run-qemu.sh --program): a clone()d thread with its own PKRU takes a
  *    signal (tests 1 to 3 alone are seen to pass without PKRU switched);
- *  - pkru_force: pkru_guard=force compares each thread's live PKRU with
+ *  - guard_force: pkru_guard=force compares each thread's live PKRU with
  *    the one the kernel gave it, which another process's PKRU replaces.
  */
 static u32 linux_instance_checks(int i)
 {
 	static const char *const thread_pkru[] = {
-		"threads", "ptrace", "pkey_sighandler_tests", "pkey_sighandler_one5", "pkru_force",
+		"threads", "ptrace", "pkey_sighandler_tests", "pkey_sighandler_one5", "guard_force",
 	};
 	const struct linux_program *p = linux_program(i);
 
@@ -170,7 +170,7 @@ static enum outcome linux_run_program(struct scenario_ctx *ctx);
 /*
  * linux.attack_guarded and linux.attack_forced (attack.c under other
  * names) run with every pkru_guard= guard on, and with pkru_guard=force;
- * linux.pkru_force (the force guard entry by entry) with force too: added
+ * linux.guard_force (the force guard entry by entry) with force too: added
  * to whatever the command line gave, for the time of the cell.
  */
 static enum outcome linux_run(struct scenario_ctx *ctx)
@@ -182,7 +182,7 @@ static enum outcome linux_run(struct scenario_ctx *ctx)
 	if (!strcmp(name, "attack_guarded")) {
 		kargs.pkru_guard |= PKRU_GUARD_ALL;
 		signal_policy_changed();
-	} else if (!strcmp(name, "attack_forced") || !strcmp(name, "pkru_force")) {
+	} else if (!strcmp(name, "attack_forced") || !strcmp(name, "guard_force")) {
 		kargs.pkru_guard |= PKRU_GUARD_FORCE;
 		signal_policy_changed();
 	}

@@ -31,6 +31,11 @@ struct task_abi {
 	 * the scheduler reads the MSR back when such a task leaves the CPU.
 	 */
 	bool fs_base_user;
+	/*
+	 * PKRU is the kernel's (pkru_guard=force): rt_sigreturn may not
+	 * change it, a frame that does kills the task.
+	 */
+	bool pkru_owned;
 
 	/* Hooks; NULL: nothing to do. */
 	/* Before a task's first entry to ring 3 (may enter it itself). */

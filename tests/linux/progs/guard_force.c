@@ -1,6 +1,6 @@
 /*
- * pkru_force: pkru_guard=force, entry by entry (issue 23).  pkrulab runs
- * its cells, linux.pkru_force[CONFIG], with the guard added for the cell
+ * guard_force: pkru_guard=force, entry by entry (issue 23).  pkrulab runs
+ * its cells, linux.guard_force[CONFIG], with the guard added for the cell
  * (tests/linux/linux.c): the kernel owns PKRU, and a change made in ring
  * 3 -- WRPKRU, XRSTOR with RFBM bit 9 -- kills the process (SIGKILL) at
  * its next system call, fault or signal.  What the kernel changes itself
@@ -88,7 +88,8 @@ static void wrpkru_then_signal(void)
 	catch(SIGALRM, on_signal);
 	alarm(1);
 	wrpkru(changed());
-	for (unsigned long i = 0; !got_signal && i < 4000000000ul; i++)
+	/* Up to about 2^36 TSC cycles (many seconds) for a 1 s alarm. */
+	for (uint64_t t0 = __builtin_ia32_rdtsc(); !got_signal && __builtin_ia32_rdtsc() - t0 < (1ull << 36);)
 		asm volatile("" ::: "memory");
 	wrpkru(old);
 	if (!got_signal)
@@ -271,5 +272,5 @@ int main(void)
 			printf("# %s: ended with status %#x\n", s->what, status);
 		ok(s->killed ? killed : WIFEXITED(status) && WEXITSTATUS(status) == 0, s->what);
 	}
-	return ptest_done("pkru_force");
+	return ptest_done("guard_force");
 }
