@@ -164,6 +164,13 @@ static void h_bad(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 	u8 *fp = fpstate(uc);
 
 	P->res->handled++;
+	if (P->catch_segv) {
+		P->res->v[6] = rdpkru();
+		P->res->v[7] = (long)sc->rip;
+		/* A rejected frame's PKRU must never load: ask for every key open. */
+		if (sw->magic1 == FP_XSTATE_MAGIC1 && (sw->xfeatures & (1ull << 9)))
+			*frame_pkru(uc) = 0;
+	}
 	switch (P->bad_kind) {
 	case BAD_MAGIC1: sw->magic1 ^= 1; break;
 	case BAD_MAGIC2: *(u32 *)(fp + sw->xstate_size) = 0; break;
@@ -364,15 +371,29 @@ static void run_timer(void)
 	p->res->v[1] = rdpkru();
 }
 
+/*
+ * The SIGSEGV that a rejected rt_sigreturn frame gives (Linux's
+ * signal_fault()): note it, then go on where the frame was going.
+ */
+static void h_segv_caught(int sig, struct siginfo64 *si, struct ucontext64 *uc)
+{
+	P->res->v[3] = si->si_code;
+	P->res->v[4] = (long)uc->uc_mcontext.rip;
+	P->res->v[8]++;
+	uc->uc_mcontext.rip = P->res->v[7];
+}
+
 static void run_bad_frame(void)
 {
 	u64 fl;
 
+	if (P->catch_segv)
+		install(SIGSEGV, h_segv_caught, 0);
 	install(SIGUSR1, h_bad, 0);
 	wrpkru(P->pkru);
 	yield_n(2);	/* let B see this PKRU if the kernel fails to switch it */
 	raise_sig(SIGUSR1);
-	/* Only the forced kinds get here: still ring 3, IOPL 0. */
+	/* Only the forced and the caught kinds get here: still ring 3, IOPL 0. */
 	asm volatile("pushfq; popq %0" : "=r"(fl));
 	P->res->v[0] = (long)fl;
 	P->res->v[1] = rdpkru();
