@@ -367,15 +367,18 @@ SG_SCENARIO(timer, "SIGALRM lands on a timer interrupt in a busy loop; PKRU inta
 });
 
 /*
- * The frame cannot be written: an altstack with no page at all, and one
+ * The frame cannot be written: an altstack with no page at all, one
  * where only the top of the frame's span is mapped, so that some of its
- * stores land and the rest fault.  Each single store carries its own
+ * stores land and the rest fault, and a context on the altstack so near
+ * its bottom that the frame would overflow it into mapped memory (Linux's
+ * get_sigframe() refuses that one before writing anything).  Each single store carries its own
  * fixup (kernel/include/kernel/uaccess.h): the delivery must fail as a
  * whole and end the task with SIGSEGV, and nothing else may notice.
  */
 static enum outcome unwritable_frame(struct scenario_ctx *ctx)
 {
-	static const char *const kinds[] = { "altstack unmapped", "altstack half mapped" };
+	static const char *const kinds[] = { "altstack unmapped", "altstack half mapped",
+					     "altstack overflowed" };
 	struct sg_run run;
 	const char *why = setup(ctx);
 
@@ -401,7 +404,7 @@ static enum outcome unwritable_frame(struct scenario_ctx *ctx)
 	return verdict(ctx);
 }
 SCENARIO(signal, unwritable_frame, unwritable_frame,
-	 "a frame that cannot be written (altstack unmapped, or half mapped) ends only the task, SIGSEGV",
+	 "a frame that cannot be written (altstack unmapped, half mapped, overflowed) ends only the task, SIGSEGV",
 	 SCN_PER_CONFIG | CHECKS(PROMISE_FAILED_DELIVERY_PKRU));
 
 static const char *const bad_names[NR_BAD_KINDS] = {

@@ -18,8 +18,9 @@ enum sg_program {
 	SG_TIMER,	/* SIGALRM while spinning without system calls */
 	SG_BAD_FRAME,	/* handler corrupts its frame (bad_kind) and returns */
 	SG_FUZZ,	/* handler runs the in-kernel sigreturn fuzzer */
-	SG_UNWRITABLE,	/* SA_ONSTACK onto an altstack with no page (bad_kind 0) or
-			 * only the frame's top mapped (1): delivery must fail */
+	SG_UNWRITABLE,	/* SA_ONSTACK onto an altstack with no page (bad_kind 0), only
+			 * the frame's top mapped (1), or a signal on the altstack
+			 * near its bottom (2): delivery must fail */
 	SG_HOSTILE,	/* the other task: its own PKRU, yields until stop */
 };
 

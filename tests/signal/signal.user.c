@@ -400,22 +400,48 @@ static void run_bad_frame(void)
 	P->res->v[2] = 1;
 }
 
+/*
+ * kill(self, sig) made with RSP at sp: the signal interrupts a context
+ * whose stack is there.  Nothing is pushed while RSP is moved.
+ */
+static void raise_sig_on(u64 sp, int sig)
+{
+	long pid = usys(SYS_getpid, 0, 0, 0), nr = SYS_kill;
+
+	asm volatile("mov %%rsp, %%rbx\n\t"
+		     "mov %[sp], %%rsp\n\t"
+		     "syscall\n\t"
+		     "mov %%rbx, %%rsp"
+		     : "+a"(nr) : "D"(pid), "S"((long)sig), "d"(0L), [sp] "r"(sp)
+		     : "rbx", "rcx", "r11", "memory");
+}
+
 static void run_unwritable(void)
 {
 	/* Kind 1: the page below SLOT_ALT has none, so only the top 512
 	 * bytes of the frame's span (MAGIC2 and the end of the XSAVE area)
-	 * can be written; the header and the ucontext below cannot. */
+	 * can be written; the header and the ucontext below cannot.
+	 * Kind 2: the altstack is SLOT_ALT's second page and the signal
+	 * comes while RSP is 256 bytes above its bottom: the frame would
+	 * run below the altstack, into the first page, which is mapped --
+	 * Linux's get_sigframe() refuses such a frame (SIGSEGV). */
 	struct stack64 ss = { P->unmapped, 0, 0, 2 * USER_PAGE };
 
-	if (P->bad_kind) {
+	if (P->bad_kind == 1) {
 		ss.ss_sp = P->altstack - USER_PAGE;
 		ss.ss_size = USER_PAGE + 512;
+	} else if (P->bad_kind == 2) {
+		ss.ss_sp = P->altstack + USER_PAGE;
+		ss.ss_size = USER_PAGE;
 	}
 	P->res->v[5] = usys(SYS_sigaltstack, (long)&ss, 0, 0);
 	install(SIGUSR1, h_count, SA_ONSTACK);
 	wrpkru(P->pkru);
 	yield_n(2);	/* let B see this PKRU if the kernel fails to switch it */
-	raise_sig(SIGUSR1);
+	if (P->bad_kind == 2)
+		raise_sig_on(ss.ss_sp + 256, SIGUSR1);
+	else
+		raise_sig(SIGUSR1);
 	P->res->v[2] = 1;	/* not reached: the task dies in the delivery */
 }
 
