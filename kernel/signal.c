@@ -79,6 +79,23 @@ static void signal_force_fault(struct pt_regs *r, int sig, int code, u64 addr, u
 }
 
 /*
+ * Linux's force_sig(SIGSEGV) for what the kernel itself found wrong in the
+ * task's doing (a bad rt_sigreturn frame, a signal frame that could not be
+ * written): a SIGSEGV handler runs (si_code SI_KERNEL, as SEND_SIG_PRIV
+ * gives); one that is blocked or ignored, or none, and the task dies of
+ * SIGSEGV with the reason -- Linux resets such a handler to SIG_DFL and
+ * unblocks it, and the default action kills.
+ */
+void signal_force_sigsegv(const char *why)
+{
+	struct task_signals *s = &current->sig;
+
+	if ((s->blocked & SIGBIT(SIGSEGV)) || s->action[SIGSEGV].handler <= SIG_IGN)
+		task_exit(TASK_EXIT_SIGNALLED(SIGSEGV), why);
+	sig_record(current, SIGSEGV, SI_KERNEL, 0, 0, 0, 0, 0);
+}
+
+/*
  * SIGFPE's si_code for a #MF (x87) or #XM (SSE) from ring 3: the first of
  * the exceptions both flagged and unmasked, in Linux's order; 0 when none
  * is (a spurious trap: no signal).  The task's registers are still live.

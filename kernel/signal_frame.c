@@ -52,10 +52,11 @@
  * unmanaged) XSAVE has no component 9, so the frame's PKRU stays the
  * software one of sigframe_pkru= (soft: written with XSTATE_BV[9] set)
  * and only the write-under-the-interrupted-PKRU and altstack rules change.
- * One simplification: Linux's force_sigsegv() would still run a SIGSEGV
- * handler for a failed non-SIGSEGV delivery (and kill on its own failed
- * frame); pkrulab ends the task with SIGSEGV at once (signal_fatal), the
- * same end whenever that handler's frame would go to the same stack.
+ * A delivery that fails (the frame cannot be written, or would overflow
+ * the altstack) is Linux's force_sigsegv(): a SIGSEGV the task's handler
+ * may catch, and the end of the task if SIGSEGV's own delivery fails.
+ * A bad rt_sigreturn frame is Linux's signal_fault(): force_sig(SIGSEGV)
+ * with the frame's registers loaded and the FPU state reset.
  *
  * Injected bugs (frame_pkru_live, bv_clear in delivery; stale_sigreturn,
  * init_skip in sigreturn) are not in the straight-line code: each side
@@ -195,6 +196,41 @@ _Static_assert(offsetof(struct sigcontext64, rcx) - offsetof(struct sigcontext64
 	       offsetof(struct pt_regs, rbp) - offsetof(struct pt_regs, r8) ==
 		       offsetof(struct sigcontext64, rbp) - offsetof(struct sigcontext64, r8),
 	       "pt_regs and sigcontext disagree on the order of the general registers");
+
+/*
+ * Where a frame goes below sp (the red zone already skipped, or an
+ * altstack's top): the XSAVE area 64-byte aligned, its magic2 after it,
+ * and below it the rt_sigframe, placed so that the handler starts with
+ * RSP + 8 16-byte aligned, as after a CALL (Linux's get_sigframe()).
+ */
+#define SIGFRAME_FPSTATE(sp, xsize) ALIGN_DOWN((sp) - (xsize) - FP_XSTATE_MAGIC2_SIZE, 64)
+static inline u64 sigframe_place(u64 sp, u32 xsize)
+{
+	return ALIGN_DOWN(SIGFRAME_FPSTATE(sp, xsize) - sizeof(struct rt_sigframe64), 16) - 8;
+}
+
+/*
+ * Linux's get_sigframe() with an altstack set up: an SA_ONSTACK handler
+ * enters the altstack unless the stack below the red zone is on it
+ * already; a frame for a context on the altstack (nested) or entering it
+ * must fit inside it, or the delivery fails (SIGSEGV, signal_frame_failed()):
+ * as Linux's -1L, a top of stack that access_ok() refuses.
+ */
+static __attribute__((noinline)) u64
+altstack_frame_top(struct task_signals *s, const struct k_sigaction *ka, u64 rsp, u32 xsize,
+		   bool *onstack)
+{
+	bool nested = on_altstack(s, rsp);
+	u64 sp = rsp - SIG_RED_ZONE;
+
+	if ((ka->flags & SA_ONSTACK) && !on_altstack(s, sp)) {
+		sp = s->altstack_sp + s->altstack_size;
+		*onstack = true;
+	}
+	if ((nested || *onstack) && !on_altstack(s, sigframe_place(sp, xsize)))
+		return ~0ull;
+	return sp;
+}
 
 /* One field of the user frame (inside a user-access section). */
 #define PUT_FRAME(field, val) unsafe_put_u64((val), (u64)&uf->field)
@@ -354,16 +390,14 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	const struct sigframe_limits *lim = sigframe_limits_current();
 	enum sigframe_pkru_policy pol = sigcfg.policy;
 	u32 interrupted = strategy->get_pkru(t), hp = handler_pkru(interrupted);
-	u64 sp = r->rsp, fp, frame;
-	bool onstack = (ka->flags & SA_ONSTACK) && s->altstack_size &&
-		       !(s->altstack_flags & SS_DISABLE) && !on_altstack(s, sp);
+	u64 sp = r->rsp - SIG_RED_ZONE, fp, frame;
+	bool onstack = false;
 
-	if (onstack)
-		sp = s->altstack_sp + s->altstack_size;
-	else
-		sp -= SIG_RED_ZONE;
-	fp = ALIGN_DOWN(sp - lim->xstate_size - FP_XSTATE_MAGIC2_SIZE, 64);
-	frame = ALIGN_DOWN(fp - sizeof(struct rt_sigframe64), 16) - 8;
+	/* One test when no altstack is set up, the delivery path's usual case. */
+	if (__builtin_expect(!(s->altstack_flags & SS_DISABLE), 0))
+		sp = altstack_frame_top(s, ka, r->rsp, lim->xstate_size, &onstack);
+	frame = sigframe_place(sp, lim->xstate_size);
+	fp = SIGFRAME_FPSTATE(sp, lim->xstate_size);
 	if (!access_ok(frame, sp - frame))
 		return false;
 	/*
@@ -379,13 +413,15 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	 * stack it denies faults here.
 	 */
 	wrpkru(sigcfg.keep_keys ? interrupted : 0);
-	if (!write_rt_frame(r, sig, ka, frame, fp, interrupted, pol))
+	if (!write_rt_frame(r, sig, ka, frame, fp, interrupted, pol) ||
+	    (__builtin_expect(r->cs != USER_CS || r->ss != USER_DS, 0) &&
+	     !frame_segments(r, frame)) ||
+	    (__builtin_expect(inject_hooked(INJECT_HOOK_SIGFRAME), 0) &&
+	     !frame_injected_bugs(fp, hp, pol))) {
+		/* The task goes on (SIGSEGV): with its own PKRU, as 6.12's write_pkru(pkru). */
+		wrpkru(interrupted);
 		return false;
-	if (__builtin_expect(r->cs != USER_CS || r->ss != USER_DS, 0) && !frame_segments(r, frame))
-		return false;
-	if (__builtin_expect(inject_hooked(INJECT_HOOK_SIGFRAME), 0) &&
-	    !frame_injected_bugs(fp, hp, pol))
-		return false;
+	}
 
 	/* The handler gets a clean FPU state and its policy PKRU. */
 	strategy->fpu_reset(t);
@@ -408,17 +444,30 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	return true;
 }
 
-/* The task cannot take the signal: it ends (off the delivery path). */
-static __noreturn __attribute__((noinline, cold)) void signal_fatal(int sig, bool no_handler)
+/* A signal whose default action is taken: the task ends (off the delivery path). */
+static __noreturn __attribute__((noinline, cold)) void signal_fatal(int sig)
 {
 	char why[96];
 
-	if (no_handler) {
-		snprintf(why, sizeof(why), "terminated by signal %d (no handler)", sig);
-		task_exit(TASK_EXIT_SIGNALLED(sig), why);
-	}
+	snprintf(why, sizeof(why), "terminated by signal %d (no handler)", sig);
+	task_exit(TASK_EXIT_SIGNALLED(sig), why);
+}
+
+/*
+ * The frame could not be written (no restorer, a stack that is unmapped,
+ * denied or too small, an altstack overflowed): Linux's force_sigsegv().
+ * A failed SIGSEGV delivery ends the task; any other signal is replaced
+ * by a SIGSEGV that the task's handler for it may catch (on the stack its
+ * own flags choose), or that ends the task if it has none or blocks it.
+ */
+static __attribute__((noinline, cold)) void signal_frame_failed(int sig)
+{
+	char why[96];
+
 	snprintf(why, sizeof(why), "signal %d: could not write the signal frame", sig);
-	task_exit(TASK_EXIT_SIGNALLED(SIGSEGV), why);
+	if (sig == SIGSEGV)
+		task_exit(TASK_EXIT_SIGNALLED(SIGSEGV), why);
+	signal_force_sigsegv(why);
 }
 
 void signal_deliver_pending(struct pt_regs *r)
@@ -444,9 +493,12 @@ void signal_deliver_pending(struct pt_regs *r)
 		if (ka->handler == SIG_IGN)
 			continue;
 		if (ka->handler == SIG_DFL)
-			signal_fatal(sig, true);
-		if (!(ka->flags & SA_RESTORER) || !setup_rt_frame(r, sig, ka))
-			signal_fatal(sig, false);
+			signal_fatal(sig);
+		if (!(ka->flags & SA_RESTORER) || !setup_rt_frame(r, sig, ka)) {
+			/* The SIGSEGV it becomes is pending now: the loop takes it next. */
+			signal_frame_failed(sig);
+			continue;
+		}
 		/* One frame at a time: the handler runs before the next. */
 		break;
 	}
@@ -592,43 +644,57 @@ sigreturn_load_fpu(struct task *t, u64 fp, u32 pkru, const char **why)
 	return true;
 }
 
+/* How do_sigreturn() fails: what of the frame has been read, what is loaded. */
+#define SIGRETURN_UNREADABLE	-1	/* the sigcontext: regs may hold some of its GPRs */
+#define SIGRETURN_XRSTOR	-2	/* the XRSTOR faulted: FPU registers reset */
+#define SIGRETURN_REJECTED	-3	/* the validator said no: ctx read, nothing loaded */
+
+/*
+ * The context's RIP, RSP, selectors and RFLAGS into regs.  RFLAGS
+ * sanitised; selectors the 64-bit flat pair unless the frame has others:
+ * sigreturn_segments() (pkrulab's tasks: forced, only the 32-bit GDT code
+ * segment kept; a Linux process: Linux's rules, RPL 3).  No way to ring 0
+ * or IOPL 3.
+ */
+static inline __attribute__((always_inline)) void
+sigreturn_load_context(struct pt_regs *r, u64 uframe, const struct sigreturn_ctx *c)
+{
+	r->rsp = c->rsp;
+	r->rip = c->rip;
+	r->cs = USER_CS;
+	r->ss = USER_DS;
+	if (__builtin_expect(c->sel != (USER_CS | (u64)USER_DS << 48), 0))
+		sigreturn_segments(r, uframe, c->sel, c->lim);
+	r->rflags = sigframe_sanitize_rflags(c->flags, r->rflags);
+}
+
 /*
  * The core of rt_sigreturn, also driven by the in-kernel fuzzer.  On
  * success regs hold the frame's context and the FPU/PKRU state is loaded;
- * on failure neither the FPU state nor PKRU has been touched (an XRSTOR
- * fault is caught and the FPU state reset) and regs are garbage.
+ * on failure (SIGRETURN_*) neither the FPU state nor PKRU has been
+ * touched (an XRSTOR fault is caught and the FPU registers reset).
  */
 static inline __attribute__((always_inline)) int
-do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
+do_sigreturn(struct pt_regs *r, u64 uframe, struct sigreturn_ctx *c, const char **why,
+	     bool quiet)
 {
 	struct task *t = current;
 	struct task_signals *s = &t->sig;
 	enum sigframe_pkru_policy pol = sigcfg.policy;
-	struct sigreturn_ctx c;
 
-	c.lim = sigframe_limits_current();
+	c->lim = sigframe_limits_current();
 	/* Its ABI may allow more (a non-PIE Linux process lies below the user half). */
 	if (task_abi_has(t, sigframe_limits))
-		c.lim = task_abi(t)->sigframe_limits(c.lim);
-	if (!sigreturn_read_context(r, uframe, &c, why) || !sigreturn_check_xstate(&c, pol, why))
-		return -1;
-	if (!sigreturn_load_fpu(t, c.fp, sigreturn_pkru(t, pol, quiet), why))
-		return -2;
+		c->lim = task_abi(t)->sigframe_limits(c->lim);
+	if (!sigreturn_read_context(r, uframe, c, why))
+		return SIGRETURN_UNREADABLE;
+	if (!sigreturn_check_xstate(c, pol, why))
+		return SIGRETURN_REJECTED;
+	if (!sigreturn_load_fpu(t, c->fp, sigreturn_pkru(t, pol, quiet), why))
+		return SIGRETURN_XRSTOR;
 
-	r->rsp = c.rsp;
-	r->rip = c.rip;
-	/*
-	 * RFLAGS sanitised; selectors the 64-bit flat pair unless the frame
-	 * has others: sigreturn_segments() (pkrulab's tasks: forced, only the
-	 * 32-bit GDT code segment kept; a Linux process: Linux's rules, RPL 3).
-	 * No way to ring 0 or IOPL 3.
-	 */
-	r->cs = USER_CS;
-	r->ss = USER_DS;
-	if (__builtin_expect(c.sel != (USER_CS | (u64)USER_DS << 48), 0))
-		sigreturn_segments(r, uframe, c.sel, c.lim);
-	r->rflags = sigframe_sanitize_rflags(c.flags, r->rflags);
-	s->blocked = c.mask & ~SIGBIT(SIGKILL);
+	sigreturn_load_context(r, uframe, c);
+	s->blocked = c->mask & ~SIGBIT(SIGKILL);
 	if (s->depth)
 		s->depth--;
 	s->returned++;
@@ -637,9 +703,60 @@ do_sigreturn(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 
 int sigreturn_restore(struct pt_regs *r, u64 uframe, const char **why, bool quiet)
 {
-	return do_sigreturn(r, uframe, why, quiet);
+	struct sigreturn_ctx c;
+
+	return do_sigreturn(r, uframe, &c, why, quiet);
 }
 
+/*
+ * A frame rt_sigreturn would not load: Linux's signal_fault(), i.e.
+ * force_sig(SIGSEGV), which a SIGSEGV handler catches (corrupt_xstate_header,
+ * sysret_rip) and which otherwise ends the task with the reason.  What
+ * the task holds by then is what Linux's rt_sigreturn leaves:
+ *  - a frame it could not read: its registers as they were (Linux copies
+ *    the sigcontext before it loads any; here a sigcontext whose register
+ *    block runs into an unreadable page leaves the ones before it loaded);
+ *  - any other: restore_sigcontext() has loaded the frame's registers and
+ *    its signal mask, then fpu__restore_sig() failed and
+ *    fpu__clear_user_states() reset the FPU state and wrote the default
+ *    PKRU -- here the handler policy's, what a handler starts with.  The
+ *    frame's PKRU is never loaded.  (Linux loads a frame whose only fault
+ *    is its RIP, then takes the #GP of the IRET; pkrulab's validator
+ *    rejects the RIP first: the same SIGSEGV at the same RIP, with the
+ *    FPU state reset instead of the frame's.)
+ * RAX is 0, rt_sigreturn's return value on a bad frame.
+ */
+static __attribute__((noinline, cold)) long
+sigreturn_bad_frame(struct pt_regs *r, int rc, const char *why)
+{
+	struct task *t = current;
+	struct task_signals *s = &t->sig;
+	struct sigreturn_ctx c;
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "rt_sigreturn: bad frame: %s", why);
+	/*
+	 * The sigcontext was read once already: read again here, off the
+	 * path of a good frame, which keeps its context in registers.  RSP
+	 * is still the handler's (only a loaded context changes it).
+	 */
+	c.lim = sigframe_limits_current();
+	if (task_abi_has(t, sigframe_limits))
+		c.lim = task_abi(t)->sigframe_limits(c.lim);
+	if (rc != SIGRETURN_UNREADABLE && sigreturn_read_context(r, r->rsp - 8, &c, &why)) {
+		sigreturn_load_context(r, r->rsp - 8, &c);
+		s->blocked = c.mask & ~SIGBIT(SIGKILL);
+	}
+	strategy->fpu_reset(t);
+	strategy->set_pkru(t, handler_pkru(strategy->get_pkru(t)));
+	if (s->depth)
+		s->depth--;
+	diag("task %s: %s: SIGSEGV", t->name, msg);
+	signal_force_sigsegv(msg);
+	return 0;
+}
+
+/* pkru_guard=sigreturn's penalty: pkrulab's own rule, no Linux has it. */
 static __noreturn __attribute__((noinline, cold)) void sigreturn_fatal(const char *why)
 {
 	char msg[96];
@@ -651,11 +768,13 @@ static __noreturn __attribute__((noinline, cold)) void sigreturn_fatal(const cha
 
 long sys_rt_sigreturn(struct pt_regs *r)
 {
+	struct sigreturn_ctx c;
 	const char *why = "?";
-
 	/* The handler's RET popped pretcode: the frame starts 8 below. */
-	if (do_sigreturn(r, r->rsp - 8, &why, false))
-		sigreturn_fatal(why);
+	int rc = do_sigreturn(r, r->rsp - 8, &c, &why, false);
+
+	if (__builtin_expect(rc, 0))
+		return sigreturn_bad_frame(r, rc, why);
 	return r->rax;
 }
 

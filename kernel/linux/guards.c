@@ -119,6 +119,17 @@ bool lx_guard_ptrace_pkru_ok(struct task *tracee, u32 want)
  * that only preempts (no check on that path).  linux_abi_forced carries
  * these hooks; a process gets it at exec only while the guard is on.
  */
+/*
+ * A thread gets the forced ABI while the guard is on, and only where the
+ * design switches PKRU: under unmanaged nobody does, the live PKRU is any
+ * task's, and the kernel could not tell a ring-3 change from a switch.
+ */
+const struct task_abi *lx_abi_of_new_thread(void)
+{
+	return pkru_guard_on(PKRU_GUARD_FORCE) && strategy->switches_pkru ? &linux_abi_forced :
+									    &linux_abi;
+}
+
 static __noreturn __attribute__((noinline, cold)) void force_kill(u32 live, const char *where)
 {
 	char why[112];

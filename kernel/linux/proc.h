@@ -215,10 +215,12 @@ struct linux_proc {
 static inline struct linux_proc *lx_proc(const struct task *t) { return t->abi_state; }
 static inline struct linux_proc *lx_current(void) { return lx_proc(current); }
 static inline struct linux_thread *lx_thread(struct task *t) { return &lx_proc(t)->thr[t->id]; }
+/* linux_abi, or linux_abi_forced under pkru_guard=force (kernel/linux/guards.c). */
+const struct task_abi *lx_abi_of_new_thread(void);
 /* t becomes a thread of p (its ABI is Linux's from now on). */
 static inline void lx_attach(struct task *t, struct linux_proc *p)
 {
-	task_set_abi(t, pkru_guard_on(PKRU_GUARD_FORCE) ? &linux_abi_forced : &linux_abi);
+	task_set_abi(t, lx_abi_of_new_thread());
 	t->abi_state = p;
 }
 /* t is a Linux thread no more (it has ended, or its process is gone). */

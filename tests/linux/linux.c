@@ -67,8 +67,9 @@ static const char *linux_instance(int i)
  *  - pkey_sighandler_tests, and its test 5 alone (pkey_sighandler_one5,
  *    run-qemu.sh --program): a clone()d thread with its own PKRU takes a
  *    signal (tests 1 to 3 alone are seen to pass without PKRU switched);
- *  - guard_force: pkru_guard=force compares each thread's live PKRU with
- *    the one the kernel gave it, which another process's PKRU replaces.
+ *  - guard_force: pkru_guard=force needs the kernel to know each thread's
+ *    PKRU; where nothing switches it the guard is not applied
+ *    (lx_abi_of_new_thread()), and the changes it should kill live on.
  */
 static u32 linux_instance_checks(int i)
 {

@@ -68,6 +68,7 @@ struct sg_spec {
 	u32 pkru;
 	u32 bad_kind;
 	u32 fuzz;
+	u32 catch_segv;
 };
 
 static const char *setup(struct scenario_ctx *ctx)
@@ -105,6 +106,7 @@ static void sg_start(struct sg_run *run, const struct sg_spec *spec)
 		p->altstack = alt;
 		p->altstack_size = 2 * PAGE_SIZE;
 		p->bad_kind = spec->bad_kind;
+		p->catch_segv = spec->catch_segv;
 		p->fuzz_iterations = spec->fuzz;
 		p->seed = kargs.seed;
 		p->stop = &sh->stop;
@@ -365,15 +367,18 @@ SG_SCENARIO(timer, "SIGALRM lands on a timer interrupt in a busy loop; PKRU inta
 });
 
 /*
- * The frame cannot be written: an altstack with no page at all, and one
+ * The frame cannot be written: an altstack with no page at all, one
  * where only the top of the frame's span is mapped, so that some of its
- * stores land and the rest fault.  Each single store carries its own
+ * stores land and the rest fault, and a context on the altstack so near
+ * its bottom that the frame would overflow it into mapped memory (Linux's
+ * get_sigframe() refuses that one before writing anything).  Each single store carries its own
  * fixup (kernel/include/kernel/uaccess.h): the delivery must fail as a
  * whole and end the task with SIGSEGV, and nothing else may notice.
  */
 static enum outcome unwritable_frame(struct scenario_ctx *ctx)
 {
-	static const char *const kinds[] = { "altstack unmapped", "altstack half mapped" };
+	static const char *const kinds[] = { "altstack unmapped", "altstack half mapped",
+					     "altstack overflowed" };
 	struct sg_run run;
 	const char *why = setup(ctx);
 
@@ -399,7 +404,7 @@ static enum outcome unwritable_frame(struct scenario_ctx *ctx)
 	return verdict(ctx);
 }
 SCENARIO(signal, unwritable_frame, unwritable_frame,
-	 "a frame that cannot be written (altstack unmapped, or half mapped) ends only the task, SIGSEGV",
+	 "a frame that cannot be written (altstack unmapped, half mapped, overflowed) ends only the task, SIGSEGV",
 	 SCN_PER_CONFIG | CHECKS(PROMISE_FAILED_DELIVERY_PKRU));
 
 static const char *const bad_names[NR_BAD_KINDS] = {
@@ -410,6 +415,47 @@ static const char *const bad_names[NR_BAD_KINDS] = {
 	"frame on a key-denied page", "kernel CS (forced)", "kernel SS (forced)",
 	"IOPL 3 (forced)",
 };
+
+/*
+ * Rejected frames, this time with a SIGSEGV handler: Linux's signal_fault()
+ * is force_sig(SIGSEGV), which a handler catches (si_code SI_KERNEL) in the
+ * context the frame held -- its RIP, also a bad one -- and the task goes
+ * on.  The frame asks for PKRU 0 as well: whatever the rejection, the task
+ * must come back with the handler's PKRU, never the frame's.  Kinds whose
+ * SIGSEGV frame has nowhere to go (a kernel RSP, an unreadable frame) are
+ * left to the kill above.
+ */
+static const u32 caught_kinds[] = {
+	BAD_MAGIC1, BAD_HDR_RESERVED, BAD_RIP_NONCANONICAL, BAD_FPSTATE_KERNEL,
+};
+
+static void bad_frames_caught(struct scenario_ctx *ctx)
+{
+	struct sg_run run;
+	const char *why;
+	u32 caught = 0;
+
+	for (u32 i = 0; i < ARRAY_SIZE(caught_kinds); i++) {
+		u32 k = caught_kinds[i];
+		struct sg_spec spec = { SG_BAD_FRAME, SG_HOSTILE, PA, k, 0, 1 };
+		long want_rip;
+
+		strategy_activate(ctx->config, &why);
+		sg_start(&run, &spec);
+		want_rip = k == BAD_RIP_NONCANONICAL ? (long)0x8000000000001000ull : run.ra->v[7];
+		check_both(ctx, &run);
+		caught += check(ctx, run.ra->v[2] == 1 && run.ra->v[8] == 1 &&
+				     run.ra->v[3] == SI_KERNEL && run.ra->v[4] == want_rip,
+		      "[%s, SIGSEGV caught] went on %ld, caught %ld, si_code %#lx, rip %#lx want %#lx",
+		      bad_names[k], run.ra->v[2], run.ra->v[8], run.ra->v[3], run.ra->v[4], want_rip);
+		check(ctx, run.ra->v[1] == run.ra->v[6],
+		      "[%s, SIGSEGV caught] PKRU after %#lx, the handler's %#lx (the frame asked for 0)",
+		      bad_names[k], run.ra->v[1], run.ra->v[6]);
+		sg_finish(&run);
+	}
+	diag("rejected frames with a SIGSEGV handler: %u of %u caught at the frame's RIP, "
+	     "the task went on", caught, (u32)ARRAY_SIZE(caught_kinds));
+}
 
 static enum outcome bad_frames(struct scenario_ctx *ctx)
 {
@@ -448,6 +494,7 @@ static enum outcome bad_frames(struct scenario_ctx *ctx)
 	}
 	diag("targeted frames: %llu of %d rejected with SIGSEGV, %llu of %d forced safe",
 	     rejected, FIRST_FORCED_KIND, forced, NR_BAD_KINDS - FIRST_FORCED_KIND);
+	bad_frames_caught(ctx);
 
 	/* Random corruption through the real sigreturn path (kernel/sigfuzz.c). */
 	{

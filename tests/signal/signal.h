@@ -18,8 +18,9 @@ enum sg_program {
 	SG_TIMER,	/* SIGALRM while spinning without system calls */
 	SG_BAD_FRAME,	/* handler corrupts its frame (bad_kind) and returns */
 	SG_FUZZ,	/* handler runs the in-kernel sigreturn fuzzer */
-	SG_UNWRITABLE,	/* SA_ONSTACK onto an altstack with no page (bad_kind 0) or
-			 * only the frame's top mapped (1): delivery must fail */
+	SG_UNWRITABLE,	/* SA_ONSTACK onto an altstack with no page (bad_kind 0), only
+			 * the frame's top mapped (1), or a signal on the altstack
+			 * near its bottom (2): delivery must fail */
 	SG_HOSTILE,	/* the other task: its own PKRU, yields until stop */
 };
 
@@ -33,6 +34,11 @@ enum sg_bad {
 	NR_BAD_KINDS
 };
 #define FIRST_FORCED_KIND BAD_CS_KERNEL
+/*
+ * SG_BAD_FRAME with catch_segv: v[3] si_code, v[4] RIP of the SIGSEGV's
+ * context, v[6] the handler's PKRU, v[7] the RIP the frame held before it
+ * was corrupted, v[8] SIGSEGVs caught.
+ */
 /* SG_FRAME's signals after the first, one at a time: more than SIG_NEST_MAX. */
 #define SEQUENTIAL_SIGNALS 12
 
@@ -54,6 +60,7 @@ struct sg_params {
 	u64 unmapped;		/* an address with no page */
 	u64 altstack, altstack_size;
 	u32 bad_kind;
+	u32 catch_segv;		/* SG_BAD_FRAME: a SIGSEGV handler catches the rejection */
 	u32 fuzz_iterations;
 	u64 seed;
 	volatile u32 *stop;

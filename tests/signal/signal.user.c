@@ -164,6 +164,13 @@ static void h_bad(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 	u8 *fp = fpstate(uc);
 
 	P->res->handled++;
+	if (P->catch_segv) {
+		P->res->v[6] = rdpkru();
+		P->res->v[7] = (long)sc->rip;
+		/* A rejected frame's PKRU must never load: ask for every key open. */
+		if (sw->magic1 == FP_XSTATE_MAGIC1 && (sw->xfeatures & (1ull << 9)))
+			*frame_pkru(uc) = 0;
+	}
 	switch (P->bad_kind) {
 	case BAD_MAGIC1: sw->magic1 ^= 1; break;
 	case BAD_MAGIC2: *(u32 *)(fp + sw->xstate_size) = 0; break;
@@ -364,37 +371,77 @@ static void run_timer(void)
 	p->res->v[1] = rdpkru();
 }
 
+/*
+ * The SIGSEGV that a rejected rt_sigreturn frame gives (Linux's
+ * signal_fault()): note it, then go on where the frame was going.
+ */
+static void h_segv_caught(int sig, struct siginfo64 *si, struct ucontext64 *uc)
+{
+	P->res->v[3] = si->si_code;
+	P->res->v[4] = (long)uc->uc_mcontext.rip;
+	P->res->v[8]++;
+	uc->uc_mcontext.rip = P->res->v[7];
+}
+
 static void run_bad_frame(void)
 {
 	u64 fl;
 
+	if (P->catch_segv)
+		install(SIGSEGV, h_segv_caught, 0);
 	install(SIGUSR1, h_bad, 0);
 	wrpkru(P->pkru);
 	yield_n(2);	/* let B see this PKRU if the kernel fails to switch it */
 	raise_sig(SIGUSR1);
-	/* Only the forced kinds get here: still ring 3, IOPL 0. */
+	/* Only the forced and the caught kinds get here: still ring 3, IOPL 0. */
 	asm volatile("pushfq; popq %0" : "=r"(fl));
 	P->res->v[0] = (long)fl;
 	P->res->v[1] = rdpkru();
 	P->res->v[2] = 1;
 }
 
+/*
+ * kill(self, sig) made with RSP at sp: the signal interrupts a context
+ * whose stack is there.  Nothing is pushed while RSP is moved.
+ */
+static void raise_sig_on(u64 sp, int sig)
+{
+	long pid = usys(SYS_getpid, 0, 0, 0), nr = SYS_kill;
+
+	asm volatile("mov %%rsp, %%rbx\n\t"
+		     "mov %[sp], %%rsp\n\t"
+		     "syscall\n\t"
+		     "mov %%rbx, %%rsp"
+		     : "+a"(nr) : "D"(pid), "S"((long)sig), "d"(0L), [sp] "r"(sp)
+		     : "rbx", "rcx", "r11", "memory");
+}
+
 static void run_unwritable(void)
 {
 	/* Kind 1: the page below SLOT_ALT has none, so only the top 512
 	 * bytes of the frame's span (MAGIC2 and the end of the XSAVE area)
-	 * can be written; the header and the ucontext below cannot. */
+	 * can be written; the header and the ucontext below cannot.
+	 * Kind 2: the altstack is SLOT_ALT's second page and the signal
+	 * comes while RSP is 256 bytes above its bottom: the frame would
+	 * run below the altstack, into the first page, which is mapped --
+	 * Linux's get_sigframe() refuses such a frame (SIGSEGV). */
 	struct stack64 ss = { P->unmapped, 0, 0, 2 * USER_PAGE };
 
-	if (P->bad_kind) {
+	if (P->bad_kind == 1) {
 		ss.ss_sp = P->altstack - USER_PAGE;
 		ss.ss_size = USER_PAGE + 512;
+	} else if (P->bad_kind == 2) {
+		ss.ss_sp = P->altstack + USER_PAGE;
+		ss.ss_size = USER_PAGE;
 	}
 	P->res->v[5] = usys(SYS_sigaltstack, (long)&ss, 0, 0);
 	install(SIGUSR1, h_count, SA_ONSTACK);
 	wrpkru(P->pkru);
 	yield_n(2);	/* let B see this PKRU if the kernel fails to switch it */
-	raise_sig(SIGUSR1);
+	if (P->bad_kind == 2)
+		raise_sig_on(ss.ss_sp + 256, SIGUSR1);
+	else
+		raise_sig(SIGUSR1);
 	P->res->v[2] = 1;	/* not reached: the task dies in the delivery */
 }
 

@@ -62,6 +62,12 @@ int signal_queue(struct task *t, int sig, int from_pid);
  * pending is spurious and gives nothing.
  */
 void signal_user_exception(struct pt_regs *regs);
+/*
+ * Linux's force_sig(SIGSEGV) (si_code SI_KERNEL) for a bad rt_sigreturn
+ * frame or a signal frame that could not be written: the task's SIGSEGV
+ * handler runs; blocked, ignored or none, the task ends with why.
+ */
+void signal_force_sigsegv(const char *why);
 /* On the way back to ring 3: deliver what is pending. */
 void signal_deliver_pending(struct pt_regs *regs);
 /* Timer tick: fire due alarms. */
