@@ -2,7 +2,9 @@
  * File descriptors of a Linux process: 0-2 are the console (a terminal),
  * read-only files from a small built-in table (/etc/passwd, which Linux's
  * protection_keys reads into a key-protected buffer and expects EFAULT),
- * and pipes (64 KiB each, as Linux's default, shared across fork).  A read of an
+ * /dev/null (read: end of file; write: every byte taken, as Linux's
+ * drivers/char/mem.c), and pipes (64 KiB each, as Linux's default, shared
+ * across fork).  A read of an
  * empty pipe that has a writer, and a write to a full one, block as in
  * Linux (O_NONBLOCK: EAGAIN), a signal ending the wait; a write with no
  * reader left is EPIPE and SIGPIPE.  Every copy to or from the process
@@ -43,6 +45,8 @@
 #define S_IFREG		0100000
 #define S_IFIFO		0010000
 #define TTY_RDEV	0x8800	/* makedev(136, 0): /dev/pts/0 */
+#define NULL_RDEV	0x103	/* makedev(1, 3): /dev/null */
+#define DEV_NULL	"/dev/null"
 #define TCGETS		0x5401
 #define TIOCGWINSZ	0x5413
 #define SEEK_SET	0
@@ -291,6 +295,8 @@ static long fd_write(struct linux_file *f, u64 ubuf, u64 len)
 		return console_out(ubuf, len);
 	case LXF_PIPE_W:
 		return pipe_write(f, &pipes[f->index], ubuf, len);
+	case LXF_NULL:
+		return len;	/* write_null(): taken without looking at the buffer */
 	default:
 		return -LX_EBADF;
 	}
@@ -327,6 +333,23 @@ long sys_writev(struct pt_regs *r)
 	struct linux_file *f = fd_get((long)(int)r->rdi);
 
 	return f ? fd_write_iov(f, r->rsi, r->rdx) : -LX_EBADF;
+}
+
+/* readv: /dev/null and the console are at end of file; other kinds, one buffer at a time. */
+long sys_readv(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+	u64 iov[2];
+
+	if (!f)
+		return -LX_EBADF;
+	if (r->rdx > 1024)
+		return -LX_EINVAL;
+	if (f->kind == LXF_NULL || f->kind == LXF_CONSOLE || !r->rdx)
+		return 0;
+	if (copy_from_user(iov, r->rsi, sizeof(iov)))
+		return -LX_EFAULT;
+	return lx_refuse("readv", -LX_EINVAL, "readv of a pipe or file (one read() each)");
 }
 
 /*
@@ -375,6 +398,7 @@ long sys_read(struct pt_regs *r)
 		return -LX_EBADF;
 	switch (f->kind) {
 	case LXF_CONSOLE:
+	case LXF_NULL:
 		return 0;		/* no input: end of file */
 	case LXF_FILE:
 		return file_read(f, r->rsi, r->rdx);
@@ -401,6 +425,18 @@ static long path_lookup(u64 upath, char *path, unsigned size)
 	return -1;
 }
 
+/* /dev/null: crw-rw-rw-, so every access mode; O_TRUNC does nothing to a device. */
+static long open_null(u64 flags)
+{
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -LX_EEXIST;
+	if ((flags & O_DIRECTORY) || (flags & __O_TMPFILE))
+		return -LX_ENOTDIR;
+	if (flags & O_PATH)
+		return lx_refuse("open O_PATH", -LX_EINVAL, "open flag O_PATH (a path-only descriptor)");
+	return fd_alloc(LXF_NULL);
+}
+
 /*
  * open/openat of the read-only built-in files, with Linux's checks
  * (build_open_flags(), do_open()): O_TRUNC wants write access; O_CREAT|O_EXCL
@@ -423,6 +459,8 @@ static long do_open(long dirfd, u64 upath, u64 flags)
 		return -LX_EINVAL;
 	if (path[0] != '/' && dirfd != AT_FDCWD && !fd_get(dirfd))
 		return -LX_EBADF;
+	if (!strcmp(path, DEV_NULL))
+		return open_null(flags);
 	if (i < 0 || (path[0] != '/' && dirfd != AT_FDCWD)) {
 		/* A new file: there is no writable file system here. */
 		if ((flags & O_CREAT) && path[0])
@@ -485,6 +523,8 @@ long sys_lseek(struct pt_regs *r)
 
 	if (!f)
 		return -LX_EBADF;
+	if (f->kind == LXF_NULL)
+		return 0;		/* null_lseek(): the position stays 0 */
 	if (f->kind != LXF_FILE)
 		return -LX_ESPIPE;
 	switch (r->rdx) {
@@ -568,6 +608,10 @@ static long stat_fd(struct linux_file *f, u64 ubuf)
 		st[4] = 5;					/* st_gid (tty) */
 		st[5] = TTY_RDEV;				/* st_rdev */
 		st[7] = 1024;
+		break;
+	case LXF_NULL:
+		st[3] = S_IFCHR | 0666;
+		st[5] = NULL_RDEV;
 		break;
 	case LXF_FILE:
 		st[3] = S_IFREG | 0644;

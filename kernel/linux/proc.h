@@ -136,7 +136,7 @@ extern const struct task_abi linux_abi;
 #define LINUX_NR_FDS		16
 #define LX_REFUSED_MAX		32
 
-enum linux_file_kind { LXF_NONE, LXF_CONSOLE, LXF_FILE, LXF_PIPE_R, LXF_PIPE_W };
+enum linux_file_kind { LXF_NONE, LXF_CONSOLE, LXF_FILE, LXF_PIPE_R, LXF_PIPE_W, LXF_NULL };
 
 struct linux_file {
 	enum linux_file_kind kind;
@@ -351,6 +351,7 @@ void lx_files_fork(struct linux_proc *child, const struct linux_proc *parent);
 long sys_read(struct pt_regs *r);
 long sys_write(struct pt_regs *r);
 long sys_writev(struct pt_regs *r);
+long sys_readv(struct pt_regs *r);
 long sys_open(struct pt_regs *r);
 long sys_openat(struct pt_regs *r);
 long sys_close(struct pt_regs *r);

@@ -127,7 +127,7 @@ static const char *const syscall_names[LINUX_NR_SYSCALLS] = {
 static long sys_unknown(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current();
-	u64 nr = r->rax;
+	u64 nr = (u32)r->rax;	/* the entry dispatched on EAX (the upper half is ignored) */
 
 	if (!(p->unknown_seen[nr / 64] & (1ull << (nr % 64)))) {
 		p->unknown_seen[nr / 64] |= 1ull << (nr % 64);
@@ -807,6 +807,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_rt_sigreturn] = sys_lx_rt_sigreturn,
 	[__NR_ioctl] = sys_ioctl,
 	[__NR_writev] = sys_writev,
+	[__NR_readv] = sys_readv,
 	[__NR_pipe] = sys_pipe,
 	[__NR_time] = sys_time,
 	[__NR_futex] = sys_futex,
