@@ -352,6 +352,11 @@ long sys_read(struct pt_regs *r);
 long sys_write(struct pt_regs *r);
 long sys_writev(struct pt_regs *r);
 long sys_readv(struct pt_regs *r);
+/* kernel/linux/cpu.c */
+long sys_sched_setaffinity(struct pt_regs *r);
+long sys_sched_getaffinity(struct pt_regs *r);
+long sys_ioperm(struct pt_regs *r);
+long sys_iopl(struct pt_regs *r);
 long sys_open(struct pt_regs *r);
 long sys_openat(struct pt_regs *r);
 long sys_close(struct pt_regs *r);
