@@ -183,6 +183,37 @@ void lx_unmap(u64 va, u64 len)
 		free_user_page(a);
 }
 
+/*
+ * mremap's move: the frames of [from, from + len) go to [to, to + len),
+ * each with its flags and key (Linux's move_page_tables()); what was at
+ * the destination is freed first, the source is left unmapped.  The
+ * caller has checked that the source is mapped, private and does not
+ * overlap the destination (a shared frame must stay at its address:
+ * frame_mapped_elsewhere() above).
+ */
+void lx_move(u64 from, u64 to, u64 len)
+{
+	for (u64 off = 0; off < len; off += PAGE_SIZE) {
+		pte_t pte = *lookup_pte(from + off);
+
+		free_user_page(to + off);
+		unmap_page(from + off);
+		map_page(to + off, pte & PTE_ADDR_MASK, pte & ~PTE_ADDR_MASK & ~(u64)PTE_P);
+	}
+}
+
+/* Whether any page of [va, va + len) is MAP_SHARED memory. */
+bool lx_any_shared(u64 va, u64 len)
+{
+	for (u64 a = va; a < va + len; a += PAGE_SIZE) {
+		pte_t *pte = lookup_pte(a);
+
+		if (pte && (*pte & PTE_SHARED))
+			return true;
+	}
+	return false;
+}
+
 bool lx_mapped(u64 va, u64 len)
 {
 	len = ALIGN_UP(len, PAGE_SIZE);

@@ -27,7 +27,12 @@ struct sigframe_limits;
 #define LINUX_LOAD_BASE		0x0000555555554000ull
 #define LINUX_BRK_MAX		(1ull << 30)		/* the heap can grow 1 GiB */
 #define LINUX_MMAP_TOP		0x00007ff000000000ull	/* mmap grows down from here */
-#define LINUX_STACK_TOP		0x00007ffffffff000ull
+/*
+ * The stack's top lies 16 MiB below TASK_SIZE, as a randomized Linux stack
+ * lies below it: the last pages of user space stay free for a program
+ * that maps or mremaps code there (sysret_rip's SYSCALL at 0x7fffffffeffe).
+ */
+#define LINUX_STACK_TOP		0x00007fffff000000ull
 /*
  * Linux's TASK_SIZE_MAX: nothing is ever mapped in the last page below
  * 2^47, so a SYSCALL at the end of user space can never make the kernel
@@ -323,6 +328,8 @@ long lx_map(u64 va, u64 len, u64 pte_flags);
 bool lx_outside_region(u64 va, u64 len);
 void lx_unmap(u64 va, u64 len);
 bool lx_mapped(u64 va, u64 len);
+void lx_move(u64 from, u64 to, u64 len);
+bool lx_any_shared(u64 va, u64 len);
 /* PTE flags from PROT_*: U (but not for PROT_NONE), W for PROT_WRITE. */
 u64 lx_prot_flags(u64 prot);
 /* Whether the page allocator can give n more pages and keep a reserve. */

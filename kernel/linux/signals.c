@@ -265,13 +265,13 @@ static void oneshot_reset(void)
 
 const struct sigframe_limits *linux_sigframe_limits(const struct sigframe_limits *lim)
 {
-	static struct sigframe_limits low;
+	static struct sigframe_limits lx;
 
-	if (!lx_proc(current)->low_window)
-		return lim;
-	low = *lim;
-	low.user_lo = LINUX_EXEC_LO;
-	return &low;
+	lx = *lim;
+	if (lx_proc(current)->low_window)
+		lx.user_lo = LINUX_EXEC_LO;
+	lx.any_rip = true;	/* sysret_rip's sigreturns to 1 << 47 ... 1 << 63 */
+	return &lx;
 }
 
 /* ---- fault loops ---------------------------------------------------------- */

@@ -49,6 +49,10 @@
 #define MAP_GROWSDOWN		0x0100
 #define MAP_HUGETLB		0x40000
 #define MAP_FIXED_NOREPLACE	0x100000
+/* mremap (include/uapi/linux/mman.h) */
+#define MREMAP_MAYMOVE		1
+#define MREMAP_FIXED		2
+#define MREMAP_DONTUNMAP	4
 /* madvise advice (include/uapi/asm-generic/mman-common.h) */
 #define MADV_NORMAL		0
 #define MADV_DONTNEED		4
@@ -493,6 +497,58 @@ static long sys_mmap(struct pt_regs *r)
 	return err ? err : (long)addr;
 }
 
+/*
+ * mremap of anonymous private memory, with Linux 6.12's checks (mm/mremap.c):
+ * flags, alignment and lengths (EINVAL), a destination past TASK_SIZE or
+ * overlapping the source (EINVAL), a source not mapped (EFAULT).  Shrinking
+ * unmaps the tail in place; MREMAP_FIXED moves the pages to new_addr
+ * (sysret_rip moves a code page to the top of user space); MREMAP_MAYMOVE
+ * alone moves them below what mmap handed out.  Growing (in place or
+ * moved), MREMAP_DONTUNMAP and moving MAP_SHARED memory are refused and
+ * logged.
+ */
+static long sys_mremap(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	u64 addr = ARG0(r), old_len = ALIGN_UP(ARG1(r), PAGE_SIZE);
+	u64 new_len = ALIGN_UP(ARG2(r), PAGE_SIZE), flags = ARG3(r), to = ARG4(r);
+
+	if ((flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) ||
+	    ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_len != new_len)))
+		return -LX_EINVAL;
+	if ((addr & (PAGE_SIZE - 1)) || !new_len || old_len < ARG1(r) || new_len < ARG2(r))
+		return -LX_EINVAL;
+	if (flags & MREMAP_DONTUNMAP)
+		return lx_refuse("mremap DONTUNMAP", -LX_EINVAL, "mremap flag MREMAP_DONTUNMAP");
+	if (flags & MREMAP_FIXED) {
+		if ((to & (PAGE_SIZE - 1)) || new_len > LINUX_TASK_SIZE ||
+		    to > LINUX_TASK_SIZE - new_len)
+			return -LX_EINVAL;
+		if (addr + old_len > to && to + new_len > addr)
+			return -LX_EINVAL;
+	}
+	if (!lx_mapped(addr, old_len ? old_len : PAGE_SIZE))
+		return -LX_EFAULT;
+	if (old_len > new_len) {
+		lx_unmap(addr + new_len, old_len - new_len);
+		old_len = new_len;
+	}
+	if (!(flags & MREMAP_FIXED) && old_len == new_len)
+		return addr;
+	if (!(flags & MREMAP_MAYMOVE))
+		return lx_refuse("mremap in place", -LX_ENOMEM, "mremap growing in place");
+	if (!old_len || new_len > old_len || lx_any_shared(addr, old_len))
+		return lx_refuse("mremap move", -LX_EINVAL, "mremap of shared memory, or a "
+				 "move that grows or copies");
+	if (!(flags & MREMAP_FIXED) && !(to = mmap_pick(p, new_len)))
+		return -LX_ENOMEM;
+	if (lx_outside_region(to, new_len))
+		return -LX_ENOMEM;
+	lx_move(addr, to, new_len);
+	return to;
+}
+
 static long sys_munmap(struct pt_regs *r)
 {
 	u64 addr = ARG0(r), len = ARG1(r);
@@ -801,6 +857,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_mmap] = sys_mmap,
 	[__NR_mprotect] = sys_mprotect,
 	[__NR_munmap] = sys_munmap,
+	[__NR_mremap] = sys_mremap,
 	[__NR_brk] = sys_brk,
 	[__NR_rt_sigaction] = sys_rt_sigaction,
 	[__NR_rt_sigprocmask] = sys_rt_sigprocmask,

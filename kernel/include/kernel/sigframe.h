@@ -135,6 +135,13 @@ struct sigframe_limits {
 	uint32_t xstate_size;		/* the size this kernel writes */
 	uint32_t mxcsr_mask;		/* from FXSAVE's MXCSR_MASK, 0xffbf if 0 */
 	uint64_t user_lo, user_hi;	/* user address range [lo, hi) */
+	/*
+	 * Take any return RIP, as Linux's restore_sigcontext() does: the
+	 * IRETQ to a non-canonical one faults (in ring 0 on CPUs that check
+	 * it there, handled by traps.c's bad_iret_fixup()) and the task gets
+	 * SIGSEGV at that RIP, as under Linux.
+	 */
+	bool any_rip;
 };
 
 enum sigframe_error {
