@@ -363,6 +363,32 @@ static long sys_clock_gettime(struct pt_regs *r)
 	return copy_to_user(ARG1(r), ts, sizeof(ts)) ? -LX_EFAULT : 0;
 }
 
+/* gettimeofday: the clock_gettime clock in microseconds; the timezone is UTC, no DST. */
+static long sys_gettimeofday(struct pt_regs *r)
+{
+	u64 hz = kargs.timer_hz ? kargs.timer_hz : 1000, ns = jiffies * (1000000000ull / hz);
+	u64 tv[2] = { ns / 1000000000ull, ns % 1000000000ull / 1000 };
+	u32 tz[2] = { 0, 0 };	/* tz_minuteswest, tz_dsttime: sys_tz as booted */
+
+	if (ARG0(r) && copy_to_user(ARG0(r), tv, sizeof(tv)))
+		return -LX_EFAULT;
+	if (ARG1(r) && copy_to_user(ARG1(r), tz, sizeof(tz)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+/* getcpu: every Linux task runs on CPU 0 (cpu.c), one NUMA node; the cache argument is unused. */
+static long sys_getcpu(struct pt_regs *r)
+{
+	u32 zero = 0;
+
+	if (ARG0(r) && copy_to_user(ARG0(r), &zero, sizeof(zero)))
+		return -LX_EFAULT;
+	if (ARG1(r) && copy_to_user(ARG1(r), &zero, sizeof(zero)))
+		return -LX_EFAULT;
+	return 0;
+}
+
 static long sys_time(struct pt_regs *r)
 {
 	u64 hz = kargs.timer_hz ? kargs.timer_hz : 1000, t = jiffies / hz;
@@ -871,6 +897,8 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_iopl] = sys_iopl,
 	[__NR_pipe] = sys_pipe,
 	[__NR_time] = sys_time,
+	[__NR_gettimeofday] = sys_gettimeofday,
+	[__NR_getcpu] = sys_getcpu,
 	[__NR_futex] = sys_futex,
 	[__NR_vmsplice] = sys_vmsplice,
 	[__NR_pipe2] = sys_pipe2,
