@@ -66,7 +66,7 @@ enum sigframe_error sigframe_validate_ctx(uint64_t rip, uint64_t rsp, uint64_t f
 	uint64_t xfeatures, bv, rsvd = 0;
 	uint32_t size, ext;
 
-	if (!lim->any_rip && !user_addr(rip, lim))
+	if (!user_addr(rip, lim) && !lim->any_rip)	/* any_rip: looked at only on the way to a refusal */
 		return SIGFRAME_BAD_RIP;
 	if (!user_addr(rsp, lim))
 		return SIGFRAME_BAD_RSP;

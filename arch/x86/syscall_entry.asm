@@ -82,7 +82,19 @@ syscall_entry:
 	call exit_to_user_mode_work
 	jmp isr_return
 
+	; A task whose table has no numbers at all (nr_syscalls 0) sends every
+	; call, whatever RAX holds, to its table's one entry: a tracee under
+	; PTRACE_SYSCALL (kernel/linux/ptrace.c), which stops before and after
+	; each call and may change the number.  Other tasks pay nothing for it
+	; on the way to a valid number.
 .enosys:
+	mov rcx, [rel current]
+	cmp qword [rcx + TASK_NR_SYSCALLS], 0
+	jne .nosys
+	mov rcx, [rcx + TASK_SYSCALL_TABLE]
+	call [rcx]
+	jmp .done
+.nosys:
 	mov rax, -ENOSYS
 	jmp .done
 

@@ -179,6 +179,7 @@ struct linux_proc {
 	int wait_status;		/* Linux's wait status once it ended */
 	/* ptrace (kernel/linux/ptrace.c) and stops (kernel/linux/signals.c). */
 	struct linux_proc *tracer;
+	bool syscall_trace;		/* PTRACE_SYSCALL: stops at each call's entry and exit */
 	bool stopped, stop_reported, group_stop;
 	bool continued;			/* resumed by SIGCONT, not yet reported (WCONTINUED) */
 	int stop_sig, resume_sig;
@@ -289,6 +290,7 @@ long sys_clock_nanosleep(struct pt_regs *r);
 long sys_restart_syscall(struct pt_regs *r);
 /* Resume a stopped process (ptrace CONT/DETACH, SIGCONT) with sig for its thread (0: none). */
 void lx_resume(struct linux_proc *p, int sig);
+int lx_ptrace_stop(int sig);	/* a ptrace stop of the current thread; the signal it resumes with */
 /* SIGCHLD to parent for a child's stop or continue, unless it ignores it or has SA_NOCLDSTOP. */
 void lx_notify_parent_stop(struct linux_proc *parent);
 /* p's action for sig (its threads share them), NULL if it has no live thread. */

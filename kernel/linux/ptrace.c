@@ -13,6 +13,8 @@
  * included under every design (kernel/linux/regset.c).  Other requests are
  * -EIO, as Linux answers an unknown one.
  */
+#include <asm/desc.h>
+#include <asm/processor-flags.h>
 #include <asm/xstate.h>
 #include <kernel/console.h>
 #include <kernel/params.h>
@@ -26,12 +28,28 @@
 #define PTRACE_POKEDATA		5
 #define PTRACE_CONT		7
 #define PTRACE_KILL		8
+#define PTRACE_GETREGS		12
+#define PTRACE_SETREGS		13
+#define PTRACE_SYSCALL		24
 #define PTRACE_ATTACH		16
 #define PTRACE_DETACH		17
 #define PTRACE_GETREGSET	0x4204
 #define PTRACE_SETREGSET	0x4205
 #define NT_X86_XSTATE		0x202	/* include/uapi/linux/elf.h */
 #define LINUX_NSIG		64
+#define LINUX_SIGTRAP		5
+/* The RFLAGS bits a tracer may change (arch/x86/kernel/ptrace.c FLAG_MASK). */
+#define PTRACE_FLAG_MASK	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF | \
+				 X86_EFLAGS_SF | X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_OF | \
+				 X86_EFLAGS_RF | X86_EFLAGS_AC | X86_EFLAGS_NT)
+
+/* struct user_regs_struct of x86-64 (arch/x86/include/asm/user_64.h). */
+struct user_regs64 {
+	u64 r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	u64 rax, rcx, rdx, rsi, rdi, orig_rax;
+	u64 rip, cs, eflags, rsp, ss;
+	u64 fs_base, gs_base, ds, es, fs, gs;
+};
 
 struct iovec64 {
 	u64 base, len;
@@ -87,6 +105,105 @@ static long regset(struct linux_proc *c, bool set, u64 type, u64 uiov)
 		       -LX_EFAULT : 0;
 }
 
+/* A thread's user registers: the frame at the top of its kernel stack. */
+static struct pt_regs *user_regs_of(struct task *t)
+{
+	return (struct pt_regs *)t->kstack_top - 1;
+}
+
+static long getregs(struct task *t, u64 uregs)
+{
+	const struct pt_regs *k = user_regs_of(t);
+	struct user_regs64 u = {
+		.r15 = k->r15, .r14 = k->r14, .r13 = k->r13, .r12 = k->r12, .rbp = k->rbp,
+		.rbx = k->rbx, .r11 = k->r11, .r10 = k->r10, .r9 = k->r9, .r8 = k->r8,
+		.rax = k->rax, .rcx = k->rcx, .rdx = k->rdx, .rsi = k->rsi, .rdi = k->rdi,
+		.orig_rax = k->error_code, .rip = k->rip, .cs = k->cs, .eflags = k->rflags,
+		.rsp = k->rsp, .ss = k->ss, .fs_base = t->fs_base,
+	};
+
+	return copy_to_user(uregs, &u, sizeof(u)) ? -LX_EFAULT : 0;
+}
+
+/*
+ * SETREGS with putreg()'s rules: RFLAGS only in FLAG_MASK, bases below
+ * TASK_SIZE, selectors with RPL 3 or EIO.  The selectors must be the ones
+ * pkrulab's ring 3 runs with and the GS base 0 (it is not switched per
+ * task): anything else is refused and logged.  RIP is taken as it is; a
+ * non-canonical one faults on the way out (bad_iret_fixup()).
+ */
+static long setregs(struct task *t, u64 uregs)
+{
+	struct pt_regs *k = user_regs_of(t);
+	struct user_regs64 u;
+
+	if (copy_from_user(&u, uregs, sizeof(u)))
+		return -LX_EFAULT;
+	if ((u.cs & 3) != 3 || (u.ss & 3) != 3 || u.fs_base >= LINUX_TASK_SIZE ||
+	    u.gs_base >= LINUX_TASK_SIZE)
+		return -LX_EIO;
+	if (u.cs != USER_CS || u.ss != USER_DS || u.gs_base || u.ds || u.es || u.fs || u.gs)
+		return lx_refuse("ptrace setregs", -LX_EIO, "ptrace PTRACE_SETREGS of a selector "
+				 "or the GS base");
+	k->r15 = u.r15; k->r14 = u.r14; k->r13 = u.r13; k->r12 = u.r12; k->rbp = u.rbp;
+	k->rbx = u.rbx; k->r11 = u.r11; k->r10 = u.r10; k->r9 = u.r9; k->r8 = u.r8;
+	k->rax = u.rax; k->rcx = u.rcx; k->rdx = u.rdx; k->rsi = u.rsi; k->rdi = u.rdi;
+	k->error_code = u.orig_rax;
+	k->rip = u.rip;
+	k->rsp = u.rsp;
+	k->rflags = (k->rflags & ~PTRACE_FLAG_MASK) | (u.eflags & PTRACE_FLAG_MASK);
+	t->fs_base = u.fs_base;
+	return 0;
+}
+
+/* The table a PTRACE_SYSCALL tracee's threads run with: no numbers, one entry. */
+static long lx_syscall_traced(struct pt_regs *r);
+static long (*const traced_table[1])(struct pt_regs *) = { lx_syscall_traced };
+
+/* PTRACE_SYSCALL sets syscall stops for every thread of c, CONT and DETACH clear them. */
+static void syscall_trace_set(struct linux_proc *c, bool on)
+{
+	c->syscall_trace = on;
+	for (int i = 1; i < MAX_TASKS; i++) {
+		if (!lx_same_process(&tasks[i], c))
+			continue;
+		tasks[i].syscall_table = on ? traced_table : linux_abi.syscall_table;
+		tasks[i].nr_syscalls = on ? 0 : linux_abi.nr_syscalls;
+	}
+}
+
+/* A syscall-entry or -exit stop; a signal the tracer resumes with is sent, as Linux. */
+static void syscall_stop(void)
+{
+	int sig = lx_ptrace_stop(LINUX_SIGTRAP);
+
+	if (sig > 0 && sig < LINUX_NSIG)
+		lx_send_signal(current, sig);
+}
+
+/*
+ * Every call of a PTRACE_SYSCALL tracee (syscall_entry.asm).  As Linux's
+ * do_syscall_64(): RAX reads -ENOSYS at the entry stop; the number is then
+ * orig_ax as the tracer left it, taken as an int: a valid one runs, -1
+ * runs nothing and keeps the RAX the tracer set, anything else is -ENOSYS.
+ * The exit stop sees the result in RAX and may change it.
+ */
+static long lx_syscall_traced(struct pt_regs *r)
+{
+	int nr;
+
+	r->rax = -LX_ENOSYS;
+	syscall_stop();
+	nr = (int)r->error_code;
+	if ((u32)nr < LINUX_NR_SYSCALLS)
+		r->rax = linux_syscall_table[nr](r);
+	else if (nr != -1)
+		r->rax = -LX_ENOSYS;
+	if (lx_current()->syscall_trace)
+		syscall_stop();
+	return r->rax;
+}
+
 long sys_ptrace(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current(), *c;
@@ -135,13 +252,19 @@ long sys_ptrace(struct pt_regs *r)
 			return -LX_EIO;
 		return lx_access_remote(c, addr, &data, sizeof(data), true) ? 0 : -LX_EIO;
 	case PTRACE_CONT:
+	case PTRACE_SYSCALL:
 	case PTRACE_DETACH:
 		if (data > LINUX_NSIG)
 			return -LX_EIO;
 		if (req == PTRACE_DETACH)
 			c->tracer = NULL;
+		syscall_trace_set(c, req == PTRACE_SYSCALL);
 		lx_resume(c, (int)data);
 		return 0;
+	case PTRACE_GETREGS:
+		return getregs(c->stopped_task, data);
+	case PTRACE_SETREGS:
+		return setregs(c->stopped_task, data);
 	case PTRACE_GETREGSET:
 	case PTRACE_SETREGSET:
 		return regset(c, req == PTRACE_SETREGSET, addr, data);

@@ -221,6 +221,12 @@ static int stop_here(struct linux_proc *p, int sig, bool group)
 	return p->resume_sig;
 }
 
+/* A ptrace stop of the current thread with sig (a syscall stop: SIGTRAP). */
+int lx_ptrace_stop(int sig)
+{
+	return stop_here(lx_current(), sig, false);
+}
+
 int linux_signal_filter(struct pt_regs *regs, int sig)
 {
 	struct linux_proc *p = lx_proc(current);

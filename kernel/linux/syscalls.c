@@ -131,7 +131,7 @@ static const char *const syscall_names[LINUX_NR_SYSCALLS] = {
 static long sys_unknown(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current();
-	u64 nr = (u32)r->rax;	/* the entry dispatched on EAX (the upper half is ignored) */
+	u64 nr = (u32)r->error_code;	/* orig_ax's low half: what the entry dispatched on */
 
 	if (!(p->unknown_seen[nr / 64] & (1ull << (nr % 64)))) {
 		p->unknown_seen[nr / 64] |= 1ull << (nr % 64);
