@@ -39,6 +39,8 @@ struct sigframe_limits;
  * return to RIP 0x800000000000, which is not canonical (a #GP in ring 0).
  */
 #define LINUX_TASK_SIZE		0x00007ffffffff000ull
+/* Linux's VSYSCALL_ADDR: the fixed page of the three legacy calls (kernel/linux/vsyscall.c). */
+#define LINUX_VSYSCALL_PAGE	0xffffffffff600000ull
 #define LINUX_STACK_SIZE	(512ull << 10)		/* mapped at exec */
 #define LINUX_UID		1000			/* not root: no /proc needed */
 
@@ -84,7 +86,8 @@ int linux_signal_filter(struct pt_regs *regs, int sig);
  * handler that never repairs it -- Linux would loop for ever; here the
  * process is killed with that reason, and the cell ends at once.
  */
-void linux_fault_check(struct pt_regs *regs, u64 addr);
+bool linux_fault_check(struct pt_regs *regs, u64 addr);
+bool lx_vsyscall_emulate(struct pt_regs *r, u64 addr);	/* vsyscall.c */
 void linux_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart);
 
 /* A cloned thread's first entry to ring 3 (from task_first_run): returns
@@ -141,11 +144,11 @@ extern const struct task_abi linux_abi;
 #define LINUX_NR_FDS		16
 #define LX_REFUSED_MAX		32
 
-enum linux_file_kind { LXF_NONE, LXF_CONSOLE, LXF_FILE, LXF_PIPE_R, LXF_PIPE_W, LXF_NULL };
+enum linux_file_kind { LXF_NONE, LXF_CONSOLE, LXF_FILE, LXF_PIPE_R, LXF_PIPE_W, LXF_NULL, LXF_PROC };
 
 struct linux_file {
 	enum linux_file_kind kind;
-	int index;			/* the built-in file or the pipe */
+	int index;			/* the built-in file, the pipe or the /proc snapshot */
 	u64 pos;
 	bool nonblock;			/* O_NONBLOCK (pipe2) */
 };
@@ -361,6 +364,8 @@ long sys_read(struct pt_regs *r);
 long sys_write(struct pt_regs *r);
 long sys_writev(struct pt_regs *r);
 long sys_readv(struct pt_regs *r);
+/* kernel/linux/procfs.c */
+u64 lx_proc_maps(const struct linux_proc *p, char *buf, u64 size);
 /* kernel/linux/cpu.c */
 long sys_sched_setaffinity(struct pt_regs *r);
 long sys_sched_getaffinity(struct pt_regs *r);
