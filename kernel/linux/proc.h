@@ -142,6 +142,7 @@ extern const struct task_abi linux_abi;
 #define LINUX_SIGSTOP		19
 
 #define LINUX_NR_FDS		16
+#define LINUX_IO_BITMAP_BYTES	8192	/* IO_BITMAP_BYTES: 65536 ports */
 #define LX_REFUSED_MAX		32
 
 enum linux_file_kind { LXF_NONE, LXF_CONSOLE, LXF_FILE, LXF_PIPE_R, LXF_PIPE_W, LXF_NULL, LXF_PROC };
@@ -206,6 +207,10 @@ struct linux_proc {
 	u64 rt_action_mask[NSIG_PKRULAB];	/* sa_mask bits 31..63 of signals 1..31 */
 	u64 rlimits[16][2];		/* prlimit64: Linux's INIT_RLIMITS */
 	const char *refused_seen[LX_REFUSED_MAX];	/* lx_refuse() keys already logged */
+	/* ioperm and iopl (kernel/linux/cpu.c): the process's port rights. */
+	u8 io_bitmap[LINUX_IO_BITMAP_BYTES];	/* a bit per port, 0 = open */
+	u32 io_bitmap_bytes;		/* its leading bytes in use; 0: no bitmap */
+	u32 iopl_emul;			/* iopl's level: 3 opens every port (the kernel's excepted) */
 	char line[LINUX_LINE_MAX];	/* console output not yet a full line */
 	int line_len;
 };
@@ -371,6 +376,10 @@ long sys_sched_setaffinity(struct pt_regs *r);
 long sys_sched_getaffinity(struct pt_regs *r);
 long sys_ioperm(struct pt_regs *r);
 long sys_iopl(struct pt_regs *r);
+long sys_setresuid(struct pt_regs *r);
+/* t, a thread of p, runs with p's port rights; p's end takes them from the CPU. */
+void lx_io_task(struct task *t, struct linux_proc *p);
+void lx_io_end(struct linux_proc *p);
 long sys_open(struct pt_regs *r);
 long sys_openat(struct pt_regs *r);
 long sys_close(struct pt_regs *r);

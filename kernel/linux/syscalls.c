@@ -895,6 +895,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_sched_getaffinity] = sys_sched_getaffinity,
 	[__NR_ioperm] = sys_ioperm,
 	[__NR_iopl] = sys_iopl,
+	[__NR_setresuid] = sys_setresuid,
 	[__NR_pipe] = sys_pipe,
 	[__NR_time] = sys_time,
 	[__NR_gettimeofday] = sys_gettimeofday,
