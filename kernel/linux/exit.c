@@ -92,6 +92,7 @@ void lx_proc_end(struct linux_proc *p)
 			continue;
 		if (c->tracer == p) {
 			c->tracer = NULL;
+			lx_ptrace_untrace(c);	/* no more syscall stops */
 			if (c->stopped && !c->group_stop)
 				lx_resume(c, 0);
 		}

@@ -299,6 +299,7 @@ long sys_restart_syscall(struct pt_regs *r);
 /* Resume a stopped process (ptrace CONT/DETACH, SIGCONT) with sig for its thread (0: none). */
 void lx_resume(struct linux_proc *p, int sig);
 int lx_ptrace_stop(int sig);	/* a ptrace stop of the current thread; the signal it resumes with */
+void lx_ptrace_untrace(struct linux_proc *c);	/* ptrace.c: its tracer is gone */
 /* SIGCHLD to parent for a child's stop or continue, unless it ignores it or has SA_NOCLDSTOP. */
 void lx_notify_parent_stop(struct linux_proc *parent);
 /* p's action for sig (its threads share them), NULL if it has no live thread. */

@@ -172,10 +172,22 @@ static void syscall_trace_set(struct linux_proc *c, bool on)
 	}
 }
 
-/* A syscall-entry or -exit stop; a signal the tracer resumes with is sent, as Linux. */
+void lx_ptrace_untrace(struct linux_proc *c)
+{
+	syscall_trace_set(c, false);
+}
+
+/*
+ * A syscall-entry or -exit stop, while there is a tracer to resume it; a
+ * signal the tracer resumes with is sent, as Linux.
+ */
 static void syscall_stop(void)
 {
-	int sig = lx_ptrace_stop(LINUX_SIGTRAP);
+	int sig;
+
+	if (!lx_current()->tracer)
+		return;
+	sig = lx_ptrace_stop(LINUX_SIGTRAP);
 
 	if (sig > 0 && sig < LINUX_NSIG)
 		lx_send_signal(current, sig);
