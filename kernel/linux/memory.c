@@ -61,15 +61,16 @@ bool linux_access_ok_low(u64 uaddr, u64 n)
  * whose PTE at the page's address maps the frame, and that is what
  * frame_mapped_elsewhere() asks.  That is exact because a shared frame only
  * ever enters an address space through fork, at the address it had in the
- * parent (pkrulab has no mremap, no files to map twice, no shmat), and
- * leaves it through munmap, MAP_FIXED over it, brk over it, or the end of
- * the process -- each of which calls put_frame().  It costs no memory, so
+ * parent (mremap refuses to move shared memory; there are no files to
+ * map twice, no shmat), and leaves it through munmap, MAP_FIXED over it,
+ * brk over it, or the end of the process -- each of which calls
+ * put_frame().  It costs no memory, so
  * the allocator's free count stays what a process can have (oom.c,
  * linux.c's every-page-back check), and its price, one walk per live
  * process (LINUX_MAX_PROCS, 8) for each shared page let go, is only paid
  * for shared pages.  System calls run with interrupts off: no address
  * space changes under the walk.  A root being freed is skipped by
- * identity; one already freed is NULL (lx_proc_end).  An mremap or a
+ * identity; one already freed is NULL (lx_proc_end).  A shared mremap or a
  * second way into a frame would need a real per-frame count.
  */
 static bool frame_mapped_elsewhere(pte_t *root, u64 va, u64 pa)
