@@ -84,7 +84,7 @@ $(B)/gen/linux-syscall-list.h: $(UNISTD_64)
 	$(Q){ echo "/* generated from $<: do not edit */"; \
 		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/LINUX_SYSCALL(\2, \1)/p' $<; } >$@
 $(B)/kernel/linux/%.o: KCFLAGS += -I$(B)/gen
-$(B)/kernel/linux/syscalls.o $(B)/kernel/linux/signals.o: $(B)/gen/linux-syscalls.h $(B)/gen/linux-syscall-list.h
+$(B)/kernel/linux/syscalls.o $(B)/kernel/linux/signals.o $(B)/kernel/linux/vsyscall.o: $(B)/gen/linux-syscalls.h $(B)/gen/linux-syscall-list.h
 
 # C struct offsets and constants for the NASM code (see kernel/asm-offsets.c).
 $(B)/gen/asm-offsets.inc: kernel/asm-offsets.c

@@ -172,9 +172,16 @@ static void context_switch(struct task *prev, struct task *next)
 	in_timer_irq = false;
 	if (__builtin_expect(cpu_user_segs | task_abi_foreign(next), 0))
 		user_segs_switch(prev, next);
-	/* Only a Linux process has an address space of its own. */
-	if (__builtin_expect(next->root != prev->root, 0))
+	/*
+	 * Only a Linux process has an address space of its own, and only a
+	 * process has I/O port rights (ioperm, iopl: the same for all its
+	 * threads), so they change only where the address space does.
+	 */
+	if (__builtin_expect(next->root != prev->root, 0)) {
 		paging_switch(next->root);
+		if (__builtin_expect(next->io_bitmap != tss_io_bitmap_owner, 0))
+			tss_io_bitmap_switch(next->io_bitmap, next->io_bitmap_bytes);
+	}
 	if (next->kstack_top) {
 		set_kernel_stack((u64)next->kstack_top);
 	}

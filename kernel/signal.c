@@ -129,8 +129,9 @@ void signal_user_exception(struct pt_regs *r)
 	u64 cr2, dr6;
 	int code;
 
-	if (task_abi_has(current, fault_check))
-		task_abi(current)->fault_check(r, r->vector == VEC_PF ? read_cr2() : 0);
+	if (task_abi_has(current, fault_check) &&
+	    task_abi(current)->fault_check(r, r->vector == VEC_PF ? read_cr2() : 0))
+		return;
 	switch (r->vector) {
 	case VEC_PF:
 		cr2 = read_cr2();

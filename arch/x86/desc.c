@@ -8,6 +8,7 @@
 #include <asm/segment.h>
 #include <asm/smp.h>
 #include <asm/traps.h>
+#include <kernel/string.h>
 
 struct idt_entry {
 	u16 offset_lo;
@@ -27,15 +28,31 @@ struct idt_entry {
 
 #define IDT_TYPE_INTR 0x8e			/* P, DPL0, 64-bit interrupt gate */
 
+/*
+ * The TSS with its I/O permission bitmap after it, one bit per port (set:
+ * ring 3 may not use it), and the byte of ones the CPU wants past the
+ * last (it reads two bytes for a port's bits).  The bitmap counts while
+ * iomap_base points at it; IO_BITMAP_OFFSET_INVALID, past the TSS limit,
+ * closes every port.
+ */
+struct tss_io {
+	struct tss64 hw;
+	u8 io_bitmap[IO_BITMAP_BYTES];
+	u8 io_bitmap_end;
+} __packed;
+
+#define IO_BITMAP_OFFSET_VALID		offsetof(struct tss_io, io_bitmap)
+#define IO_BITMAP_OFFSET_INVALID	sizeof(struct tss_io)
+
 /* Per CPU: a GDT (its TSS descriptor's busy bit is per CPU), a TSS, IST stacks. */
 static u64 gdts[MAX_CPUS][GDT_ENTRIES] __aligned(16);
-static struct tss64 tsss[MAX_CPUS] __aligned(16);
+static struct tss_io tsss[MAX_CPUS] __aligned(16);
 static struct idt_entry idt[256] __aligned(16);
 
 static u8 ist_stacks[MAX_CPUS][NR_IST_STACKS][8192] __aligned(16);
 
 /* Only the boot CPU runs tasks: the ring-3 entry stack is its TSS's. */
-#define tss tsss[0]
+#define tss tsss[0].hw
 
 extern void *isr_stub_table[];		/* entry.asm, one per vector */
 
@@ -44,7 +61,7 @@ void gdt_init(void) { gdt_init_cpu(0); }
 void gdt_init_cpu(u32 cpu)
 {
 	u64 *gdt = gdts[cpu];
-	struct tss64 *t = &tsss[cpu];
+	struct tss_io *t = &tsss[cpu];
 	u64 base = (u64)t;
 	struct desc_ptr d = { sizeof(gdts[cpu]) - 1, (u64)gdt };
 
@@ -60,9 +77,12 @@ void gdt_init_cpu(u32 cpu)
 			   (0x89ull << 40) | (((base >> 24) & 0xff) << 56);
 	gdt[GDT_TSS / 8 + 1] = base >> 32;
 
-	t->iomap_base = sizeof(*t);	/* no I/O bitmap: ring 3 gets no ports */
+	/* No I/O bitmap until a task with one runs: ring 3 gets no ports. */
+	t->hw.iomap_base = IO_BITMAP_OFFSET_INVALID;
+	memset(t->io_bitmap, 0xff, sizeof(t->io_bitmap));
+	t->io_bitmap_end = 0xff;
 	for (int i = 0; i < NR_IST_STACKS; i++)
-		t->ist[i] = (u64)&ist_stacks[cpu][i][sizeof(ist_stacks[cpu][i])];
+		t->hw.ist[i] = (u64)&ist_stacks[cpu][i][sizeof(ist_stacks[cpu][i])];
 
 	lgdt(&d);
 	asm volatile("pushq %0\n\t"
@@ -101,6 +121,31 @@ void ldt_load(const u64 *base, u32 entries)
 }
 
 void tss_set_rsp0(u64 rsp0) { tss.rsp[0] = rsp0; }
+
+const u8 *tss_io_bitmap_owner;		/* the map CPU 0's TSS holds (NULL: none) */
+static u32 tss_io_bitmap_used;		/* its leading bytes that may not be all ones */
+
+/*
+ * CPU 0's ports for ring 3 from now on: map's first bytes bytes (the rest
+ * all ones: closed), or none (NULL).  Only the bytes a map can have
+ * opened are copied: the larger of the old and the new map's length, as
+ * Linux's tss_copy_io_bitmap() does.
+ */
+void tss_io_bitmap_switch(const u8 *map, u32 bytes)
+{
+	struct tss_io *t = &tsss[0];
+
+	tss_io_bitmap_owner = map;
+	if (!map) {
+		t->hw.iomap_base = IO_BITMAP_OFFSET_INVALID;
+		return;
+	}
+	memcpy(t->io_bitmap, map, bytes);
+	if (tss_io_bitmap_used > bytes)
+		memset(t->io_bitmap + bytes, 0xff, tss_io_bitmap_used - bytes);
+	tss_io_bitmap_used = bytes;
+	t->hw.iomap_base = IO_BITMAP_OFFSET_VALID;
+}
 
 u8 *cpu_kstack_top;			/* the SYSCALL entry loads RSP from here */
 

@@ -322,6 +322,29 @@ void paging_copy_tree(pte_t *dst, pte_t *src, u64 lo, u64 hi)
 				    (src[slot] & ~PTE_ADDR_MASK);
 }
 
+/* paging_walk_leaves()' recursion: t maps from base, each entry 4 KiB << 9 * level. */
+static void walk_table(const pte_t *t, int level, u64 base, u64 lo, u64 hi,
+		       paging_leaf_fn fn, void *ctx)
+{
+	u64 span = PAGE_SIZE << (9 * level);
+
+	for (int i = 0; i < ENTRIES; i++) {
+		u64 va = base + i * span;
+
+		if (va + span <= lo || va >= hi || !(t[i] & PTE_P) || (t[i] & PTE_PS))
+			continue;
+		if (level)
+			walk_table((const pte_t *)(t[i] & PTE_ADDR_MASK), level - 1, va, lo, hi, fn, ctx);
+		else
+			fn(ctx, va, t[i]);
+	}
+}
+
+void paging_walk_leaves(pte_t *root, u64 lo, u64 hi, paging_leaf_fn fn, void *ctx)
+{
+	walk_table(root, 3, 0, lo, hi, fn, ctx);
+}
+
 u64 identity_map_limit(void) { return identity_limit; }
 
 void set_mmio_uncached(u64 pa)

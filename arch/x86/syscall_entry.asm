@@ -42,11 +42,17 @@ syscall_entry:
 	PUSH_GPRS
 	mov rdi, rsp
 	; The task's personality: pkrulab's table, or Linux's (kernel/linux/).
+	; The number is EAX: as Linux 6.12's do_syscall_64(regs, int nr), the
+	; upper 32 bits of RAX are ignored (they stay in orig_ax), and an
+	; unsigned compare sends every negative or x32 (bit 30) number to
+	; -ENOSYS.  The indexed load uses 32-bit addressing so that it zero-
+	; extends EAX for free: the tables are kernel rodata, linked below
+	; 4 GiB (linker.ld ASSERTs it).
 	mov rcx, [rel current]
-	cmp rax, [rcx + TASK_NR_SYSCALLS]
+	cmp eax, [rcx + TASK_NR_SYSCALLS]
 	jae .enosys
 	mov rcx, [rcx + TASK_SYSCALL_TABLE]
-	call [rcx + rax * 8]
+	call [ecx + eax * 8]
 .done:
 	mov rcx, [rel current]
 	cmp dword [rcx + TASK_WORK], 0
@@ -76,7 +82,19 @@ syscall_entry:
 	call exit_to_user_mode_work
 	jmp isr_return
 
+	; A task whose table has no numbers at all (nr_syscalls 0) sends every
+	; call, whatever RAX holds, to its table's one entry: a tracee under
+	; PTRACE_SYSCALL (kernel/linux/ptrace.c), which stops before and after
+	; each call and may change the number.  Other tasks pay nothing for it
+	; on the way to a valid number.
 .enosys:
+	mov rcx, [rel current]
+	cmp qword [rcx + TASK_NR_SYSCALLS], 0
+	jne .nosys
+	mov rcx, [rcx + TASK_SYSCALL_TABLE]
+	call [rcx]
+	jmp .done
+.nosys:
 	mov rax, -ENOSYS
 	jmp .done
 

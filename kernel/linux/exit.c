@@ -75,6 +75,7 @@ void lx_proc_end(struct linux_proc *p)
 	p->wait_status = wait_status(p->group_exit_code);
 	lx_console_flush(p);
 	lx_files_exit(p);
+	lx_io_end(p);
 	/* Off its page tables first: the thread ending here may still be on them. */
 	if (paging_active_root() == (pte_t *)p->root)
 		paging_switch(kernel_root);
@@ -91,6 +92,7 @@ void lx_proc_end(struct linux_proc *p)
 			continue;
 		if (c->tracer == p) {
 			c->tracer = NULL;
+			lx_ptrace_untrace(c);	/* no more syscall stops */
 			if (c->stopped && !c->group_stop)
 				lx_resume(c, 0);
 		}

@@ -2,7 +2,9 @@
  * File descriptors of a Linux process: 0-2 are the console (a terminal),
  * read-only files from a small built-in table (/etc/passwd, which Linux's
  * protection_keys reads into a key-protected buffer and expects EFAULT),
- * and pipes (64 KiB each, as Linux's default, shared across fork).  A read of an
+ * /dev/null (read: end of file; write: every byte taken, as Linux's
+ * drivers/char/mem.c), and pipes (64 KiB each, as Linux's default, shared
+ * across fork).  A read of an
  * empty pipe that has a writer, and a write to a full one, block as in
  * Linux (O_NONBLOCK: EAGAIN), a signal ending the wait; a write with no
  * reader left is EPIPE and SIGPIPE.  Every copy to or from the process
@@ -17,6 +19,9 @@
 #define PIPE_BUF_SIZE	65536	/* Linux's default pipe capacity */
 #define PIPE_BUF	4096	/* writes up to this size are atomic */
 #define NR_PIPES	4
+#define NR_PROC_SNAPSHOTS 4	/* open /proc files at a time, in the whole run */
+#define PROC_SNAPSHOT_SIZE 4096
+#define PROC_SELF_MAPS	"/proc/self/maps"
 #define AT_FDCWD	(-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define AT_NO_AUTOMOUNT	0x800
@@ -43,6 +48,8 @@
 #define S_IFREG		0100000
 #define S_IFIFO		0010000
 #define TTY_RDEV	0x8800	/* makedev(136, 0): /dev/pts/0 */
+#define NULL_RDEV	0x103	/* makedev(1, 3): /dev/null */
+#define DEV_NULL	"/dev/null"
 #define TCGETS		0x5401
 #define TIOCGWINSZ	0x5413
 #define SEEK_SET	0
@@ -75,6 +82,15 @@ struct pipe {
 };
 
 static struct pipe pipes[NR_PIPES];
+
+/* An open /proc file: its text as of open, shared by the descriptors fork copied. */
+struct proc_snapshot {
+	int users;
+	u64 len;
+	char text[PROC_SNAPSHOT_SIZE];
+};
+
+static struct proc_snapshot proc_snapshots[NR_PROC_SNAPSHOTS];
 
 static struct linux_file *fd_get(long fd)
 {
@@ -121,6 +137,8 @@ static void fd_release(struct linux_file *f)
 		if (!pp->readers && !pp->writers)
 			pp->used = false;
 	}
+	if (f->kind == LXF_PROC)
+		proc_snapshots[f->index].users--;
 	f->kind = LXF_NONE;
 }
 
@@ -135,6 +153,8 @@ void lx_files_fork(struct linux_proc *child, const struct linux_proc *parent)
 			pipes[f->index].readers++;
 		else if (f->kind == LXF_PIPE_W)
 			pipes[f->index].writers++;
+		else if (f->kind == LXF_PROC)
+			proc_snapshots[f->index].users++;
 	}
 }
 
@@ -291,6 +311,8 @@ static long fd_write(struct linux_file *f, u64 ubuf, u64 len)
 		return console_out(ubuf, len);
 	case LXF_PIPE_W:
 		return pipe_write(f, &pipes[f->index], ubuf, len);
+	case LXF_NULL:
+		return len;	/* write_null(): taken without looking at the buffer */
 	default:
 		return -LX_EBADF;
 	}
@@ -329,6 +351,23 @@ long sys_writev(struct pt_regs *r)
 	return f ? fd_write_iov(f, r->rsi, r->rdx) : -LX_EBADF;
 }
 
+/* readv: /dev/null and the console are at end of file; other kinds, one buffer at a time. */
+long sys_readv(struct pt_regs *r)
+{
+	struct linux_file *f = fd_get((long)(int)r->rdi);
+	u64 iov[2];
+
+	if (!f)
+		return -LX_EBADF;
+	if (r->rdx > 1024)
+		return -LX_EINVAL;
+	if (f->kind == LXF_NULL || f->kind == LXF_CONSOLE || !r->rdx)
+		return 0;
+	if (copy_from_user(iov, r->rsi, sizeof(iov)))
+		return -LX_EFAULT;
+	return lx_refuse("readv", -LX_EINVAL, "readv of a pipe or file (one read() each)");
+}
+
 /*
  * vmsplice into a pipe: Linux pins the pages with get_user_pages, which
  * honours the caller's protection keys -- so a key-denied buffer is
@@ -353,10 +392,21 @@ long sys_vmsplice(struct pt_regs *r)
 	return fd_write_iov(&nb, r->rsi, r->rdx);
 }
 
+/* The bytes behind a file descriptor of a built-in or /proc file, and their length. */
+static const char *file_data(const struct linux_file *f, u64 *size)
+{
+	if (f->kind == LXF_PROC) {
+		*size = proc_snapshots[f->index].len;
+		return proc_snapshots[f->index].text;
+	}
+	*size = strlen(builtin_files[f->index].data);
+	return builtin_files[f->index].data;
+}
+
 static long file_read(struct linux_file *f, u64 ubuf, u64 len)
 {
-	const char *data = builtin_files[f->index].data;
-	u64 size = strlen(data), n;
+	u64 size, n;
+	const char *data = file_data(f, &size);
 
 	if (f->pos >= size)
 		return 0;
@@ -375,8 +425,10 @@ long sys_read(struct pt_regs *r)
 		return -LX_EBADF;
 	switch (f->kind) {
 	case LXF_CONSOLE:
+	case LXF_NULL:
 		return 0;		/* no input: end of file */
 	case LXF_FILE:
+	case LXF_PROC:
 		return file_read(f, r->rsi, r->rdx);
 	case LXF_PIPE_R:
 		return pipe_read(f, &pipes[f->index], r->rsi, r->rdx);
@@ -401,6 +453,45 @@ static long path_lookup(u64 upath, char *path, unsigned size)
 	return -1;
 }
 
+/* /dev/null: crw-rw-rw-, so every access mode; O_TRUNC does nothing to a device. */
+static long open_null(u64 flags)
+{
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -LX_EEXIST;
+	if ((flags & O_DIRECTORY) || (flags & __O_TMPFILE))
+		return -LX_ENOTDIR;
+	if (flags & O_PATH)
+		return lx_refuse("open O_PATH", -LX_EINVAL, "open flag O_PATH (a path-only descriptor)");
+	return fd_alloc(LXF_NULL);
+}
+
+/* /proc/self/maps: r--r--r--, read-only for everyone (EACCES to write, as Linux). */
+static long open_proc_maps(u64 flags)
+{
+	long fd;
+	int i;
+
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -LX_EEXIST;
+	if ((flags & O_DIRECTORY) || (flags & __O_TMPFILE))
+		return -LX_ENOTDIR;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		return -LX_EACCES;
+	for (i = 0; i < NR_PROC_SNAPSHOTS && proc_snapshots[i].users; i++)
+		;
+	if (i == NR_PROC_SNAPSHOTS)
+		return lx_refuse("open /proc", -LX_ENOMEM, "more than %d open /proc files",
+				 NR_PROC_SNAPSHOTS);
+	fd = fd_alloc(LXF_PROC);
+	if (fd < 0)
+		return fd;
+	proc_snapshots[i].users = 1;
+	proc_snapshots[i].len = lx_proc_maps(lx_current(), proc_snapshots[i].text,
+					     PROC_SNAPSHOT_SIZE);
+	lx_current()->fds[fd].index = i;
+	return fd;
+}
+
 /*
  * open/openat of the read-only built-in files, with Linux's checks
  * (build_open_flags(), do_open()): O_TRUNC wants write access; O_CREAT|O_EXCL
@@ -423,6 +514,10 @@ static long do_open(long dirfd, u64 upath, u64 flags)
 		return -LX_EINVAL;
 	if (path[0] != '/' && dirfd != AT_FDCWD && !fd_get(dirfd))
 		return -LX_EBADF;
+	if (!strcmp(path, DEV_NULL))
+		return open_null(flags);
+	if (!strcmp(path, PROC_SELF_MAPS))
+		return open_proc_maps(flags);
 	if (i < 0 || (path[0] != '/' && dirfd != AT_FDCWD)) {
 		/* A new file: there is no writable file system here. */
 		if ((flags & O_CREAT) && path[0])
@@ -485,6 +580,16 @@ long sys_lseek(struct pt_regs *r)
 
 	if (!f)
 		return -LX_EBADF;
+	if (f->kind == LXF_NULL)
+		return 0;		/* null_lseek(): the position stays 0 */
+	if (f->kind == LXF_PROC) {
+		/* seq_lseek(): from the start or from here; no end to seek from. */
+		base = r->rdx == SEEK_SET ? 0 : r->rdx == SEEK_CUR ? (long)f->pos : -1;
+		if (base < 0 || base + off < 0)
+			return -LX_EINVAL;
+		f->pos = base + off;
+		return f->pos;
+	}
 	if (f->kind != LXF_FILE)
 		return -LX_ESPIPE;
 	switch (r->rdx) {
@@ -568,6 +673,14 @@ static long stat_fd(struct linux_file *f, u64 ubuf)
 		st[4] = 5;					/* st_gid (tty) */
 		st[5] = TTY_RDEV;				/* st_rdev */
 		st[7] = 1024;
+		break;
+	case LXF_PROC:
+		st[3] = S_IFREG | 0444;			/* size 0, as procfs says */
+		st[7] = 1024;
+		break;
+	case LXF_NULL:
+		st[3] = S_IFCHR | 0666;
+		st[5] = NULL_RDEV;
 		break;
 	case LXF_FILE:
 		st[3] = S_IFREG | 0644;

@@ -140,7 +140,7 @@ static __noreturn __attribute__((noinline, cold)) void force_kill(u32 live, cons
 	task_exit(TASK_EXIT_SIGNALLED(SIGKILL), why);
 }
 
-static inline void force_check(const char *where)
+void lx_force_check(const char *where)
 {
 	u32 live = strategy->get_pkru(current);
 
@@ -148,7 +148,7 @@ static inline void force_check(const char *where)
 		force_kill(live, where);
 }
 
-static inline void force_own(void)
+void lx_force_own(void)
 {
 	struct linux_thread *th = lx_thread(current);
 
@@ -161,9 +161,9 @@ static long lx_sys_forced(struct pt_regs *r)
 {
 	long rc;
 
-	force_check("a system call");
+	lx_force_check("a system call");
 	rc = linux_syscall_table[r->error_code](r);
-	force_own();
+	lx_force_own();
 	return rc;
 }
 
@@ -173,22 +173,22 @@ long (*const lx_forced_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 
 void lx_force_first_run(struct task *t)
 {
-	force_own();
+	lx_force_own();
 	linux_task_first_run(t);
 }
 
-void lx_force_fault_check(struct pt_regs *regs, u64 addr)
+bool lx_force_fault_check(struct pt_regs *regs, u64 addr)
 {
-	force_check("a fault");
-	linux_fault_check(regs, addr);
+	lx_force_check("a fault");
+	return linux_fault_check(regs, addr);
 }
 
 /* The interrupted PKRU is checked before a stop; a tracer may change it during one. */
 int lx_force_signal_filter(struct pt_regs *regs, int sig)
 {
-	force_check("a signal");
+	lx_force_check("a signal");
 	sig = linux_signal_filter(regs, sig);
-	force_own();
+	lx_force_own();
 	return sig;
 }
 
@@ -197,5 +197,5 @@ void lx_force_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restar
 {
 	linux_syscall_restart(regs, handler, sa_restart);
 	if (!handler && current->sig.delivered != lx_thread(current)->owned_delivered)
-		force_own();
+		lx_force_own();
 }

@@ -61,15 +61,16 @@ bool linux_access_ok_low(u64 uaddr, u64 n)
  * whose PTE at the page's address maps the frame, and that is what
  * frame_mapped_elsewhere() asks.  That is exact because a shared frame only
  * ever enters an address space through fork, at the address it had in the
- * parent (pkrulab has no mremap, no files to map twice, no shmat), and
- * leaves it through munmap, MAP_FIXED over it, brk over it, or the end of
- * the process -- each of which calls put_frame().  It costs no memory, so
+ * parent (mremap refuses to move shared memory; there are no files to
+ * map twice, no shmat), and leaves it through munmap, MAP_FIXED over it,
+ * brk over it, or the end of the process -- each of which calls
+ * put_frame().  It costs no memory, so
  * the allocator's free count stays what a process can have (oom.c,
  * linux.c's every-page-back check), and its price, one walk per live
  * process (LINUX_MAX_PROCS, 8) for each shared page let go, is only paid
  * for shared pages.  System calls run with interrupts off: no address
  * space changes under the walk.  A root being freed is skipped by
- * identity; one already freed is NULL (lx_proc_end).  An mremap or a
+ * identity; one already freed is NULL (lx_proc_end).  A shared mremap or a
  * second way into a frame would need a real per-frame count.
  */
 static bool frame_mapped_elsewhere(pte_t *root, u64 va, u64 pa)
@@ -181,6 +182,37 @@ void lx_unmap(u64 va, u64 len)
 		return;
 	for (u64 a = va; a < va + len; a += PAGE_SIZE)
 		free_user_page(a);
+}
+
+/*
+ * mremap's move: the frames of [from, from + len) go to [to, to + len),
+ * each with its flags and key (Linux's move_page_tables()); what was at
+ * the destination is freed first, the source is left unmapped.  The
+ * caller has checked that the source is mapped, private and does not
+ * overlap the destination (a shared frame must stay at its address:
+ * frame_mapped_elsewhere() above).
+ */
+void lx_move(u64 from, u64 to, u64 len)
+{
+	for (u64 off = 0; off < len; off += PAGE_SIZE) {
+		pte_t pte = *lookup_pte(from + off);
+
+		free_user_page(to + off);
+		unmap_page(from + off);
+		map_page(to + off, pte & PTE_ADDR_MASK, pte & ~PTE_ADDR_MASK & ~(u64)PTE_P);
+	}
+}
+
+/* Whether any page of [va, va + len) is MAP_SHARED memory. */
+bool lx_any_shared(u64 va, u64 len)
+{
+	for (u64 a = va; a < va + len; a += PAGE_SIZE) {
+		pte_t *pte = lookup_pte(a);
+
+		if (pte && (*pte & PTE_SHARED))
+			return true;
+	}
+	return false;
 }
 
 bool lx_mapped(u64 va, u64 len)

@@ -28,7 +28,12 @@ struct sigframe_limits;
 #define LINUX_LOAD_BASE		0x0000555555554000ull
 #define LINUX_BRK_MAX		(1ull << 30)		/* the heap can grow 1 GiB */
 #define LINUX_MMAP_TOP		0x00007ff000000000ull	/* mmap grows down from here */
-#define LINUX_STACK_TOP		0x00007ffffffff000ull
+/*
+ * The stack's top lies 16 MiB below TASK_SIZE, as a randomized Linux stack
+ * lies below it: the last pages of user space stay free for a program
+ * that maps or mremaps code there (sysret_rip's SYSCALL at 0x7fffffffeffe).
+ */
+#define LINUX_STACK_TOP		0x00007fffff000000ull
 /*
  * Linux's TASK_SIZE_MAX: nothing is ever mapped in the last page below
  * 2^47, so a SYSCALL at the end of user space can never make the kernel
@@ -36,6 +41,8 @@ struct sigframe_limits;
  */
 #define HWCAP2_FSGSBASE		(1ull << 1)	/* AT_HWCAP2: ring 3 may use FSGSBASE */
 #define LINUX_TASK_SIZE		0x00007ffffffff000ull
+/* Linux's VSYSCALL_ADDR: the fixed page of the three legacy calls (kernel/linux/vsyscall.c). */
+#define LINUX_VSYSCALL_PAGE	0xffffffffff600000ull
 #define LINUX_STACK_SIZE	(512ull << 10)		/* mapped at exec */
 #define LINUX_UID		1000			/* not root: no /proc needed */
 
@@ -81,7 +88,8 @@ int linux_signal_filter(struct pt_regs *regs, int sig);
  * handler that never repairs it -- Linux would loop for ever; here the
  * process is killed with that reason, and the cell ends at once.
  */
-void linux_fault_check(struct pt_regs *regs, u64 addr);
+bool linux_fault_check(struct pt_regs *regs, u64 addr);
+bool lx_vsyscall_emulate(struct pt_regs *r, u64 addr);	/* vsyscall.c */
 void linux_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart);
 
 /* A cloned thread's first entry to ring 3 (from task_first_run): returns
@@ -138,13 +146,14 @@ extern const struct task_abi linux_abi_forced;
 #define LINUX_SIGSTOP		19
 
 #define LINUX_NR_FDS		16
+#define LINUX_IO_BITMAP_BYTES	8192	/* IO_BITMAP_BYTES: 65536 ports */
 #define LX_REFUSED_MAX		32
 
-enum linux_file_kind { LXF_NONE, LXF_CONSOLE, LXF_FILE, LXF_PIPE_R, LXF_PIPE_W };
+enum linux_file_kind { LXF_NONE, LXF_CONSOLE, LXF_FILE, LXF_PIPE_R, LXF_PIPE_W, LXF_NULL, LXF_PROC };
 
 struct linux_file {
 	enum linux_file_kind kind;
-	int index;			/* the built-in file or the pipe */
+	int index;			/* the built-in file, the pipe or the /proc snapshot */
 	u64 pos;
 	bool nonblock;			/* O_NONBLOCK (pipe2) */
 };
@@ -182,6 +191,7 @@ struct linux_proc {
 	int wait_status;		/* Linux's wait status once it ended */
 	/* ptrace (kernel/linux/ptrace.c) and stops (kernel/linux/signals.c). */
 	struct linux_proc *tracer;
+	bool syscall_trace;		/* PTRACE_SYSCALL: stops at each call's entry and exit */
 	bool stopped, stop_reported, group_stop;
 	bool continued;			/* resumed by SIGCONT, not yet reported (WCONTINUED) */
 	int stop_sig, resume_sig;
@@ -205,6 +215,10 @@ struct linux_proc {
 	u64 rt_action_mask[NSIG_PKRULAB];	/* sa_mask bits 31..63 of signals 1..31 */
 	u64 rlimits[16][2];		/* prlimit64: Linux's INIT_RLIMITS */
 	const char *refused_seen[LX_REFUSED_MAX];	/* lx_refuse() keys already logged */
+	/* ioperm and iopl (kernel/linux/cpu.c): the process's port rights. */
+	u8 io_bitmap[LINUX_IO_BITMAP_BYTES];	/* a bit per port, 0 = open */
+	u32 io_bitmap_bytes;		/* its leading bytes in use; 0: no bitmap */
+	u32 iopl_emul;			/* iopl's level: 3 opens every port (the kernel's excepted) */
 	char line[LINUX_LINE_MAX];	/* console output not yet a full line */
 	int line_len;
 	u32 ldt_entries;		/* modify_ldt: entries in use (0: no LDT) */
@@ -296,6 +310,8 @@ long sys_clock_nanosleep(struct pt_regs *r);
 long sys_restart_syscall(struct pt_regs *r);
 /* Resume a stopped process (ptrace CONT/DETACH, SIGCONT) with sig for its thread (0: none). */
 void lx_resume(struct linux_proc *p, int sig);
+int lx_ptrace_stop(int sig);	/* a ptrace stop of the current thread; the signal it resumes with */
+void lx_ptrace_untrace(struct linux_proc *c);	/* ptrace.c: its tracer is gone */
 /* SIGCHLD to parent for a child's stop or continue, unless it ignores it or has SA_NOCLDSTOP. */
 void lx_notify_parent_stop(struct linux_proc *parent);
 /* p's action for sig (its threads share them), NULL if it has no live thread. */
@@ -321,7 +337,10 @@ bool lx_guard_ptrace_pkru_ok(struct task *tracee, u32 want);
 /* pkru_guard=force: the hooks of linux_abi_forced (kernel/linux/guards.c). */
 extern long (*const lx_forced_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *);
 void lx_force_first_run(struct task *t);
-void lx_force_fault_check(struct pt_regs *regs, u64 addr);
+/* The live PKRU is the one the kernel gave the thread (or it dies); take it again. */
+void lx_force_check(const char *where);
+void lx_force_own(void);
+bool lx_force_fault_check(struct pt_regs *regs, u64 addr);
 int lx_force_signal_filter(struct pt_regs *regs, int sig);
 void lx_force_syscall_restart(struct pt_regs *regs, bool handler, bool sa_restart);
 long sys_process_vm_writev(struct pt_regs *r);
@@ -350,6 +369,8 @@ long lx_map(u64 va, u64 len, u64 pte_flags);
 bool lx_outside_region(u64 va, u64 len);
 void lx_unmap(u64 va, u64 len);
 bool lx_mapped(u64 va, u64 len);
+void lx_move(u64 from, u64 to, u64 len);
+bool lx_any_shared(u64 va, u64 len);
 /* PTE flags from PROT_*: U (but not for PROT_NONE), W for PROT_WRITE. */
 u64 lx_prot_flags(u64 prot);
 /* Whether the page allocator can give n more pages and keep a reserve. */
@@ -378,6 +399,18 @@ void lx_files_fork(struct linux_proc *child, const struct linux_proc *parent);
 long sys_read(struct pt_regs *r);
 long sys_write(struct pt_regs *r);
 long sys_writev(struct pt_regs *r);
+long sys_readv(struct pt_regs *r);
+/* kernel/linux/procfs.c */
+u64 lx_proc_maps(const struct linux_proc *p, char *buf, u64 size);
+/* kernel/linux/cpu.c */
+long sys_sched_setaffinity(struct pt_regs *r);
+long sys_sched_getaffinity(struct pt_regs *r);
+long sys_ioperm(struct pt_regs *r);
+long sys_iopl(struct pt_regs *r);
+long sys_setresuid(struct pt_regs *r);
+/* t, a thread of p, runs with p's port rights; p's end takes them from the CPU. */
+void lx_io_task(struct task *t, struct linux_proc *p);
+void lx_io_end(struct linux_proc *p);
 long sys_open(struct pt_regs *r);
 long sys_openat(struct pt_regs *r);
 long sys_close(struct pt_regs *r);

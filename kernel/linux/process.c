@@ -71,6 +71,7 @@ struct task *lx_task_create(struct linux_proc *p, int tid)
 	t = task_create_user(current->name, 0, 0, 0);
 	lx_attach(t, p);
 	t->root = p->root;
+	lx_io_task(t, p);
 	memset(&p->thr[t->id], 0, sizeof(p->thr[t->id]));
 	p->thr[t->id].tid = tid ? tid : lx_new_id();
 	return t;
@@ -98,6 +99,7 @@ struct linux_proc *lx_fork(struct task **child_task, long *err)
 	c->pid = pid;
 	c->parent = parent;
 	c->tracer = NULL;
+	c->syscall_trace = false;	/* PTRACE_SYSCALL is not inherited (no PTRACE_O_TRACEFORK) */
 	c->stopped = c->stop_reported = c->group_stop = c->continued = false;
 	c->stopped_task = NULL;
 	c->group_exit = false;

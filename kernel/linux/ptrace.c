@@ -13,6 +13,8 @@
  * included under every design (kernel/linux/regset.c).  Other requests are
  * -EIO, as Linux answers an unknown one.
  */
+#include <asm/desc.h>
+#include <asm/processor-flags.h>
 #include <asm/xstate.h>
 #include <kernel/console.h>
 #include <kernel/params.h>
@@ -26,6 +28,9 @@
 #define PTRACE_POKEDATA		5
 #define PTRACE_CONT		7
 #define PTRACE_KILL		8
+#define PTRACE_GETREGS		12
+#define PTRACE_SETREGS		13
+#define PTRACE_SYSCALL		24
 #define PTRACE_ATTACH		16
 #define PTRACE_DETACH		17
 #define PTRACE_PEEKUSR		3
@@ -36,6 +41,19 @@
 #define PTRACE_SETREGSET	0x4205
 #define NT_X86_XSTATE		0x202	/* include/uapi/linux/elf.h */
 #define LINUX_NSIG		64
+#define LINUX_SIGTRAP		5
+/* The RFLAGS bits a tracer may change (arch/x86/kernel/ptrace.c FLAG_MASK). */
+#define PTRACE_FLAG_MASK	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF | \
+				 X86_EFLAGS_SF | X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_OF | \
+				 X86_EFLAGS_RF | X86_EFLAGS_AC | X86_EFLAGS_NT)
+
+/* struct user_regs_struct of x86-64 (arch/x86/include/asm/user_64.h). */
+struct user_regs64 {
+	u64 r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	u64 rax, rcx, rdx, rsi, rdi, orig_rax;
+	u64 rip, cs, eflags, rsp, ss;
+	u64 fs_base, gs_base, ds, es, fs, gs;
+};
 
 struct iovec64 {
 	u64 base, len;
@@ -91,6 +109,72 @@ static long regset(struct linux_proc *c, bool set, u64 type, u64 uiov)
 		       -LX_EFAULT : 0;
 }
 
+/* The table a PTRACE_SYSCALL tracee's threads run with: no numbers, one entry. */
+static long lx_syscall_traced(struct pt_regs *r);
+static long (*const traced_table[1])(struct pt_regs *) = { lx_syscall_traced };
+
+/* PTRACE_SYSCALL sets syscall stops for every thread of c, CONT and DETACH clear them. */
+static void syscall_trace_set(struct linux_proc *c, bool on)
+{
+	c->syscall_trace = on;
+	for (int i = 1; i < MAX_TASKS; i++) {
+		if (!lx_same_process(&tasks[i], c))
+			continue;
+		/* Back to the table of its ABI (pkru_guard=force has its own). */
+		tasks[i].syscall_table = on ? traced_table : task_abi(&tasks[i])->syscall_table;
+		tasks[i].nr_syscalls = on ? 0 : task_abi(&tasks[i])->nr_syscalls;
+	}
+}
+
+void lx_ptrace_untrace(struct linux_proc *c)
+{
+	syscall_trace_set(c, false);
+}
+
+/*
+ * A syscall-entry or -exit stop, while there is a tracer to resume it; a
+ * signal the tracer resumes with is sent, as Linux.
+ */
+static void syscall_stop(void)
+{
+	int sig;
+
+	if (!lx_current()->tracer)
+		return;
+	sig = lx_ptrace_stop(LINUX_SIGTRAP);
+
+	if (sig > 0 && sig < LINUX_NSIG)
+		lx_send_signal(current, sig);
+}
+
+/*
+ * Every call of a PTRACE_SYSCALL tracee (syscall_entry.asm).  As Linux's
+ * do_syscall_64(): RAX reads -ENOSYS at the entry stop; the number is then
+ * orig_ax as the tracer left it, taken as an int: a valid one runs, -1
+ * runs nothing and keeps the RAX the tracer set, anything else is -ENOSYS.
+ * The exit stop sees the result in RAX and may change it.
+ */
+static long lx_syscall_traced(struct pt_regs *r)
+{
+	int nr;
+
+	/* pkru_guard=force: checked before the stop, taken again after the call. */
+	if (task_abi_has(current, pkru_owned))
+		lx_force_check("a system call");
+	r->rax = -LX_ENOSYS;
+	syscall_stop();
+	nr = (int)r->error_code;
+	if ((u32)nr < LINUX_NR_SYSCALLS)
+		r->rax = linux_syscall_table[nr](r);
+	else if (nr != -1)
+		r->rax = -LX_ENOSYS;
+	if (lx_current()->syscall_trace)
+		syscall_stop();
+	if (task_abi_has(current, pkru_owned))
+		lx_force_own();
+	return r->rax;
+}
+
 long sys_ptrace(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current(), *c;
@@ -139,11 +223,13 @@ long sys_ptrace(struct pt_regs *r)
 			return -LX_EIO;
 		return lx_access_remote(c, addr, &data, sizeof(data), true) ? 0 : -LX_EIO;
 	case PTRACE_CONT:
+	case PTRACE_SYSCALL:
 	case PTRACE_DETACH:
 		if (data > LINUX_NSIG)
 			return -LX_EIO;
 		if (req == PTRACE_DETACH)
 			c->tracer = NULL;
+		syscall_trace_set(c, req == PTRACE_SYSCALL);
 		lx_resume(c, (int)data);
 		return 0;
 	case PTRACE_GETREGSET:

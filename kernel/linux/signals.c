@@ -221,6 +221,12 @@ static int stop_here(struct linux_proc *p, int sig, bool group)
 	return p->resume_sig;
 }
 
+/* A ptrace stop of the current thread with sig (a syscall stop: SIGTRAP). */
+int lx_ptrace_stop(int sig)
+{
+	return stop_here(lx_current(), sig, false);
+}
+
 int linux_signal_filter(struct pt_regs *regs, int sig)
 {
 	struct linux_proc *p = lx_proc(current);
@@ -278,21 +284,23 @@ const struct sigframe_limits *linux_sigframe_limits(const struct sigframe_limits
 
 #define FAULT_LOOP_MAX	10000	/* protection_keys' runs never repeat one fault twice */
 
-void linux_fault_check(struct pt_regs *regs, u64 addr)
+bool linux_fault_check(struct pt_regs *regs, u64 addr)
 {
 	struct linux_thread *th = lx_thread(current);
 	char why[96];
 
+	if (lx_vsyscall_emulate(regs, addr))
+		return true;
 	if (regs->rip != th->fault_rip || addr != th->fault_addr ||
 	    regs->error_code != th->fault_error) {
 		th->fault_rip = regs->rip;
 		th->fault_addr = addr;
 		th->fault_error = regs->error_code;
 		th->fault_repeats = 1;
-		return;
+		return false;
 	}
 	if (++th->fault_repeats < FAULT_LOOP_MAX)
-		return;
+		return false;
 	snprintf(why, sizeof(why), "fault loop: %s at rip=%#llx addr=%#llx %d times in a row",
 		 exception_name(regs->vector), regs->rip, addr, FAULT_LOOP_MAX);
 	diag("[%s] linux: %s (its handler never repairs it): the process is killed",

@@ -49,6 +49,10 @@
 #define MAP_GROWSDOWN		0x0100
 #define MAP_HUGETLB		0x40000
 #define MAP_FIXED_NOREPLACE	0x100000
+/* mremap (include/uapi/linux/mman.h) */
+#define MREMAP_MAYMOVE		1
+#define MREMAP_FIXED		2
+#define MREMAP_DONTUNMAP	4
 /* madvise advice (include/uapi/asm-generic/mman-common.h) */
 #define MADV_NORMAL		0
 #define MADV_DONTNEED		4
@@ -127,7 +131,7 @@ static const char *const syscall_names[LINUX_NR_SYSCALLS] = {
 static long sys_unknown(struct pt_regs *r)
 {
 	struct linux_proc *p = lx_current();
-	u64 nr = r->rax;
+	u64 nr = (u32)r->error_code;	/* orig_ax's low half: what the entry dispatched on */
 
 	if (!(p->unknown_seen[nr / 64] & (1ull << (nr % 64)))) {
 		p->unknown_seen[nr / 64] |= 1ull << (nr % 64);
@@ -208,33 +212,6 @@ static long sys_sched_yield(struct pt_regs *r)
 {
 	schedule();
 	return 0;
-}
-
-/*
- * CPU affinity: every Linux thread runs on CPU 0 (the other CPUs run no
- * tasks), so a mask that includes CPU 0 is accepted as it is and one
- * without it is EINVAL, as Linux answers a mask of no usable CPU.
- */
-static long sys_sched_setaffinity(struct pt_regs *r)
-{
-	u8 first = 0;
-
-	if (ARG0(r) && !lx_task_by_tid((int)ARG0(r)))
-		return -LX_ESRCH;
-	if (ARG1(r) && copy_from_user(&first, ARG2(r), 1))
-		return -LX_EFAULT;
-	return first & 1 ? 0 : -LX_EINVAL;
-}
-
-static long sys_sched_getaffinity(struct pt_regs *r)
-{
-	u64 mask = 1;			/* CPU 0 */
-
-	if (ARG1(r) < sizeof(mask) || (ARG1(r) & (sizeof(mask) - 1)))
-		return -LX_EINVAL;
-	if (ARG0(r) && !lx_task_by_tid((int)ARG0(r)))
-		return -LX_ESRCH;
-	return copy_to_user(ARG2(r), &mask, sizeof(mask)) ? -LX_EFAULT : (long)sizeof(mask);
 }
 
 static long sys_arch_prctl(struct pt_regs *r)
@@ -385,6 +362,32 @@ static long sys_clock_gettime(struct pt_regs *r)
 	if (ARG0(r) > 11 || ARG0(r) == CLOCK_SGI_CYCLE)
 		return -LX_EINVAL;
 	return copy_to_user(ARG1(r), ts, sizeof(ts)) ? -LX_EFAULT : 0;
+}
+
+/* gettimeofday: the clock_gettime clock in microseconds; the timezone is UTC, no DST. */
+static long sys_gettimeofday(struct pt_regs *r)
+{
+	u64 hz = kargs.timer_hz ? kargs.timer_hz : 1000, ns = jiffies * (1000000000ull / hz);
+	u64 tv[2] = { ns / 1000000000ull, ns % 1000000000ull / 1000 };
+	u32 tz[2] = { 0, 0 };	/* tz_minuteswest, tz_dsttime: sys_tz as booted */
+
+	if (ARG0(r) && copy_to_user(ARG0(r), tv, sizeof(tv)))
+		return -LX_EFAULT;
+	if (ARG1(r) && copy_to_user(ARG1(r), tz, sizeof(tz)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+/* getcpu: every Linux task runs on CPU 0 (cpu.c), one NUMA node; the cache argument is unused. */
+static long sys_getcpu(struct pt_regs *r)
+{
+	u32 zero = 0;
+
+	if (ARG0(r) && copy_to_user(ARG0(r), &zero, sizeof(zero)))
+		return -LX_EFAULT;
+	if (ARG1(r) && copy_to_user(ARG1(r), &zero, sizeof(zero)))
+		return -LX_EFAULT;
+	return 0;
 }
 
 static long sys_time(struct pt_regs *r)
@@ -542,6 +545,58 @@ static long sys_mmap(struct pt_regs *r)
 	shared = (flags & MAP_TYPE) == MAP_SHARED ? PTE_SHARED : 0;
 	err = lx_map(addr, len, lx_prot_flags(prot) | shared);
 	return err ? err : (long)addr;
+}
+
+/*
+ * mremap of anonymous private memory, with Linux 6.12's checks (mm/mremap.c):
+ * flags, alignment and lengths (EINVAL), a destination past TASK_SIZE or
+ * overlapping the source (EINVAL), a source not mapped (EFAULT).  Shrinking
+ * unmaps the tail in place; MREMAP_FIXED moves the pages to new_addr
+ * (sysret_rip moves a code page to the top of user space); MREMAP_MAYMOVE
+ * alone moves them below what mmap handed out.  Growing (in place or
+ * moved), MREMAP_DONTUNMAP and moving MAP_SHARED memory are refused and
+ * logged.
+ */
+static long sys_mremap(struct pt_regs *r)
+{
+	struct linux_proc *p = lx_current();
+	u64 addr = ARG0(r), old_len = ALIGN_UP(ARG1(r), PAGE_SIZE);
+	u64 new_len = ALIGN_UP(ARG2(r), PAGE_SIZE), flags = ARG3(r), to = ARG4(r);
+
+	if ((flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) ||
+	    ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_len != new_len)))
+		return -LX_EINVAL;
+	if ((addr & (PAGE_SIZE - 1)) || !new_len || old_len < ARG1(r) || new_len < ARG2(r))
+		return -LX_EINVAL;
+	if (flags & MREMAP_DONTUNMAP)
+		return lx_refuse("mremap DONTUNMAP", -LX_EINVAL, "mremap flag MREMAP_DONTUNMAP");
+	if (flags & MREMAP_FIXED) {
+		if ((to & (PAGE_SIZE - 1)) || new_len > LINUX_TASK_SIZE ||
+		    to > LINUX_TASK_SIZE - new_len)
+			return -LX_EINVAL;
+		if (addr + old_len > to && to + new_len > addr)
+			return -LX_EINVAL;
+	}
+	if (!lx_mapped(addr, old_len ? old_len : PAGE_SIZE))
+		return -LX_EFAULT;
+	if (old_len > new_len) {
+		lx_unmap(addr + new_len, old_len - new_len);
+		old_len = new_len;
+	}
+	if (!(flags & MREMAP_FIXED) && old_len == new_len)
+		return addr;
+	if (!(flags & MREMAP_MAYMOVE))
+		return lx_refuse("mremap in place", -LX_ENOMEM, "mremap growing in place");
+	if (!old_len || new_len > old_len || lx_any_shared(addr, old_len))
+		return lx_refuse("mremap move", -LX_EINVAL, "mremap of shared memory, or a "
+				 "move that grows or copies");
+	if (!(flags & MREMAP_FIXED) && !(to = mmap_pick(p, new_len)))
+		return -LX_ENOMEM;
+	if (lx_outside_region(to, new_len))
+		return -LX_ENOMEM;
+	lx_move(addr, to, new_len);
+	return to;
 }
 
 static long sys_munmap(struct pt_regs *r)
@@ -852,14 +907,23 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_mmap] = sys_mmap,
 	[__NR_mprotect] = sys_mprotect,
 	[__NR_munmap] = sys_munmap,
+	[__NR_mremap] = sys_mremap,
 	[__NR_brk] = sys_brk,
 	[__NR_rt_sigaction] = sys_rt_sigaction,
 	[__NR_rt_sigprocmask] = sys_rt_sigprocmask,
 	[__NR_rt_sigreturn] = sys_lx_rt_sigreturn,
 	[__NR_ioctl] = sys_ioctl,
 	[__NR_writev] = sys_writev,
+	[__NR_readv] = sys_readv,
+	[__NR_sched_setaffinity] = sys_sched_setaffinity,
+	[__NR_sched_getaffinity] = sys_sched_getaffinity,
+	[__NR_ioperm] = sys_ioperm,
+	[__NR_iopl] = sys_iopl,
+	[__NR_setresuid] = sys_setresuid,
 	[__NR_pipe] = sys_pipe,
 	[__NR_time] = sys_time,
+	[__NR_gettimeofday] = sys_gettimeofday,
+	[__NR_getcpu] = sys_getcpu,
 	[__NR_futex] = sys_futex,
 	[__NR_vmsplice] = sys_vmsplice,
 	[__NR_pipe2] = sys_pipe2,
@@ -886,8 +950,6 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_sigaltstack] = sys_lx_sigaltstack,
 	[__NR_arch_prctl] = sys_arch_prctl,
 	[__NR_modify_ldt] = sys_modify_ldt,
-	[__NR_sched_setaffinity] = sys_sched_setaffinity,
-	[__NR_sched_getaffinity] = sys_sched_getaffinity,
 	[__NR_gettid] = sys_gettid,
 	[__NR_tkill] = sys_tkill,
 	[__NR_set_tid_address] = sys_set_tid_address,

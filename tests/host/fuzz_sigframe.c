@@ -147,6 +147,7 @@ static void genuine(const uint8_t knob[NR_KNOBS],
 	lim->mxcsr_mask = PICK(mxcsr_tab, knob[2]);
 	lim->user_lo = PICK(range_tab, knob[3]).lo;
 	lim->user_hi = PICK(range_tab, knob[3]).hi;
+	lim->frame_selectors = false;	/* pkrulab's own personality: every RIP checked */
 	full = (size_t)lim->xstate_size + FP_XSTATE_MAGIC2_SIZE;
 	*len = knob[4] ? (full - 1) * (knob[4] - 1u) / 254 : full;
 

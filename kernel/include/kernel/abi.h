@@ -42,8 +42,9 @@ struct task_abi {
 	void (*first_run)(struct task *t);
 	/* The task is ending (from task_exit, interrupts off). */
 	void (*exit)(struct task *t);
-	/* A ring-3 fault, before its signal (addr: CR2 for #PF, else 0). */
-	void (*fault_check)(struct pt_regs *regs, u64 addr);
+	/* A ring-3 fault, before its signal (addr: CR2 for #PF, else 0);
+	 * true when the ABI has handled it (emulated): no signal. */
+	bool (*fault_check)(struct pt_regs *regs, u64 addr);
 	/* addr is none of the task's memory (a #PF there is SEGV_MAPERR). */
 	bool (*unmapped)(const struct task *t, u64 addr);
 	/* A signal is about to be taken: returns the signal to deliver

@@ -62,6 +62,9 @@ struct task {
 	const u64 *ldt;			/* its process's LDT (NULL: none) */
 	u32 ldt_entries;
 	u64 *root;			/* its address space: the PML4 CR3 gets (pte_t *) */
+	/* Ports ring 3 may use (<asm/desc.h>): NULL none; switched with root. */
+	const u8 *io_bitmap;
+	u32 io_bitmap_bytes;
 	/* Its ABI (<kernel/abi.h>): pkrulab's own, or a personality's with
 	 * that personality's state for it (Linux: the process), else NULL. */
 	const struct task_abi *abi;

@@ -99,6 +99,13 @@ void paging_copy_tree(pte_t *dst, pte_t *src, u64 lo, u64 hi);
 /* One 4 KiB page through XMM0-7 (arch/x86/copy_page.asm): inside kernel_fpu_begin(). */
 void copy_page_simd(void *dst, const void *src);
 /*
+ * Call fn(ctx, va, pte) for each present 4 KiB leaf of root in [lo, hi),
+ * lowest address first; large pages (the kernel's) are skipped.  Addresses
+ * are the lower half's (below 2^47): the walk does not sign-extend.
+ */
+typedef void (*paging_leaf_fn)(void *ctx, u64 va, pte_t pte);
+void paging_walk_leaves(pte_t *root, u64 lo, u64 hi, paging_leaf_fn fn, void *ctx);
+/*
  * What becomes of a PTE_SHARED leaf of root at va when root goes: the
  * owner of the frames decides whether another address space still has pa.
  */

@@ -21,12 +21,19 @@
 #define X86_CR4_SMAP	   (1ul << 21)
 #define X86_CR4_PKE	   (1ul << 22)
 
+#define X86_EFLAGS_CF	(1ul << 0)
 #define X86_EFLAGS_FIXED (1ul << 1)	/* reserved, reads as 1 */
+#define X86_EFLAGS_PF	(1ul << 2)
+#define X86_EFLAGS_AF	(1ul << 4)
+#define X86_EFLAGS_ZF	(1ul << 6)
+#define X86_EFLAGS_SF	(1ul << 7)
 #define X86_EFLAGS_TF	(1ul << 8)
 #define X86_EFLAGS_IF	(1ul << 9)
 #define X86_EFLAGS_DF	(1ul << 10)
+#define X86_EFLAGS_OF	(1ul << 11)
 #define X86_EFLAGS_IOPL	(3ul << 12)
 #define X86_EFLAGS_NT	(1ul << 14)
+#define X86_EFLAGS_RF	(1ul << 16)
 #define X86_EFLAGS_AC	(1ul << 18)
 
 #define EFER_SCE	(1ul << 0)
