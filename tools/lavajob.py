@@ -230,13 +230,29 @@ def mem_mib(mem: str) -> int:
     return {"K": max(1, n // 1024), "M": n, "G": n * 1024, "T": n * 1024 * 1024}[unit]
 
 
+# The opt-in cells linux.x86_* (Linux's x86 selftests): only a tests= glob
+# that begins with this selects them (kernel/cmdline.c), and only then does
+# the image's GRUB load their modules, asked by the SMBIOS family (as
+# run-qemu.sh does; the Makefile's X86_ST_FAMILY).
+X86_OPT_IN_PREFIX = "linux.x86_"
+X86_FAMILY = "pkrulab-x86-selftests"
+
+
+def smbios_option(kargs: list[str]) -> str:
+    """QEMU's -smbios: product pkrulab-auto (the menu boots at once), and the
+    family that loads the x86 selftests when the last tests= selects them."""
+    tests = [a[len("tests="):] for a in kargs if a.startswith("tests=")]
+    x86 = bool(tests) and any(g.startswith(X86_OPT_IN_PREFIX) for g in tests[-1].split(","))
+    return "-smbios type=1,product=pkrulab-auto" + (",family=" + X86_FAMILY if x86 else "")
+
+
 def qemu_context(spec: JobSpec) -> list[str]:
     """The job's context for LAVA's qemu device type (rendered by the server
     into the device dictionary from qemu.jinja2)."""
     cmdline = " ".join(["exit=qemu"] + spec.kargs)
     extra = ["-cpu " + qemu_quote(spec.cpu), "-smp %d" % spec.smp, "-no-reboot",
              "-device isa-debug-exit,iobase=0xf4,iosize=0x04",
-             "-smbios type=1,product=pkrulab-auto",
+             smbios_option(spec.kargs),
              # lava-dispatcher joins the options with spaces and pexpect splits
              # the line again, honouring quotes: the arguments stay one word.
              "-fw_cfg 'name=opt/pkrulab/cmdline,string=%s'" % qemu_quote(cmdline)]

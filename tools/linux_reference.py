@@ -5,7 +5,7 @@
       writes OUT, a newc cpio archive (the initramfs format Linux unpacks):
       /init, /bin/NAME for each program, /etc/passwd (pkrulab's two lines),
       /etc/ref-runs, /dev/console (char 5:1, so that the kernel gives init
-      the console as fds 0-2), empty /proc, /sys and /tmp.  Owner root, mtime 0:
+      the console as fds 0-2), /dev/null (char 1:3), empty /proc, /sys and /tmp.  Owner root, mtime 0:
       the same inputs give the same bytes.
 
   linux_reference.py report --results FILE [--markdown FILE] [--meta K=V ...]
@@ -21,7 +21,8 @@
 Sub-results are counted as pkrulab's kernel counts them for its linux.*
 cells (kernel/linux/report.c): KTAP "ok N"/"not ok N" lines (parsed with
 pkrulog.RESULT_RE), protection_keys' "test N PASSED (iteration M)" lines
-as ok and "assert() at FILE::LINE" lines as not ok.
+as ok and "assert() at FILE::LINE" lines as not ok, the x86 selftests'
+"[OK]" lines as ok and "[FAIL]" (and kselftest's "Bail out!") as not ok.
 """
 
 import argparse
@@ -40,6 +41,7 @@ NEWC_MAGIC = b"070701"
 NEWC_TRAILER = "TRAILER!!!"
 S_IFDIR, S_IFREG, S_IFCHR = 0o040000, 0o100000, 0o020000
 CONSOLE_MAJOR, CONSOLE_MINOR = 5, 1          # /dev/console (Documentation/admin-guide/devices.txt)
+NULL_MAJOR, NULL_MINOR = 1, 3                # /dev/null: x86/syscall_numbering opens it first
 # pkrulab's built-in /etc/passwd (kernel/linux/files.c): the same bytes.
 PASSWD = "root:x:0:0:root:/root:/bin/sh\npkrulab:x:1000:1000:pkrulab:/:/bin/sh\n"
 
@@ -75,6 +77,7 @@ def initramfs_entries(init: bytes, runs: str, programs: dict[str, bytes]) -> lis
     entries = [Entry(d, S_IFDIR | 0o755) for d in ("bin", "dev", "etc", "proc", "sys", "tmp")]
     entries[-1].mode = S_IFDIR | 0o1777
     entries.append(Entry("dev/console", S_IFCHR | 0o600, rdev=(CONSOLE_MAJOR, CONSOLE_MINOR)))
+    entries.append(Entry("dev/null", S_IFCHR | 0o666, rdev=(NULL_MAJOR, NULL_MINOR)))
     entries.append(Entry("etc/passwd", S_IFREG | 0o644, PASSWD.encode()))
     entries.append(Entry("etc/ref-runs", S_IFREG | 0o644, runs.encode()))
     entries.append(Entry("init", S_IFREG | 0o755, init))
@@ -90,6 +93,9 @@ END_RE = re.compile(r"^(?P<label>\S+) status=(?P<status>\S+) first=(?P<first>\S+
                     r"procs=(?P<procs>\d+) secs=(?P<secs>[\d.]+)$")
 PASSED_RE = re.compile(r"^test\s+(?P<test>\d+) PASSED \(iteration (?P<iter>\d+)\)")
 ASSERT_RE = re.compile(r"^assert\(\) at ")
+# Linux's x86 selftests: "[OK]", "[FAIL]", "[SKIP]" lines (and kselftest's
+# "Bail out!", a failure), as kernel/linux/report.c reads them.
+BRACKET_RE = re.compile(r"^(?:\[(?P<kind>OK|FAIL|SKIP)\]|(?P<bail>Bail out!))\s*(?P<text>.*)$")
 PANIC_RE = re.compile(r"Kernel panic - not syncing: .*")
 ONE_TEST_RE = re.compile(r"^(?P<prog>.+)/test(?P<n>\d+)$")     # one-per-process labels
 TIMEOUT_RC = 124                                                # timeout(1)'s status
@@ -127,22 +133,31 @@ class Cell:
     subs: list[tuple[str, int, str]] = dataclasses.field(default_factory=list)
     passed: list[tuple[int, int]] = dataclasses.field(default_factory=list)  # (test, iteration)
     asserts: list[str] = dataclasses.field(default_factory=list)
+    brackets: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (OK|FAIL|SKIP, line)
     last_line: str = ""
+
+    def bracket_lines(self, kind: str) -> list[str]:
+        return [line for k, line in self.brackets if k == kind]
 
     @property
     def ok(self) -> int:
-        return sum(1 for s in self.subs if s[0] == "ok") + len(self.passed)
+        return (sum(1 for s in self.subs if s[0] == "ok") + len(self.passed) +
+                len(self.bracket_lines("OK")))
 
     @property
     def not_ok(self) -> int:
-        return sum(1 for s in self.subs if s[0] == "not ok") + len(self.asserts)
+        return (sum(1 for s in self.subs if s[0] == "not ok") + len(self.asserts) +
+                len(self.bracket_lines("FAIL")))
 
     @property
     def first_not_ok(self) -> str:
         for status, num, name in self.subs:
             if status == "not ok":
                 return "not ok %d %s" % (num, name)
-        return self.asserts[0] if self.asserts else ""
+        if self.asserts:
+            return self.asserts[0]
+        fails = self.bracket_lines("FAIL")
+        return fails[0] if fails else ""
 
     @property
     def clean_pass(self) -> bool:
@@ -160,10 +175,14 @@ class Cell:
             self.plan = int(m.group("count"))
             return
         m = PASSED_RE.match(line)
+        b = BRACKET_RE.match(line.strip())
         if m:
             self.passed.append((int(m.group("test")), int(m.group("iter"))))
         elif ASSERT_RE.match(line):
             self.asserts.append(line.strip())
+        elif b:
+            self.brackets.append(("FAIL" if b.group("bail") else b.group("kind"),
+                                  " ".join(line.split())))
 
     def results_text(self) -> str:
         """Its sub-results in one field: the KTAP lines, or protection_keys' rounds."""
@@ -174,6 +193,9 @@ class Cell:
                 len(self.passed), len(iters),
                 per[0] if len(set(per)) == 1 else ",".join(map(str, per)))
             return text + ("; " + "; ".join(self.asserts) if self.asserts else "")
+        if self.brackets and not self.subs:
+            return "; ".join("%d [%s]" % (len(self.bracket_lines(k)), k)
+                             for k in ("OK", "FAIL", "SKIP") if self.bracket_lines(k))
         return "; ".join("%s %d %s" % s for s in self.subs) or "-"
 
     def summary(self) -> str:
@@ -190,6 +212,8 @@ class Cell:
             # Its tests run in order: a death is in the first one without a result.
             if self.status.startswith("signal:") and self.plan is not None and len(self.subs) < self.plan:
                 words[0] += " in test %d" % (len(self.subs) + 1)
+        elif self.brackets:
+            words.append(self.results_text())
         if self.asserts:
             words.append(self.asserts[0])
         elif self.first_not_ok:

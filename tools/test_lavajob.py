@@ -177,6 +177,15 @@ class Job(unittest.TestCase):
         self.assertIn("name=opt/pkrulab/cmdline,string=exit=qemu tests=pku.*,,xsave.* config=xsave",
                       words)
 
+    def test_x86_selftests_family(self):
+        # GRUB loads the opt-in x86 selftests only when the last tests= names them.
+        r = self.job("--device-type", "qemu", "--image", "build/pkrulab.iso", "--",
+                     "tests=pku.*,linux.x86_*")
+        self.assertIn("-smbios type=1,product=pkrulab-auto,family=pkrulab-x86-selftests", r.stdout)
+        for kargs in (["tests=linux.*"], ["tests=linux.x86_*", "tests=pku.*"], []):
+            r = self.job("--device-type", "qemu", "--image", "build/pkrulab.iso", "--", *kargs)
+            self.assertIn("-smbios type=1,product=pkrulab-auto'", r.stdout, kargs)
+
     def test_refusals(self):
         for args in (["--device-type", "qemu", "--image", "x.iso", "--", "tests=a b"],
                      ["--device-type", "x86", "--image", "x.iso", "--", "tests=pku.*"],

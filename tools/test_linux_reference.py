@@ -66,7 +66,7 @@ class Initramfs(unittest.TestCase):
 
     def test_layout(self) -> None:
         self.assertEqual(sorted(self.files), ["bin", "bin/other", "bin/prog", "dev", "dev/console",
-                                              "etc", "etc/passwd", "etc/ref-runs", "init", "proc",
+                                              "dev/null", "etc", "etc/passwd", "etc/ref-runs", "init", "proc",
                                               "sys", "tmp"])
         self.assertEqual(self.files["init"]["data"], b"\x7fELF-init")
         self.assertEqual(self.files["init"]["mode"], 0o100755)
@@ -78,6 +78,12 @@ class Initramfs(unittest.TestCase):
         c = self.files["dev/console"]
         self.assertEqual(c["mode"] & 0o170000, 0o020000)
         self.assertEqual(c["rdev"], (5, 1))
+
+    def test_dev_null_is_char_1_3(self) -> None:
+        # x86/syscall_numbering opens /dev/null first, and without it dies.
+        c = self.files["dev/null"]
+        self.assertEqual(c["mode"], 0o020666)
+        self.assertEqual(c["rdev"], (1, 3))
 
     def test_passwd_is_pkrulabs(self) -> None:
         # The same bytes as kernel/linux/files.c's built-in /etc/passwd.
@@ -131,6 +137,26 @@ class RealLogs(unittest.TestCase):
         self.assertEqual([s[1] for s in st.subs], [1, 2, 3, 4, 5])
         self.assertEqual(st.subs[3][2], "test_pkru_preserved_after_sigusr1")
 
+    def test_x86_selftests(self) -> None:
+        # make linux-reference LINUX_REF_ARGS="--x86 --uid 0 --offline", 2026-12-07.
+        for log, release in (("linux-ref-x86-6.12.log", "6.12.118+deb12-amd64"),
+                             ("linux-ref-x86-6.1.log", "6.1.0-57-amd64")):
+            b = ref.parse_boot("k", load(log), 50.0, 0)
+            self.assertTrue(b.done, log)
+            self.assertEqual(b.release, release)
+            cells = {c.label: c for c in b.cells}
+            self.assertEqual(len(cells), 22)
+            passing = [c.label for c in b.cells if c.clean_pass]
+            self.assertEqual(len(passing), 17, passing)     # issue 24's 17, nx_stack among them
+            sn = cells["x86_syscall_numbering"]
+            self.assertEqual((sn.status, sn.ok, sn.not_ok), ("exit:0", 701, 0))
+            self.assertEqual(cells["x86_mov_ss_trap"].short(), "SIGSEGV")
+            self.assertEqual(cells["x86_sysret_ss_attrs"].status, "timeout")
+            self.assertEqual(cells["x86_amx"].status, "exit:4")
+            sh = cells["x86_test_shadow_stack"]
+            self.assertEqual((sh.status, sh.results_text()), ("exit:1", "1 [SKIP]"))
+            self.assertIn("Could not enable Shadow stack", sh.last_line)
+
     def test_rows_and_markdown(self) -> None:
         boots = [ref.parse_boot("linux-6.12.117", load("linux-ref-6.12.log"), 6.5, 0),
                  ref.parse_boot("linux-6.1.192", load("linux-ref-6.1.log"), 7.6, 0)]
@@ -164,6 +190,20 @@ class Counting(unittest.TestCase):
                       end="status=exit:1 first=exit:1 procs=1 secs=0.1")
         self.assertEqual(c.first_not_ok, "assert() at protection_keys.c::450 x")
         self.assertIn("exit 1; 1 iterations x 1 tests PASSED; assert() at", c.summary())
+
+    def test_x86_selftest_brackets(self) -> None:
+        # The x86 selftests' lines: the first [FAIL] is the reason, [SKIP] is neither.
+        c = self.cell("[RUN]\tfirst", "[OK]\tfirst", "[FAIL]\tsecond: broke", "[SKIP]\tthird",
+                      "[FAIL]\tfourth", end="status=exit:1 first=exit:1 procs=1 secs=0.1")
+        self.assertEqual((c.ok, c.not_ok), (1, 2))
+        self.assertEqual(c.first_not_ok, "[FAIL] second: broke")
+        self.assertEqual(c.results_text(), "1 [OK]; 2 [FAIL]; 1 [SKIP]")
+        self.assertIn("exit 1; 1 [OK]; 2 [FAIL]; 1 [SKIP]; first failure: [FAIL] second: broke",
+                      c.summary())
+        self.assertEqual(c.short(), "not ok")
+        c = self.cell("TAP version 13", "1..13", "Bail out! syscall gettimeofday: nope",
+                      end="status=exit:1 first=exit:1 procs=1 secs=0.1")
+        self.assertEqual(c.first_not_ok, "Bail out! syscall gettimeofday: nope")
 
     def test_init_timeout(self) -> None:
         c = self.cell("1..1", end="status=timeout first=none procs=0 secs=60.0")

@@ -25,7 +25,7 @@ struct linux_program {
 };
 
 /* The built-in programs and up to MB2_MAX_MODULES more. */
-#define LINUX_MAX_PROGRAMS	64
+#define LINUX_MAX_PROGRAMS	128
 
 int linux_nr_programs(void);
 const struct linux_program *linux_program(int i);
@@ -45,6 +45,8 @@ struct linux_report {
 	int processes;			/* created (the first one and its forks) */
 	int reaped;			/* ...of which the cell reaped, as init (the orphans and the first) */
 	int lines, ok, not_ok;		/* output lines, its own "ok N" / "not ok N" */
+	int skipped, warnings;		/* its "[SKIP]" / "[WARN]" lines (x86 selftests) */
+	char last_run[96];		/* its last "[RUN]" line: the sub-test a death came in */
 	int plan;			/* its first TAP/KTAP plan "1..N" (0: none) */
 	char first_not_ok[96];		/* the first "not ok" line */
 	char last_ok[96];		/* the last "ok" line: a death came in the sub-test after it */

@@ -36,21 +36,31 @@ static void note_line(const char *line)
 	if (!strncmp(line, LINUX_DOORS_PREFIX, sizeof(LINUX_DOORS_PREFIX) - 1))
 		snprintf(r->doors, sizeof(r->doors), "%s", line + sizeof(LINUX_DOORS_PREFIX) - 1);
 	/*
-	 * Its own results: TAP/KTAP "ok N ..." and "not ok N ...", the pkey
-	 * selftest's "test N PASSED ..." and "assert() at FILE::LINE ...", and
-	 * glibc's assert() message ("PROG: FILE:LINE: FUNC: Assertion `X' failed.").
+	 * Its own results: TAP/KTAP "ok N ..." and "not ok N ...", kselftest's
+	 * "Bail out! ..." (ksft_exit_fail_msg()), the pkey selftest's "test N
+	 * PASSED ..." and "assert() at FILE::LINE ...", glibc's assert()
+	 * message ("PROG: FILE:LINE: FUNC: Assertion `X' failed."), and the x86
+	 * selftests' "[OK] ..." and "[FAIL] ..." (their "[RUN] ..." starts a
+	 * sub-test; "[SKIP]" and "[WARN]" are counted, neither is a failure).
 	 */
 	if (!r->plan && !strncmp(line, "1..", 3) && line[3] >= '1' && line[3] <= '9') {
 		for (const char *c = line + 3; *c >= '0' && *c <= '9' && r->plan < 100000; c++)
 			r->plan = r->plan * 10 + (*c - '0');
-	} else if (!strncmp(line, "ok ", 3) ||
+	} else if (!strncmp(line, "ok ", 3) || !strncmp(line, "[OK]", 4) ||
 		   (!strncmp(line, "test ", 5) && strstr(line, " PASSED"))) {
 		r->ok++;
 		snprintf(r->last_ok, sizeof(r->last_ok), "%s", line);
-	} else if (!strncmp(line, "not ok ", 7) || !strncmp(line, "assert() at ", 12) ||
+	} else if (!strncmp(line, "not ok ", 7) || !strncmp(line, "[FAIL]", 6) ||
+		   !strncmp(line, "Bail out!", 9) || !strncmp(line, "assert() at ", 12) ||
 		   (strstr(line, ": Assertion `") && strstr(line, "' failed."))) {
 		if (!r->not_ok++)
 			snprintf(r->first_not_ok, sizeof(r->first_not_ok), "%s", line);
+	} else if (!strncmp(line, "[RUN]", 5)) {
+		snprintf(r->last_run, sizeof(r->last_run), "%s", line);
+	} else if (!strncmp(line, "[SKIP]", 6)) {
+		r->skipped++;
+	} else if (!strncmp(line, "[WARN]", 6)) {
+		r->warnings++;
 	}
 }
 

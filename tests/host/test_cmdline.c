@@ -299,6 +299,34 @@ static void test_selection(void)
 		CHECK(!kargs_test_selected(&ka, ""));
 		CHECK(kargs_bench_selected(&ka, "wrpkru"));
 	}
+	/*
+	 * Opt-in IDs (linux.x86_*): only a glob that begins with their prefix
+	 * selects them; the default, all, "*" and linux.* do not.
+	 */
+	kargs_defaults(&ka);
+	CHECK(!kargs_test_selected(&ka, "linux.x86_sigreturn"));
+	CHECK(kargs_test_selected(&ka, "linux.hello"));
+	if (EXPECT_OK("tests=all"))
+		CHECK(!kargs_test_selected(&ka, "linux.x86_sigreturn"));
+	if (EXPECT_OK("tests=linux.*,*")) {
+		CHECK(!kargs_test_selected(&ka, "linux.x86_sigreturn"));
+		CHECK(kargs_test_selected(&ka, "linux.nx_stack"));
+	}
+	if (EXPECT_OK("tests=linux.x86_*")) {
+		CHECK(kargs_test_selected(&ka, "linux.x86_sigreturn"));
+		CHECK(!kargs_test_selected(&ka, "linux.hello"));
+	}
+	if (EXPECT_OK("tests=pku.*,linux.x86_sig*")) {
+		CHECK(kargs_test_selected(&ka, "linux.x86_sigreturn"));
+		CHECK(!kargs_test_selected(&ka, "linux.x86_amx"));
+		CHECK(kargs_test_selected(&ka, "pku.ad_read"));
+	}
+	if (EXPECT_OK("tests=linux.x86_amx"))
+		CHECK(kargs_test_selected(&ka, "linux.x86_amx"));
+	/* A wildcard before the prefix does not name them. */
+	if (EXPECT_OK("tests=linux.x86*,*x86_amx"))
+		CHECK(!kargs_test_selected(&ka, "linux.x86_amx"));
+
 	/* A NULL name selects nothing. */
 	kargs_defaults(&ka);
 	CHECK(!kargs_test_selected(&ka, NULL));

@@ -10,7 +10,8 @@
  * Linux process (kernel/linux/) alone, with the configuration's strategy
  * switching its PKRU, and passes when it exits with status 0.  Its output
  * is passed through as diagnostics; its own "ok N"/"not ok N" lines are
- * counted, and the first failing one becomes the cell's reason.  Exit
+ * counted (and Linux's x86 selftests' "[OK]"/"[FAIL]", their "Bail out!"),
+ * and the first failing one becomes the cell's reason.  Exit
  * status 4 (kselftest's KSFT_SKIP) is a SKIP with the program's last line
  * as the reason; a death by signal fails naming the signal.
  */
@@ -229,17 +230,21 @@ static enum outcome linux_run_program(struct scenario_ctx *ctx)
 	if (rep.processes > 1)
 		diag("%s: %d processes, %d of them reaped by the cell (the first one and the orphans)",
 		     prog->name, rep.processes, rep.reaped);
+	if (rep.skipped || rep.warnings)
+		diag("%s: %d [SKIP] and %d [WARN] lines of its own", prog->name, rep.skipped,
+		     rep.warnings);
 	if (rep.exit_code == KSFT_SKIP && !ctx->failures)
 		return skip(ctx, "the program skipped (exit 4): %s", rep.last_line);
 	if (rep.exit_code < 0) {
 		long sig = TASK_EXIT_SIGNALLED(0) - rep.exit_code;
 
 		/* Where it died: after its last ok line, at its first failing one. */
-		check(ctx, false, "killed by %s (signal %ld) after %d ok, %d not ok: %s%s%s%s%s",
+		check(ctx, false, "killed by %s (signal %ld) after %d ok, %d not ok: %s%s%s%s%s%s%s",
 		      signal_name(sig), sig, rep.ok, rep.not_ok,
 		      rep.exit_reason[0] ? rep.exit_reason : "-",
 		      rep.last_ok[0] ? "; last ok: " : "", rep.last_ok,
-		      rep.not_ok ? "; first failure: " : "", rep.not_ok ? rep.first_not_ok : "");
+		      rep.not_ok ? "; first failure: " : "", rep.not_ok ? rep.first_not_ok : "",
+		      rep.last_run[0] ? "; in " : "", rep.last_run);
 	} else if (rep.not_ok && (dev = deviation_explaining(rep.first_not_ok))) {
 		deviation(ctx, dev, "%d of %d sub-tests failed, the first: %s", rep.not_ok,
 			  rep.ok + rep.not_ok, rep.first_not_ok);
@@ -258,8 +263,9 @@ static enum outcome linux_run_program(struct scenario_ctx *ctx)
 		      "reported (output lost?), its last line: %s", rep.exit_code, rep.ok, rep.plan,
 		      rep.last_line);
 	} else {
-		check(ctx, rep.exit_code == 0, "exit status %ld (%d sub-tests ok), its last line: %s",
-		      rep.exit_code, rep.ok, rep.last_line);
+		check(ctx, rep.exit_code == 0, "exit status %ld (%d sub-tests ok), its last line: %s%s%s",
+		      rep.exit_code, rep.ok, rep.last_line, rep.last_run[0] ? "; in " : "",
+		      rep.last_run);
 	}
 	if (!ctx->failures && !strncmp(prog->name, "attack", 6))
 		return attack_check(ctx, &rep);

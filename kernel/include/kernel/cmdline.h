@@ -143,7 +143,10 @@ void kargs_defaults(struct kargs *ka);
 int kargs_parse(struct kargs *ka, const char *cmdline, char *err, size_t errlen);
 
 
-/* Does any tests= (bench=) glob select this scenario (benchmark) name? */
+/*
+ * Does any tests= (bench=) glob select this scenario (benchmark) name?  An
+ * opt-in name (linux.x86_*) only by a glob that begins with its prefix.
+ */
 bool kargs_test_selected(const struct kargs *ka, const char *name);
 bool kargs_bench_selected(const struct kargs *ka, const char *name);
 /* Does an xfail= glob name this cell ("id" or "id[config]")? */

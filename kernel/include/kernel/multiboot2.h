@@ -26,7 +26,7 @@
 #define MB2_MAX_REGIONS		64
 #define MB2_MAX_RESERVED	(8 + MB2_MAX_MODULES)
 
-#define MB2_MAX_MODULES		32
+#define MB2_MAX_MODULES		64
 
 struct mem_region { u64 base, len; };
 
