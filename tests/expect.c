@@ -215,57 +215,12 @@ static const struct expectation table[] = {
 
 	/*
 	 * ---- Linux's x86 selftests (linux.x86_*, opt-in) ----
-	 * (In .fails_with a '[' opens a class: "?RUN]" stands for "[RUN]".)
-	 * What each one that passes under Linux 6.12 and 6.1 (QEMU 7.2 TCG,
-	 * tools/linux-reference.sh) meets in pkrulab today, measured
-	 * 2026-12-07 in all five designs.  A fix makes its cells pass, and
-	 * "expected to fail but passed" says to delete the row; a different
-	 * failure misses .fails_with and says so.
+	 * (In .fails_with a '[' opens a class: "?SKIP]" stands for "[SKIP]".)
+	 * The 17 that exit 0 under Linux 6.12 and 6.1 (QEMU 7.2 TCG,
+	 * tools/linux-reference.sh) pass in all five designs, measured
+	 * 2026-12-07; amx and lam SKIP (exit 4) as there.  A row here is a
+	 * difference from Linux, with its reason.
 	 */
-	{ .ids = "linux.x86_sysret_ss_attrs,linux.x86_fsgsbase_restore",
-	  .fails_with = "exit status 1 (0 sub-tests ok), its last line: x86_*: mmap: Cannot "
-			"allocate memory*",
-	  .why = "mmap(MAP_32BIT) is ENOMEM: pkrulab has no user memory below 2 GiB (and "
-		 "sched_setaffinity is ENOSYS)" },
-	{ .ids = "linux.x86_sigreturn",
-	  .fails_with = "killed by SIGSEGV (signal 11) after 2 ok, 0 not ok: rt_sigreturn: bad "
-			"frame: return RSP is not a canonical user address*",
-	  .why = "a sigreturn to a non-canonical RSP kills the process, Linux delivers a "
-		 "catchable SIGSEGV; modify_ldt and set_thread_area are ENOSYS" },
-	{ .ids = "linux.x86_sysret_rip",
-	  .fails_with = "killed by SIGSEGV (signal 11) after 0 ok, 0 not ok: rt_sigreturn: bad "
-			"frame: return RIP is not a canonical user address*",
-	  .why = "a sigreturn to a non-canonical RIP kills the process, Linux delivers a "
-		 "catchable SIGSEGV" },
-	{ .ids = "linux.x86_corrupt_xstate_header",
-	  .fails_with = "killed by SIGSEGV (signal 11) after 0 ok, 0 not ok: rt_sigreturn: bad "
-			"frame: XSAVE header: compacted format or reserved bytes set*",
-	  .why = "a frame with a corrupt XSAVE header kills the process, Linux delivers a "
-		 "catchable SIGSEGV" },
-	{ .ids = "linux.x86_iopl,linux.x86_ioperm",
-	  .fails_with = "exit status 1 (0 sub-tests ok), its last line: x86_iop*: "
-			"sched_setaffinity to CPU 0: Function not implemented*",
-	  .why = "sched_setaffinity is ENOSYS (then iopl/ioperm and the TSS I/O bitmap)" },
-	{ .ids = "linux.x86_test_vsyscall",
-	  .fails_with = "exit status 1, 1 of 2 sub-tests failed, the first: Bail out! syscall "
-			"gettimeofday: Function not implemented*",
-	  .why = "gettimeofday is ENOSYS, and there is neither a vDSO nor /proc/self/maps" },
-	{ .ids = "linux.x86_fsgsbase",
-	  .fails_with = "exit status 1 (0 sub-tests ok), its last line: x86_fsgsbase: "
-			"ARCH_SET_GS: Invalid argument*",
-	  .why = "arch_prctl(ARCH_SET_GS) is EINVAL" },
-	{ .ids = "linux.x86_syscall_numbering",
-	  .fails_with = "killed by SIGSEGV (signal 11) after 0 ok, 0 not ok: #PF error=0x7 "
-			"(P|W|U) addr=0x4 *",
-	  .why = "open(\"/dev/null\") fails (pkrulab has no /dev/null), and its crit() "
-		 "then writes through its shared block, still NULL: SIGSEGV at address 4, "
-		 "as under Linux without /dev/null" },
-	/* Without PKRU in the frame AT_MINSIGSTKSZ is under 2049 and the program skips that test. */
-	{ .ids = "linux.x86_sigaltstack", .when = { .frame_pkru = YES },
-	  .fails_with = "killed by SIGSEGV (signal 11) after 0 ok, 0 not ok: signal 14: could "
-			"not write the signal frame; in ?RUN] Test an alternate signal stack*",
-	  .why = "SIGALRM's frame does not fit the 2049-byte altstack: pkrulab kills the "
-		 "process, Linux sends a SIGSEGV its handler catches" },
 	/*
 	 * Not a pkrulab gap: Linux without user shadow stacks (no CET under
 	 * QEMU TCG; pkrulab has no ARCH_SHSTK_*) gives the same line and the
