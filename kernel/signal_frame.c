@@ -333,11 +333,13 @@ static __attribute__((noinline, cold)) void force_valid_ss(struct pt_regs *r)
 }
 
 /*
- * The interrupted context was not 64-bit code on the flat stack (ring 3
- * ran 32- or 16-bit code, or loaded another SS): the frame gets the real
- * CS and SS, and UC_STRICT_RESTORE_SS only for 64-bit code (Linux:
- * user_64bit_mode()); the handler runs 64-bit with SS kept if valid.
- * Called with the frame's keys open, as write_rt_frame() is.
+ * A Linux thread's frame (pkrulab's own tasks always run 64-bit code on
+ * the flat stack, and pay nothing here).  If the interrupted context was
+ * not 64-bit code on the flat stack (ring 3 ran 32- or 16-bit code, or
+ * loaded another SS) the frame gets the real CS and SS, and
+ * UC_STRICT_RESTORE_SS only for 64-bit code (Linux: user_64bit_mode());
+ * the handler runs 64-bit with SS kept if valid.  Called with the
+ * frame's keys open, as write_rt_frame() is.
  */
 static __attribute__((noinline, cold)) bool frame_segments(struct pt_regs *r, u64 frame)
 {
@@ -345,6 +347,8 @@ static __attribute__((noinline, cold)) bool frame_segments(struct pt_regs *r, u6
 	u64 flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | (r->cs == USER_CS ? UC_STRICT_RESTORE_SS : 0);
 	u64 sel = (r->cs & 0xffff) | (r->ss & 0xffff) << 48;
 
+	if (r->cs == USER_CS && r->ss == USER_DS)
+		return true;		/* what write_rt_frame() wrote */
 	if (copy_to_user((u64)&uf->uc.uc_flags, &flags, sizeof(flags)) ||
 	    copy_to_user((u64)&uf->uc.uc_mcontext.cs, &sel, sizeof(sel)))
 		return false;
@@ -414,8 +418,7 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	 */
 	wrpkru(sigcfg.keep_keys ? interrupted : 0);
 	if (!write_rt_frame(r, sig, ka, frame, fp, interrupted, pol) ||
-	    (__builtin_expect(r->cs != USER_CS || r->ss != USER_DS, 0) &&
-	     !frame_segments(r, frame)) ||
+	    (task_abi_foreign(t) && !frame_segments(r, frame)) ||
 	    (__builtin_expect(inject_hooked(INJECT_HOOK_SIGFRAME), 0) &&
 	     !frame_injected_bugs(fp, hp, pol))) {
 		/* The task goes on (SIGSEGV): with its own PKRU, as 6.12's write_pkru(pkru). */
@@ -426,8 +429,7 @@ setup_rt_frame(struct pt_regs *r, int sig, struct k_sigaction *ka)
 	/* The handler gets a clean FPU state and its policy PKRU. */
 	strategy->fpu_reset(t);
 	strategy->set_pkru(t, hp);
-	if (s->depth < SIG_NEST_MAX)
-		s->delivered_pkru[s->depth] = interrupted;
+	s->delivered_pkru[s->depth % SIG_NEST_MAX] = interrupted;
 	s->depth++;
 	s->delivered++;
 	s->last_frame = frame;
@@ -606,9 +608,9 @@ static inline __attribute__((always_inline)) u32
 sigreturn_pkru(struct task *t, enum sigframe_pkru_policy pol, bool quiet)
 {
 	struct task_signals *s = &t->sig;
-	bool nested = s->depth && s->depth <= SIG_NEST_MAX;
 	/* The live PKRU matters only outside a handler. */
-	u32 delivered = nested ? s->delivered_pkru[s->depth - 1] : strategy->get_pkru(t);
+	u32 delivered = s->depth ? s->delivered_pkru[(s->depth - 1) % SIG_NEST_MAX] :
+				   strategy->get_pkru(t);
 	u32 want = pol == SIGFRAME_PKRU_NONE ? delivered : xstate_image_pkru_or(frame_xs, PKRU_HW_INIT);
 
 	/* Any injected bug (those that leave sigreturn alone change nothing). */

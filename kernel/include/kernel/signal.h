@@ -15,7 +15,7 @@
 
 #define SIG_DFL		0ull
 #define SIG_IGN		1ull
-#define SIG_NEST_MAX	8
+#define SIG_NEST_MAX	8	/* a power of 2: the ring index is a mask */
 
 struct k_sigaction {
 	u64 handler;
@@ -35,7 +35,9 @@ struct task_signals {
 	u32 altstack_flags;
 	u64 alarm_tick;			/* 0: none */
 	/* PKRU at each delivery still on the stack (policy none restores it;
-	 * sigreturn surveillance compares against it). */
+	 * sigreturn surveillance compares against it): the newest
+	 * SIG_NEST_MAX, a ring, so a handler left by longjmp (depth never
+	 * unwound) costs the record nothing but its oldest entries. */
 	u32 depth;
 	u32 delivered_pkru[SIG_NEST_MAX];
 	u64 frame_pkru_changes;		/* surveillance counter */
