@@ -188,17 +188,18 @@ static const struct expectation table[] = {
 	{ .ids = "linux.attack_guarded", .when = { .frame_pkru = YES },
 	  .inject = INJECT_NO_GUARD_SIGRETURN, .fails_with = "doors ?XBBBBBBB, expected ?BBBBBBBB*",
 	  .why = "inject=no_guard_sigreturn: rt_sigreturn loads a frame PKRU that opens K" },
-	{ .ids = "linux.attack_guarded", .when = { .frame_write_interrupted = NO },
+	{ .ids = "linux.attack_guarded",
+	  .when = { .frame_write_interrupted = NO, .switches_pkru = YES },
 	  .inject = INJECT_NO_GUARD_ALTSTACK, .fails_with = "doors ??XCBBBBB, expected ??BBBBBBB*",
 	  .why = "inject=no_guard_altstack: the handler gets K's altstack key, the frame goes "
 		 "into K" },
-	{ .ids = "linux.attack_guarded",
+	{ .ids = "linux.attack_guarded", .when = { .switches_pkru = YES },
 	  .inject = INJECT_NO_GUARD_REKEY, .fails_with = "doors ????XBBBB, expected ????BBBBB*",
 	  .why = "inject=no_guard_rekey: pkey_mprotect, munmap, MAP_FIXED, MADV_DONTNEED on K" },
-	{ .ids = "linux.attack_guarded",
+	{ .ids = "linux.attack_guarded", .when = { .switches_pkru = YES },
 	  .inject = INJECT_NO_GUARD_PKEY_FREE, .fails_with = "doors ?????XBBB, expected ?????BBBB*",
 	  .why = "inject=no_guard_pkey_free: K freed under its pages and allocated again open" },
-	{ .ids = "linux.attack_guarded",
+	{ .ids = "linux.attack_guarded", .when = { .switches_pkru = YES },
 	  .inject = INJECT_NO_GUARD_PTRACE, .fails_with = "doors ??????XBB, expected ??????BBB*",
 	  .why = "inject=no_guard_ptrace: the tracer peeks, pokes and raises the tracee's PKRU" },
 	{ .ids = "linux.attack_forced", .when = { .frame_pkru = YES },
@@ -209,9 +210,30 @@ static const struct expectation table[] = {
 	  .inject = INJECT_NO_GUARD_FORCE,
 	  .fails_with = "exit status 1, * the first: not ok 1 WRPKRU, then a system call: killed",
 	  .why = "inject=no_guard_force: a process that changed PKRU in ring 3 lives on" },
-	{ .ids = "linux.attack_guarded",
+	{ .ids = "linux.attack_guarded", .when = { .switches_pkru = YES },
 	  .inject = INJECT_NO_GUARD_REMOTE, .fails_with = "doors ???????XB, expected ???????BB*",
 	  .why = "inject=no_guard_remote: process_vm_readv/writev of its own pid pass K" },
+
+	/*
+	 * The same under unmanaged, where nothing switches PKRU: once a door
+	 * the guard kept shut opens K, the PKRU that did it is everyone's,
+	 * and the later doors open too.  Pinned to the guard's own door.
+	 */
+	{ .ids = "linux.attack_guarded", .when = { .switches_pkru = NO, .frame_write_interrupted = NO },
+	  .inject = INJECT_NO_GUARD_ALTSTACK, .fails_with = "doors ??XC*, expected ??BB*",
+	  .why = "inject=no_guard_altstack under unmanaged: its door opens, and K's PKRU reaches every later one" },
+	{ .ids = "linux.attack_guarded", .when = { .switches_pkru = NO },
+	  .inject = INJECT_NO_GUARD_REKEY, .fails_with = "doors ????X*, expected ????B*",
+	  .why = "inject=no_guard_rekey under unmanaged: its door opens, and K's PKRU reaches every later one" },
+	{ .ids = "linux.attack_guarded", .when = { .switches_pkru = NO },
+	  .inject = INJECT_NO_GUARD_PKEY_FREE, .fails_with = "doors ?????X*, expected ?????B*",
+	  .why = "inject=no_guard_pkey_free under unmanaged: its door opens, and K's PKRU reaches every later one" },
+	{ .ids = "linux.attack_guarded", .when = { .switches_pkru = NO },
+	  .inject = INJECT_NO_GUARD_PTRACE, .fails_with = "doors ??????X*, expected ??????B*",
+	  .why = "inject=no_guard_ptrace under unmanaged: its door opens, and K's PKRU reaches every later one" },
+	{ .ids = "linux.attack_guarded", .when = { .switches_pkru = NO },
+	  .inject = INJECT_NO_GUARD_REMOTE, .fails_with = "doors ???????X*, expected ???????B*",
+	  .why = "inject=no_guard_remote under unmanaged: its door opens, and K's PKRU reaches every later one" },
 
 	/*
 	 * ---- Linux's x86 selftests (linux.x86_*, opt-in) ----
