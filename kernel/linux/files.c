@@ -453,8 +453,8 @@ static long path_lookup(u64 upath, char *path, unsigned size)
 	return -1;
 }
 
-/* /dev/null: crw-rw-rw-, so every access mode; O_TRUNC does nothing to a device. */
-static long open_null(u64 flags)
+/* What open() says of flags an existing file that is no directory refuses (0: none). */
+static long open_existing_flags(u64 flags)
 {
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -LX_EEXIST;
@@ -462,7 +462,15 @@ static long open_null(u64 flags)
 		return -LX_ENOTDIR;
 	if (flags & O_PATH)
 		return lx_refuse("open O_PATH", -LX_EINVAL, "open flag O_PATH (a path-only descriptor)");
-	return fd_alloc(LXF_NULL);
+	return 0;
+}
+
+/* /dev/null: crw-rw-rw-, so every access mode; O_TRUNC does nothing to a device. */
+static long open_null(u64 flags)
+{
+	long err = open_existing_flags(flags);
+
+	return err ? err : fd_alloc(LXF_NULL);
 }
 
 /* /proc/self/maps: r--r--r--, read-only for everyone (EACCES to write, as Linux). */
@@ -525,12 +533,8 @@ static long do_open(long dirfd, u64 upath, u64 flags)
 					 "(no writable file system)");
 		return -LX_ENOENT;
 	}
-	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-		return -LX_EEXIST;
-	if ((flags & O_DIRECTORY) || (flags & __O_TMPFILE))
-		return -LX_ENOTDIR;
-	if (flags & O_PATH)
-		return lx_refuse("open O_PATH", -LX_EINVAL, "open flag O_PATH (a path-only descriptor)");
+	if ((fd = open_existing_flags(flags)))
+		return fd;
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
 		return -LX_EACCES;	/* read-only, as /etc/passwd for a user */
 	fd = fd_alloc(LXF_FILE);
