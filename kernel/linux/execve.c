@@ -3,7 +3,7 @@
  * /bin/NAME (or /prog/NAME, the AT_EXECFN of a cell's first exec, or
  * /proc/self/exe).  As Linux 6.12's do_execveat_common() and
  * begin_new_exec(): the process keeps its pid, parent, children, open
- * files, resource limits, I/O port rights, blocked mask, pending signals
+ * files but the close-on-exec ones, resource limits, I/O port rights, blocked mask, pending signals
  * and ignored signals; it gets a new address space (the old one freed, the
  * protection-key map back to key 0 alone), handled signals back to SIG_DFL
  * (flush_signal_handlers()), no altstack, no LDT, no TLS bases, zeroed
@@ -11,9 +11,9 @@
  * init_pkru (fpu_flush_thread()).  The FPU and PKRU go through the design's
  * own fpu_reset and set_pkru hooks, as a new process's do.
  *
- * Not done: close-on-exec (every descriptor stays open), and execve in a
- * process with more than one thread (Linux's de_thread() kills the others;
- * here the call is refused, logged with lx_refuse()).
+ * Not done: execve in a process with more than one thread (Linux's
+ * de_thread() kills the others; here the call is refused, logged with
+ * lx_refuse()).
  */
 #include <asm/cpu.h>
 #include <asm/pgtable.h>
@@ -234,6 +234,7 @@ static long do_execve(struct pt_regs *r, u64 upath, u64 uargv, u64 uenvp)
 		err = exec_mm(p, prog, &plan, &entry, &sp);
 	if (err)
 		return err;
+	lx_files_exec(p);
 	exec_signals(p);
 	exec_thread(p, r, entry, sp);
 	/* A traced process stops with SIGTRAP after exec (ptrace_event(PTRACE_EVENT_EXEC)). */

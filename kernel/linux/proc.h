@@ -156,6 +156,7 @@ struct linux_file {
 	int index;			/* the built-in file, the pipe or the /proc snapshot */
 	u64 pos;
 	bool nonblock;			/* O_NONBLOCK (pipe2) */
+	bool cloexec;			/* O_CLOEXEC, FIOCLEX: execve closes it */
 };
 
 /* A thread of the process (one pkrulab task each), by task id. */
@@ -416,6 +417,7 @@ int lx_thread_count(const struct linux_proc *p);
 /* File descriptors (kernel/linux/files.c). */
 void lx_files_init(struct linux_proc *p);
 void lx_files_exit(struct linux_proc *p);
+void lx_files_exec(struct linux_proc *p);
 void lx_files_fork(struct linux_proc *child, const struct linux_proc *parent);
 long sys_read(struct pt_regs *r);
 long sys_write(struct pt_regs *r);

@@ -3,7 +3,7 @@
  * (no arguments) checks execve's errors (ENOENT, EFAULT, E2BIG), then sets
  * up state exec must reset or keep -- keys allocated, a page of another
  * key, a PKRU that opens and denies them, handlers, an ignored signal, a
- * blocked one left pending, an altstack, an open pipe -- and execs
+ * blocked one left pending, an altstack, two pipes, one O_CLOEXEC -- and execs
  * /bin/exec with "child" from one asm block that first dirties XMM/YMM,
  * MXCSR, the x87 control word and stack.  Stage two reads the registers at
  * its ELF entry (exec_entry: before glibc's start-up touches any of them)
@@ -12,11 +12,12 @@
  * where the CPU tracks it, PKRU init_pkru (0x55555554), pkey_alloc giving
  * key 1 again, handled signals at SIG_DFL, the ignored one SIG_IGN, the
  * mask and the pending signal kept, no altstack, the old page unmapped,
- * the pipe still open, the same pid.  TAP "ok N" lines, numbered on across
+ * the pipe still open and the O_CLOEXEC one closed, the same pid.  TAP "ok N" lines, numbered on across
  * the exec; exit 0 when every check held, 4 (KSFT_SKIP) without OSPKE.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -110,13 +111,13 @@ static void check_errors(void)
 }
 
 /* Everything exec resets or keeps, set up before it. */
-static void setup_state(uint32_t *pkru, int *fd, void **page)
+static void setup_state(uint32_t *pkru, int *fd, int *cfd, void **page)
 {
 	static char altstack[65536];
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	struct sigaction sa = { .sa_handler = on_sig, .sa_flags = SA_RESTART | SA_ONSTACK };
 	sigset_t set;
-	int k1 = pkey_alloc(0, 0), k2 = pkey_alloc(0, 0), p[2];
+	int k1 = pkey_alloc(0, 0), k2 = pkey_alloc(0, 0), p[2], q[2];
 
 	ok(k1 == 1 && k2 == 2, "pkey_alloc gives keys 1 and 2");
 	*page = mmap(OLD_PAGE_HINT, 4096, PROT_READ | PROT_WRITE,
@@ -136,6 +137,8 @@ static void setup_state(uint32_t *pkru, int *fd, void **page)
 	ok(!sigaltstack(&ss, NULL), "an altstack");
 	ok(!pipe(p) && write(p[1], "kept", 4) == 4, "a pipe with 4 bytes in it");
 	*fd = p[0];
+	ok(!pipe2(q, O_CLOEXEC), "a pipe with O_CLOEXEC");
+	*cfd = q[0];
 }
 
 /*
@@ -175,21 +178,22 @@ static long execve_dirty(char *const argv[], uint32_t pkru, int avx)
 
 static int stage_one(void)
 {
-	char a_page[32], a_fd[16], a_pid[16], a_tests[16], a_failed[16];
-	char *argv[] = { "exec", "child", a_page, a_fd, a_pid, a_tests, a_failed, NULL };
+	char a_page[32], a_fd[16], a_pid[16], a_tests[16], a_failed[16], a_cfd[16];
+	char *argv[] = { "exec", "child", a_page, a_fd, a_pid, a_tests, a_failed, a_cfd, NULL };
 	uint32_t pkru;
 	void *page;
-	int fd;
+	int fd, cfd;
 	long ret;
 
 	check_errors();
-	setup_state(&pkru, &fd, &page);
+	setup_state(&pkru, &fd, &cfd, &page);
 	*(volatile int *)page = 42;
 	snprintf(a_page, sizeof(a_page), "%p", page);
 	snprintf(a_fd, sizeof(a_fd), "%d", fd);
 	snprintf(a_pid, sizeof(a_pid), "%d", (int)getpid());
 	snprintf(a_tests, sizeof(a_tests), "%d", tests);
 	snprintf(a_failed, sizeof(a_failed), "%d", failed);
+	snprintf(a_cfd, sizeof(a_cfd), "%d", cfd);
 	printf("# execve /bin/exec child with PKRU %#x\n", pkru);
 	fflush(stdout);
 	ret = execve_dirty(argv, pkru, entry_avx);
@@ -307,6 +311,7 @@ static int stage_two(char **argv)
 	check_signals();
 	ok(unmapped(page), "the old program's page is gone (SEGV_MAPERR)");
 	ok(read(atoi(argv[3]), buf, 4) == 4 && !memcmp(buf, "kept", 4), "the pipe is still open");
+	ok(close(atoi(argv[7])) == -1 && errno == EBADF, "the O_CLOEXEC pipe is closed");
 	ok(getpid() == atoi(argv[4]), "the pid is the same");
 	return ptest_done("exec");
 }
@@ -315,7 +320,7 @@ int main(int argc, char **argv)
 {
 	if (!have_ospke())
 		return KSFT_SKIP;
-	if (argc == 7 && !strcmp(argv[1], "child"))
+	if (argc == 8 && !strcmp(argv[1], "child"))
 		return stage_two(argv);
 	return stage_one();
 }
