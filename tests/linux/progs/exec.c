@@ -1,6 +1,7 @@
 /*
  * exec: what execve gives a program, as Linux 6.12 does it.  Stage one
- * (no arguments) checks execve's errors (ENOENT, EFAULT, E2BIG), then sets
+ * (no arguments) checks execve's errors (ENOENT, EFAULT, E2BIG) and a
+ * traced execve of /proc/self/exe (a SIGTRAP stop after it), then sets
  * up state exec must reset or keep -- keys allocated, a page of another
  * key, a PKRU that opens and denies them, handlers, an ignored signal, a
  * blocked one left pending, an altstack, two pipes, one O_CLOEXEC -- and execs
@@ -24,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "ptest.h"
 
@@ -110,6 +113,32 @@ static void check_errors(void)
 	free(big);
 }
 
+/*
+ * A traced process stops with SIGTRAP after exec (no PTRACE_O_TRACEEXEC:
+ * Linux's plain SIGTRAP), here exec'ing itself through /proc/self/exe; the
+ * new image ("traced") exits 0 at once.
+ */
+static void check_traced_exec(void)
+{
+	char *argv[] = { "exec", "traced", NULL };
+	int st1 = 0, st2 = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		execv("/proc/self/exe", argv);
+		_exit(3);
+	}
+	waitpid(pid, &st1, 0);
+	if (WIFSTOPPED(st1))
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+	waitpid(pid, &st2, 0);
+	ok(WIFSTOPPED(st1) && WSTOPSIG(st1) == SIGTRAP && WIFEXITED(st2) && !WEXITSTATUS(st2),
+	   "a traced execve of /proc/self/exe stops with SIGTRAP, then runs the new image");
+}
+
 /* Everything exec resets or keeps, set up before it. */
 static void setup_state(uint32_t *pkru, int *fd, int *cfd, void **page)
 {
@@ -186,6 +215,7 @@ static int stage_one(void)
 	long ret;
 
 	check_errors();
+	check_traced_exec();
 	setup_state(&pkru, &fd, &cfd, &page);
 	*(volatile int *)page = 42;
 	snprintf(a_page, sizeof(a_page), "%p", page);
@@ -320,6 +350,8 @@ int main(int argc, char **argv)
 {
 	if (!have_ospke())
 		return KSFT_SKIP;
+	if (argc == 2 && !strcmp(argv[1], "traced"))
+		return 0;
 	if (argc == 8 && !strcmp(argv[1], "child"))
 		return stage_two(argv);
 	return stage_one();
