@@ -3,17 +3,14 @@
  * /bin/NAME (or /prog/NAME, the AT_EXECFN of a cell's first exec, or
  * /proc/self/exe).  As Linux 6.12's do_execveat_common() and
  * begin_new_exec(): the process keeps its pid, parent, children, open
- * files but the close-on-exec ones, resource limits, I/O port rights, blocked mask, pending signals
- * and ignored signals; it gets a new address space (the old one freed, the
- * protection-key map back to key 0 alone), handled signals back to SIG_DFL
- * (flush_signal_handlers()), no altstack, no LDT, no TLS bases, zeroed
- * registers (start_thread()), the FPU in its init state and PKRU at
- * init_pkru (fpu_flush_thread()).  The FPU and PKRU go through the design's
- * own fpu_reset and set_pkru hooks, as a new process's do.
- *
- * Not done: execve in a process with more than one thread (Linux's
- * de_thread() kills the others; here the call is refused, logged with
- * lx_refuse()).
+ * files but the close-on-exec ones, resource limits, I/O port rights,
+ * blocked mask, pending signals and ignored signals; its other threads
+ * end (de_thread()); it gets a new address space (the old one freed, the
+ * protection-key map back to key 0 alone), handled signals back to
+ * SIG_DFL (flush_signal_handlers()), no altstack, no LDT, no TLS bases,
+ * zeroed registers (start_thread()), the FPU in its init state and PKRU at
+ * init_pkru (fpu_flush_thread()).  The FPU and PKRU go through the
+ * design's own fpu_reset and set_pkru hooks, as a new process's do.
  */
 #include <asm/cpu.h>
 #include <asm/pgtable.h>
@@ -153,6 +150,22 @@ static long exec_mm(struct linux_proc *p, const struct linux_program *prog,
 	return 0;
 }
 
+/*
+ * de_thread(): the other threads die, as SIGKILL takes them (none of them
+ * runs again: system calls run with interrupts off on the one CPU that
+ * runs Linux processes, so none ran on the old address space once it was
+ * freed), and the caller, whichever thread it is, becomes the process's
+ * only one with the process id as its thread id (Linux's exchange with
+ * the group leader).
+ */
+static void exec_de_thread(struct linux_proc *p)
+{
+	if (lx_thread_count(p) > 1)
+		lx_kill_threads(p, "another thread of the process called execve");
+	p->thr[current->id].tid = p->pid;
+	p->task = current;
+}
+
 /* flush_signal_handlers(), the altstack gone, no frames on the new stack. */
 static void exec_signals(struct linux_proc *p)
 {
@@ -226,14 +239,12 @@ static long do_execve(struct pt_regs *r, u64 upath, u64 uargv, u64 uenvp)
 		return -LX_ENOENT;
 	if (lx_exec_check(prog, &plan))
 		return -LX_ENOEXEC;
-	if (lx_thread_count(p) > 1)
-		return lx_refuse("execve threads", -LX_EAGAIN,
-				 "execve in a multithreaded process (de_thread)");
 	err = copy_args(uargv, uenvp);
 	if (!err)
 		err = exec_mm(p, prog, &plan, &entry, &sp);
 	if (err)
 		return err;
+	exec_de_thread(p);
 	lx_files_exec(p);
 	exec_signals(p);
 	exec_thread(p, r, entry, sp);

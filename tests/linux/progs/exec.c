@@ -1,7 +1,8 @@
 /*
  * exec: what execve gives a program, as Linux 6.12 does it.  Stage one
  * (no arguments) checks execve's errors (ENOENT, EFAULT, E2BIG) and a
- * traced execve of /proc/self/exe (a SIGTRAP stop after it), then sets
+ * traced execve of /proc/self/exe (a SIGTRAP stop after it) and one from
+ * a second thread (the first one ends: de_thread()), then sets
  * up state exec must reset or keep -- keys allocated, a page of another
  * key, a PKRU that opens and denies them, handlers, an ignored signal, a
  * blocked one left pending, an altstack, two pipes, one O_CLOEXEC -- and execs
@@ -19,6 +20,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -139,6 +141,51 @@ static void check_traced_exec(void)
 	   "a traced execve of /proc/self/exe stops with SIGTRAP, then runs the new image");
 }
 
+static void *exec_from_thread(void *arg)
+{
+	char *argv[] = { "exec", "threaded", arg, NULL };
+
+	execv("/proc/self/exe", argv);
+	_exit(3);
+}
+
+/* The new image of a thread's execve: the only thread left, with the process id. */
+static int stage_threaded(const char *pid)
+{
+	return getpid() == atoi(pid) && syscall(SYS_gettid) == getpid() ? 0 : 1;
+}
+
+/*
+ * execve from a second thread while the first sleeps for good: the
+ * sleeper dies (de_thread()), the caller becomes the process's only
+ * thread with its pid, and the process can end.  Waited for 10 s at most.
+ */
+static void check_threaded_exec(void)
+{
+	int st = 0, waited = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		static char a_pid[16];
+		pthread_t t;
+
+		snprintf(a_pid, sizeof(a_pid), "%d", (int)getpid());
+		pthread_create(&t, NULL, exec_from_thread, a_pid);
+		for (;;)
+			pause();
+	}
+	while (waitpid(pid, &st, WNOHANG) == 0 && waited++ < 1000)
+		usleep(10000);
+	if (waited > 1000) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	ok(waited <= 1000 && WIFEXITED(st) && !WEXITSTATUS(st),
+	   "execve from a second thread: the first one ends, the caller runs with the pid");
+}
+
 /* Everything exec resets or keeps, set up before it. */
 static void setup_state(uint32_t *pkru, int *fd, int *cfd, void **page)
 {
@@ -216,6 +263,7 @@ static int stage_one(void)
 
 	check_errors();
 	check_traced_exec();
+	check_threaded_exec();
 	setup_state(&pkru, &fd, &cfd, &page);
 	*(volatile int *)page = 42;
 	snprintf(a_page, sizeof(a_page), "%p", page);
@@ -352,6 +400,8 @@ int main(int argc, char **argv)
 		return KSFT_SKIP;
 	if (argc == 2 && !strcmp(argv[1], "traced"))
 		return 0;
+	if (argc == 3 && !strcmp(argv[1], "threaded"))
+		return stage_threaded(argv[2]);
 	if (argc == 8 && !strcmp(argv[1], "child"))
 		return stage_two(argv);
 	return stage_one();
