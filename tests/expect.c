@@ -185,7 +185,7 @@ static const struct expectation table[] = {
 	 * call to them.  The reasons pin the first check that sees it. ----
 	 */
 	{ .ids = "linux.exec", .inject = INJECT_EXEC_KEEPS_PKRU,
-	  .fails_with = "exit status 1, 1 of * sub-tests failed, the first: not ok * PKRU is init_pkru*",
+	  .fails_with = "exit status 1, * sub-tests failed, the first: not ok * PKRU is init_pkru*",
 	  .why = "inject=exec_keeps_pkru: the exec'd program starts with its predecessor's PKRU" },
 	{ .ids = "linux.exec", .inject = INJECT_EXEC_KEEPS_FPU,
 	  .fails_with = "exit status 1, * sub-tests failed, the first: not ok * XMM0-15 are 0 at the entry",

@@ -385,6 +385,18 @@ static int stage_two(char **argv)
 	check_registers();
 	printf("# PKRU after exec: %#x\n", pkru);
 	ok(pkru == PKRU_INIT_LINUX, "PKRU is init_pkru, 0x55555554");
+	/*
+	 * A context switch to a child that sets another PKRU, and back: the
+	 * design gives this process its own again, which must be the init
+	 * value exec set (where nothing switches PKRU, the child's stays).
+	 */
+	if (!fork()) {
+		wrpkru(0);
+		_exit(0);
+	}
+	wait(NULL);
+	ok(rdpkru() == PKRU_INIT_LINUX,
+	   "PKRU is 0x55555554 again after a switch to a child that set 0 and back");
 	ok(pkey_alloc(0, 0) == 1, "pkey_alloc gives key 1 again: the keys were freed");
 	check_signals();
 	ok(unmapped(page), "the old program's page is gone (SEGV_MAPERR)");
