@@ -16,6 +16,7 @@
 #include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
+#include <asm/segment.h>
 #include <kernel/console.h>
 #include <kernel/mm.h>
 #include <kernel/params.h>
@@ -28,7 +29,7 @@
 
 #define LX_ENOEXEC		8
 #define LX_ENAMETOOLONG		36
-#define LX_PATH_MAX		256	/* the image's names are short; longer: -ENAMETOOLONG */
+#define LX_PATH_MAX		4096	/* PATH_MAX, the NUL included; longer: -ENAMETOOLONG */
 #define LX_AT_FDCWD		(-100)
 #define LX_AT_EMPTY_PATH	0x1000
 #define LX_AT_SYMLINK_NOFOLLOW	0x100
@@ -190,7 +191,7 @@ static void exec_signals(struct linux_proc *p)
 
 /*
  * The thread starts the new program: start_thread()'s registers (all zero
- * but RIP, RSP and RFLAGS.IF), no TLS, no LDT, and fpu_flush_thread()'s
+ * but RIP, RSP and RFLAGS.IF), null data selectors, no TLS, no LDT, and fpu_flush_thread()'s
  * FPU -- the init state, PKRU init_pkru -- through the design's hooks:
  * fpu_reset loads the init image into the live registers (xsave_deferred
  * first completes its pending restore, so the old image cannot land later),
@@ -198,6 +199,7 @@ static void exec_signals(struct linux_proc *p)
  */
 static void exec_thread(struct linux_proc *p, struct pt_regs *r, u64 entry, u64 sp)
 {
+	static const struct user_selectors null_selectors;
 	struct linux_thread *th = lx_thread(current);
 	u64 cs = r->cs, ss = r->ss, nr = r->error_code, vector = r->vector;
 
@@ -209,6 +211,8 @@ static void exec_thread(struct linux_proc *p, struct pt_regs *r, u64 entry, u64 
 	r->rip = entry;
 	r->rsp = sp;
 	r->rflags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	/* start_thread_common(): DS, ES, FS and GS null, then the bases 0. */
+	user_selectors_load(&null_selectors);
 	task_set_fs_base(0);
 	task_set_gs_base(0);
 	p->ldt_entries = 0;
@@ -240,8 +244,11 @@ static long do_execve(struct pt_regs *r, u64 upath, u64 uargv, u64 uenvp)
 	if (lx_exec_check(prog, &plan))
 		return -LX_ENOEXEC;
 	err = copy_args(uargv, uenvp);
-	if (!err)
-		err = exec_mm(p, prog, &plan, &entry, &sp);
+	if (err)
+		return err;
+	/* The old program's last unfinished line is shown under its own name. */
+	lx_console_flush(p);
+	err = exec_mm(p, prog, &plan, &entry, &sp);
 	if (err)
 		return err;
 	exec_de_thread(p);

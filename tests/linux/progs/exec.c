@@ -1,21 +1,24 @@
 /*
  * exec: what execve gives a program, as Linux 6.12 does it.  Stage one
- * (no arguments) checks execve's errors (ENOENT, EFAULT, E2BIG) and a
- * traced execve of /proc/self/exe (a SIGTRAP stop after it) and one from
- * a second thread (the first one ends: de_thread()), then sets
- * up state exec must reset or keep -- keys allocated, a page of another
- * key, a PKRU that opens and denies them, handlers, an ignored signal, a
- * blocked one left pending, an altstack, two pipes, one O_CLOEXEC -- and execs
- * /bin/exec with "child" from one asm block that first dirties XMM/YMM,
- * MXCSR, the x87 control word and stack.  Stage two reads the registers at
- * its ELF entry (exec_entry: before glibc's start-up touches any of them)
- * and checks: every GPR zero, RFLAGS 0x202, XMM and the upper YMM halves
- * zero, MXCSR 0x1f80, FCW 0x37f, the x87 stack empty, XINUSE without AVX
- * where the CPU tracks it, PKRU init_pkru (0x55555554), pkey_alloc giving
- * key 1 again, handled signals at SIG_DFL, the ignored one SIG_IGN, the
- * mask and the pending signal kept, no altstack, the old page unmapped,
- * the pipe still open and the O_CLOEXEC one closed, the same pid.  TAP "ok N" lines, numbered on across
- * the exec; exit 0 when every check held, 4 (KSFT_SKIP) without OSPKE.
+ * (no arguments) checks execve's errors (ENOENT, EFAULT, E2BIG), a traced
+ * execve of /proc/self/exe (a SIGTRAP stop after it) and one from a second
+ * thread (the first one ends: de_thread()).  Then it sets up state exec
+ * must reset or keep -- keys allocated, a page of another key, a PKRU that
+ * opens and denies them, handlers, an ignored signal, a blocked one left
+ * pending, an altstack, two pipes, one O_CLOEXEC -- and execs /bin/exec
+ * with "child" from one asm block that first dirties XMM/YMM, MXCSR, the
+ * x87 control word and stack, and DS and ES (SS's selector).  Stage two
+ * reads the registers at its ELF entry (exec_entry: before glibc's
+ * start-up touches any of them) and checks: every GPR zero, RFLAGS 0x202,
+ * null DS/ES/FS/GS, XMM and the upper YMM halves zero, MXCSR 0x1f80, FCW
+ * 0x37f, the x87 stack empty, XINUSE without AVX where the CPU tracks it,
+ * PKRU init_pkru (0x55555554, and again after a switch to a child that
+ * sets another), pkey_alloc giving key 1 again, handled signals at
+ * SIG_DFL, the ignored one SIG_IGN, the mask and the pending signal kept,
+ * no altstack, the old page unmapped, the pipe still open and the
+ * O_CLOEXEC one closed, the same pid.  TAP "ok N" lines, numbered on
+ * across the exec; exit 0 when every check held, 4 (KSFT_SKIP) without
+ * OSPKE.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +51,7 @@ uint8_t entry_fx[512] __attribute__((aligned(16), used));	/* FXSAVE64 */
 uint8_t entry_yh[16][16] __attribute__((used));		/* YMM0-15 bits 255:128 */
 uint64_t entry_gpr[NR_GPRS] __attribute__((used));	/* rbx..r15, rax */
 uint64_t entry_rflags __attribute__((used));
+uint16_t entry_sel[4] __attribute__((used));			/* DS, ES, FS, GS */
 uint32_t entry_avx, entry_have_xinuse __attribute__((used));
 uint64_t entry_xinuse __attribute__((used));
 
@@ -66,6 +70,8 @@ asm(".text\n.globl exec_entry\n.type exec_entry,@function\nexec_entry:\n"
     "	mov %r14, entry_gpr+96(%rip)\n	mov %r15, entry_gpr+104(%rip)\n"
     "	mov %rax, entry_gpr+112(%rip)\n"
     "	pushfq\n	popq entry_rflags(%rip)\n"
+    "	mov %ds, entry_sel+0(%rip)\n	mov %es, entry_sel+2(%rip)\n"
+    "	mov %fs, entry_sel+4(%rip)\n	mov %gs, entry_sel+6(%rip)\n"
     "	fxsave64 entry_fx(%rip)\n"
     "	mov $1, %eax\n	cpuid\n	bt $27, %ecx\n	jnc 2f\n"		/* OSXSAVE */
     "	xor %ecx, %ecx\n	xgetbv\n	test $4, %al\n	jz 2f\n"	/* XCR0.AVX */
@@ -241,6 +247,7 @@ static long execve_dirty(char *const argv[], uint32_t pkru, int avx)
 		     "test %[avx], %[avx]\n\tjz 1f\n\t"
 		     "vmovdqa (%[pat]), %%ymm0\n\tvmovdqa %%ymm0, %%ymm7\n\tvmovdqa %%ymm0, %%ymm15\n"
 		     "1:\tldmxcsr %[mx]\n\tfldcw %[cw]\n\tfld1\n\t"
+		     "mov %%ss, %%ecx\n\tmov %%ecx, %%ds\n\tmov %%ecx, %%es\n\t"
 		     "syscall\n\t"
 		     "fstp %%st(0)\n\tfninit"
 		     : "=a"(ret)
@@ -329,6 +336,7 @@ static void check_registers(void)
 	memcpy(&mxcsr, entry_fx + 24, 4);
 	ok(all_zero(entry_gpr, sizeof(entry_gpr)), "every GPR is 0 at the entry");
 	ok(entry_rflags == RFLAGS_AT_EXEC, "RFLAGS is 0x202 at the entry");
+	ok(all_zero(entry_sel, sizeof(entry_sel)), "DS, ES, FS and GS are null at the entry");
 	ok(all_zero(entry_fx + 160, 16 * 16), "XMM0-15 are 0 at the entry");
 	printf("# AVX %s, XGETBV1 %s\n", entry_avx ? "on" : "off", entry_have_xinuse ? "yes" : "no");
 	ok(!entry_avx || all_zero(entry_yh, sizeof(entry_yh)), "the upper halves of YMM0-15 are 0");
