@@ -158,6 +158,10 @@ $(B)/linux/progs/%: tests/linux/progs/%.c $(PROG_HDRS)
 	@$(if $(Q),echo "  CC [L]  $<")
 	$(Q)$(HOSTCC) $(PROG_CFLAGS) $< -o $@
 
+# exec reads the registers execve left at its ELF entry, before glibc's
+# _start uses any of them (tests/linux/progs/exec.c).
+$(B)/linux/progs/exec: PROG_CFLAGS += -Wl,-e,exec_entry
+
 # attack_guarded and attack_forced are attack.c under other names (their
 # cells run with every pkru_guard= guard, and with pkru_guard=force).
 $(B)/linux/progs/attack_guarded $(B)/linux/progs/attack_forced: tests/linux/progs/attack.c

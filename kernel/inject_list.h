@@ -34,6 +34,10 @@ INJECT(FRAME_PKRU_LIVE, frame_pkru_live, INJECT_HOOK_SIGFRAME, "signal.*," INJEC
        "the signal frame gets the handler's PKRU instead of the interrupted one")
 INJECT(BV_CLEAR, bv_clear, INJECT_HOOK_SIGFRAME, "signal.*," INJECT_LINUX_PROGS,
        "the signal frame is written with XSTATE_BV[9]=0")
+INJECT(EXEC_KEEPS_PKRU, exec_keeps_pkru, INJECT_HOOK_FPU_RESET, "linux.exec",
+       "execve skips the PKRU reset: the new program runs with the old one's PKRU")
+INJECT(EXEC_KEEPS_FPU, exec_keeps_fpu, INJECT_HOOK_FPU_RESET, "linux.exec",
+       "execve skips the FPU reset: the new program starts with the old one's registers")
 INJECT(KFPU_NOSAVE, kfpu_nosave, INJECT_HOOK_KERNEL_FPU, "switch.kernel_fpu",
        "kernel_fpu_begin() does not save the task's user FPU state before kernel SIMD use")
 INJECT(AP_NO_PKE, ap_no_pke, INJECT_HOOK_CPU_SETUP, "smp.*",

@@ -180,6 +180,18 @@ static const struct expectation table[] = {
 		 "write of its initial PKRU is skipped" },
 
 	/*
+	 * ---- execve skipping half of fpu_flush_thread(): every design flips,
+	 * since each resets through its own hooks and the inject skips the
+	 * call to them.  The reasons pin the first check that sees it. ----
+	 */
+	{ .ids = "linux.exec", .inject = INJECT_EXEC_KEEPS_PKRU,
+	  .fails_with = "exit status 1, * sub-tests failed, the first: not ok * PKRU is init_pkru*",
+	  .why = "inject=exec_keeps_pkru: the exec'd program starts with its predecessor's PKRU" },
+	{ .ids = "linux.exec", .inject = INJECT_EXEC_KEEPS_FPU,
+	  .fails_with = "exit status 1, * sub-tests failed, the first: not ok * XMM0-15 are 0 at the entry",
+	  .why = "inject=exec_keeps_fpu: the exec'd program starts with its predecessor's XMM, "
+		 "MXCSR and x87 state" },
+	/*
 	 * ---- pkru_guard= with a guard's check injected away: its doors of
 	 * linux.attack_guarded (every guard on) open again, while the door
 	 * table below still expects them closed.  The reason pins exactly

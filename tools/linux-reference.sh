@@ -35,6 +35,7 @@
 # tools/testdata/hostile-linux-6.12.txt) and abi_mem, abi_sig, abi_proc
 # (kept as tools/testdata/abi-linux-6.12/NAME.txt: `tools/abi_diff.py extract
 # DIR/linux-6.12.*.log tools/testdata/abi-linux-6.12 abi_mem abi_sig abi_proc`),
+# attack, and exec (execve of /bin/exec: tools/testdata/exec-linux-6.12.txt),
 # and powers off.  Written to DIR: linux-LABEL.log (the serial
 # console), results.txt (one tab-separated line per cell: status,
 # processes, ok / not ok counts, sub-results, last line), table.md; one
@@ -56,7 +57,7 @@ ST_DIR=$ROOT/build/linux/selftests
 ST_SRC=$ST_DIR/src/linux-source-6.12/tools/testing/selftests/mm
 SELFTESTS=(protection_keys pkey_sighandler_tests)
 # pkrulab's own programs whose output must equal Linux's (build/linux/progs).
-OWN=(hostile hostile_static abi_mem abi_sig abi_proc attack)
+OWN=(hostile hostile_static abi_mem abi_sig abi_proc attack exec)
 ONE_TESTS=5                       # entries in pkey_sighandler_tests' pkey_tests[]
 # Per-program limits inside the guest (init kills a run that exceeds its own).
 RUN_LIMIT_S=300

@@ -35,7 +35,8 @@ static const char *const builtin_programs[] = {
 
 #define MAX_PROGRAMS	(MB2_MAX_MODULES + (int)ARRAY_SIZE(builtin_programs))
 _Static_assert(MAX_PROGRAMS <= LINUX_MAX_PROGRAMS, "raise LINUX_MAX_PROGRAMS");
-#define STACK_WORDS	512	/* argc, argv, envp, auxv: far fewer are used */
+/* argc, argv and envp with their NULLs, and the auxiliary vector (fewer than 64 words). */
+#define STACK_WORDS	(LX_EXEC_MAX_STRINGS + 3 + 64)
 
 /* Auxiliary vector types (include/uapi/linux/auxvec.h, asm/auxvec.h). */
 #define AT_NULL		0
@@ -200,32 +201,10 @@ static u64 push_string(struct linux_proc *p, u64 *sp, const char *s)
 	return *sp;
 }
 
-static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl, u64 base)
+/* The auxiliary vector at w[n], as Linux's create_elf_tables(); returns the new n. */
+static int build_auxv(u64 *w, int n, const struct elf_plan *pl, u64 base, u64 plat, u64 rnd,
+		      u64 execfn_va)
 {
-	static const char *const envp[] = { "HOME=/", "PATH=/bin:/usr/bin", "TERM=linux", "LANG=C" };
-	static u64 w[STACK_WORDS];
-	char execfn[48];
-	u64 sp = LINUX_STACK_TOP, execfn_va, argv0, env_va[ARRAY_SIZE(envp)], plat, rnd;
-	u8 random[16];
-	int n = 0;
-
-	snprintf(execfn, sizeof(execfn), "/prog/%s", p->prog->name);
-	execfn_va = push_string(p, &sp, execfn);
-	for (int i = ARRAY_SIZE(envp) - 1; i >= 0; i--)
-		env_va[i] = push_string(p, &sp, envp[i]);
-	argv0 = push_string(p, &sp, p->prog->name);
-	plat = push_string(p, &sp, "x86_64");
-	lx_random(random, sizeof(random));
-	sp = ALIGN_DOWN(sp - sizeof(random), 16);
-	rnd = sp;
-	poke(p, rnd, random, sizeof(random));
-
-	w[n++] = 1;			/* argc */
-	w[n++] = argv0;
-	w[n++] = 0;
-	for (unsigned i = 0; i < ARRAY_SIZE(envp); i++)
-		w[n++] = env_va[i];
-	w[n++] = 0;
 #define AUX(type, val) do { w[n++] = (type); w[n++] = (val); } while (0)
 	AUX(AT_PHDR, base + pl->phdr);
 	AUX(AT_PHENT, pl->phent);
@@ -249,6 +228,40 @@ static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl, u64 base
 	AUX(AT_MINSIGSTKSZ, min_sigstack_size());
 	AUX(AT_NULL, 0);
 #undef AUX
+	return n;
+}
+
+/*
+ * The initial stack from a's strings: argv and envp, AT_EXECFN's name,
+ * then the pointers and the auxiliary vector below them.  lx_exec_args_ok()
+ * has bounded the counts so that all of it fits in w.
+ */
+static u64 build_stack(struct linux_proc *p, const struct elf_plan *pl, u64 base,
+		       const struct lx_exec_args *a)
+{
+	static u64 w[STACK_WORDS];
+	static u64 str_va[LX_EXEC_MAX_STRINGS];
+	int nstr = a->argc + a->envc, n = 0;
+	u64 sp = LINUX_STACK_TOP, execfn_va, plat, rnd;
+	u8 random[16];
+
+	execfn_va = push_string(p, &sp, a->execfn);
+	for (int i = nstr - 1; i >= 0; i--)
+		str_va[i] = push_string(p, &sp, a->str[i]);
+	plat = push_string(p, &sp, "x86_64");
+	lx_random(random, sizeof(random));
+	sp = ALIGN_DOWN(sp - sizeof(random), 16);
+	rnd = sp;
+	poke(p, rnd, random, sizeof(random));
+
+	w[n++] = a->argc;
+	for (int i = 0; i < nstr; i++) {
+		w[n++] = str_va[i];
+		if (i == a->argc - 1)
+			w[n++] = 0;	/* argv's end */
+	}
+	w[n++] = 0;			/* envp's end */
+	n = build_auxv(w, n, pl, base, plat, rnd, execfn_va);
 	/* At the entry point RSP is 16-byte aligned and points at argc. */
 	sp = ALIGN_DOWN(sp - n * 8, 16);
 	poke(p, sp, w, n * 8);
@@ -299,17 +312,45 @@ static const char *map_stack(struct linux_proc *p, bool exec_stack)
 	return NULL;
 }
 
-/* The new process's state past its memory: heap, mmap, keys, limits, files. */
-static void exec_proc_init(struct linux_proc *p, const struct elf_plan *pl, u64 base)
+/*
+ * The memory a program starts with (segments, stack, initial stack) into
+ * p->root, fresh and not active, and the state that goes with its layout:
+ * heap, mmap, keys (only key 0: Linux's mm_init() resets the allocation map
+ * and the execute-only key).  Both the cell's first exec and execve load
+ * through here.  NULL, or why it failed (the caller frees p->root).
+ */
+const char *lx_exec_load(struct linux_proc *p, const struct elf_plan *pl,
+			 const struct lx_exec_args *a, u64 *entry, u64 *sp)
 {
-	p->exit_signal = LINUX_SIGCHLD;
+	u64 base = pl->fixed ? 0 : LINUX_LOAD_BASE;
+	const char *err;
+
+	p->low_window = pl->fixed;	/* the pokes below reach the window through it */
+	err = load_segments(p, pl, base);
+	if (!err)
+		err = map_stack(p, pl->exec_stack);
+	if (err)
+		return err;
 	/* A non-PIE executable's heap goes where a PIE's would: the window holds only its image. */
 	p->brk_start = p->brk = pl->fixed ? LINUX_LOAD_BASE : ALIGN_UP(base + pl->end, PAGE_SIZE);
 	p->mmap_low = LINUX_MMAP_TOP;
 	p->pkey_map = 1;		/* key 0 is every page's default */
 	p->exec_only_pkey = -1;
-	lx_rlimits_init(p);
-	lx_files_init(p);
+	*entry = base + pl->entry;
+	*sp = build_stack(p, pl, base, a);
+	return NULL;
+}
+
+const char *lx_exec_check(const struct linux_program *prog, struct elf_plan *plan)
+{
+	const char *err = elf_plan(prog->image, prog->size, plan);
+
+	if (!err && plan->fixed)
+		err = low_window_unusable();
+	if (!err && !plan->fixed &&
+	    plan->end > LINUX_MMAP_TOP - LINUX_LOAD_BASE - LINUX_BRK_MAX)
+		err = "the executable is too large for the Linux address space layout";
+	return err;
 }
 
 /* The process's first thread, to start at entry with its stack at sp. */
@@ -334,43 +375,38 @@ static struct task *exec_first_thread(struct linux_proc *p, u64 entry, u64 sp)
 
 struct task *linux_exec(const struct linux_program *prog, const char **why)
 {
+	static char execfn[48];
+	struct lx_exec_args args = { .argc = 1, .envc = 4, .execfn = execfn,
+		.str = { prog->name, "HOME=/", "PATH=/bin:/usr/bin", "TERM=linux", "LANG=C" } };
 	struct elf_plan plan;
 	struct linux_proc *p;
 	const char *err;
-	u64 sp, base;
+	u64 sp, entry;
 
 	for (int i = 0; i < LINUX_MAX_PROCS; i++)
 		if (lx_procs[i].used) {
 			*why = "another Linux program is running (one at a time)";
 			return NULL;
 		}
-	err = elf_plan(prog->image, prog->size, &plan);
-	if (!err && plan.fixed)
-		err = low_window_unusable();
+	err = lx_exec_check(prog, &plan);
 	if (err) {
 		*why = exec_refused(prog, err);
 		return NULL;
 	}
-	base = plan.fixed ? 0 : LINUX_LOAD_BASE;
-	if (!plan.fixed && plan.end > LINUX_MMAP_TOP - LINUX_LOAD_BASE - LINUX_BRK_MAX) {
-		*why = "the executable is too large for the Linux address space layout";
-		return NULL;
-	}
+	snprintf(execfn, sizeof(execfn), "/prog/%s", prog->name);
 	lx_report_begin();
 	p = lx_proc_first();
 	p->prog = prog;
-	p->low_window = plan.fixed;
 	p->root = lx_root_create(plan.fixed);
-	err = load_segments(p, &plan, base);
-	if (!err)
-		err = map_stack(p, plan.exec_stack);
+	err = lx_exec_load(p, &plan, &args, &entry, &sp);
 	if (err) {
 		lx_root_free(p->root);
 		p->used = false;
 		*why = exec_refused(prog, err);
 		return NULL;
 	}
-	exec_proc_init(p, &plan, base);
-	sp = build_stack(p, &plan, base);
-	return exec_first_thread(p, base + plan.entry, sp);
+	p->exit_signal = LINUX_SIGCHLD;
+	lx_rlimits_init(p);
+	lx_files_init(p);
+	return exec_first_thread(p, entry, sp);
 }

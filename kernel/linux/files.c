@@ -158,6 +158,14 @@ void lx_files_fork(struct linux_proc *child, const struct linux_proc *parent)
 	}
 }
 
+/* execve: the close-on-exec descriptors go (do_close_on_exec()). */
+void lx_files_exec(struct linux_proc *p)
+{
+	for (int fd = 0; fd < LINUX_NR_FDS; fd++)
+		if (p->fds[fd].kind != LXF_NONE && p->fds[fd].cloexec)
+			fd_release(&p->fds[fd]);
+}
+
 void lx_files_exit(struct linux_proc *p)
 {
 	for (int fd = 0; fd < LINUX_NR_FDS; fd++)
@@ -262,10 +270,7 @@ static long do_pipe2(u64 ufds, u64 flags)
 	int i, fds[2];
 	long r, w;
 
-	/*
-	 * O_CLOEXEC is honoured by there being no execve; O_DIRECT (packet
-	 * mode) is not implemented: refused, named, rather than ignored.
-	 */
+	/* O_DIRECT (packet mode) is not implemented: refused, named, rather than ignored. */
 	if (flags & ~(u64)(O_NONBLOCK | O_CLOEXEC | O_DIRECT | O_NOTIFICATION_PIPE))
 		return -LX_EINVAL;
 	if (flags & O_DIRECT)
@@ -295,6 +300,7 @@ static long do_pipe2(u64 ufds, u64 flags)
 	pipes[i] = (struct pipe){ .used = true, .readers = 1, .writers = 1 };
 	lx_current()->fds[r].index = lx_current()->fds[w].index = i;
 	lx_current()->fds[r].nonblock = lx_current()->fds[w].nonblock = flags & O_NONBLOCK;
+	lx_current()->fds[r].cloexec = lx_current()->fds[w].cloexec = flags & O_CLOEXEC;
 	return 0;
 }
 
@@ -504,8 +510,8 @@ static long open_proc_maps(u64 flags)
  * open/openat of the read-only built-in files, with Linux's checks
  * (build_open_flags(), do_open()): O_TRUNC wants write access; O_CREAT|O_EXCL
  * of an existing file is EEXIST; O_DIRECTORY of a file ENOTDIR; O_TMPFILE
- * wants write access and a directory.  O_NONBLOCK, O_CLOEXEC (no execve),
- * O_NOCTTY, O_NOFOLLOW (no symbolic links), O_LARGEFILE, O_SYNC, O_DSYNC,
+ * wants write access and a directory.  O_CLOEXEC marks the descriptor
+ * (sys_open()); O_NONBLOCK, O_NOCTTY, O_NOFOLLOW (no symbolic links), O_LARGEFILE, O_SYNC, O_DSYNC,
  * O_DIRECT, O_NOATIME and O_APPEND change nothing for a read-only
  * in-memory file; unknown bits Linux's open() ignores too.
  */
@@ -564,8 +570,20 @@ long sys_readlinkat(struct pt_regs *r)
 	return do_readlink((long)(int)r->rdi, r->rsi, (long)(int)r->r10);
 }
 
-long sys_open(struct pt_regs *r) { return do_open(AT_FDCWD, r->rdi, r->rsi); }
-long sys_openat(struct pt_regs *r) { return do_open((long)(int)r->rdi, r->rsi, r->rdx); }
+/* The new descriptor with O_CLOEXEC: execve closes it (lx_files_exec()). */
+static long open_cloexec(long fd, u64 flags)
+{
+	if (fd >= 0)
+		lx_current()->fds[fd].cloexec = flags & O_CLOEXEC;
+	return fd;
+}
+
+long sys_open(struct pt_regs *r) { return open_cloexec(do_open(AT_FDCWD, r->rdi, r->rsi), r->rsi); }
+
+long sys_openat(struct pt_regs *r)
+{
+	return open_cloexec(do_open((long)(int)r->rdi, r->rsi, r->rdx), r->rdx);
+}
 
 long sys_close(struct pt_regs *r)
 {
@@ -627,10 +645,11 @@ long sys_ioctl(struct pt_regs *r)
 
 	if (!f)
 		return -LX_EBADF;
-	/* Every descriptor's (do_vfs_ioctl()): close-on-exec (no execve here), O_NONBLOCK. */
+	/* Every descriptor's (do_vfs_ioctl()): close-on-exec, O_NONBLOCK. */
 	switch ((u32)r->rsi) {
 	case FIOCLEX:
 	case FIONCLEX:
+		f->cloexec = (u32)r->rsi == FIOCLEX;
 		return 0;
 	case FIONBIO:
 		if (copy_from_user(&n, r->rdx, sizeof(n)))

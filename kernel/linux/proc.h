@@ -156,6 +156,7 @@ struct linux_file {
 	int index;			/* the built-in file, the pipe or the /proc snapshot */
 	u64 pos;
 	bool nonblock;			/* O_NONBLOCK (pipe2) */
+	bool cloexec;			/* O_CLOEXEC, FIOCLEX: execve closes it */
 };
 
 /* A thread of the process (one pkrulab task each), by task id. */
@@ -376,6 +377,27 @@ u64 lx_prot_flags(u64 prot);
 /* Whether the page allocator can give n more pages and keep a reserve. */
 bool lx_pages_available(u64 n);
 
+/*
+ * Loading a program (kernel/linux/exec.c), for the cell's first exec and
+ * execve (kernel/linux/execve.c) alike.  The strings a new program gets:
+ * str[0, argc) its argv, str[argc, argc + envc) its environment.
+ */
+#define LX_EXEC_MAX_STRINGS	256	/* argv and envp together; more: -E2BIG */
+#define LX_EXEC_MAX_BYTES	(64u << 10)	/* their bytes, NULs included; more: -E2BIG */
+struct lx_exec_args {
+	int argc, envc;
+	const char *execfn;		/* AT_EXECFN's string */
+	const char *str[LX_EXEC_MAX_STRINGS];
+};
+struct elf_plan;
+/* Whether prog can run here (its ELF checked, its layout planned): NULL, or why not. */
+const char *lx_exec_check(const struct linux_program *prog, struct elf_plan *plan);
+/* p->prog's image, its stack and initial stack into p->root (not active): NULL, or why not. */
+const char *lx_exec_load(struct linux_proc *p, const struct elf_plan *pl,
+			 const struct lx_exec_args *a, u64 *entry, u64 *sp);
+long sys_execve(struct pt_regs *r);
+long sys_execveat(struct pt_regs *r);
+
 /* Random bytes (AT_RANDOM, getrandom): reproducible from seed= (kernel/linux/exec.c). */
 void lx_random(void *buf, u64 n);
 
@@ -395,6 +417,7 @@ int lx_thread_count(const struct linux_proc *p);
 /* File descriptors (kernel/linux/files.c). */
 void lx_files_init(struct linux_proc *p);
 void lx_files_exit(struct linux_proc *p);
+void lx_files_exec(struct linux_proc *p);
 void lx_files_fork(struct linux_proc *child, const struct linux_proc *parent);
 long sys_read(struct pt_regs *r);
 long sys_write(struct pt_regs *r);

@@ -892,6 +892,19 @@ static long sys_rt_sigprocmask(struct pt_regs *r)
 	return 0;
 }
 
+/* Linux's sigpending: the blocked signals waiting (the thread's own; there is no shared queue). */
+static long sys_rt_sigpending(struct pt_regs *r)
+{
+	struct task_signals *s = &current->sig;
+	u64 set = lx_mask_from_kernel(s->pending & s->blocked, 0);
+
+	if (ARG1(r) > sizeof(set))
+		return -LX_EINVAL;
+	if (copy_to_user(ARG0(r), &set, ARG1(r)))
+		return -LX_EFAULT;
+	return 0;
+}
+
 /* ---- the table ---------------------------------------------------------------- */
 
 #pragma GCC diagnostic push
@@ -911,6 +924,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_brk] = sys_brk,
 	[__NR_rt_sigaction] = sys_rt_sigaction,
 	[__NR_rt_sigprocmask] = sys_rt_sigprocmask,
+	[__NR_rt_sigpending] = sys_rt_sigpending,
 	[__NR_rt_sigreturn] = sys_lx_rt_sigreturn,
 	[__NR_ioctl] = sys_ioctl,
 	[__NR_writev] = sys_writev,
@@ -934,6 +948,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_fork] = sys_fork,
 	[__NR_exit] = sys_exit_thread,
 	[__NR_kill] = sys_kill,
+	[__NR_execve] = sys_execve,
 	[__NR_wait4] = sys_wait4,
 	[__NR_ptrace] = sys_ptrace,
 	[__NR_nanosleep] = sys_nanosleep,
@@ -967,6 +982,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_pkey_mprotect] = sys_pkey_mprotect,
 	[__NR_pkey_alloc] = sys_pkey_alloc,
 	[__NR_pkey_free] = sys_pkey_free,
+	[__NR_execveat] = sys_execveat,
 	[__NR_clone3] = sys_clone3,
 	/* glibc registers rseq and carries on without it. */
 	[__NR_rseq] = sys_enosys_quiet,

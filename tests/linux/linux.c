@@ -68,6 +68,8 @@ static const char *linux_instance(int i)
  *  - pkey_sighandler_tests, and its test 5 alone (pkey_sighandler_one5,
  *    run-qemu.sh --program): a clone()d thread with its own PKRU takes a
  *    signal (tests 1 to 3 alone are seen to pass without PKRU switched);
+ *  - exec: the exec'd image, back from a child that set another PKRU,
+ *    must run under the init PKRU exec gave it;
  *  - guard_force: pkru_guard=force needs the kernel to know each thread's
  *    PKRU; where nothing switches it the guard is not applied
  *    (lx_abi_of_new_thread()), and the changes it should kill live on.
@@ -76,6 +78,7 @@ static u32 linux_instance_checks(int i)
 {
 	static const char *const thread_pkru[] = {
 		"threads", "ptrace", "pkey_sighandler_tests", "pkey_sighandler_one5", "guard_force",
+		"exec",
 	};
 	const struct linux_program *p = linux_program(i);
 
