@@ -21,8 +21,9 @@ TIMEOUT=${PKRULAB_MATRIX_TIMEOUT:-120}
 SUMMARY_OK='summary failed=0'
 # What a CPU model's XSAVE features can change: the PKU and XSAVE semantics,
 # the switch and signal paths, and the Linux programs that take PKRU from a
-# signal frame.  (The full default run is LAVA's default job, and UEFI's
-# is bare-uefi plus uefi-max, which runs the Linux programs in two designs.)
+# signal frame.  (The full default run is LAVA's default job; under UEFI
+# bare-uefi runs the kernel's suites without modules and uefi-max the
+# Linux programs that use keys, signals and exec, in two designs.)
 XSAVE_SET='pku.*,xsave.*,switch.*,signal.*,sigreturn.*,linux.pkey*'
 
 # The Linux programs whose signals linux61 changes: those that take a
@@ -32,7 +33,7 @@ LINUX_SIGNAL_PROGS='linux.p*,linux.attack,linux.attack_guarded,linux.abi_sig,lin
 
 CASES=(
 "bios-max|0|--cpu max|$SUMMARY_OK;;!cell * SKIP '*not loaded (no module2 line)*';;cell pku.ad_blocks_read ok;;cell xsave.user_sees_pkru ok;;cell signal.pkey_fault[explicit] ok;;cell linux.pkey[explicit] ok;;cell linux.pkey[unmanaged] todo;;diag sigreturn.* 'sigreturn fuzz (seed 1): 10000 frames: * 0 invariant violations*';;cell linux.protection_keys[explicit] ok;;cell linux.pkey_sighandler_tests[hybrid] ok;;diag linux.protection_keys[*] '[protection_keys:*] done (all tests OK)*'"
-"uefi-max|0|--uefi --cpu max -- tests=linux.*,sigreturn.* config=xsave,explicit|$SUMMARY_OK;;meta boot.firmware uefi;;cell linux.protection_keys[xsave] ok;;cell linux.hostile[explicit] ok"
+"uefi-max|0|--uefi --cpu max -- tests=linux.p*,linux.hostile,linux.hello,linux.exec,linux.attack,sigreturn.* config=xsave,explicit|$SUMMARY_OK;;meta boot.firmware uefi;;cell linux.protection_keys[xsave] ok;;cell linux.hostile[explicit] ok"
 "qemu64-no-pku|0|--cpu qemu64|$SUMMARY_OK;;cell pku.ad_blocks_read SKIP 'CPU has no PKU*';;cell xsave.pkru_roundtrip SKIP 'CPU has no XSAVE*'"
 "max-no-xsaveopt|0|--cpu max,-xsaveopt -- tests=$XSAVE_SET|$SUMMARY_OK;;cell xsave.xsaveopt SKIP 'CPU has no XSAVEOPT*';;cell xsave.pkru_roundtrip ok"
 "qemu64-pku-xsave|0|--cpu qemu64,+pku,+xsave,+xsaveopt -- tests=$XSAVE_SET|$SUMMARY_OK;;meta xsave.xcr0_supported 0x203;;cell pku.wd_blocks_write ok"
@@ -122,8 +123,10 @@ BARE="$SUMMARY_OK;;cell linux.hello[xsave] SKIP 'program hello not loaded (no mo
 BARE+=";;cell linux.protection_keys[unmanaged] SKIP 'program protection_keys not loaded*'"
 BARE+=";;cell switch.yield[xsave] ok;;cell signal.pkey_fault[hybrid] ok;;cell pku.ad_blocks_read ok"
 BARE+=";;bench yield_roundtrip explicit;;!cell linux.*[*] ok ''"
-CASES+=("bare-bios|0|--iso $OUT/bare.iso -- bench=all bench_iters=64|$BARE")
-CASES+=("bare-uefi|0|--uefi --iso $OUT/bare.iso -- bench=all bench_iters=64|$BARE")
+# The suites it needs to see, not every one: the default run has them all.
+BARE_TESTS='tests=pku.*,switch.yield,signal.pkey_fault,linux.*'
+CASES+=("bare-bios|0|--iso $OUT/bare.iso -- $BARE_TESTS bench=all bench_iters=64|$BARE")
+CASES+=("bare-uefi|0|--uefi --iso $OUT/bare.iso -- $BARE_TESTS bench=all bench_iters=64|$BARE")
 
 # Programs for the --program cases: a built-in one under another name, one
 # (non-PIE, as gcc -static makes it) that dies by SIGSEGV after its first

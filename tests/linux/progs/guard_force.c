@@ -16,6 +16,8 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,7 +29,6 @@
 
 static unsigned pkru_off;
 static volatile int got_signal;
-static int *volatile nowhere = (int *)8;	/* an unmapped address */
 
 static uint32_t changed(void) { return rdpkru() ^ PKRU_AD(1); }
 
@@ -57,43 +58,73 @@ static void wrpkru_then_syscall(void)
 }
 
 /*
- * The fault and the timer signal: once the handler has run, the child
- * puts its PKRU back before its next system call, so that only the check
- * on that entry (the fault's, the signal's) can have killed it.
+ * The signal's handler longjmps out (no mask restore, so no system call)
+ * and the child takes back the PKRU the kernel gave the handler, so that
+ * its next system call finds the kernel's value: only the check of the
+ * delivery can have killed it.
  */
-static sigjmp_buf fault_env;
+static sigjmp_buf signal_env;
+static volatile uint32_t handler_pkru;
 
-static void on_segv(int sig)
+static void on_signal_jump(int sig)
 {
 	(void)sig;
-	siglongjmp(fault_env, 1);	/* no mask restore: no system call */
+	handler_pkru = rdpkru();
+	siglongjmp(signal_env, 1);
 }
+
+/*
+ * A fault the kernel handles without a signal: a call into the vsyscall
+ * page (vsyscall=xonly: the #PF is emulated as gettimeofday).  Only the
+ * fault's own check sees the changed PKRU; the child puts it back before
+ * its next system call.
+ */
+#define VSYSCALL_GETTIMEOFDAY	0xffffffffff600000ul
 
 static void wrpkru_then_fault(void)
 {
+	long (*vgtod)(void *, void *) = (long (*)(void *, void *))VSYSCALL_GETTIMEOFDAY;
+	uint64_t tv[2];
 	uint32_t old = rdpkru();
 
-	catch(SIGSEGV, on_segv);
-	if (!sigsetjmp(fault_env, 0)) {
-		wrpkru(changed());
-		*nowhere = 1;
-	}
+	wrpkru(changed());
+	vgtod(tv, NULL);
 	wrpkru(old);
+	syscall(SYS_getpid);
 }
 
+/*
+ * The signal comes from a second process, sent only once the change is
+ * made (a flag in shared memory, written with no system call), so the
+ * child's next kernel entry is that signal's delivery.
+ */
 static void wrpkru_then_signal(void)
 {
+	volatile int *changed_flag = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t me = getpid(), sender;
 	uint32_t old = rdpkru();
 
-	catch(SIGALRM, on_signal);
-	alarm(1);
-	wrpkru(changed());
-	/* Up to about 2^36 TSC cycles (many seconds) for a 1 s alarm. */
-	for (uint64_t t0 = __builtin_ia32_rdtsc(); !got_signal && __builtin_ia32_rdtsc() - t0 < (1ull << 36);)
-		asm volatile("" ::: "memory");
-	wrpkru(old);
-	if (!got_signal)
+	if (changed_flag == MAP_FAILED)
 		_exit(3);
+	catch(SIGUSR1, on_signal_jump);
+	sender = fork();
+	if (sender == 0) {
+		while (!*changed_flag)
+			sched_yield();
+		kill(me, SIGUSR1);
+		_exit(0);
+	}
+	if (!sigsetjmp(signal_env, 0)) {
+		wrpkru(changed());
+		*changed_flag = 1;
+		/* Up to about 2^36 TSC cycles (many seconds) for the signal. */
+		for (uint64_t t0 = __builtin_ia32_rdtsc(); __builtin_ia32_rdtsc() - t0 < (1ull << 36);)
+			asm volatile("" ::: "memory");
+		wrpkru(old);	/* no signal came: not a kill of the guard's */
+		_exit(3);
+	}
+	wrpkru(handler_pkru);
 }
 
 static void wrpkru_undone(void)
@@ -221,8 +252,8 @@ static const struct sub {
 	const char *what;
 } subs[] = {
 	{ wrpkru_then_syscall, 1, 0, "WRPKRU, then a system call: killed" },
-	{ wrpkru_then_fault, 1, 0, "WRPKRU, then a fault: killed before its handler" },
-	{ wrpkru_then_signal, 1, 0, "WRPKRU, then a timer signal with no system call: killed" },
+	{ wrpkru_then_fault, 1, 0, "WRPKRU, then a fault the kernel handles (a vsyscall call): killed" },
+	{ wrpkru_then_signal, 1, 0, "WRPKRU, then a signal from another process, no system call: killed" },
 	{ handler_wrpkru, 1, 0, "WRPKRU in a handler, then rt_sigreturn: killed" },
 	{ frame_pkru_changed, 1, NEEDS_FRAME_PKRU, "a handler changes the frame's PKRU: killed at rt_sigreturn" },
 	{ xrstor_then_syscall, 1, NEEDS_XCR0_PKRU, "XRSTOR of another PKRU, then a system call: killed" },
