@@ -670,6 +670,16 @@ sigreturn_load_context(struct pt_regs *r, u64 uframe, const struct sigreturn_ctx
 	r->rflags = sigframe_sanitize_rflags(c->flags, r->rflags);
 }
 
+/* rt_sigreturn's limits for t: its ABI may allow more (a non-PIE Linux
+ * process lies below the user half). */
+static inline __attribute__((always_inline)) const struct sigframe_limits *
+sigreturn_limits(const struct task *t)
+{
+	const struct sigframe_limits *lim = sigframe_limits_current();
+
+	return task_abi_has(t, sigframe_limits) ? task_abi(t)->sigframe_limits(lim) : lim;
+}
+
 /*
  * The core of rt_sigreturn, also driven by the in-kernel fuzzer.  On
  * success regs hold the frame's context and the FPU/PKRU state is loaded;
@@ -684,10 +694,7 @@ do_sigreturn(struct pt_regs *r, u64 uframe, struct sigreturn_ctx *c, const char 
 	struct task_signals *s = &t->sig;
 	enum sigframe_pkru_policy pol = sigcfg.policy;
 
-	c->lim = sigframe_limits_current();
-	/* Its ABI may allow more (a non-PIE Linux process lies below the user half). */
-	if (task_abi_has(t, sigframe_limits))
-		c->lim = task_abi(t)->sigframe_limits(c->lim);
+	c->lim = sigreturn_limits(t);
 	if (!sigreturn_read_context(r, uframe, c, why))
 		return SIGRETURN_UNREADABLE;
 	if (!sigreturn_check_xstate(c, pol, why))
@@ -742,9 +749,7 @@ sigreturn_bad_frame(struct pt_regs *r, int rc, const char *why)
 	 * path of a good frame, which keeps its context in registers.  RSP
 	 * is still the handler's (only a loaded context changes it).
 	 */
-	c.lim = sigframe_limits_current();
-	if (task_abi_has(t, sigframe_limits))
-		c.lim = task_abi(t)->sigframe_limits(c.lim);
+	c.lim = sigreturn_limits(t);
 	if (rc != SIGRETURN_UNREADABLE && sigreturn_read_context(r, r->rsp - 8, &c, &why)) {
 		sigreturn_load_context(r, r->rsp - 8, &c);
 		s->blocked = c.mask & ~SIGBIT(SIGKILL);
