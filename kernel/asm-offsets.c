@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <asm/ptrace.h>
+#include <asm/smp.h>
 #include <asm/traps.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -20,6 +21,7 @@ void asm_offsets(void)
 	DEFINE(PT_RAX, offsetof(struct pt_regs, rax));
 	DEFINE(VEC_SYSCALL, VEC_SYSCALL);
 	DEFINE(NR_SYSCALLS, NR_SYSCALLS);
+	DEFINE(C_MAX_CPUS, MAX_CPUS);
 	DEFINE(TASK_SYSCALL_TABLE, offsetof(struct task, syscall_table));
 	DEFINE(TASK_NR_SYSCALLS, offsetof(struct task, nr_syscalls));
 }

@@ -16,6 +16,7 @@
 #include <kernel/console.h>
 #include <kernel/fpu.h>
 #include <kernel/signal.h>
+#include <kernel/smp.h>
 #include <asm/cpu.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/task.h>
@@ -27,7 +28,6 @@ volatile u64 jiffies;
 volatile u64 timer_switches;
 
 static u32 tick_hz, oneshot_min, oneshot_max;
-static bool in_timer_irq;
 static volatile u32 *stop_flag;
 static u64 stop_after;
 static struct task *stop_task;
@@ -48,17 +48,26 @@ u64 prng_next(void)
 	return prng_state * 0x2545f4914f6cdd1dull;
 }
 
-/* Round robin over the task ids in use (1..task_max_id); idle if none. */
+/*
+ * Round robin over the task ids in use (1..task_max_id) placed on this
+ * CPU and not running elsewhere (a task that migrates here may still be
+ * leaving its old CPU); this CPU's idle context if none.
+ */
 static struct task *pick_next(void)
 {
 	unsigned id = current->id;
+	u32 me = current->on_cpu;
 
 	for (int n = 0; n < task_max_id; n++) {
+		struct task *t;
+
 		id = id >= (unsigned)task_max_id ? 1 : id + 1;
-		if (tasks[id].state == TASK_RUNNABLE)
-			return &tasks[id];
+		t = &tasks[id];
+		if (t->state == TASK_RUNNABLE && t->cpu == me &&
+		    (t->on_cpu == NO_CPU || t == current))
+			return t;
 	}
-	return &tasks[0];
+	return cpu_idle_task(me);
 }
 
 /*
@@ -70,18 +79,18 @@ static struct task *pick_next(void)
  * as Linux does with FSGSBASE, and loaded when it comes back, out of
  * line.  pkrulab's own tasks run with null selectors, zero bases and no
  * LDT: a switch between two of them tests one flag and one pointer.
- * The kernel itself uses none of it (see <asm/segment.h>).
+ * The kernel itself uses none of it (see <asm/segment.h>).  Each CPU's
+ * run queue says whether its registers may hold a foreign task's state
+ * (user_segs) and which LDT it has loaded.
  */
-static bool cpu_user_segs;		/* the registers may hold a foreign task's state */
-static const u64 *cpu_ldt;
-static u32 cpu_ldt_entries;
-
 static void cpu_ldt_set(const u64 *ldt, u32 entries)
 {
-	if (ldt != cpu_ldt || entries != cpu_ldt_entries) {
+	struct cpu_rq *rq = this_rq();
+
+	if (ldt != rq->ldt || entries != rq->ldt_entries) {
 		ldt_load(ldt, ldt ? entries : 0);
-		cpu_ldt = ldt;
-		cpu_ldt_entries = entries;
+		rq->ldt = ldt;
+		rq->ldt_entries = entries;
 	}
 }
 
@@ -100,7 +109,7 @@ static void user_segs_load(const struct task *t)
 	user_selectors_load(&t->sel);
 	wrmsr(MSR_FS_BASE, t->fs_base);
 	wrmsr(MSR_GS_BASE, t->gs_base);
-	cpu_user_segs = true;
+	this_rq()->user_segs = true;
 }
 
 static void user_segs_clear(void)
@@ -111,7 +120,7 @@ static void user_segs_clear(void)
 	user_selectors_load(&null_selectors);
 	wrmsr(MSR_FS_BASE, 0);
 	wrmsr(MSR_GS_BASE, 0);
-	cpu_user_segs = false;
+	this_rq()->user_segs = false;
 }
 
 static __attribute__((noinline, cold)) void user_segs_switch(struct task *prev, struct task *next)
@@ -156,21 +165,24 @@ void task_set_ldt(struct task *t, const u64 *ldt, u32 entries)
 
 void fs_base_reset(void)
 {
-	if (cpu_user_segs || cpu_ldt)
+	if (this_rq()->user_segs || this_rq()->ldt)
 		user_segs_clear();
 }
 
 static void context_switch(struct task *prev, struct task *next)
 {
+	u32 me = prev->on_cpu;
+	struct cpu_rq *rq = &cpu_rqs[me];
+
 	if (!prev->kthread && prev->state != TASK_DEAD)
 		strategy->switch_out(prev);
 	if (!next->kthread)
 		strategy->switch_in(next, prev);
 	next->switches_in++;
-	if (in_timer_irq && !prev->kthread && !next->kthread)
+	if (rq->in_timer_irq && !prev->kthread && !next->kthread)
 		timer_switches++;
-	in_timer_irq = false;
-	if (__builtin_expect(cpu_user_segs | task_abi_foreign(next), 0))
+	rq->in_timer_irq = false;
+	if (__builtin_expect(rq->user_segs | task_abi_foreign(next), 0))
 		user_segs_switch(prev, next);
 	/*
 	 * Only a Linux process has an address space of its own, and only a
@@ -179,12 +191,17 @@ static void context_switch(struct task *prev, struct task *next)
 	 */
 	if (__builtin_expect(next->root != prev->root, 0)) {
 		paging_switch(next->root);
-		if (__builtin_expect(next->io_bitmap != tss_io_bitmap_owner, 0))
-			tss_io_bitmap_switch(next->io_bitmap, next->io_bitmap_bytes);
+		if (__builtin_expect(next->io_bitmap != tss_io_bitmap_owner(me), 0))
+			tss_io_bitmap_switch(me, next->io_bitmap, next->io_bitmap_bytes);
 	}
 	if (next->kstack_top) {
-		set_kernel_stack((u64)next->kstack_top);
+		set_kernel_stack(me, (u64)next->kstack_top);
 	}
+	/* The kernel lock is held across the switch: no other CPU can pick
+	 * prev up before its registers are on its stack. */
+	prev->on_cpu = NO_CPU;
+	next->on_cpu = me;
+	rq->curr = next;
 	current = next;
 	switch_stack(&prev->ksp, next->ksp);
 }
@@ -195,8 +212,10 @@ void schedule(void)
 
 	if (next == prev)
 		return;
-	if (next == &tasks[0] && prev->state == TASK_RUNNABLE)
-		return;		/* nothing else to run: keep going */
+	/* Nothing else to run here: keep going, unless prev moved away. */
+	if (next == cpu_idle_task(prev->on_cpu) && prev->state == TASK_RUNNABLE &&
+	    prev->cpu == prev->on_cpu)
+		return;
 	context_switch(prev, next);
 }
 
@@ -218,8 +237,10 @@ void sleep_ticks(u64 n)
 static void wake_sleepers(void)
 {
 	for (int i = 1; i < MAX_TASKS; i++)
-		if (tasks[i].state == TASK_SLEEPING && jiffies >= tasks[i].wake_tick)
+		if (tasks[i].state == TASK_SLEEPING && jiffies >= tasks[i].wake_tick) {
 			tasks[i].state = TASK_RUNNABLE;
+			task_kick(&tasks[i]);
+		}
 }
 
 /*
@@ -261,6 +282,7 @@ static void timer_irq(struct pt_regs *r)
 	}
 	jiffies++;
 	apic_eoi();
+	smp_tick();
 	rearm();
 	wake_sleepers();
 	signal_tick(jiffies);
@@ -279,9 +301,9 @@ static void timer_irq(struct pt_regs *r)
 		raise_stop_flag();
 	/* Preempt ring 3 and kernel-only tasks, never a system call. */
 	if (user_mode(r) || current->kthread) {
-		in_timer_irq = true;
+		this_rq()->in_timer_irq = true;
 		schedule();
-		in_timer_irq = false;
+		this_rq()->in_timer_irq = false;
 	}
 }
 
@@ -323,23 +345,30 @@ void tasks_run(u32 timeout_ms)
 		hz = apic_timer_hz() / ((oneshot_min + oneshot_max) / 2 + 1);
 	deadline = (u64)timeout_ms * hz / 1000;
 	run_deadline = deadline;
+	smp_tasks_begin();
 	for (;;) {
 		cli();
 		alive = false;
 		for (int i = 1; i < MAX_TASKS; i++)
 			alive |= tasks[i].state == TASK_RUNNABLE || tasks[i].state == TASK_SLEEPING;
-		if (!alive)
+		if (!alive && !smp_tasks_on_aps())
 			break;
-		if (jiffies > deadline) {
+		if (alive && jiffies > deadline) {
 			for (int i = 1; i < MAX_TASKS; i++)
 				if (tasks[i].state == TASK_RUNNABLE || tasks[i].state == TASK_SLEEPING)
 					task_kill(i, "timeout: still running at the scenario deadline");
+			continue;	/* the dead leave the APs at their next kernel entry */
+		}
+		if (jiffies > deadline + hz) {
+			printk("# smp: a task still holds an AP %llu ticks after the deadline: "
+			       "going on without it\n", jiffies - deadline);
 			break;
 		}
 		schedule();
 		/* Nothing runnable (all asleep): wait for the tick. */
-		asm volatile("sti; hlt; cli" ::: "memory");
+		smp_idle_wait();
 	}
+	smp_tasks_end();
 	run_deadline = ~0ull;
 	apic_timer_stop();
 	/* Kernel-only context from here: drop whatever PKRU the last task left. */

@@ -10,6 +10,7 @@
 #include <asm/traps.h>
 #include <kernel/abi.h>
 #include <kernel/signal.h>
+#include <kernel/smp.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/syscall.h>
@@ -43,6 +44,7 @@ static void sig_record(struct task *t, int sig, int code, u64 w2, u64 w3, u64 w4
 	s->fault_error[sig] = error;
 	s->pending |= SIGBIT(sig);
 	t->work |= TASK_WORK_SIGNAL;
+	task_kick(t);		/* on another CPU: now, not at its next entry */
 }
 
 /* Queue a signal (kill, alarm).  Returns -1 for a bad signal number. */

@@ -8,6 +8,7 @@
 #include <asm/desc.h>
 #include <asm/pgtable.h>
 #include <asm/processor.h>
+#include <asm/smp.h>
 #include <asm/traps.h>
 #include <asm/xstate.h>
 #include <kernel/abi.h>
@@ -15,6 +16,7 @@
 #include <kernel/panic.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
+#include <kernel/smp.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 
@@ -39,6 +41,8 @@ void tasks_init(void)
 	snprintf(t0->name, sizeof(t0->name), "idle");
 	t0->kstack_top = NULL;	/* the boot stack */
 	t0->root = paging_kernel_root();
+	t0->cpu = t0->on_cpu = 0;
+	t0->last_cpu = NO_CPU;
 	task_set_abi(t0, &pkrulab_abi);
 	current = t0;
 }
@@ -64,6 +68,8 @@ static struct task *task_alloc(const char *name)
 			*--sp = 0;
 		t->ksp = (u64)sp;
 		t->state = TASK_RUNNABLE;
+		t->cpu = 0;
+		t->on_cpu = t->last_cpu = NO_CPU;
 		t->root = paging_kernel_root();
 		task_set_abi(t, &pkrulab_abi);
 		if (i > task_max_id)
@@ -145,6 +151,7 @@ int task_kill(int id, const char *reason)
 	t->exit_code = TASK_EXIT_SIGNALLED(SIGKILL);
 	snprintf(t->exit_reason, sizeof(t->exit_reason), "%s", reason);
 	t->state = TASK_DEAD;
+	task_kick(t);		/* running on another CPU: it goes at the kick */
 	return 0;
 }
 

@@ -72,6 +72,12 @@ static bool watchdog_nmi(struct pt_regs *r)
 	kernel_exit(status);
 }
 
+void watchdog_lockup(const char *why)
+{
+	printk("# watchdog: %s\n", why);
+	kernel_exit(lockup_hook ? lockup_hook(why) : EXIT_STATUS_HARNESS);
+}
+
 static void start_on_ap(void *arg)
 {
 	(void)arg;

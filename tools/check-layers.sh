@@ -17,7 +17,7 @@ set -euo pipefail
 declare -A ALLOW=(
 	[boot:kernel]="kmain"
 	[arch:kernel]="printk snprintf memcmp memcpy memset strcmp strlen panic page_alloc
-		current task_first_run exit_to_user_mode_work signal_user_exception"
+		current task_first_run exit_to_user_mode_work signal_user_exception smp_syscall"
 	[kernel:tests]="run_tests"
 )
 

@@ -45,15 +45,14 @@ struct tss_io {
 #define IO_BITMAP_OFFSET_INVALID	sizeof(struct tss_io)
 
 /* Per CPU: a GDT (its TSS descriptor's busy bit is per CPU), a TSS, IST stacks. */
-static u64 gdts[MAX_CPUS][GDT_ENTRIES] __aligned(16);
+/* One GDT per CPU, GDT_STRIDE apart: SGDT names the CPU (<asm/smp.h>). */
+u64 gdts[MAX_CPUS][GDT_STRIDE] __aligned(16);
 static struct tss_io tsss[MAX_CPUS] __aligned(16);
 static struct idt_entry idt[256] __aligned(16);
 
 static u8 ist_stacks[MAX_CPUS][NR_IST_STACKS][8192] __aligned(16);
 
 /* Only the boot CPU runs tasks: the ring-3 entry stack is its TSS's. */
-#define tss tsss[0].hw
-
 extern void *isr_stub_table[];		/* entry.asm, one per vector */
 
 void gdt_init(void) { gdt_init_cpu(0); }
@@ -63,7 +62,7 @@ void gdt_init_cpu(u32 cpu)
 	u64 *gdt = gdts[cpu];
 	struct tss_io *t = &tsss[cpu];
 	u64 base = (u64)t;
-	struct desc_ptr d = { sizeof(gdts[cpu]) - 1, (u64)gdt };
+	struct desc_ptr d = { GDT_ENTRIES * 8 - 1, (u64)gdt };
 
 	gdt[0] = 0;
 	gdt[1] = 0;			/* Linux's 32-bit kernel code: not used */
@@ -99,14 +98,14 @@ void gdt_init_cpu(u32 cpu)
 }
 
 /*
- * The LDT descriptor is written into CPU 0's GDT before each LLDT (its
+ * The LDT descriptor is written into this CPU's GDT before each LLDT (its
  * base and limit follow the process); LLDT of the null selector leaves
  * the LDTR unusable, so an LDT selector then faults as it would on Linux
  * in a process without an LDT.
  */
 void ldt_load(const u64 *base, u32 entries)
 {
-	u64 *gdt = gdts[0], b = (u64)base, limit = entries * LDT_ENTRY_SIZE - 1;
+	u64 *gdt = gdts[smp_processor_id()], b = (u64)base, limit = entries * LDT_ENTRY_SIZE - 1;
 
 	if (!entries) {
 		asm volatile("lldt %w0" :: "r"(0));
@@ -120,39 +119,51 @@ void ldt_load(const u64 *base, u32 entries)
 	asm volatile("lldt %w0" :: "r"(GDT_LDT) : "memory");
 }
 
-void tss_set_rsp0(u64 rsp0) { tss.rsp[0] = rsp0; }
+void tss_set_rsp0(u64 rsp0) { tsss[smp_processor_id()].hw.rsp[0] = rsp0; }
 
-const u8 *tss_io_bitmap_owner;		/* the map CPU 0's TSS holds (NULL: none) */
-static u32 tss_io_bitmap_used;		/* its leading bytes that may not be all ones */
+/* The map each CPU's TSS holds (NULL: none), and its leading bytes that
+ * may not be all ones. */
+static const u8 *io_bitmap_owner[MAX_CPUS];
+static u32 io_bitmap_used[MAX_CPUS];
+
+const u8 *tss_io_bitmap_owner(u32 cpu) { return io_bitmap_owner[cpu]; }
 
 /*
- * CPU 0's ports for ring 3 from now on: map's first bytes bytes (the rest
- * all ones: closed), or none (NULL).  Only the bytes a map can have
+ * CPU cpu's ports for ring 3 from now on: map's first bytes bytes (the
+ * rest all ones: closed), or none (NULL).  Only the bytes a map can have
  * opened are copied: the larger of the old and the new map's length, as
  * Linux's tss_copy_io_bitmap() does.
  */
-void tss_io_bitmap_switch(const u8 *map, u32 bytes)
+void tss_io_bitmap_switch(u32 cpu, const u8 *map, u32 bytes)
 {
-	struct tss_io *t = &tsss[0];
+	struct tss_io *t = &tsss[cpu];
 
-	tss_io_bitmap_owner = map;
+	io_bitmap_owner[cpu] = map;
 	if (!map) {
 		t->hw.iomap_base = IO_BITMAP_OFFSET_INVALID;
 		return;
 	}
 	memcpy(t->io_bitmap, map, bytes);
-	if (tss_io_bitmap_used > bytes)
-		memset(t->io_bitmap + bytes, 0xff, tss_io_bitmap_used - bytes);
-	tss_io_bitmap_used = bytes;
+	if (io_bitmap_used[cpu] > bytes)
+		memset(t->io_bitmap + bytes, 0xff, io_bitmap_used[cpu] - bytes);
+	io_bitmap_used[cpu] = bytes;
 	t->hw.iomap_base = IO_BITMAP_OFFSET_VALID;
 }
 
-u8 *cpu_kstack_top;			/* the SYSCALL entry loads RSP from here */
-
-void set_kernel_stack(u64 top)
+void tss_io_bitmap_drop(const u8 *map)
 {
-	tss.rsp[0] = top;
-	cpu_kstack_top = (u8 *)top;
+	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (io_bitmap_owner[cpu] == map)
+			tss_io_bitmap_switch(cpu, NULL, 0);
+}
+
+/* Each CPU's SYSCALL entry loads RSP from its own slot (syscall_entry.asm). */
+u64 cpu_kstack_top[MAX_CPUS];
+
+void set_kernel_stack(u32 cpu, u64 top)
+{
+	tsss[cpu].hw.rsp[0] = top;
+	cpu_kstack_top[cpu] = top;
 }
 
 void idt_set_gate(int vec, void *handler, int dpl, int ist)

@@ -8,6 +8,7 @@
  * key, deny that key in PKRU and watch the access fault.
  */
 #include <asm/pgtable.h>
+#include <asm/smp.h>
 #include <asm/processor.h>
 #include <kernel/panic.h>
 #include <kernel/mm.h>
@@ -18,7 +19,23 @@
 #define TABLE_FLAGS	(PTE_P | PTE_W | PTE_U)	/* leaf decides U/S and W */
 
 static pte_t *pml4;		/* the kernel's root */
-static pte_t *active;		/* the root in CR3 */
+/* The root in each CPU's CR3. */
+static pte_t *active_roots[MAX_CPUS];
+#define active (active_roots[smp_processor_id()])
+
+/*
+ * While tasks run on several CPUs (kernel/smp.c), another CPU may cache a
+ * translation this CPU just took away or restricted (a key or a
+ * permission: the TLB caches both, SDM vol. 3, 4.10.2.2): it must drop
+ * it before the change counts as done.
+ */
+void (*paging_flush_others)(void);
+
+static inline void flush_others(void)
+{
+	if (__builtin_expect(paging_flush_others != NULL, 0))
+		paging_flush_others();
+}
 static u64 identity_limit;
 
 /* Absolute linker symbols: their addresses are the values. */
@@ -73,6 +90,7 @@ void map_page_in(pte_t *root, u64 va, u64 pa, u64 flags)
 	*e = (pa & PTE_ADDR_MASK) | flags | PTE_P;
 	if (root == active)
 		invlpg((void *)va);
+	flush_others();
 }
 
 void map_page(u64 va, u64 pa, u64 flags) { map_page_in(active, va, pa, flags); }
@@ -93,6 +111,7 @@ void unmap_page(u64 va)
 	if (e) {
 		*e = 0;
 		invlpg((void *)va);
+		flush_others();
 	}
 }
 
@@ -105,6 +124,7 @@ void set_page_flags(u64 va, u64 set, u64 clear)
 	*e = (*e & ~clear) | set;
 	/* A key or permission change is not seen until the TLB entry goes. */
 	invlpg((void *)va);
+	flush_others();
 }
 
 void set_page_pkey(u64 va, int pkey)
@@ -155,6 +175,7 @@ void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *)
 	}
 	if (root == active)
 		write_cr3((u64)root);	/* every user translation of the range goes */
+	flush_others();
 }
 
 static u64 count_table(const pte_t *t, int level);
@@ -400,7 +421,8 @@ void paging_init(u64 limit, u64 video_base, u64 video_len)
 	 * Nothing in the identity map but the kernel's text is executable.
 	 */
 	pml4 = page_alloc();
-	active = pml4;
+	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++)
+		active_roots[cpu] = pml4;	/* APs start on the kernel's tables */
 	for (u64 a = 0; a < image_hi; a += PAGE_SIZE)
 		*walk(a, 0, true, PTE_P | PTE_W) = a | kernel_page_flags(a) | PTE_P;
 	for (u64 a = image_hi; a < limit; a += LARGE_PAGE_SIZE)

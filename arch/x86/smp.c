@@ -61,7 +61,7 @@ static struct cpu_regs_template smp_ap_regs;
 u32 smp_cpus_online(void) { return nr_online; }
 u32 smp_cpu_apic_id(u32 cpu) { return cpu < nr_slots ? cpus[cpu].apic_id : ~0u; }
 
-static bool usable(u32 cpu)
+bool smp_cpu_usable(u32 cpu)
 {
 	return cpu > 0 && cpu < nr_slots && cpus[cpu].online && !cpus[cpu].lost;
 }
@@ -195,17 +195,37 @@ u32 smp_init(u32 want, u64 tramp_pa, u64 cr4_clear)
 	return nr_online;
 }
 
-int smp_call(u32 cpu, void (*fn)(void *), void *arg, u32 timeout_us)
+int smp_call_async(u32 cpu, void (*fn)(void *), void *arg)
 {
 	struct cpu_slot *c = &cpus[cpu];
 
-	if (!usable(cpu))
+	if (!smp_cpu_usable(cpu) || c->done != c->req)
 		return -1;
 	c->fn = fn;
 	c->arg = arg;
 	barrier();
 	c->req++;
 	apic_send_ipi(c->apic_id, APIC_DM_FIXED | VEC_IPI_CALL);
+	return 0;
+}
+
+bool smp_call_done(u32 cpu)
+{
+	return !smp_cpu_usable(cpu) || cpus[cpu].done == cpus[cpu].req;
+}
+
+void smp_send_ipi(u32 cpu, u8 vec)
+{
+	if (smp_cpu_usable(cpu))
+		apic_send_ipi(cpus[cpu].apic_id, APIC_DM_FIXED | vec);
+}
+
+int smp_call(u32 cpu, void (*fn)(void *), void *arg, u32 timeout_us)
+{
+	struct cpu_slot *c = &cpus[cpu];
+
+	if (smp_call_async(cpu, fn, arg))
+		return -1;
 	for (u32 t = 0; t < timeout_us; t += POLL_US) {
 		for (int spin = 0; spin < 64; spin++) {
 			if (c->done == c->req)

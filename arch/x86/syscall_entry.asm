@@ -105,6 +105,42 @@ syscall_entry:
 ; ECX with R11's flags.  Nothing touches the stack, which is still the
 ; user's: interrupts are off (FMASK), and NMI, #DB, #DF and #MC run on IST
 ; stacks of their own.
+; While tasks run on several CPUs (kernel/smp.c), each CPU's IA32_LSTAR
+; holds its own stub below: the stub knows its CPU's slots for the user
+; RSP and the kernel stack, so no GS base (which ring 3 owns) and no
+; SWAPGS are needed.  The same pt_regs is built, and smp_syscall() takes
+; the kernel lock, runs the call and the return-to-user work, and drops
+; the lock; the way out is the interrupt return's.
+extern smp_syscall
+extern isr_return
+%define MAX_CPUS 8	; <asm/smp.h>
+
+%macro SMP_SYSCALL_STUB 1
+syscall_entry_smp_%1:
+	mov [rel smp_user_rsp + %1 * 8], rsp
+	mov rsp, [rel cpu_kstack_top + %1 * 8]
+	push USER_DS
+	push qword [rel smp_user_rsp + %1 * 8]
+	jmp syscall_smp_common
+%endmacro
+
+%assign c 0
+%rep MAX_CPUS
+	SMP_SYSCALL_STUB c
+%assign c c + 1
+%endrep
+
+syscall_smp_common:
+	push r11
+	push USER_CS
+	push rcx
+	push rax		; error code: the number (orig_ax)
+	push VEC_SYSCALL
+	PUSH_GPRS
+	mov rdi, rsp
+	call smp_syscall
+	jmp isr_return
+
 global syscall32_entry
 syscall32_entry:
 	mov eax, -ENOSYS
@@ -113,7 +149,23 @@ syscall32_entry:
 global syscall_iret
 syscall_iret equ syscall_entry.iret
 
+section .rodata
+align 8
+global syscall_entry_smp
+syscall_entry_smp:
+%assign c 0
+%rep MAX_CPUS
+	dq syscall_entry_smp_ %+ c
+%assign c c + 1
+%endrep
+
+	; <asm/smp.h>'s MAX_CPUS (asm-offsets) and this file's must agree:
+	; either difference negative stops the assembler.
+	times C_MAX_CPUS - MAX_CPUS db 0
+	times MAX_CPUS - C_MAX_CPUS db 0
+
 section .bss
 syscall_user_rsp: resq 1
+smp_user_rsp: resq MAX_CPUS
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -240,7 +240,24 @@ static __always_inline void handle_trap(struct pt_regs *r)
 	panic("unexpected interrupt");
 }
 
-void trap_dispatch(struct pt_regs *r)
+void (*trap_smp_hook)(struct pt_regs *r);
+
+/* What needs no kernel lock: the NMI, and the interrupts that only poke
+ * this CPU's own hardware (kernel/smp.c's lock-free vectors). */
+void trap_handle_nolock(struct pt_regs *r)
+{
+	if (r->vector == VEC_NMI) {
+		if (nmi_handler && nmi_handler(r))
+			return;
+		/* The front panel, or a platform watchdog: note it, do not end the run. */
+		printk("# NMI received at rip=%#llx (%s mode): ignored\n", r->rip,
+		       user_mode(r) ? "user" : "kernel");
+		return;
+	}
+	handle_trap(r);
+}
+
+void trap_dispatch_locked(struct pt_regs *r)
 {
 	int vec = r->vector;
 
@@ -251,16 +268,20 @@ void trap_dispatch(struct pt_regs *r)
 			user_run_finish(r, vec);
 	}
 	if (vec == VEC_NMI) {
-		if (nmi_handler && nmi_handler(r))
-			return;
-		/* The front panel, or a platform watchdog: note it, do not end the run. */
-		printk("# NMI received at rip=%#llx (%s mode): ignored\n", r->rip,
-		       user_mode(r) ? "user" : "kernel");
+		trap_handle_nolock(r);
 		return;
 	}
 	handle_trap(r);
 	if (user_mode(r))
 		exit_to_user_mode(r);
+}
+
+void trap_dispatch(struct pt_regs *r)
+{
+	if (__builtin_expect(trap_smp_hook != NULL, 0))
+		trap_smp_hook(r);
+	else
+		trap_dispatch_locked(r);
 }
 
 extern void safe_call_asm(void *target);

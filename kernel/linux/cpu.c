@@ -111,7 +111,7 @@ static void io_apply(struct linux_proc *p)
 		if (lx_same_process(&tasks[i], p))
 			lx_io_task(&tasks[i], p);
 	if (lx_current() == p)
-		tss_io_bitmap_switch(current->io_bitmap, current->io_bitmap_bytes);
+		tss_io_bitmap_switch(current->on_cpu, current->io_bitmap, current->io_bitmap_bytes);
 }
 
 void lx_io_end(struct linux_proc *p)
@@ -119,8 +119,7 @@ void lx_io_end(struct linux_proc *p)
 	p->io_bitmap_bytes = 0;
 	p->iopl_emul = 0;
 	io_apply(p);
-	if (tss_io_bitmap_owner == p->io_bitmap)	/* the slot's memory will be reused */
-		tss_io_bitmap_switch(NULL, 0);
+	tss_io_bitmap_drop(p->io_bitmap);	/* the slot's memory will be reused */
 }
 
 /* The bytes of the bitmap in use: up to its last u64 with an open port (Linux's max). */

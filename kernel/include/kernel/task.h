@@ -41,6 +41,13 @@ struct task {
 	u32 pkru;			/* explicit/hybrid: PKRU while switched out */
 	bool pkru_in_image;		/* explicit/hybrid: not yet taken from the XSAVE image */
 	bool fpu_loaded;		/* xsave_deferred: registers hold this task's state */
+	/*
+	 * CPUs (<kernel/smp.h>): the one it is placed on (it runs nowhere
+	 * else; a migration changes it), the one it runs on now (NO_CPU:
+	 * none), and the one whose registers last held its user FPU state
+	 * (Linux's fpu->last_cpu; NO_CPU once its saved image changed).
+	 */
+	u32 cpu, on_cpu, last_cpu;
 	u64 wake_tick;
 	u64 sleep_uptr;			/* user address written at wake-up (nanosleep-style) */
 	long sleep_result;

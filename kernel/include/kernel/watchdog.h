@@ -24,6 +24,9 @@ void watchdog_touch(void);
  * why, close the report; returns the exit status.
  */
 void watchdog_set_lockup_hook(int (*hook)(const char *why));
+/* A lock-up found elsewhere (a CPU that waited too long for the kernel
+ * lock): reported, the hook run, the run ended. */
+__noreturn void watchdog_lockup(const char *why);
 /*
  * The detector's self-test: with expect set, a lock-up of ms milliseconds
  * is reported to the caller (*rip: where cpu0 was) instead of ending the

@@ -17,6 +17,7 @@
 #define GDT_TSS		0x40	/* 16-byte system descriptor */
 #define GDT_LDT		0x50	/* 16-byte system descriptor: the running process's LDT */
 #define GDT_ENTRIES	12
+#define GDT_STRIDE	16	/* a power of two: smp_processor_id() divides by it */
 
 #define USER_CS		(GDT_USER_CS | 3)
 #define USER_DS		(GDT_USER_DS | 3)
@@ -53,23 +54,26 @@ void idt_set_gate(int vec, void *handler, int dpl, int ist);
 void tss_set_rsp0(u64 rsp0);
 
 /*
- * The I/O permission bitmap of CPU 0's TSS (the CPU that runs tasks): one
- * bit per port, 0 = ring 3 may use it.  tss_io_bitmap_switch() installs
- * the first bytes of a map (the rest closed) or, with NULL, closes every
- * port; tss_io_bitmap_owner is the map installed, so a switch can tell
- * cheaply whether it must change.  A map's owner must switch to NULL
+ * The I/O permission bitmap of each CPU's TSS: one bit per port, 0 =
+ * ring 3 may use it.  tss_io_bitmap_switch() installs the first bytes of
+ * a map (the rest closed) or, with NULL, closes every port;
+ * tss_io_bitmap_owner() is the map a CPU has installed, so a switch can
+ * tell cheaply whether it must change.  A map's owner must switch to NULL
  * before the map's memory is reused.
  */
 #define IO_BITMAP_BITS		65536
 #define IO_BITMAP_BYTES		(IO_BITMAP_BITS / 8)
-extern const u8 *tss_io_bitmap_owner;
-void tss_io_bitmap_switch(const u8 *map, u32 bytes);
+const u8 *tss_io_bitmap_owner(u32 cpu);
+void tss_io_bitmap_switch(u32 cpu, const u8 *map, u32 bytes);
+/* No CPU's TSS holds map any more (its memory is about to be reused). */
+void tss_io_bitmap_drop(const u8 *map);
 /*
  * Ports the kernel drives or that end the run (arch/x86/ioport.c), never
  * given to ring 3: what the port is, or NULL for one ring 3 may have.
  */
 const char *io_port_reserved(u32 port);
 /* The stack ring-3 entries land on: interrupts (TSS.RSP0) and SYSCALL. */
-void set_kernel_stack(u64 top);
+/* CPU cpu's ring-0 stack for entries from ring 3 (TSS.RSP0 and SYSCALL's). */
+void set_kernel_stack(u32 cpu, u64 top);
 
 #endif

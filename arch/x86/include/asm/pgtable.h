@@ -81,6 +81,8 @@ void set_mmio_uncached(u64 pa);
 pte_t *paging_kernel_root(void);
 pte_t *paging_active_root(void);
 void paging_switch(pte_t *root);		/* load CR3 if root is not active */
+/* Set while tasks run on several CPUs: the other CPUs drop their TLBs. */
+extern void (*paging_flush_others)(void);
 pte_t *paging_root_create(void);		/* a new root with the kernel's entries */
 pte_t *lookup_pte_in(pte_t *root, u64 va);
 void map_page_in(pte_t *root, u64 va, u64 pa, u64 flags);

@@ -2,14 +2,35 @@
  * Several CPUs (arch/x86/smp.c).  The boot CPU is CPU 0; the application
  * processors the MADT lists are started with INIT-SIPI-SIPI, each with its
  * own GDT, TSS, IST stacks and stack, and wait in an idle loop (halted,
- * woken by an IPI) for a function to run.  Tasks still run on CPU 0 only.
+ * woken by an IPI) for a function to run: kernel/smp.c hands them the
+ * scheduler's loop while tasks run on several CPUs.
  */
 #ifndef ASM_SMP_H
 #define ASM_SMP_H
 
+#include <asm/desc.h>
+#include <asm/processor.h>
 #include <asm/types.h>
 
 #define MAX_CPUS	8
+#define NO_CPU		0xffffffffu
+#define VEC_IPI_RESCHED	0xf2	/* look at current's work word and the run queue */
+#define VEC_IPI_FLUSH	0xf3	/* flush this CPU's TLB (shootdown), then ack */
+
+/*
+ * Which CPU this is, from the one thing each CPU has its own copy of and
+ * ring 3 cannot change: the GDT's address (gdt_init_cpu() gives CPU n
+ * gdts[n]).  SGDT is unprivileged in ring 0 and needs no GS base, which
+ * ring 3 owns here (FSGSBASE): no SWAPGS on any entry path.
+ */
+extern u64 gdts[MAX_CPUS][GDT_STRIDE];
+static inline u32 smp_processor_id(void)
+{
+	struct desc_ptr d;
+
+	asm volatile("sgdt %0" : "=m"(d));
+	return (u32)((d.base - (u64)gdts) / sizeof(gdts[0]));
+}
 #define VEC_IPI_CALL	0xf0	/* wakes an idle AP: it looks at its mailbox */
 #define VEC_WATCHDOG	0xf1	/* the watchdog AP's own timer tick (kernel/watchdog.c) */
 
@@ -24,6 +45,8 @@
 u32 smp_init(u32 want, u64 tramp_pa, u64 cr4_clear);
 u32 smp_cpus_online(void);
 u32 smp_cpu_apic_id(u32 cpu);
+/* An AP online and answering (never CPU 0). */
+bool smp_cpu_usable(u32 cpu);
 /*
  * Run fn(arg) on CPU cpu (an online AP), interrupts off there, and wait
  * for it up to timeout_us.  0 when it ran, -1 for a CPU that is not
@@ -31,6 +54,12 @@ u32 smp_cpu_apic_id(u32 cpu);
  * lost: it is not used again).
  */
 int smp_call(u32 cpu, void (*fn)(void *), void *arg, u32 timeout_us);
+/* The same without waiting: fn runs until it returns (the scheduler's loop). */
+int smp_call_async(u32 cpu, void (*fn)(void *), void *arg);
+/* Whether an AP has finished the last function it was handed. */
+bool smp_call_done(u32 cpu);
+/* An interrupt on vector vec to CPU cpu (a fixed IPI). */
+void smp_send_ipi(u32 cpu, u8 vec);
 
 /*
  * An exception no fixup covers, on an AP (the run goes on without it):

@@ -34,6 +34,15 @@ void irq_register(int vec, irq_handler_t fn);
 /* An NMI handler that claims the NMIs it expects (true); the rest are logged and ignored. */
 void nmi_set_handler(bool (*fn)(struct pt_regs *regs));
 void trap_dispatch(struct pt_regs *regs);
+/*
+ * While tasks run on several CPUs, every interrupt and exception goes to
+ * trap_smp_hook (kernel/smp.c), which takes the kernel lock where it must
+ * and then calls one of these: the whole dispatch with the return-to-user
+ * work, or only the handler (NMI, and the vectors that need no lock).
+ */
+extern void (*trap_smp_hook)(struct pt_regs *regs);
+void trap_dispatch_locked(struct pt_regs *regs);
+void trap_handle_nolock(struct pt_regs *regs);
 
 /*
  * Run ring-3 code once.  The code gets a0..a2 in RDI, RSI, RDX and ends with

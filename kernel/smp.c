@@ -1,0 +1,391 @@
+/*
+ * Tasks on several CPUs: the kernel lock, each CPU's scheduler loop, the
+ * IPIs, migration and the TLB shootdown (see <kernel/smp.h>).
+ *
+ * Why one lock.  Every structure here (tasks, signals, address spaces,
+ * the strategies' state) was written for one CPU; a lock taken at every
+ * entry from ring 3 keeps all of it correct, as Linux 2.0's kernel_flag
+ * did, while ring 3 -- where PKRU matters -- runs on every CPU at once.
+ * What a design must get right on SMP is then exactly what the PKRU
+ * argument is about: per-CPU registers (PKRU, FPU ownership), state that
+ * migrates with a task, and TLBs that cache protection keys.
+ *
+ * The lock's rules:
+ *  - a CPU takes it when it enters the kernel from ring 3 (SYSCALL,
+ *    interrupt, exception) or from its idle halt, and drops it on the way
+ *    back; a context switch happens with it held, so a task leaves one
+ *    CPU completely before another can pick it up;
+ *  - the vectors that only touch this CPU's own hardware (NMI, #DF, #MC,
+ *    the AP mailbox call, the watchdog tick, the TLB flush IPI) never
+ *    take it, so the lock-up detector and a shootdown work while another
+ *    CPU holds it;
+ *  - a CPU spinning for it still answers shootdowns (it polls its
+ *    mailbox: the holder may be waiting for exactly that), and one that
+ *    waits BKL_WAIT_S seconds reports which CPU holds it and ends the run
+ *    through the watchdog's lock-up path.
+ */
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/desc.h>
+#include <asm/msr-index.h>
+#include <asm/pgtable.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/timing.h>
+#include <asm/traps.h>
+#include <kernel/abi.h>
+#include <kernel/console.h>
+#include <kernel/panic.h>
+#include <kernel/smp.h>
+#include <kernel/string.h>
+#include <kernel/syscall.h>
+#include <kernel/uaccess.h>
+#include <kernel/watchdog.h>
+
+#define BKL_WAIT_S		5
+#define AP_LEAVE_US		500000	/* an AP back in its mailbox loop after the run */
+#define FLUSH_WAIT_S		2
+
+struct cpu_rq cpu_rqs[MAX_CPUS];
+bool smp_tasks_active;
+
+static volatile u32 bkl_owner = NO_CPU;
+static u32 task_cpu_mask;		/* CPUs running their scheduler loop */
+static volatile bool run_done;		/* the APs leave their loops */
+static u64 run_xcr0;			/* CPU 0's XCR0 for this run (the strategy's) */
+
+extern void syscall_entry(void);
+extern void *const syscall_entry_smp[MAX_CPUS];	/* syscall_entry.asm */
+
+u32 smp_task_cpus(void) { return smp_cpus_online(); }
+
+static bool cpu_runs_tasks(u32 cpu) { return cpu < MAX_CPUS && (task_cpu_mask & (1u << cpu)); }
+
+static __noreturn void lock_fatal(const char *why)
+{
+	watchdog_lockup(why);
+}
+
+/* A shootdown request to this CPU, answered: drop every non-global translation. */
+static void flush_poll(u32 me)
+{
+	struct cpu_rq *rq = &cpu_rqs[me];
+
+	if (rq->flush_req != rq->flush_done) {
+		write_cr3(read_cr3());
+		rq->flush_done = rq->flush_req;
+	}
+}
+
+static void bkl_lock(u32 me)
+{
+	u64 start = 0;
+	char why[96];
+
+	if (bkl_owner == me) {
+		snprintf(why, sizeof(why), "cpu%u takes the kernel lock it already holds", me);
+		lock_fatal(why);
+	}
+	while (!__sync_bool_compare_and_swap(&bkl_owner, NO_CPU, me)) {
+		flush_poll(me);
+		cpu_relax();
+		if (!tsc_hz)
+			continue;
+		if (!start)
+			start = rdtsc();
+		else if (rdtsc() - start > BKL_WAIT_S * tsc_hz) {
+			snprintf(why, sizeof(why), "cpu%u waited %u s for the kernel lock, held by cpu%u",
+				 me, BKL_WAIT_S, bkl_owner);
+			lock_fatal(why);
+		}
+	}
+	current = cpu_rqs[me].curr;
+}
+
+static void bkl_unlock(u32 me)
+{
+	char why[96];
+
+	if (bkl_owner != me) {
+		snprintf(why, sizeof(why), "cpu%u drops the kernel lock, held by cpu%u", me,
+			 bkl_owner);
+		lock_fatal(why);
+	}
+	__atomic_store_n(&bkl_owner, NO_CPU, __ATOMIC_RELEASE);
+}
+
+/* current was killed by another CPU while it ran in ring 3: it goes now. */
+static void enter_from_user(u32 me)
+{
+	bkl_lock(me);
+	if (current->state == TASK_DEAD)
+		schedule();
+}
+
+void smp_syscall(struct pt_regs *r)
+{
+	u32 nr = (u32)r->rax;
+	struct task *t;
+
+	enter_from_user(smp_processor_id());
+	t = current;
+	/* As the one-CPU entry: EAX is the number, a table of none takes all. */
+	if (nr < t->nr_syscalls)
+		r->rax = t->syscall_table[nr](r);
+	else if (!t->nr_syscalls)
+		r->rax = t->syscall_table[0](r);
+	else
+		r->rax = -ENOSYS;
+	exit_to_user_mode(r);
+	/* It may have migrated: the lock is the CPU's it returns from. */
+	bkl_unlock(current->on_cpu);
+}
+
+static bool vector_needs_lock(u64 vec)
+{
+	return !(vec == VEC_NMI || vec == VEC_DF || vec == VEC_MC || vec == VEC_IPI_CALL ||
+		 vec == VEC_WATCHDOG || vec == VEC_IPI_FLUSH || vec == VEC_SPURIOUS);
+}
+
+static void smp_trap(struct pt_regs *r)
+{
+	u32 me = smp_processor_id();
+	bool took;
+
+	if (!vector_needs_lock(r->vector)) {
+		trap_handle_nolock(r);
+		return;
+	}
+	took = bkl_owner != me;
+	if (took) {
+		if (user_mode(r))
+			enter_from_user(me);
+		else
+			bkl_lock(me);
+	}
+	trap_dispatch_locked(r);
+	if (took)
+		bkl_unlock(current->on_cpu);
+}
+
+/*
+ * A kick: current's work word, a kill or a new placement is to be looked
+ * at.  Ring 3 and kernel-only tasks give the CPU up (round robin: an AP's
+ * timer is the watchdog's, so CPU 0's tick kicks the APs instead).
+ */
+static void resched_irq(struct pt_regs *r)
+{
+	apic_eoi();
+	if (user_mode(r) || (current->kthread && current != cpu_idle_task(current->on_cpu)))
+		schedule();
+}
+
+static void flush_irq(struct pt_regs *r)
+{
+	(void)r;
+	apic_eoi();
+	flush_poll(smp_processor_id());
+}
+
+static void flush_others(void)
+{
+	u32 me = smp_processor_id();
+	u64 start = rdtsc();
+	char why[96];
+
+	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
+		if (cpu == me || !cpu_runs_tasks(cpu))
+			continue;
+		cpu_rqs[cpu].flush_req++;
+		smp_send_ipi(cpu, VEC_IPI_FLUSH);
+	}
+	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
+		struct cpu_rq *rq = &cpu_rqs[cpu];
+
+		if (cpu == me || !cpu_runs_tasks(cpu))
+			continue;
+		while (rq->flush_done != rq->flush_req) {
+			cpu_relax();
+			if (tsc_hz && rdtsc() - start > FLUSH_WAIT_S * tsc_hz) {
+				snprintf(why, sizeof(why), "cpu%u did not answer a TLB shootdown from "
+					 "cpu%u in %u s", cpu, me, FLUSH_WAIT_S);
+				lock_fatal(why);
+			}
+		}
+	}
+}
+
+void smp_flush_tlb_others(void)
+{
+	if (smp_tasks_active)
+		flush_others();
+}
+
+void task_kick(struct task *t)
+{
+	u32 where;
+
+	if (!smp_tasks_active)
+		return;
+	where = t->on_cpu != NO_CPU ? t->on_cpu : t->cpu;
+	if (where != current->on_cpu)
+		smp_send_ipi(where, VEC_IPI_RESCHED);
+}
+
+/* CPU 0's tick: every AP looks at its queue (its time slice, its signals). */
+void smp_tick(void)
+{
+	if (!smp_tasks_active)
+		return;
+	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
+		if (cpu_runs_tasks(cpu))
+			smp_send_ipi(cpu, VEC_IPI_RESCHED);
+}
+
+int task_migrate(u32 cpu)
+{
+	struct task *t = current;
+
+	if (!smp_tasks_active || !cpu_runs_tasks(cpu))
+		return -1;
+	if (cpu == t->on_cpu)
+		return 0;
+	t->cpu = cpu;
+	smp_send_ipi(cpu, VEC_IPI_RESCHED);
+	schedule();		/* returns on cpu */
+	return 0;
+}
+
+void smp_idle_wait(void)
+{
+	u32 me;
+
+	if (!smp_tasks_active) {
+		asm volatile("sti; hlt; cli" ::: "memory");
+		return;
+	}
+	me = current->on_cpu;
+	bkl_unlock(me);
+	/* STI's shadow: a kick sent after the unlock still ends the HLT. */
+	asm volatile("sti; hlt; cli" ::: "memory");
+	bkl_lock(me);
+}
+
+bool smp_tasks_on_aps(void)
+{
+	if (!smp_tasks_active)
+		return false;
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (tasks[i].on_cpu != NO_CPU && tasks[i].on_cpu != 0)
+			return true;
+	return false;
+}
+
+static void syscall_msrs(u32 cpu)
+{
+	wrmsr(MSR_LSTAR, (u64)syscall_entry_smp[cpu]);
+}
+
+static void idle_task_init(u32 cpu)
+{
+	struct task *idle = &cpu_rqs[cpu].idle;
+
+	memset(idle, 0, sizeof(*idle));
+	snprintf(idle->name, sizeof(idle->name), "idle%u", cpu);
+	idle->state = TASK_RUNNABLE;
+	idle->kthread = true;
+	idle->root = paging_kernel_root();
+	idle->cpu = idle->on_cpu = cpu;
+	idle->last_cpu = NO_CPU;
+	task_set_abi(idle, &pkrulab_abi);
+}
+
+/* What an AP does while tasks run: schedule what is placed on it. */
+static void ap_sched_loop(void *arg)
+{
+	u32 me = smp_processor_id();
+	struct cpu_rq *rq = &cpu_rqs[me];
+
+	(void)arg;
+	idle_task_init(me);
+	rq->curr = &rq->idle;
+	rq->fpu_owner = NULL;
+	if (read_cr4() & X86_CR4_OSXSAVE)
+		xsetbv(0, run_xcr0);	/* the strategy's XCR0[9] */
+	syscall_msrs(me);
+	bkl_lock(me);
+	while (!run_done) {
+		schedule();
+		smp_idle_wait();
+	}
+	/* Nothing of a task stays in this CPU's registers. */
+	fs_base_reset();
+	if (pke_enabled())
+		wrpkru(0);
+	rq->fpu_owner = NULL;
+	rq->curr = &rq->idle;
+	bkl_unlock(me);
+}
+
+void smp_tasks_begin(void)
+{
+	bool placed = false;
+
+	for (int i = 1; i < MAX_TASKS; i++)
+		placed |= tasks[i].state != TASK_UNUSED && tasks[i].cpu != 0;
+	if (!placed)
+		return;
+	run_done = false;
+	run_xcr0 = (read_cr4() & X86_CR4_OSXSAVE) ? xgetbv(0) : 0;
+	irq_register(VEC_IPI_RESCHED, resched_irq);
+	irq_register(VEC_IPI_FLUSH, flush_irq);
+	cpu_rqs[0].curr = current;
+	task_cpu_mask = 1;
+	smp_tasks_active = true;
+	trap_smp_hook = smp_trap;
+	paging_flush_others = flush_others;
+	bkl_lock(0);
+	syscall_msrs(0);
+	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
+		if (smp_call_async(cpu, ap_sched_loop, NULL) == 0)
+			task_cpu_mask |= 1u << cpu;
+}
+
+void smp_tasks_end(void)
+{
+	if (!smp_tasks_active)
+		return;
+	run_done = true;
+	smp_tick();
+	bkl_unlock(0);
+	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++) {
+		u32 waited = 0;
+
+		if (!cpu_runs_tasks(cpu))
+			continue;
+		while (!smp_call_done(cpu) && waited < AP_LEAVE_US) {
+			pit_delay_us(100);
+			waited += 100;
+		}
+		if (!smp_call_done(cpu))
+			printk("# smp: cpu%u did not leave its scheduler loop in %u ms\n", cpu,
+			       AP_LEAVE_US / 1000);
+	}
+	bkl_lock(0);
+	trap_smp_hook = NULL;
+	paging_flush_others = NULL;
+	smp_tasks_active = false;
+	task_cpu_mask = 0;
+	wrmsr(MSR_LSTAR, (u64)syscall_entry);
+	bkl_unlock(0);
+	current = cpu_rqs[0].curr;
+}
+
+/* Every task placed on cpu (tests): false if cpu cannot run tasks. */
+bool task_place(struct task *t, u32 cpu)
+{
+	if (cpu != 0 && (cpu >= MAX_CPUS || !smp_cpu_usable(cpu)))
+		return false;
+	t->cpu = cpu;
+	return true;
+}
