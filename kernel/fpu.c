@@ -6,6 +6,7 @@
 #include <kernel/fpu.h>
 #include <kernel/panic.h>
 #include <kernel/params.h>
+#include <kernel/smp.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
@@ -24,6 +25,9 @@ void kernel_fpu_begin(void)
 	kfpu_saved = !t->kthread && !inject_active(INJECT_KFPU_NOSAVE);
 	if (kfpu_saved)
 		strategy->switch_out(t);
+	/* The SIMD code clobbers the registers: nobody's state is in them. */
+	if (!inject_active(INJECT_KFPU_KEEP_OWNER))
+		fpu_regs_clobbered();
 }
 
 void kernel_fpu_end(void)
@@ -33,6 +37,51 @@ void kernel_fpu_end(void)
 	if (kfpu_saved)
 		strategy->switch_in(t, t);
 	kfpu_active = false;
+}
+
+/*
+ * Register ownership, as Linux keeps it (fpregs_state_valid()): a CPU's
+ * registers hold task t's user state when the CPU's owner is t and t's
+ * last CPU is this one.  Both halves are needed: the owner alone misses a
+ * task that ran elsewhere since (CPU0 -> CPU1 -> CPU0: CPU0's owner is
+ * still t, its registers are stale), the last CPU alone misses another
+ * task's load here.  inject=fpu_owner_only drops the second half.
+ */
+bool fpu_regs_valid(struct task *t)
+{
+	const struct cpu_rq *rq = this_rq();
+
+	if (rq->fpu_owner != t)
+		return false;
+	return t->last_cpu == current->on_cpu || inject_active(INJECT_FPU_OWNER_ONLY);
+}
+
+void fpu_regs_own(struct task *t)
+{
+	this_rq()->fpu_owner = t;
+	t->last_cpu = current->on_cpu;
+}
+
+void fpu_regs_clobbered(void)
+{
+	this_rq()->fpu_owner = NULL;
+}
+
+/*
+ * t's saved image was written (sigreturn's, ptrace's, the kernel's PKRU
+ * change): no CPU's registers are t's any more, wherever t last ran.
+ * inject=fpu_invalidate_local forgets only this CPU's ownership -- the
+ * shape of the bug Linux fixed in 2023 ("x86/fpu: Invalidate FPU state
+ * correctly on exec()"), harmless on one CPU.
+ */
+void fpu_image_changed(struct task *t)
+{
+	if (inject_active(INJECT_FPU_INVALIDATE_LOCAL)) {
+		if (this_rq()->fpu_owner == t)
+			fpu_regs_clobbered();
+		return;
+	}
+	t->last_cpu = NO_CPU;
 }
 
 void fpu_init_area(void *area)

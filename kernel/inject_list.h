@@ -52,6 +52,22 @@ INJECT(KFPU_NOSAVE, kfpu_nosave, INJECT_HOOK_KERNEL_FPU, "switch.kernel_fpu",
        "kernel_fpu_begin() does not save the task's user FPU state before kernel SIMD use")
 INJECT(AP_NO_PKE, ap_no_pke, INJECT_HOOK_CPU_SETUP, "smp.*",
        "the application processors start without CR4.PKE (the boot CPU's CR4 is not copied whole)")
+/*
+ * Register ownership on several CPUs (issue 22): the deferred load's
+ * bookkeeping.  Only xsave_deferred skips loads, so only it can be hurt.
+ */
+INJECT(FPU_OWNER_ONLY, fpu_owner_only, INJECT_HOOK_SWITCH_IN, "smp.migrate,smp.remote_write",
+       "the deferred FPU load trusts the CPU's owner alone, not the task's last CPU "
+       "(CPU0 -> CPU1 -> CPU0 comes back to stale registers)")
+INJECT(FPU_INVALIDATE_LOCAL, fpu_invalidate_local, INJECT_HOOK_SWITCH_IN, "smp.remote_write",
+       "a write to a task's saved FPU image drops this CPU's ownership only, not the "
+       "task's last CPU (Linux's 2023 exec() bug)")
+INJECT(KFPU_KEEP_OWNER, kfpu_keep_owner, INJECT_HOOK_KERNEL_FPU, "switch.kernel_fpu,smp.migrate",
+       "kernel_fpu_begin() saves the user state but leaves the CPU's owner: the clobbered "
+       "registers are taken for the task's")
+INJECT(NO_SHOOTDOWN, no_shootdown, INJECT_HOOK_TEST, "smp.shootdown",
+       "a PTE change (pkey_mprotect's key) flushes this CPU's TLB only: another CPU keeps "
+       "using the old key")
 /* Harness self-checks: break what the CPU-semantics scenarios rely on. */
 INJECT(SPIN_IRQS_OFF, spin_irqs_off, INJECT_HOOK_TEST, "smp.lockup_detector",
        "smp.lockup_detector hangs cpu0 for real (interrupts off, the detector not told): "

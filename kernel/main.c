@@ -22,10 +22,10 @@
 #include <kernel/params.h>
 #include <kernel/run.h>
 #include <kernel/strategy/strategy.h>
+#include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/watchdog.h>
 
-void syscall_init(void);
 
 #define PKRULAB_VERSION "0.1"
 

@@ -345,6 +345,8 @@ void tasks_run(u32 timeout_ms)
 		hz = apic_timer_hz() / ((oneshot_min + oneshot_max) / 2 + 1);
 	deadline = (u64)timeout_ms * hz / 1000;
 	run_deadline = deadline;
+	/* The scenario's own code may have used the registers since the last run. */
+	cpu_rqs[0].fpu_owner = NULL;
 	smp_tasks_begin();
 	for (;;) {
 		cli();
@@ -374,6 +376,7 @@ void tasks_run(u32 timeout_ms)
 	/* Kernel-only context from here: drop whatever PKRU the last task left. */
 	if (pke_enabled())
 		wrpkru(0);
+	cpu_rqs[0].fpu_owner = NULL;
 	sti();
 	cli();
 }

@@ -36,6 +36,7 @@
 #include <kernel/abi.h>
 #include <kernel/console.h>
 #include <kernel/panic.h>
+#include <kernel/params.h>
 #include <kernel/smp.h>
 #include <kernel/string.h>
 #include <kernel/syscall.h>
@@ -43,13 +44,15 @@
 #include <kernel/watchdog.h>
 
 #define BKL_WAIT_S		5
-#define AP_LEAVE_US		500000	/* an AP back in its mailbox loop after the run */
+#define AP_LEAVE_S		5	/* an AP back in its mailbox loop after the run */
 #define FLUSH_WAIT_S		2
+#define FIRST_EXTERNAL_VECTOR	32	/* below: exceptions, which need no EOI */
 
 struct cpu_rq cpu_rqs[MAX_CPUS];
 bool smp_tasks_active;
 
 static volatile u32 bkl_owner = NO_CPU;
+static void *volatile bkl_taken_at;	/* the holder's caller of bkl_lock(): for the report */
 static u32 task_cpu_mask;		/* CPUs running their scheduler loop */
 static volatile bool run_done;		/* the APs leave their loops */
 static u64 run_xcr0;			/* CPU 0's XCR0 for this run (the strategy's) */
@@ -77,10 +80,10 @@ static void flush_poll(u32 me)
 	}
 }
 
-static void bkl_lock(u32 me)
+static __attribute__((noinline)) void bkl_lock(u32 me)
 {
 	u64 start = 0;
-	char why[96];
+	char why[128];
 
 	if (bkl_owner == me) {
 		snprintf(why, sizeof(why), "cpu%u takes the kernel lock it already holds", me);
@@ -94,11 +97,12 @@ static void bkl_lock(u32 me)
 		if (!start)
 			start = rdtsc();
 		else if (rdtsc() - start > BKL_WAIT_S * tsc_hz) {
-			snprintf(why, sizeof(why), "cpu%u waited %u s for the kernel lock, held by cpu%u",
-				 me, BKL_WAIT_S, bkl_owner);
+			snprintf(why, sizeof(why), "cpu%u waited %u s for the kernel lock, held by cpu%u "
+				 "(taken at %p)", me, BKL_WAIT_S, bkl_owner, bkl_taken_at);
 			lock_fatal(why);
 		}
 	}
+	bkl_taken_at = __builtin_return_address(0);
 	current = cpu_rqs[me].curr;
 }
 
@@ -114,12 +118,20 @@ static void bkl_unlock(u32 me)
 	__atomic_store_n(&bkl_owner, NO_CPU, __ATOMIC_RELEASE);
 }
 
-/* current was killed by another CPU while it ran in ring 3: it goes now. */
-static void enter_from_user(u32 me)
+/*
+ * current was killed by another CPU while it ran in ring 3: it goes now.
+ * An interrupt that brought it here is acknowledged first: its handler
+ * never runs, and an unacknowledged vector would block every vector of
+ * its priority class (the kicks, the mailbox) on this CPU for good.
+ */
+static void enter_from_user(u32 me, const struct pt_regs *r)
 {
 	bkl_lock(me);
-	if (current->state == TASK_DEAD)
+	if (current->state == TASK_DEAD) {
+		if (r && r->vector >= FIRST_EXTERNAL_VECTOR)
+			apic_eoi();
 		schedule();
+	}
 }
 
 void smp_syscall(struct pt_regs *r)
@@ -127,7 +139,7 @@ void smp_syscall(struct pt_regs *r)
 	u32 nr = (u32)r->rax;
 	struct task *t;
 
-	enter_from_user(smp_processor_id());
+	enter_from_user(smp_processor_id(), NULL);
 	t = current;
 	/* As the one-CPU entry: EAX is the number, a table of none takes all. */
 	if (nr < t->nr_syscalls)
@@ -139,6 +151,12 @@ void smp_syscall(struct pt_regs *r)
 	exit_to_user_mode(r);
 	/* It may have migrated: the lock is the CPU's it returns from. */
 	bkl_unlock(current->on_cpu);
+}
+
+void smp_first_entry_to_user(void)
+{
+	if (smp_tasks_active)
+		bkl_unlock(current->on_cpu);
 }
 
 static bool vector_needs_lock(u64 vec)
@@ -159,7 +177,7 @@ static void smp_trap(struct pt_regs *r)
 	took = bkl_owner != me;
 	if (took) {
 		if (user_mode(r))
-			enter_from_user(me);
+			enter_from_user(me, r);
 		else
 			bkl_lock(me);
 	}
@@ -193,6 +211,8 @@ static void flush_others(void)
 	u64 start = rdtsc();
 	char why[96];
 
+	if (inject_active(INJECT_NO_SHOOTDOWN))
+		return;
 	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
 		if (cpu == me || !cpu_runs_tasks(cpu))
 			continue;
@@ -281,8 +301,11 @@ bool smp_tasks_on_aps(void)
 	return false;
 }
 
+/* SYSCALL as CPU 0 has it (EFER.SCE, STAR, CSTAR, FMASK), into this CPU's stub. */
 static void syscall_msrs(u32 cpu)
 {
+	if (cpu)
+		syscall_init();
 	wrmsr(MSR_LSTAR, (u64)syscall_entry_smp[cpu]);
 }
 
@@ -351,6 +374,23 @@ void smp_tasks_begin(void)
 			task_cpu_mask |= 1u << cpu;
 }
 
+/*
+ * Wait for cpu to finish its scheduler loop.  A spin on the TSC, not the
+ * PIT: under QEMU every PIT read is an I/O exit that takes the emulator's
+ * global lock, which the AP needs too to get its wake-up IPI.
+ */
+static bool wait_ap_left(u32 cpu)
+{
+	u64 start = rdtsc();
+
+	while (!smp_call_done(cpu)) {
+		cpu_relax();
+		if (tsc_hz && rdtsc() - start > AP_LEAVE_S * tsc_hz)
+			return false;
+	}
+	return true;
+}
+
 void smp_tasks_end(void)
 {
 	if (!smp_tasks_active)
@@ -358,19 +398,16 @@ void smp_tasks_end(void)
 	run_done = true;
 	smp_tick();
 	bkl_unlock(0);
-	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++) {
-		u32 waited = 0;
-
-		if (!cpu_runs_tasks(cpu))
-			continue;
-		while (!smp_call_done(cpu) && waited < AP_LEAVE_US) {
-			pit_delay_us(100);
-			waited += 100;
+	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
+		if (cpu_runs_tasks(cpu) && !wait_ap_left(cpu)) {
+			/* Still in its loop: it must never run it again without the lock rules. */
+			printk("# smp: cpu%u did not leave its scheduler loop in %u s: left out from now on\n",
+			       cpu, AP_LEAVE_S);
+			apic_send_ipi(smp_cpu_apic_id(cpu), APIC_DM_NMI);	/* it says where it is */
+			for (u64 t = rdtsc(); rdtsc() - t < tsc_hz / 10;)
+				cpu_relax();
+			smp_cpu_lose(cpu);
 		}
-		if (!smp_call_done(cpu))
-			printk("# smp: cpu%u did not leave its scheduler loop in %u ms\n", cpu,
-			       AP_LEAVE_US / 1000);
-	}
 	bkl_lock(0);
 	trap_smp_hook = NULL;
 	paging_flush_others = NULL;

@@ -13,6 +13,7 @@
 #include <kernel/console.h>
 #include <kernel/fpu.h>
 #include <kernel/signal.h>
+#include <kernel/smp.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -110,6 +111,38 @@ static long sys_kernel_fpu(struct pt_regs *r)
 	return memcmp(dst, src, PAGE_SIZE) ? -EIO : 0;
 }
 
+/* What the smp.* scenarios need from the kernel (tests/smp/). */
+static long sys_smp(struct pt_regs *r)
+{
+	struct task *t;
+	u64 va = r->rsi & ~(u64)(PAGE_SIZE - 1);
+	pte_t *pte;
+
+	switch (r->rdi) {
+	case SMPOP_GETCPU:
+		return current->on_cpu;
+	case SMPOP_MIGRATE:
+		return r->rsi < MAX_CPUS && task_migrate((u32)r->rsi) == 0 ? 0 : -EINVAL;
+	case SMPOP_SET_PKRU_OF:
+		if (r->rsi == 0 || r->rsi >= MAX_TASKS)
+			return -ESRCH;
+		t = &tasks[r->rsi];
+		if (t->state == TASK_UNUSED || t->state == TASK_DEAD || t->kthread)
+			return -ESRCH;
+		if (t->on_cpu != NO_CPU)
+			return -EBUSY;	/* its registers are live: only a stopped task's image */
+		strategy->set_pkru(t, (u32)r->rdx);
+		return 0;
+	case SMPOP_PKEY_SET:
+		pte = access_ok(va, PAGE_SIZE) ? lookup_pte(va) : NULL;
+		if (!pte || !(*pte & PTE_U) || r->rdx >= NR_PKEYS)
+			return -EFAULT;
+		set_page_pkey(va, (int)r->rdx);	/* the shootdown included */
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /* Called by arch/x86/syscall_entry.asm with the number checked. */
 static long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_null] = sys_null,
@@ -131,6 +164,7 @@ static long (*const syscall_table[NR_SYSCALLS])(struct pt_regs *) = {
 	[SYS_sigstat] = sys_sigstat,
 	[SYS_sigreturn_fuzz] = sys_sigreturn_fuzz,
 	[SYS_kernel_fpu] = sys_kernel_fpu,
+	[SYS_smp] = sys_smp,
 };
 
 /* pkrulab's own ABI, every task's by default: its system calls, no hooks. */

@@ -122,6 +122,7 @@ __noreturn void task_first_run(void)
 	if (task_abi_has(t, first_run))
 		task_abi(t)->first_run(t);
 	exit_to_user_mode(NULL);
+	smp_first_entry_to_user();
 	enter_user(t->uentry, t->ustack, t->uarg);
 }
 

@@ -169,6 +169,35 @@ static const struct expectation table[] = {
 	{ .ids = "switch.kernel_fpu", .when = { .switches_pkru = YES }, .inject = INJECT_KFPU_NOSAVE,
 	  .why = "inject=kfpu_nosave: kernel_fpu_begin() does not save the task's FPU state, "
 		 "the kernel's SIMD copy overwrites XMM0" },
+	/*
+	 * Register ownership (kernel/fpu.c): only a design that defers the
+	 * load skips it, so only it is exposed; PKRU is among the registers
+	 * it trusts, so each of these is a PKRU bug there.
+	 */
+	{ .ids = "smp.migrate", .when = { .deferred_load = YES }, .inject = INJECT_FPU_OWNER_ONLY,
+	  .fails_with = "around nothing: PKRU or XMM0 wrong *back on cpu1* round trips",
+	  .why = "inject=fpu_owner_only: on a CPU whose owner it still is, the task's load is "
+		 "skipped and it runs with the registers it had there before" },
+	{ .ids = "smp.remote_write", .when = { .deferred_load = YES }, .inject = INJECT_FPU_OWNER_ONLY,
+	  .fails_with = "the sleeper woke on cpu1 with PKRU *",
+	  .why = "inject=fpu_owner_only: cpu1 is still the sleeper's owner, its load is skipped "
+		 "and the PKRU written from cpu0 lost" },
+	{ .ids = "smp.remote_write", .when = { .deferred_load = YES },
+	  .inject = INJECT_FPU_INVALIDATE_LOCAL,
+	  .fails_with = "the sleeper woke on cpu1 with PKRU *",
+	  .why = "inject=fpu_invalidate_local: the write from cpu0 leaves cpu1's ownership, the "
+		 "sleeper's load is skipped and the written PKRU lost" },
+	{ .ids = "switch.kernel_fpu", .when = { .deferred_load = YES }, .inject = INJECT_KFPU_KEEP_OWNER,
+	  .why = "inject=kfpu_keep_owner: after kernel SIMD use the task's load is skipped, it "
+		 "gets the kernel's XMM0" },
+	{ .ids = "smp.migrate", .when = { .deferred_load = YES }, .inject = INJECT_KFPU_KEEP_OWNER,
+	  .fails_with = "around kernel SIMD use: PKRU or XMM0 wrong *after the path* round trips",
+	  .why = "inject=kfpu_keep_owner: after kernel SIMD use the task's load is skipped, it "
+		 "gets the kernel's XMM0" },
+	/* Every design: the TLB caches the key whatever switches PKRU. */
+	{ .ids = "smp.shootdown", .inject = INJECT_NO_SHOOTDOWN,
+	  .fails_with = "the page re-keyed to key * never faulted *",
+	  .why = "inject=no_shootdown: the other CPU keeps the old key in its TLB" },
 	{ .ids = "switch.kthread", .when = { .wrpkru_at_switch_in = YES },
 	  .inject = INJECT_KTHREAD_SKIP,
 	  .why = "inject=kthread_skip: the write is skipped when switching from a kernel-only "

@@ -240,6 +240,12 @@ int smp_call(u32 cpu, void (*fn)(void *), void *arg, u32 timeout_us)
 	return -2;
 }
 
+void smp_cpu_lose(u32 cpu)
+{
+	if (cpu > 0 && cpu < nr_slots)
+		cpus[cpu].lost = true;
+}
+
 bool smp_on_ap(void)
 {
 	return nr_slots > 1 && apic_id() != cpus[0].apic_id;

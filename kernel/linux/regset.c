@@ -121,7 +121,9 @@ long lx_regset_xstate_set(struct task *t, const void *buf, u64 len)
 	if (pkru_in_regset())
 		strategy->set_pkru(t, (bv & XFEATURE_MASK_PKRU) ?
 					      *(const u32 *)(in + xstate_pkru_offset()) : 0);
-	/* A deferred design must load the new image, not keep what the registers hold. */
+	/* A deferred design must load the new image, not keep what the
+	 * registers hold -- on this CPU or on the one the tracee last ran on. */
 	t->fpu_loaded = false;
+	fpu_image_changed(t);
 	return 0;
 }

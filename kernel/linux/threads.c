@@ -16,6 +16,7 @@
 #include <kernel/console.h>
 #include <kernel/fpu.h>
 #include <kernel/params.h>
+#include <kernel/smp.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/uaccess.h>
@@ -260,6 +261,7 @@ void linux_task_first_run(struct task *t)
 	/* The frame the interrupt return pops: below every live frame of this stack. */
 	regs = th->start;
 	exit_to_user_mode(&regs);
+	smp_first_entry_to_user();
 	enter_user_regs(&regs);
 }
 

@@ -30,11 +30,17 @@
 #include <asm/smp.h>
 #include <asm/traps.h>
 #include <kernel/params.h>
+#include <kernel/sigframe.h>
+#include <kernel/smp.h>
+#include <kernel/strategy/strategy.h>
+#include <kernel/string.h>
+#include <kernel/task.h>
 #include <kernel/usermem.h>
 #include <kernel/watchdog.h>
 #include "../lib/testlib.h"
+#include "smp.h"
 
-SUITE(smp, 90, "several CPUs: per-CPU PKRU and control state");
+SUITE(smp, 90, "several CPUs: per-CPU PKRU, tasks on two CPUs at once, migration, shootdown");
 
 #define AP_TIMEOUT_US	500000
 #define BSP_PKRU	0x0000000cu	/* key 1 denied (AD|WD) on the boot CPU */
@@ -178,3 +184,322 @@ static enum outcome lockup_detector(struct scenario_ctx *ctx)
 }
 SCENARIO(smp, lockup_detector, lockup_detector,
 	 "cpu1's watchdog notices cpu0 stuck with interrupts off, by NMI, and says where", 0);
+
+/*
+ * ---- tasks on two CPUs ----
+ *
+ * The cells below run pkrulab's ring-3 tasks (tests/smp/smp.user.c) on
+ * CPU 0 and CPU 1 at once (kernel/smp.c), in every configuration:
+ *
+ * concurrent    two tasks per CPU, four different PKRUs, 10,000 checks
+ *               each of PKRU, XMM0, getpid and the CPU, with yields: the
+ *               kernel lock, each CPU's current and each CPU's switching
+ *               (how often both CPUs were seen in ring 3 at once is a
+ *               diagnostic: it depends on the host);
+ * migrate       CPU0 -> CPU1 -> CPU0 around each path that changes FPU
+ *               state (none, FPU reset, signal and sigreturn, kernel SIMD
+ *               use, a kernel PKRU write), PKRU and XMM0 checked at each
+ *               step: the deferred design's register ownership must not
+ *               skip a load it needs (inject=fpu_owner_only);
+ * remote_write  a task's PKRU written (as ptrace's SETREGSET does) from
+ *               CPU 0 while it sleeps on CPU 1: it must wake with the new
+ *               one (inject=fpu_invalidate_local);
+ * shootdown     a page re-keyed from CPU 0 to a key the task spinning on
+ *               it on CPU 1 denies: its next access faults with
+ *               SEGV_PKUERR and that key (inject=no_shootdown);
+ * remote_kill   a signal and then SIGKILL to a task spinning in ring 3 on
+ *               the other CPU: the handler runs and the task ends without
+ *               waiting for it to enter the kernel.
+ *
+ * With one CPU in use each SKIPs.  Every check but the CPU placement is
+ * one the negative control (unmanaged) or an injected bug must break; the
+ * expectation table says which.
+ */
+#define SMP_SLOT_SHARED	0
+#define SMP_SLOT_OWN	8	/* + task index */
+#define SMP_SLOT_STACK	16	/* + task index */
+#define SMP_SLOT_PAGE	24
+#define SMP_TASKS	4
+#define SMP_RUN_MS	10000
+#define SMP_KEY(i)	(1 + (i))	/* task i's own key */
+
+struct smp_spec {
+	enum smp_program prog;
+	u32 cpu;
+	int peer;			/* index of its peer in the spec */
+	u32 pkru, pkru2;
+	int key, key2;
+	u64 iterations;
+};
+
+struct smp_shared {
+	u32 flag, stop;
+	u64 count[SMP_TASKS];
+	struct smp_params params[SMP_TASKS];
+	struct smp_result res[SMP_TASKS];
+};
+
+struct smp_run {
+	struct smp_shared *sh;
+	struct task *t[SMP_TASKS];
+	int n;
+};
+
+static const char *smp_setup(struct scenario_ctx *ctx)
+{
+	const char *why = need_pku();
+
+	if (why)
+		return why;
+	if (smp_task_cpus() < 2)
+		return "one CPU in use (smp=1, or the MADT lists one)";
+	if (!apic_timer_hz())
+		return "no calibrated local APIC timer: tasks need the tick";
+	if (ctx->config >= 0 && !strategy_activate(ctx->config, &why))
+		return why;
+	return NULL;
+}
+
+static void smp_start(struct smp_run *run, const struct smp_spec *spec, int n)
+{
+	struct smp_shared *sh = user_slot_map(SMP_SLOT_SHARED, 0, 0);
+
+	memset(run, 0, sizeof(*run));
+	run->sh = sh;
+	run->n = n;
+	for (int i = 0; i < n; i++) {
+		struct smp_params *p = &sh->params[i];
+		char name[8] = { 'A' + i, 0 };
+
+		p->program = spec[i].prog;
+		p->cpu = spec[i].cpu;
+		p->pkru = spec[i].pkru;
+		p->pkru2 = spec[i].pkru2;
+		p->key = spec[i].key;
+		p->key2 = spec[i].key2;
+		p->iterations = spec[i].iterations;
+		p->own_page = (u64)user_slot_map(SMP_SLOT_OWN + i, spec[i].key, 0);
+		p->page = (u64)user_slot_va(SMP_SLOT_PAGE);
+		p->count = &sh->count[i];
+		p->peer_count = &sh->count[spec[i].peer];
+		p->flag = &sh->flag;
+		p->stop = &sh->stop;
+		p->res = &sh->res[i];
+		user_slot_map(SMP_SLOT_STACK + i, 0, 0);
+		run->t[i] = task_create_user(name, (u64)USER_SYM(smp_user_main),
+					     (u64)user_slot_va(SMP_SLOT_STACK + i) + PAGE_SIZE - 8,
+					     (u64)p);
+		p->id = run->t[i]->id;
+		task_place(run->t[i], spec[i].cpu);
+	}
+	for (int i = 0; i < n; i++)
+		sh->params[i].peer = spec[i].prog == SMP_MIGRATE ? spec[i].peer
+								 : run->t[spec[i].peer]->id;
+}
+
+static void smp_finish(struct smp_run *run)
+{
+	tasks_reset();
+	for (int i = 0; i < run->n; i++) {
+		user_slot_unmap(SMP_SLOT_OWN + i);
+		user_slot_unmap(SMP_SLOT_STACK + i);
+	}
+	user_slot_unmap(SMP_SLOT_SHARED);
+	strategy_deactivate();
+}
+
+static void check_exit(struct scenario_ctx *ctx, const struct task *t, long want)
+{
+	check(ctx, t->exit_code == want, "task %s (cpu%u) ended with %ld (%s), want %ld", t->name,
+	      t->cpu, t->exit_code, t->exit_reason[0] ? t->exit_reason : "no reason", want);
+}
+
+static enum outcome smp_concurrent(struct scenario_ctx *ctx)
+{
+	struct smp_spec spec[SMP_TASKS];
+	const char *why = smp_setup(ctx);
+	struct smp_run run;
+	u64 overlap[2] = { 0, 0 };
+
+	if (why)
+		return skip(ctx, "%s", why);
+	/*
+	 * A and B on CPU 0, C and D on CPU 1; each watches a peer on the other
+	 * CPU.  Each denies the others' keys and write-protects one of its own
+	 * choosing (key 8 + i), so no two PKRUs are alike.
+	 */
+	for (int i = 0; i < SMP_TASKS; i++) {
+		u32 pkru = PKRU_WD_BIT(8 + i);
+
+		for (int j = 0; j < SMP_TASKS; j++)
+			if (j != i)
+				pkru |= PKRU_AD_BIT(SMP_KEY(j)) | PKRU_WD_BIT(SMP_KEY(j));
+		spec[i] = (struct smp_spec){ SMP_CONCURRENT, i / 2, (i + 2) % SMP_TASKS, pkru, 0,
+					     SMP_KEY(i), 0, 10000 };
+	}
+	smp_start(&run, spec, SMP_TASKS);
+	tasks_run(SMP_RUN_MS);
+	for (int i = 0; i < SMP_TASKS; i++) {
+		const struct smp_result *r = &run.sh->res[i];
+		const struct task *t = run.t[i];
+
+		check_exit(ctx, t, 0);
+		check(ctx, r->pkru_bad == 0, "task %s (cpu%u, PKRU %#x) saw a foreign PKRU %llu times "
+		      "in %llu iterations, first %#x", t->name, t->cpu, spec[i].pkru, r->pkru_bad,
+		      r->iterations, r->first_bad);
+		check(ctx, r->xmm_bad == 0, "task %s found XMM0 not its own %llu times", t->name,
+		      r->xmm_bad);
+		check(ctx, r->pid_bad == 0, "task %s: getpid named another task %llu times: the "
+		      "kernel ran its system call as another CPU's task", t->name, r->pid_bad);
+		check(ctx, r->cpu_bad == 0, "task %s placed on cpu%u ran elsewhere %llu times",
+		      t->name, t->cpu, r->cpu_bad);
+		overlap[i / 2] += r->overlap;
+	}
+	/*
+	 * Evidence, not a verdict: how often the two CPUs were seen in ring 3
+	 * at the same moment depends on the host's cores (under QEMU each
+	 * vCPU is a host thread that a loaded host may not run at once).  The
+	 * placement checks above are the verdict.
+	 */
+	diag("overlap windows (the peer on the other CPU moved meanwhile): cpu0 %llu, cpu1 %llu "
+	     "of %u each", overlap[0], overlap[1], 2 * 10000);
+	smp_finish(&run);
+	return verdict(ctx);
+}
+SCENARIO(smp, concurrent, smp_concurrent,
+	 "four tasks, two per CPU, run at once: each keeps its PKRU, XMM0, pid and CPU",
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
+
+static const char *const path_names[NR_PATHS] = {
+	"nothing", "FPU reset", "signal + sigreturn", "kernel SIMD use", "kernel PKRU write",
+};
+
+static enum outcome smp_migrate(struct scenario_ctx *ctx)
+{
+	/* The task starts on CPU 1 ("home") and visits CPU 0 ("away": .peer). */
+	static const struct smp_spec spec[] = {
+		{ SMP_MIGRATE, 1, 0, 0x55555550u & 0x0ffffff0u, 0x00003c00, 0, 0, 20 },
+	};
+	const char *why = smp_setup(ctx);
+	struct smp_run run;
+	const struct smp_result *r;
+
+	if (why)
+		return skip(ctx, "%s", why);
+	smp_start(&run, spec, 1);
+	tasks_run(SMP_RUN_MS);
+	r = &run.sh->res[0];
+	check_exit(ctx, run.t[0], 0);
+	check(ctx, r->cpu_bad == 0, "%llu migrations did not land on the CPU asked for",
+	      r->cpu_bad);
+	for (int p = 0; p < NR_PATHS; p++)
+		check(ctx, r->path_bad[p] == 0, "around %s: PKRU or XMM0 wrong %s%s%s in %llu of %llu "
+		      "round trips", path_names[p], r->path_bad[p] & 1 ? "[after cpu1 -> cpu0]" : "",
+		      r->path_bad[p] & 2 ? "[after the path]" : "",
+		      r->path_bad[p] & 4 ? "[back on cpu1]" : "", r->v[1 + p], spec[0].iterations);
+	smp_finish(&run);
+	return verdict(ctx);
+}
+SCENARIO(smp, migrate, smp_migrate,
+	 "CPU1 -> CPU0 -> CPU1 around each FPU-changing path keeps PKRU and XMM0",
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
+
+static enum outcome smp_remote_write(struct scenario_ctx *ctx)
+{
+	static const struct smp_spec spec[] = {
+		{ SMP_SLEEPER, 1, 1, 0x0000000c, 0x00000030, 0, 0, 0 },
+		{ SMP_WRITER, 0, 0, 0x00000000, 0x00000030, 0, 0, 0 },
+	};
+	const char *why = smp_setup(ctx);
+	struct smp_run run;
+	const struct smp_result *s, *w;
+
+	if (why)
+		return skip(ctx, "%s", why);
+	smp_start(&run, spec, 2);
+	tasks_run(SMP_RUN_MS);
+	s = &run.sh->res[0];
+	w = &run.sh->res[1];
+	check_exit(ctx, run.t[0], 0);
+	check_exit(ctx, run.t[1], 0);
+	if (check(ctx, w->v[0] == 0, "the write of the sleeper's PKRU from cpu0 returned %ld",
+		  (long)w->v[0]))
+		check(ctx, s->pkru_bad == 0, "the sleeper woke on cpu1 with PKRU %#llx, not the %#x "
+		      "written from cpu0 while it slept", s->v[0], spec[0].pkru2);
+	check(ctx, s->xmm_bad == 0, "the sleeper's XMM0 was not its own after the wake-up");
+	diag("the write from cpu0 found the sleeper running %llu times first", w->v[1]);
+	smp_finish(&run);
+	return verdict(ctx);
+}
+SCENARIO(smp, remote_write, smp_remote_write,
+	 "a task's PKRU written from CPU0 while it sleeps on CPU1 is the one it wakes with",
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));
+
+#define SHOOT_KEY	4
+#define SHOOT_KEY2	5
+
+static enum outcome smp_shootdown(struct scenario_ctx *ctx)
+{
+	static const struct smp_spec spec[] = {
+		{ SMP_REKEYER, 0, 1, 0, 0, SHOOT_KEY, SHOOT_KEY2, 0 },
+		{ SMP_SPINNER, 1, 0, PKRU_AD_BIT(SHOOT_KEY2), 0, SHOOT_KEY, SHOOT_KEY2, 0 },
+	};
+	const char *why = smp_setup(ctx);
+	struct smp_run run;
+	const struct smp_result *k, *s;
+
+	if (why)
+		return skip(ctx, "%s", why);
+	user_slot_map(SMP_SLOT_PAGE, SHOOT_KEY, 0);
+	smp_start(&run, spec, 2);
+	tasks_run(SMP_RUN_MS);
+	k = &run.sh->res[0];
+	s = &run.sh->res[1];
+	check_exit(ctx, run.t[0], 0);
+	check_exit(ctx, run.t[1], 0);
+	if (check(ctx, k->v[0] == 0, "SMPOP_PKEY_SET returned %ld", (long)k->v[0]) &&
+	    check(ctx, s->v[3], "the page re-keyed to key %d on cpu0 never faulted for the task "
+		  "spinning on it on cpu1 (%llu reads after the change returned): its TLB kept "
+		  "key %d", SHOOT_KEY2, run.sh->count[1] - k->v[1], SHOOT_KEY)) {
+		check(ctx, s->v[0] == SEGV_PKUERR && s->v[1] == SHOOT_KEY2,
+		      "the fault was si_code %lld si_pkey %lld, want SEGV_PKUERR (%d) and %d",
+		      s->v[0], s->v[1], SEGV_PKUERR, SHOOT_KEY2);
+		check(ctx, s->v[2] <= k->v[1] + 1, "%llu reads succeeded after the key change "
+		      "returned on cpu0", s->v[2] - k->v[1]);
+	}
+	smp_finish(&run);
+	user_slot_unmap(SMP_SLOT_PAGE);
+	return verdict(ctx);
+}
+SCENARIO(smp, shootdown, smp_shootdown,
+	 "a key change made on CPU0 is in force on CPU1 when the call returns (TLB shootdown)",
+	 SCN_PER_CONFIG);
+
+static enum outcome smp_remote_kill(struct scenario_ctx *ctx)
+{
+	static const struct smp_spec spec[] = {
+		{ SMP_KILLER, 0, 1, 0, 0, 0, 0, 0 },
+		{ SMP_VICTIM, 1, 0, 0, 0, 0, 0, 0 },
+	};
+	const char *why = smp_setup(ctx);
+	struct smp_run run;
+	const struct smp_result *k, *v;
+
+	if (why)
+		return skip(ctx, "%s", why);
+	smp_start(&run, spec, 2);
+	tasks_run(SMP_RUN_MS);
+	k = &run.sh->res[0];
+	v = &run.sh->res[1];
+	check_exit(ctx, run.t[0], 0);
+	check_exit(ctx, run.t[1], TASK_EXIT_SIGNALLED(SIGKILL));
+	check(ctx, v->v[0] == 1, "the SIGUSR1 handler of the task spinning on cpu1 ran %llu times, "
+	      "want 1", v->v[0]);
+	check(ctx, k->v[1] == 0, "the task on cpu1 still ran after SIGKILL");
+	diag("cross-CPU SIGUSR1: the handler had run after %llu ticks of sleep", k->v[0]);
+	smp_finish(&run);
+	return verdict(ctx);
+}
+SCENARIO(smp, remote_kill, smp_remote_kill,
+	 "a signal and SIGKILL reach a task spinning in ring 3 on the other CPU",
+	 SCN_PER_CONFIG);

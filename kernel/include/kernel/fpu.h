@@ -51,6 +51,12 @@ void fpu_reset_regs(bool keep_pkru);
  * interrupts off (system calls run so).  copy_page_simd() (<asm/pgtable.h>)
  * is the kernel's SIMD user: fork's page copies, SYS_kernel_fpu.
  */
+/* FPU register ownership per CPU (kernel/fpu.c). */
+bool fpu_regs_valid(struct task *t);	/* this CPU's registers are still t's */
+void fpu_regs_own(struct task *t);	/* they are t's now (just loaded) */
+void fpu_regs_clobbered(void);		/* they are nobody's (kernel use, kernel WRPKRU) */
+void fpu_image_changed(struct task *t);	/* t's saved image was written */
+
 void kernel_fpu_begin(void);
 void kernel_fpu_end(void);
 /* PKRU an XSAVE image carries: its slot if XSTATE_BV[9]=1, else absent. */

@@ -68,6 +68,8 @@ void smp_flush_tlb_others(void);
 bool task_place(struct task *t, u32 cpu);
 /* CPU 0's timer tick: the APs look at their run queues. */
 void smp_tick(void);
+/* A task's first way to ring 3 (no entry frame to return through) drops the lock. */
+void smp_first_entry_to_user(void);
 /* The SYSCALL entry of each CPU while tasks run on several (syscall_entry.asm). */
 void smp_syscall(struct pt_regs *regs);
 

@@ -21,7 +21,17 @@
 #define SYS_sigstat		16	/* (what) -> signal counters, for scenarios */
 #define SYS_sigreturn_fuzz	17	/* (iterations, seed, result) from a handler */
 #define SYS_kernel_fpu		18	/* (seed) -> 0 | -EIO: a SIMD page copy in the kernel */
-#define NR_SYSCALLS		19
+#define SYS_smp			19	/* (op, a, b): SMPOP_* below, for smp.* */
+#define NR_SYSCALLS		20
+
+#define SMPOP_GETCPU		0	/* () -> the CPU the caller runs on */
+#define SMPOP_MIGRATE		1	/* (cpu) -> 0 on cpu | -EINVAL */
+#define SMPOP_SET_PKRU_OF		2	/* (task id, pkru) -> 0 | -ESRCH | -EBUSY (it is running):
+					 * a kernel write to a stopped task's PKRU, as ptrace's */
+#define SMPOP_PKEY_SET		3	/* (user page, key) -> 0 | -EFAULT: pkey_mprotect's PTE change */
+
+/* SYSCALL on this CPU: EFER.SCE, STAR, LSTAR, CSTAR, FMASK (kernel/syscall.c). */
+void syscall_init(void);
 
 #define SIG_BLOCK		0
 #define SIG_UNBLOCK		1

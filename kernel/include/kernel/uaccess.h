@@ -26,6 +26,7 @@
 #define EIO	5
 #define EFAULT	14
 #define EINVAL	22
+#define EBUSY	16
 #define ENOSYS	38
 #define ESRCH	3
 
