@@ -48,7 +48,8 @@ static void sig_record(struct task *t, int sig, int code, u64 w2, u64 w3, u64 w4
 }
 
 /* Queue a signal (kill, alarm).  Returns -1 for a bad signal number. */
-static int signal_send(struct task *t, int sig, int code, int from_pid)
+static __attribute__((always_inline)) inline int signal_send(struct task *t, int sig, int code,
+							       int from_pid)
 {
 	if (sig <= 0 || sig >= NSIG_PKRULAB)
 		return -1;

@@ -241,12 +241,10 @@ void smp_flush_tlb_others(void)
 		flush_others();
 }
 
-void task_kick(struct task *t)
+void smp_kick(struct task *t)
 {
 	u32 where;
 
-	if (!smp_tasks_active)
-		return;
 	where = t->on_cpu != NO_CPU ? t->on_cpu : t->cpu;
 	if (where != current->on_cpu)
 		smp_send_ipi(where, VEC_IPI_RESCHED);

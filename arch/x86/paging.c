@@ -19,9 +19,8 @@
 #define TABLE_FLAGS	(PTE_P | PTE_W | PTE_U)	/* leaf decides U/S and W */
 
 static pte_t *pml4;		/* the kernel's root */
-/* The root in each CPU's CR3. */
-static pte_t *active_roots[MAX_CPUS];
-#define active (active_roots[smp_processor_id()])
+/* The root in this CPU's CR3 (no PCIDs: its low 12 bits are 0). */
+#define active ((pte_t *)read_cr3())
 
 /*
  * While tasks run on several CPUs (kernel/smp.c), another CPU may cache a
@@ -74,9 +73,10 @@ static pte_t *walk(u64 va, int stop_level, bool alloc, u64 table_flags)
 	return walk_in(active, va, stop_level, alloc, table_flags);
 }
 
+/* The kernel's own tables, before and after CR3 holds them. */
 static void map_large(u64 va, u64 pa, u64 flags)
 {
-	pte_t *e = walk(va, 1, true, PTE_P | PTE_W);
+	pte_t *e = walk_in(pml4, va, 1, true, PTE_P | PTE_W);
 
 	*e = pa | flags | PTE_PS | PTE_P;
 }
@@ -271,10 +271,8 @@ pte_t *paging_active_root(void) { return active; }
 
 void paging_switch(pte_t *root)
 {
-	if (root != active) {
-		active = root;
+	if (root != active)
 		write_cr3((u64)root);
-	}
 }
 
 pte_t *paging_root_create(void)
@@ -421,10 +419,8 @@ void paging_init(u64 limit, u64 video_base, u64 video_len)
 	 * Nothing in the identity map but the kernel's text is executable.
 	 */
 	pml4 = page_alloc();
-	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++)
-		active_roots[cpu] = pml4;	/* APs start on the kernel's tables */
 	for (u64 a = 0; a < image_hi; a += PAGE_SIZE)
-		*walk(a, 0, true, PTE_P | PTE_W) = a | kernel_page_flags(a) | PTE_P;
+		*walk_in(pml4, a, 0, true, PTE_P | PTE_W) = a | kernel_page_flags(a) | PTE_P;
 	for (u64 a = image_hi; a < limit; a += LARGE_PAGE_SIZE)
 		map_large(a, a, PTE_W | pte_nx());
 	/* Video memory: uncached, wherever it is (never inside the image's pages). */

@@ -59,7 +59,12 @@ void smp_idle_wait(void);
 /* Any task still on an AP (dead ones included, until they leave it)? */
 bool smp_tasks_on_aps(void);
 /* t's CPU should look at t now (a signal, a kill, a wake-up, a placement). */
-void task_kick(struct task *t);
+void smp_kick(struct task *t);
+static inline void task_kick(struct task *t)
+{
+	if (__builtin_expect(smp_tasks_active, 0))
+		smp_kick(t);
+}
 /* Move current to cpu: returns running there (0), or -1 for a CPU not in use. */
 int task_migrate(u32 cpu);
 /* Every other CPU running tasks drops its TLB entries before this returns. */
