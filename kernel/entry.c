@@ -20,4 +20,5 @@ void exit_to_user_mode_work(struct pt_regs *regs)
 	}
 	if (regs && (t->work & TASK_WORK_SIGNAL))
 		signal_deliver_pending(regs);
+
 }

@@ -40,34 +40,6 @@ void kernel_fpu_end(void)
 }
 
 /*
- * Register ownership, as Linux keeps it (fpregs_state_valid()): a CPU's
- * registers hold task t's user state when the CPU's owner is t and t's
- * last CPU is this one.  Both halves are needed: the owner alone misses a
- * task that ran elsewhere since (CPU0 -> CPU1 -> CPU0: CPU0's owner is
- * still t, its registers are stale), the last CPU alone misses another
- * task's load here.  inject=fpu_owner_only drops the second half.
- */
-bool fpu_regs_valid(struct task *t)
-{
-	const struct cpu_rq *rq = this_rq();
-
-	if (rq->fpu_owner != t)
-		return false;
-	return t->last_cpu == current->on_cpu || inject_active(INJECT_FPU_OWNER_ONLY);
-}
-
-void fpu_regs_own(struct task *t)
-{
-	this_rq()->fpu_owner = t;
-	t->last_cpu = current->on_cpu;
-}
-
-void fpu_regs_clobbered(void)
-{
-	this_rq()->fpu_owner = NULL;
-}
-
-/*
  * t's saved image was written (sigreturn's, ptrace's, the kernel's PKRU
  * change): no CPU's registers are t's any more, wherever t last ran.
  * inject=fpu_invalidate_local forgets only this CPU's ownership -- the

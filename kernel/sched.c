@@ -28,6 +28,8 @@ volatile u64 jiffies;
 volatile u64 timer_switches;
 
 static u32 tick_hz, oneshot_min, oneshot_max;
+/* Only CPU 0's tick preempts, under the kernel lock: one flag is enough. */
+static bool in_timer_irq;
 static volatile u32 *stop_flag;
 static u64 stop_after;
 static struct task *stop_task;
@@ -48,12 +50,25 @@ u64 prng_next(void)
 	return prng_state * 0x2545f4914f6cdd1dull;
 }
 
+/* Round robin over the task ids in use (1..task_max_id); idle if none. */
+static struct task *pick_next_up(void)
+{
+	unsigned id = current->id;
+
+	for (int n = 0; n < task_max_id; n++) {
+		id = id >= (unsigned)task_max_id ? 1 : id + 1;
+		if (tasks[id].state == TASK_RUNNABLE)
+			return &tasks[id];
+	}
+	return &tasks[0];
+}
+
 /*
- * Round robin over the task ids in use (1..task_max_id) placed on this
- * CPU and not running elsewhere (a task that migrates here may still be
- * leaving its old CPU); this CPU's idle context if none.
+ * The same while tasks run on several CPUs: only those placed on this CPU
+ * and not still running elsewhere (one that migrates here may not have
+ * left its old CPU yet); this CPU's idle context if none.
  */
-static struct task *pick_next(void)
+static struct task *pick_next_smp(void)
 {
 	unsigned id = current->id;
 	u32 me = current->on_cpu;
@@ -179,9 +194,9 @@ static void context_switch(struct task *prev, struct task *next)
 	if (!next->kthread)
 		strategy->switch_in(next, prev);
 	next->switches_in++;
-	if (rq->in_timer_irq && !prev->kthread && !next->kthread)
+	if (in_timer_irq && !prev->kthread && !next->kthread)
 		timer_switches++;
-	rq->in_timer_irq = false;
+	in_timer_irq = false;
 	if (__builtin_expect(rq->user_segs | task_abi_foreign(next), 0))
 		user_segs_switch(prev, next);
 	/*
@@ -194,9 +209,8 @@ static void context_switch(struct task *prev, struct task *next)
 		if (__builtin_expect(next->io_bitmap != tss_io_bitmap_owner(me), 0))
 			tss_io_bitmap_switch(me, next->io_bitmap, next->io_bitmap_bytes);
 	}
-	if (next->kstack_top) {
+	if (next->kstack_top)
 		set_kernel_stack(me, (u64)next->kstack_top);
-	}
 	/* The kernel lock is held across the switch: no other CPU can pick
 	 * prev up before its registers are on its stack. */
 	prev->on_cpu = NO_CPU;
@@ -208,14 +222,22 @@ static void context_switch(struct task *prev, struct task *next)
 
 void schedule(void)
 {
-	struct task *prev = current, *next = pick_next();
+	struct task *prev = current, *next;
 
+	if (__builtin_expect(smp_tasks_active, 0)) {
+		next = pick_next_smp();
+		/* Nothing else to run here: keep going, unless prev moved away. */
+		if (next == prev || (next == cpu_idle_task(prev->on_cpu) &&
+				     prev->state == TASK_RUNNABLE && prev->cpu == prev->on_cpu))
+			return;
+		context_switch(prev, next);
+		return;
+	}
+	next = pick_next_up();
 	if (next == prev)
 		return;
-	/* Nothing else to run here: keep going, unless prev moved away. */
-	if (next == cpu_idle_task(prev->on_cpu) && prev->state == TASK_RUNNABLE &&
-	    prev->cpu == prev->on_cpu)
-		return;
+	if (next == &tasks[0] && prev->state == TASK_RUNNABLE)
+		return;		/* nothing else to run: keep going */
 	context_switch(prev, next);
 }
 
@@ -301,9 +323,9 @@ static void timer_irq(struct pt_regs *r)
 		raise_stop_flag();
 	/* Preempt ring 3 and kernel-only tasks, never a system call. */
 	if (user_mode(r) || current->kthread) {
-		this_rq()->in_timer_irq = true;
+		in_timer_irq = true;
 		schedule();
-		this_rq()->in_timer_irq = false;
+		in_timer_irq = false;
 	}
 }
 

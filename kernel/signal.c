@@ -10,7 +10,6 @@
 #include <asm/traps.h>
 #include <kernel/abi.h>
 #include <kernel/signal.h>
-#include <kernel/smp.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/syscall.h>
@@ -43,13 +42,11 @@ static void sig_record(struct task *t, int sig, int code, u64 w2, u64 w3, u64 w4
 	s->fault_vector[sig] = vector;
 	s->fault_error[sig] = error;
 	s->pending |= SIGBIT(sig);
-	t->work |= TASK_WORK_SIGNAL;
-	task_kick(t);		/* on another CPU: now, not at its next entry */
+	t->work |= TASK_WORK_SIGNAL;	/* on another CPU: see smp_kick_signalled() */
 }
 
 /* Queue a signal (kill, alarm).  Returns -1 for a bad signal number. */
-static __attribute__((always_inline)) inline int signal_send(struct task *t, int sig, int code,
-							       int from_pid)
+static int signal_send(struct task *t, int sig, int code, int from_pid)
 {
 	if (sig <= 0 || sig >= NSIG_PKRULAB)
 		return -1;

@@ -48,7 +48,8 @@
 #define FLUSH_WAIT_S		2
 #define FIRST_EXTERNAL_VECTOR	32	/* below: exceptions, which need no EOI */
 
-struct cpu_rq cpu_rqs[MAX_CPUS];
+struct cpu_rq cpu_rqs[MAX_CPUS] = { [0] = { .idle = &tasks[0] } };
+static struct task ap_idle_tasks[MAX_CPUS];
 bool smp_tasks_active;
 
 static volatile u32 bkl_owner = NO_CPU;
@@ -134,6 +135,23 @@ static void enter_from_user(u32 me, const struct pt_regs *r)
 	}
 }
 
+/*
+ * A task running in ring 3 on another CPU with a signal pending hears of
+ * it now, not at its next entry: every kernel exit while tasks run on
+ * several CPUs kicks such CPUs.  Done here rather than where the signal
+ * is queued, so that the one-CPU signal path pays nothing (CPU 0's tick
+ * kicks the APs too, for a signal queued from an interrupt).
+ */
+static void smp_kick_signalled(u32 me)
+{
+	for (int i = 1; i < MAX_TASKS; i++) {
+		const struct task *t = &tasks[i];
+
+		if ((t->work & TASK_WORK_SIGNAL) && t->on_cpu != NO_CPU && t->on_cpu != me)
+			smp_send_ipi(t->on_cpu, VEC_IPI_RESCHED);
+	}
+}
+
 void smp_syscall(struct pt_regs *r)
 {
 	u32 nr = (u32)r->rax;
@@ -149,6 +167,7 @@ void smp_syscall(struct pt_regs *r)
 	else
 		r->rax = -ENOSYS;
 	exit_to_user_mode(r);
+	smp_kick_signalled(current->on_cpu);
 	/* It may have migrated: the lock is the CPU's it returns from. */
 	bkl_unlock(current->on_cpu);
 }
@@ -182,8 +201,10 @@ static void smp_trap(struct pt_regs *r)
 			bkl_lock(me);
 	}
 	trap_dispatch_locked(r);
-	if (took)
+	if (took) {
+		smp_kick_signalled(current->on_cpu);
 		bkl_unlock(current->on_cpu);
+	}
 }
 
 /*
@@ -309,8 +330,9 @@ static void syscall_msrs(u32 cpu)
 
 static void idle_task_init(u32 cpu)
 {
-	struct task *idle = &cpu_rqs[cpu].idle;
+	struct task *idle = &ap_idle_tasks[cpu];
 
+	cpu_rqs[cpu].idle = idle;
 	memset(idle, 0, sizeof(*idle));
 	snprintf(idle->name, sizeof(idle->name), "idle%u", cpu);
 	idle->state = TASK_RUNNABLE;
@@ -329,7 +351,7 @@ static void ap_sched_loop(void *arg)
 
 	(void)arg;
 	idle_task_init(me);
-	rq->curr = &rq->idle;
+	rq->curr = rq->idle;
 	rq->fpu_owner = NULL;
 	if (read_cr4() & X86_CR4_OSXSAVE)
 		xsetbv(0, run_xcr0);	/* the strategy's XCR0[9] */
@@ -344,7 +366,7 @@ static void ap_sched_loop(void *arg)
 	if (pke_enabled())
 		wrpkru(0);
 	rq->fpu_owner = NULL;
-	rq->curr = &rq->idle;
+	rq->curr = rq->idle;
 	bkl_unlock(me);
 }
 

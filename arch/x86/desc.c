@@ -82,6 +82,8 @@ void gdt_init_cpu(u32 cpu)
 	t->io_bitmap_end = 0xff;
 	for (int i = 0; i < NR_IST_STACKS; i++)
 		t->hw.ist[i] = (u64)&ist_stacks[cpu][i][sizeof(ist_stacks[cpu][i])];
+	/* RSP0 is misaligned in the packed TSS: x86 does not mind, C's & would. */
+	tss_rsp0[cpu] = (u64 *)((u8 *)t + offsetof(struct tss64, rsp));
 
 	lgdt(&d);
 	asm volatile("pushq %0\n\t"
@@ -159,12 +161,7 @@ void tss_io_bitmap_drop(const u8 *map)
 
 /* Each CPU's SYSCALL entry loads RSP from its own slot (syscall_entry.asm). */
 u64 cpu_kstack_top[MAX_CPUS];
-
-void set_kernel_stack(u32 cpu, u64 top)
-{
-	tsss[cpu].hw.rsp[0] = top;
-	cpu_kstack_top[cpu] = top;
-}
+u64 *tss_rsp0[MAX_CPUS];
 
 void idt_set_gate(int vec, void *handler, int dpl, int ist)
 {

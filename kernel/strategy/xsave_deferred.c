@@ -55,14 +55,19 @@ static u32 deferred_get_pkru(struct task *t)
 	return xstate_image_pkru(t->xsave, rdpkru());
 }
 
+/* Into the saved image, out of line: the live case stays a WRPKRU. */
+static __attribute__((noinline, cold)) void deferred_set_pkru_image(struct task *t, u32 pkru)
+{
+	xstate_image_set_pkru(t->xsave, pkru);
+	fpu_image_changed(t);
+}
+
 static void deferred_set_pkru(struct task *t, u32 pkru)
 {
-	if (t == current && t->fpu_loaded) {
+	if (t == current && t->fpu_loaded)
 		wrpkru(pkru);
-	} else {
-		xstate_image_set_pkru(t->xsave, pkru);
-		fpu_image_changed(t);
-	}
+	else
+		deferred_set_pkru_image(t, pkru);
 }
 
 static void deferred_fpu_reset(struct task *t)

@@ -15,6 +15,7 @@
 #include <asm/types.h>
 #include <asm/xstate.h>
 #include <kernel/params.h>
+#include <kernel/smp.h>
 #include <kernel/task.h>
 
 /* PKRU after XRSTOR of an image with XSTATE_BV[9]=0 (SDM: init value). */
@@ -51,11 +52,35 @@ void fpu_reset_regs(bool keep_pkru);
  * interrupts off (system calls run so).  copy_page_simd() (<asm/pgtable.h>)
  * is the kernel's SIMD user: fork's page copies, SYS_kernel_fpu.
  */
-/* FPU register ownership per CPU (kernel/fpu.c). */
-bool fpu_regs_valid(struct task *t);	/* this CPU's registers are still t's */
-void fpu_regs_own(struct task *t);	/* they are t's now (just loaded) */
-void fpu_regs_clobbered(void);		/* they are nobody's (kernel use, kernel WRPKRU) */
-void fpu_image_changed(struct task *t);	/* t's saved image was written */
+/*
+ * Register ownership, as Linux keeps it (fpregs_state_valid()): this
+ * CPU's registers hold task t's user state when the CPU's owner is t and
+ * t's last CPU is this one.  Both halves are needed: the owner alone
+ * misses a task that ran elsewhere since (CPU0 -> CPU1 -> CPU0: CPU0's
+ * owner is still t, its registers stale), the last CPU alone misses
+ * another task's load here.  inject=fpu_owner_only drops the second half
+ * (asked only where the first holds and the second does not).  t is the
+ * task running here (it knows its CPU).
+ */
+static inline bool fpu_regs_valid(struct task *t)
+{
+	if (cpu_rqs[t->on_cpu].fpu_owner != t)
+		return false;
+	return t->last_cpu == t->on_cpu || inject_active(INJECT_FPU_OWNER_ONLY);
+}
+
+/* They are t's now (just loaded). */
+static inline void fpu_regs_own(struct task *t)
+{
+	cpu_rqs[t->on_cpu].fpu_owner = t;
+	t->last_cpu = t->on_cpu;
+}
+
+/* They are nobody's (kernel SIMD use, a kernel WRPKRU that stays). */
+static inline void fpu_regs_clobbered(void) { this_rq()->fpu_owner = NULL; }
+
+/* t's saved image was written: no CPU's registers are t's any more. */
+void fpu_image_changed(struct task *t);
 
 void kernel_fpu_begin(void);
 void kernel_fpu_end(void);

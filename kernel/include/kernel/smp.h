@@ -21,9 +21,10 @@
 #include <asm/smp.h>
 #include <kernel/task.h>
 
+/* Kept small (64 bytes): context_switch() indexes it at every switch. */
 struct cpu_rq {
 	struct task *curr;		/* what this CPU runs */
-	struct task idle;		/* an AP's idle context (CPU 0's is tasks[0]) */
+	struct task *idle;		/* its idle context (CPU 0's is tasks[0]) */
 	/*
 	 * Whose user FPU registers this CPU holds (Linux's
 	 * fpu_fpregs_owner_ctx): with task->last_cpu == this CPU, the
@@ -35,10 +36,9 @@ struct cpu_rq {
 	bool user_segs;
 	const u64 *ldt;
 	u32 ldt_entries;
-	bool in_timer_irq;
 	/* Shootdown mailbox: a request is new while req != done. */
 	volatile u32 flush_req, flush_done;
-};
+} __aligned(64);
 
 extern struct cpu_rq cpu_rqs[MAX_CPUS];
 /* Tasks may be placed off CPU 0 (smp_tasks_begin() to smp_tasks_end()). */
@@ -46,7 +46,7 @@ extern bool smp_tasks_active;
 
 /* The run queue of the CPU current runs on: valid wherever current is. */
 static inline struct cpu_rq *this_rq(void) { return &cpu_rqs[current->on_cpu]; }
-static inline struct task *cpu_idle_task(u32 cpu) { return cpu ? &cpu_rqs[cpu].idle : &tasks[0]; }
+static inline struct task *cpu_idle_task(u32 cpu) { return cpu_rqs[cpu].idle; }
 
 /* The CPUs tasks may be placed on: 0 and every AP online (a count). */
 u32 smp_task_cpus(void);

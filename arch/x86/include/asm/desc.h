@@ -73,7 +73,6 @@ void tss_io_bitmap_drop(const u8 *map);
  */
 const char *io_port_reserved(u32 port);
 /* The stack ring-3 entries land on: interrupts (TSS.RSP0) and SYSCALL. */
-/* CPU cpu's ring-0 stack for entries from ring 3 (TSS.RSP0 and SYSCALL's). */
-void set_kernel_stack(u32 cpu, u64 top);
+/* CPU cpu's ring-0 stack for entries from ring 3: set_kernel_stack() in <asm/smp.h>. */
 
 #endif

@@ -24,6 +24,16 @@
  * ring 3 owns here (FSGSBASE): no SWAPGS on any entry path.
  */
 extern u64 gdts[MAX_CPUS][GDT_STRIDE];
+
+/* CPU cpu's ring-0 stack for entries from ring 3: TSS.RSP0 and SYSCALL's slot. */
+extern u64 cpu_kstack_top[MAX_CPUS];
+extern u64 *tss_rsp0[MAX_CPUS];
+static inline void set_kernel_stack(u32 cpu, u64 top)
+{
+	*tss_rsp0[cpu] = top;
+	cpu_kstack_top[cpu] = top;
+}
+
 static inline u32 smp_processor_id(void)
 {
 	struct desc_ptr d;
