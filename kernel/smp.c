@@ -104,7 +104,13 @@ static __attribute__((noinline)) void bkl_lock(u32 me)
 		}
 	}
 	bkl_taken_at = __builtin_return_address(0);
-	current = cpu_rqs[me].curr;
+	/*
+	 * A CPU that was still on its way in (a late kick) when the run
+	 * ended gets the lock after CPU 0 gave it up for good: `current` is
+	 * CPU 0's again by then, and stays so.
+	 */
+	if (smp_tasks_active)
+		current = cpu_rqs[me].curr;
 }
 
 static void bkl_unlock(u32 me)
@@ -199,6 +205,13 @@ static void smp_trap(struct pt_regs *r)
 			enter_from_user(me, r);
 		else
 			bkl_lock(me);
+		if (!smp_tasks_active) {
+			/* A kick that came in as the run ended: nothing left to do. */
+			if (r->vector >= FIRST_EXTERNAL_VECTOR)
+				apic_eoi();
+			bkl_unlock(me);
+			return;
+		}
 	}
 	trap_dispatch_locked(r);
 	if (took) {
@@ -215,6 +228,9 @@ static void smp_trap(struct pt_regs *r)
 static void resched_irq(struct pt_regs *r)
 {
 	apic_eoi();
+	/* A late kick to an AP back in its mailbox loop: not ours to act on. */
+	if (!smp_tasks_active)
+		return;
 	if (user_mode(r) || (current->kthread && current != cpu_idle_task(current->on_cpu)))
 		schedule();
 }
@@ -356,6 +372,14 @@ static void ap_sched_loop(void *arg)
 	if (read_cr4() & X86_CR4_OSXSAVE)
 		xsetbv(0, run_xcr0);	/* the strategy's XCR0[9] */
 	syscall_msrs(me);
+	/*
+	 * Between runs CPU 0 maps and unmaps user pages with no shootdown
+	 * (nobody else runs ring 3 then): whatever this CPU's TLB still
+	 * holds from the last run may name freed pages.  Found on Bochs,
+	 * whose TLB kept a previous run's shared page: a task read its old
+	 * program number from it.
+	 */
+	flush_tlb_all();
 	bkl_lock(me);
 	while (!run_done) {
 		schedule();
@@ -428,14 +452,13 @@ void smp_tasks_end(void)
 				cpu_relax();
 			smp_cpu_lose(cpu);
 		}
-	bkl_lock(0);
+	bkl_lock(0);		/* current is CPU 0's again */
 	trap_smp_hook = NULL;
 	paging_flush_others = NULL;
 	smp_tasks_active = false;
 	task_cpu_mask = 0;
 	wrmsr(MSR_LSTAR, (u64)syscall_entry);
 	bkl_unlock(0);
-	current = cpu_rqs[0].curr;
 }
 
 /* Every task placed on cpu (tests): false if cpu cannot run tasks. */
