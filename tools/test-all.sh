@@ -96,19 +96,24 @@ run_stage "fuzz (host, bounded)" make --no-print-directory fuzz FUZZ_SECONDS="${
 # make lava's default run is the matrix's bios-max run (-cpu max, BIOS, every
 # cell): the matrix checks bios-max's patterns on its output instead of
 # booting it again; its mismatch job is the matrix's xfail-switch-mismatch.
+# The two --icount benchmark runs (one core, one run after the other) run
+# beside the LAVA jobs, which leave a core idle while their default run
+# goes on alone; reported in their place below.  -icount counts are
+# the same whatever else the machine does (that is what the stage checks).
+lane stage_bg bench bash tools/bench-determinism.sh
 run_stage "LAVA jobs under lava-run (make lava)" make --no-print-directory lava
 lava_reuse=""
 [ -s build/lava/default/serial.log ] && lava_reuse="bios-max=build/lava/default/serial.log"
 run_stage "QEMU matrix" env PKRULAB_MATRIX_REUSE="$lava_reuse" bash tools/qemu-matrix.sh
 
 # The stages after the QEMU matrix run in two lanes side by side: the Bochs
-# matrix (two Bochs at a time, one of them its 60-90 s full run), then the
-# install boots; beside it the ABI diff, hwref, the mutants (one build or
-# one boot at a time, one core), the two --icount runs and the UEFI
-# screendump.  On 2 cores that saves about a
-# minute against running them in turn.  Each stage's output and stage lines
-# are what they were, reported in this order; only the wall time is shared
-# (PKRULAB_TEST_SERIAL=1: one stage at a time).
+# matrix (two Bochs at a time, one of them its 60-90 s full run) beside the
+# ABI diff, hwref, the mutants (one build or one boot at a time), the UEFI
+# screendump and the install boots, each of which keeps one core busy.  On
+# 2 cores that saves about a minute against running them in turn.  Each
+# stage's output and stage lines are what they were, reported in this
+# order; only the wall time is shared (PKRULAB_TEST_SERIAL=1: one stage
+# at a time).
 # The LAVA stage's default run is this tree's full run: the mutants' unmutated
 # baseline of their default stage (one full run fewer).
 mutants_baseline=()
@@ -119,16 +124,12 @@ mutants_lane() {
 	stage_bg abi "$PYTHON" tools/abi_diff.py check build/matrix/abi-linux.log
 	stage_bg hwref bash -c "make --no-print-directory build/hwref >/dev/null && $PYTHON tools/hwref_check.py build/hwref build/pkrulab.elf"
 	stage_bg mutants python3 tools/mutants.py --fast "${mutants_baseline[@]}"
-	stage_bg bench bash tools/bench-determinism.sh
 	stage_bg fb "$PYTHON" tools/fb-check.py
-}
-bochs_lane() {
-	stage_bg bochs bash tools/bochs-matrix.sh
 	stage_bg install bash tools/test-install.sh
 }
 lanes_t0=$SECONDS
-echo "== side by side: the Bochs matrix, install | ABI, hwref, mutants, benchmarks, screendump"
-lane bochs_lane
+echo "== side by side: the Bochs matrix | ABI, hwref, mutants, screendump, install"
+lane stage_bg bochs bash tools/bochs-matrix.sh
 lane mutants_lane
 stage_report abi "Linux ABI against Linux 6.12 (tools/abi_diff.py)"
 stage_report hwref "native replays on this CPU (tools/hwref --short)"
