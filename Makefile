@@ -541,8 +541,13 @@ lava: all
 	@bash tools/install-deps.sh --lava
 	@$(PYTHON) tools/lava_check.py $(if $(LAVA_CHECKS),--only $(LAVA_CHECKS))
 
+# A fresh clone's build, one job per CPU unless make was given -j: the
+# kernel objects and the Linux programs are independent files (on the 2-core
+# development VM 19 s with -j2 at a load of 0, and under a load of 3-5
+# 34.9 s against 42.7 s one at a time, 2026-12-07).
+BUILD_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 1))
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) all
 	@bash tools/test-all.sh
 
 # tools/hwref: this CPU's own cycles for each design, replayed in user mode
