@@ -308,6 +308,19 @@ static void smp_finish(struct smp_run *run)
 	strategy_deactivate();
 }
 
+/* Two tasks, set up, started and run to the end: NULL, or why the cell SKIPs. */
+static const char *smp_run_pair(struct scenario_ctx *ctx, const struct smp_spec *spec,
+				struct smp_run *run)
+{
+	const char *why = smp_setup(ctx);
+
+	if (why)
+		return why;
+	smp_start(run, spec, 2);
+	tasks_run(SMP_RUN_MS);
+	return NULL;
+}
+
 static void check_exit(struct scenario_ctx *ctx, const struct task *t, long want)
 {
 	check(ctx, t->exit_code == want, "task %s (cpu%u) ended with %ld (%s), want %ld", t->name,
@@ -410,14 +423,12 @@ static enum outcome smp_remote_write(struct scenario_ctx *ctx)
 		{ SMP_SLEEPER, 1, 1, 0x0000000c, 0x00000030, 0, 0, 0 },
 		{ SMP_WRITER, 0, 0, 0x00000000, 0x00000030, 0, 0, 0 },
 	};
-	const char *why = smp_setup(ctx);
 	struct smp_run run;
+	const char *why = smp_run_pair(ctx, spec, &run);
 	const struct smp_result *s, *w;
 
 	if (why)
 		return skip(ctx, "%s", why);
-	smp_start(&run, spec, 2);
-	tasks_run(SMP_RUN_MS);
 	s = &run.sh->res[0];
 	w = &run.sh->res[1];
 	check_exit(ctx, run.t[0], 0);
@@ -444,15 +455,16 @@ static enum outcome smp_shootdown(struct scenario_ctx *ctx)
 		{ SMP_REKEYER, 0, 1, 0, 0, SHOOT_KEY, SHOOT_KEY2, 0 },
 		{ SMP_SPINNER, 1, 0, PKRU_AD_BIT(SHOOT_KEY2), 0, SHOOT_KEY, SHOOT_KEY2, 0 },
 	};
-	const char *why = smp_setup(ctx);
 	struct smp_run run;
+	const char *why;
 	const struct smp_result *k, *s;
 
-	if (why)
-		return skip(ctx, "%s", why);
 	user_slot_map(SMP_SLOT_PAGE, SHOOT_KEY, 0);
-	smp_start(&run, spec, 2);
-	tasks_run(SMP_RUN_MS);
+	why = smp_run_pair(ctx, spec, &run);
+	if (why) {
+		user_slot_unmap(SMP_SLOT_PAGE);
+		return skip(ctx, "%s", why);
+	}
 	k = &run.sh->res[0];
 	s = &run.sh->res[1];
 	check_exit(ctx, run.t[0], 0);
@@ -481,14 +493,12 @@ static enum outcome smp_remote_kill(struct scenario_ctx *ctx)
 		{ SMP_KILLER, 0, 1, 0, 0, 0, 0, 0 },
 		{ SMP_VICTIM, 1, 0, 0, 0, 0, 0, 0 },
 	};
-	const char *why = smp_setup(ctx);
 	struct smp_run run;
+	const char *why = smp_run_pair(ctx, spec, &run);
 	const struct smp_result *k, *v;
 
 	if (why)
 		return skip(ctx, "%s", why);
-	smp_start(&run, spec, 2);
-	tasks_run(SMP_RUN_MS);
 	k = &run.sh->res[0];
 	v = &run.sh->res[1];
 	check_exit(ctx, run.t[0], 0);
