@@ -63,6 +63,20 @@ extern void *const syscall_entry_smp[MAX_CPUS];	/* syscall_entry.asm */
 
 u32 smp_task_cpus(void) { return smp_cpus_online(); }
 
+/* The control bits every design relies on: a CPU without them cannot run tasks. */
+#define CR4_TASK_BITS	(X86_CR4_PKE | X86_CR4_OSXSAVE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+
+const char *smp_cpu_unfit(u32 cpu)
+{
+	if (cpu == 0)
+		return NULL;
+	if (cpu >= MAX_CPUS || !smp_cpu_usable(cpu))
+		return "not online";
+	if ((smp_cpu_cr4(cpu) ^ read_cr4()) & CR4_TASK_BITS)
+		return "its CR4 (PKE, OSXSAVE, OSFXSR) is not the boot CPU's: see smp.pkru_per_cpu";
+	return NULL;
+}
+
 static bool cpu_runs_tasks(u32 cpu) { return cpu < MAX_CPUS && (task_cpu_mask & (1u << cpu)); }
 
 static __noreturn void lock_fatal(const char *why)
@@ -366,8 +380,6 @@ static void ap_sched_loop(void *arg)
 	struct cpu_rq *rq = &cpu_rqs[me];
 
 	(void)arg;
-	idle_task_init(me);
-	rq->curr = rq->idle;
 	rq->fpu_owner = NULL;
 	if (read_cr4() & X86_CR4_OSXSAVE)
 		xsetbv(0, run_xcr0);	/* the strategy's XCR0[9] */
@@ -407,6 +419,15 @@ void smp_tasks_begin(void)
 	irq_register(VEC_IPI_RESCHED, resched_irq);
 	irq_register(VEC_IPI_FLUSH, flush_irq);
 	cpu_rqs[0].curr = current;
+	/*
+	 * Every AP's run queue names its idle task before the run is on: a
+	 * kick may reach an AP still in its mailbox loop (the higher vector
+	 * first), and the lock hands it rq->curr as current.
+	 */
+	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++) {
+		idle_task_init(cpu);
+		cpu_rqs[cpu].curr = cpu_rqs[cpu].idle;
+	}
 	task_cpu_mask = 1;
 	smp_tasks_active = true;
 	trap_smp_hook = smp_trap;
@@ -414,7 +435,7 @@ void smp_tasks_begin(void)
 	bkl_lock(0);
 	syscall_msrs(0);
 	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
-		if (smp_call_async(cpu, ap_sched_loop, NULL) == 0)
+		if (!smp_cpu_unfit(cpu) && smp_call_async(cpu, ap_sched_loop, NULL) == 0)
 			task_cpu_mask |= 1u << cpu;
 }
 
@@ -461,10 +482,9 @@ void smp_tasks_end(void)
 	bkl_unlock(0);
 }
 
-/* Every task placed on cpu (tests): false if cpu cannot run tasks. */
 bool task_place(struct task *t, u32 cpu)
 {
-	if (cpu != 0 && (cpu >= MAX_CPUS || !smp_cpu_usable(cpu)))
+	if (smp_cpu_unfit(cpu))
 		return false;
 	t->cpu = cpu;
 	return true;

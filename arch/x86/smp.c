@@ -45,6 +45,7 @@ struct cpu_slot {
 	void (*volatile fn)(void *);
 	void *volatile arg;
 	volatile u32 req, done;
+	u64 cr4;			/* what it runs with (the boot CPU's, less cr4_clear) */
 };
 
 /* The boot CPU's control registers, which every AP copies (smp_init()). */
@@ -103,6 +104,7 @@ __noreturn void smp_ap_entry(u32 cpu)
 	gdt_init_cpu(cpu);
 	idt_load();
 	apic_init_secondary();
+	cpus[cpu].cr4 = read_cr4();
 	barrier();
 	cpus[cpu].online = true;
 	ap_idle(&cpus[cpu]);
@@ -154,6 +156,7 @@ u32 smp_init(u32 want, u64 tramp_pa, u64 cr4_clear)
 
 	cpus[0].apic_id = self;
 	cpus[0].online = true;
+	cpus[0].cr4 = read_cr4();
 	if (acpi.nr_apic_ids <= 1 || limit == 1) {
 		printk("# smp: 1 CPU in use (%u listed in the MADT%s)\n", acpi.cpus,
 		       want == 1 ? ", smp=1" : "");
@@ -239,6 +242,8 @@ int smp_call(u32 cpu, void (*fn)(void *), void *arg, u32 timeout_us)
 	c->lost = true;
 	return -2;
 }
+
+u64 smp_cpu_cr4(u32 cpu) { return cpu < nr_slots ? cpus[cpu].cr4 : 0; }
 
 void smp_cpu_lose(u32 cpu)
 {

@@ -247,12 +247,18 @@ struct smp_run {
 
 static const char *smp_setup(struct scenario_ctx *ctx)
 {
+	static char unfit[128];
 	const char *why = need_pku();
 
 	if (why)
 		return why;
 	if (smp_task_cpus() < 2)
 		return "one CPU in use (smp=1, or the MADT lists one)";
+	why = smp_cpu_unfit(1);
+	if (why) {
+		snprintf(unfit, sizeof(unfit), "cpu1 cannot run tasks: %s", why);
+		return unfit;
+	}
 	if (!apic_timer_hz())
 		return "no calibrated local APIC timer: tasks need the tick";
 	if (ctx->config >= 0 && !strategy_activate(ctx->config, &why))

@@ -19,7 +19,7 @@
 
 #define KARGS_MAX_GLOBS 16
 #define KARGS_GLOB_LEN  64
-#define KARGS_ERR_LEN   384
+#define KARGS_ERR_LEN   512
 
 /* The PKRU switching configurations, registered in strategy/list.h. */
 enum pkru_config {

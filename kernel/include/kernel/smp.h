@@ -69,6 +69,8 @@ static inline void task_kick(struct task *t)
 int task_migrate(u32 cpu);
 /* Every other CPU running tasks drops its TLB entries before this returns. */
 void smp_flush_tlb_others(void);
+/* Why cpu cannot run tasks (not online, its control state not the boot CPU's), or NULL. */
+const char *smp_cpu_unfit(u32 cpu);
 /* Place t (not yet run) on cpu: false for a CPU that cannot run tasks. */
 bool task_place(struct task *t, u32 cpu);
 /* CPU 0's timer tick: the APs look at their run queues. */

@@ -68,6 +68,8 @@ int smp_call(u32 cpu, void (*fn)(void *), void *arg, u32 timeout_us);
 int smp_call_async(u32 cpu, void (*fn)(void *), void *arg);
 /* Whether an AP has finished the last function it was handed. */
 bool smp_call_done(u32 cpu);
+/* The CR4 an AP was started with (its copy of the boot CPU's). */
+u64 smp_cpu_cr4(u32 cpu);
 /* Never use cpu again (it stopped answering). */
 void smp_cpu_lose(u32 cpu);
 /* An interrupt on vector vec to CPU cpu (a fixed IPI). */
