@@ -79,11 +79,6 @@ const char *smp_cpu_unfit(u32 cpu)
 
 static bool cpu_runs_tasks(u32 cpu) { return cpu < MAX_CPUS && (task_cpu_mask & (1u << cpu)); }
 
-static __noreturn void lock_fatal(const char *why)
-{
-	watchdog_lockup(why);
-}
-
 /* A shootdown request to this CPU, answered: drop every non-global translation. */
 static void flush_poll(u32 me)
 {
@@ -102,7 +97,7 @@ static __attribute__((noinline)) void bkl_lock(u32 me)
 
 	if (bkl_owner == me) {
 		snprintf(why, sizeof(why), "cpu%u takes the kernel lock it already holds", me);
-		lock_fatal(why);
+		watchdog_lockup(why);
 	}
 	while (!__sync_bool_compare_and_swap(&bkl_owner, NO_CPU, me)) {
 		flush_poll(me);
@@ -114,7 +109,7 @@ static __attribute__((noinline)) void bkl_lock(u32 me)
 		else if (rdtsc() - start > BKL_WAIT_S * tsc_hz) {
 			snprintf(why, sizeof(why), "cpu%u waited %u s for the kernel lock, held by cpu%u "
 				 "(taken at %p)", me, BKL_WAIT_S, bkl_owner, bkl_taken_at);
-			lock_fatal(why);
+			watchdog_lockup(why);
 		}
 	}
 	bkl_taken_at = __builtin_return_address(0);
@@ -134,7 +129,7 @@ static void bkl_unlock(u32 me)
 	if (bkl_owner != me) {
 		snprintf(why, sizeof(why), "cpu%u drops the kernel lock, held by cpu%u", me,
 			 bkl_owner);
-		lock_fatal(why);
+		watchdog_lockup(why);
 	}
 	__atomic_store_n(&bkl_owner, NO_CPU, __ATOMIC_RELEASE);
 }
@@ -280,16 +275,10 @@ static void flush_others(void)
 			if (tsc_hz && rdtsc() - start > FLUSH_WAIT_S * tsc_hz) {
 				snprintf(why, sizeof(why), "cpu%u did not answer a TLB shootdown from "
 					 "cpu%u in %u s", cpu, me, FLUSH_WAIT_S);
-				lock_fatal(why);
+				watchdog_lockup(why);
 			}
 		}
 	}
-}
-
-void smp_flush_tlb_others(void)
-{
-	if (smp_tasks_active)
-		flush_others();
 }
 
 void smp_kick(struct task *t)

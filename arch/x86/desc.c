@@ -121,7 +121,7 @@ void ldt_load(const u64 *base, u32 entries)
 	asm volatile("lldt %w0" :: "r"(GDT_LDT) : "memory");
 }
 
-void tss_set_rsp0(u64 rsp0) { tsss[smp_processor_id()].hw.rsp[0] = rsp0; }
+void tss_set_rsp0(u64 rsp0) { *tss_rsp0[smp_processor_id()] = rsp0; }
 
 /* The map each CPU's TSS holds (NULL: none), and its leading bytes that
  * may not be all ones. */

@@ -67,8 +67,6 @@ static inline void task_kick(struct task *t)
 }
 /* Move current to cpu: returns running there (0), or -1 for a CPU not in use. */
 int task_migrate(u32 cpu);
-/* Every other CPU running tasks drops its TLB entries before this returns. */
-void smp_flush_tlb_others(void);
 /* Why cpu cannot run tasks (not online, its control state not the boot CPU's), or NULL. */
 const char *smp_cpu_unfit(u32 cpu);
 /* Place t (not yet run) on cpu: false for a CPU that cannot run tasks. */
