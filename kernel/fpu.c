@@ -102,6 +102,25 @@ void xstate_image_set_pkru(void *area, u32 pkru)
 	xstate_hdr(area)->xstate_bv |= XFEATURE_MASK_PKRU;
 }
 
+/*
+ * inject=pkru_per_cpu: PKRU taken for per-CPU state, like a control
+ * register.  The value a task leaves on a CPU is kept for it there, and it
+ * gets back the one kept on the CPU it runs on next: right while it stays
+ * on one CPU, stale (its first value there) after it moves.  Its first
+ * run fills every CPU's slot with the value it was created with.
+ */
+static void pkru_per_cpu_swap(struct task *next, struct task *prev)
+{
+	u32 me = smp_processor_id();
+
+	if (!prev->kthread)
+		prev->pkru_on_cpu[me] = prev->pkru;
+	if (!next->switches_in)
+		for (u32 cpu = 0; cpu < MAX_CPUS; cpu++)
+			next->pkru_on_cpu[cpu] = next->pkru;
+	next->pkru = next->pkru_on_cpu[me];
+}
+
 void pkru_switch_in_injected(struct task *next, struct task *prev)
 {
 	/* First run: the task's PKRU comes out of its initial XSAVE image. */
@@ -109,6 +128,8 @@ void pkru_switch_in_injected(struct task *next, struct task *prev)
 		next->pkru = xstate_image_pkru(next->xsave, rdpkru());
 		next->pkru_in_image = false;
 	}
+	if (inject_active(INJECT_PKRU_PER_CPU))
+		pkru_per_cpu_swap(next, prev);
 	if (inject_active(INJECT_NO_WRPKRU))
 		return;
 	/* The bug: "a kernel thread never touches PKRU, so it is still right". */
@@ -157,6 +178,8 @@ u32 pkru_task_get(struct task *t)
 void pkru_task_set(struct task *t, u32 pkru)
 {
 	t->pkru = pkru;
+	if (inject_active(INJECT_PKRU_PER_CPU) && t->cpu < MAX_CPUS)
+		t->pkru_on_cpu[t->cpu] = pkru;	/* where it will run next */
 	t->pkru_in_image = false;
 	if (t == current)
 		wrpkru(pkru);

@@ -65,6 +65,9 @@ INJECT(FPU_INVALIDATE_LOCAL, fpu_invalidate_local, INJECT_HOOK_SWITCH_IN, "smp.r
 INJECT(KFPU_KEEP_OWNER, kfpu_keep_owner, INJECT_HOOK_KERNEL_FPU, "switch.kernel_fpu,smp.migrate",
        "kernel_fpu_begin() saves the user state but leaves the CPU's owner: the clobbered "
        "registers are taken for the task's")
+INJECT(PKRU_PER_CPU, pkru_per_cpu, INJECT_HOOK_SWITCH_IN, "smp.migrate",
+       "PKRU kept per CPU, not per task: a task that moves gets the value it left on its new "
+       "CPU (or had when created), not the one it had when it left the old")
 INJECT(NO_SHOOTDOWN, no_shootdown, INJECT_HOOK_TEST, "smp.shootdown",
        "a PTE change (pkey_mprotect's key) flushes this CPU's TLB only: another CPU keeps "
        "using the old key")

@@ -230,6 +230,9 @@ void schedule(void)
 		if (next == prev || (next == cpu_idle_task(prev->on_cpu) &&
 				     prev->state == TASK_RUNNABLE && prev->cpu == prev->on_cpu))
 			return;
+		/* Placed elsewhere (a migration): its new CPU picks it up once it is off this one. */
+		if (prev->cpu != prev->on_cpu && prev->state == TASK_RUNNABLE)
+			smp_send_ipi(prev->cpu, VEC_IPI_RESCHED);
 		context_switch(prev, next);
 		return;
 	}
@@ -259,10 +262,8 @@ void sleep_ticks(u64 n)
 static void wake_sleepers(void)
 {
 	for (int i = 1; i < MAX_TASKS; i++)
-		if (tasks[i].state == TASK_SLEEPING && jiffies >= tasks[i].wake_tick) {
-			tasks[i].state = TASK_RUNNABLE;
-			task_kick(&tasks[i]);
-		}
+		if (tasks[i].state == TASK_SLEEPING && jiffies >= tasks[i].wake_tick)
+			task_wake(&tasks[i]);
 }
 
 /*

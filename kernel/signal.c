@@ -10,6 +10,7 @@
 #include <asm/traps.h>
 #include <kernel/abi.h>
 #include <kernel/signal.h>
+#include <kernel/smp.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/syscall.h>
@@ -57,7 +58,7 @@ static int signal_send(struct task *t, int sig, int code, int from_pid)
 	/* kill.pid, kill.uid 0 */
 	sig_record(t, sig, code, (u32)from_pid, 0, 0, 0, 0);
 	if (t->state == TASK_SLEEPING)
-		t->state = TASK_RUNNABLE;
+		task_wake(t);
 	return 0;
 }
 

@@ -52,11 +52,19 @@ struct cpu_rq cpu_rqs[MAX_CPUS] = { [0] = { .idle = &tasks[0] } };
 static struct task ap_idle_tasks[MAX_CPUS];
 bool smp_tasks_active;
 
-static volatile u32 bkl_owner = NO_CPU;
+/*
+ * A ticket lock: CPUs get it in the order they asked.  A test-and-set
+ * lock starved a CPU for good under QEMU: a thread calling a system call
+ * in a loop on one CPU took the lock back each time before the waiter
+ * saw it free.
+ */
+static volatile u32 bkl_next, bkl_serving;	/* the next ticket; the one served */
+static volatile u32 bkl_owner = NO_CPU;		/* who holds it, for the checks and reports */
 static void *volatile bkl_taken_at;	/* the holder's caller of bkl_lock(): for the report */
 static u32 task_cpu_mask;		/* CPUs running their scheduler loop */
 static volatile bool run_done;		/* the APs leave their loops */
 static u64 run_xcr0;			/* CPU 0's XCR0 for this run (the strategy's) */
+bool smp_spread_new_tasks;
 
 extern void syscall_entry(void);
 extern void *const syscall_entry_smp[MAX_CPUS];	/* syscall_entry.asm */
@@ -85,33 +93,81 @@ static void flush_poll(u32 me)
 	struct cpu_rq *rq = &cpu_rqs[me];
 
 	if (rq->flush_req != rq->flush_done) {
-		write_cr3(read_cr3());
+		u64 cr3 = read_cr3();
+
+		if (rq->flush_retired && cr3 == (u64)rq->flush_retired)
+			cr3 = (u64)paging_kernel_root();
+		write_cr3(cr3);
 		rq->flush_done = rq->flush_req;
 	}
+}
+
+/* For a lock-up report: what each CPU running tasks was doing. */
+static void smp_dump_cpus(void)
+{
+	static const char *const states[] = { "unused", "runnable", "sleeping", "dead" };
+
+	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
+		const struct cpu_rq *rq = &cpu_rqs[cpu];
+
+		if (!cpu_runs_tasks(cpu))
+			continue;
+		printk("# smp: cpu%u runs %s (task %d, %s), shootdowns asked %u answered %u\n", cpu,
+		       rq->curr ? rq->curr->name : "-", rq->curr ? rq->curr->id : -1,
+		       rq->curr ? states[rq->curr->state & 3] : "-", rq->flush_req,
+		       rq->flush_done);
+	}
+}
+
+/*
+ * A lock wait ran out.  The first CPU to see it reports, after an NMI
+ * that makes the holder say where it is (traps.c prints its RIP); the
+ * others, waiting for the same holder, stay quiet.
+ */
+static __attribute__((noreturn, cold)) void bkl_stuck(u32 me)
+{
+	static volatile u32 reporter = NO_CPU;
+	u32 holder = bkl_owner;
+	char why[128];
+
+	if (!__sync_bool_compare_and_swap(&reporter, NO_CPU, me))
+		for (;;)
+			cpu_relax();
+	if (holder < MAX_CPUS) {
+		apic_send_ipi(smp_cpu_apic_id(holder), APIC_DM_NMI);
+		for (u64 t = rdtsc(); rdtsc() - t < tsc_hz / 10;)
+			cpu_relax();
+	}
+	smp_dump_cpus();
+	snprintf(why, sizeof(why), "cpu%u waited %u s for the kernel lock, held by cpu%u "
+		 "(taken at %p)", me, BKL_WAIT_S, holder, bkl_taken_at);
+	watchdog_lockup(why);
+	for (;;)
+		cpu_relax();
 }
 
 static __attribute__((noinline)) void bkl_lock(u32 me)
 {
 	u64 start = 0;
 	char why[128];
+	u32 ticket;
 
 	if (bkl_owner == me) {
 		snprintf(why, sizeof(why), "cpu%u takes the kernel lock it already holds", me);
 		watchdog_lockup(why);
 	}
-	while (!__sync_bool_compare_and_swap(&bkl_owner, NO_CPU, me)) {
+	ticket = __atomic_fetch_add(&bkl_next, 1, __ATOMIC_RELAXED);
+	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
 		flush_poll(me);
 		cpu_relax();
 		if (!tsc_hz)
 			continue;
 		if (!start)
 			start = rdtsc();
-		else if (rdtsc() - start > BKL_WAIT_S * tsc_hz) {
-			snprintf(why, sizeof(why), "cpu%u waited %u s for the kernel lock, held by cpu%u "
-				 "(taken at %p)", me, BKL_WAIT_S, bkl_owner, bkl_taken_at);
-			watchdog_lockup(why);
-		}
+		else if (rdtsc() - start > BKL_WAIT_S * tsc_hz)
+			bkl_stuck(me);
 	}
+	bkl_owner = me;
 	bkl_taken_at = __builtin_return_address(0);
 	/*
 	 * A CPU that was still on its way in (a late kick) when the run
@@ -131,7 +187,8 @@ static void bkl_unlock(u32 me)
 			 bkl_owner);
 		watchdog_lockup(why);
 	}
-	__atomic_store_n(&bkl_owner, NO_CPU, __ATOMIC_RELEASE);
+	bkl_owner = NO_CPU;
+	__atomic_store_n(&bkl_serving, bkl_serving + 1, __ATOMIC_RELEASE);
 }
 
 /*
@@ -251,7 +308,7 @@ static void flush_irq(struct pt_regs *r)
 	flush_poll(smp_processor_id());
 }
 
-static void flush_others(void)
+static void flush_others(pte_t *retired)
 {
 	u32 me = smp_processor_id();
 	u64 start = rdtsc();
@@ -262,6 +319,8 @@ static void flush_others(void)
 	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
 		if (cpu == me || !cpu_runs_tasks(cpu))
 			continue;
+		cpu_rqs[cpu].flush_retired = retired;
+		barrier();	/* the root before the request that names it */
 		cpu_rqs[cpu].flush_req++;
 		smp_send_ipi(cpu, VEC_IPI_FLUSH);
 	}
@@ -273,6 +332,10 @@ static void flush_others(void)
 		while (rq->flush_done != rq->flush_req) {
 			cpu_relax();
 			if (tsc_hz && rdtsc() - start > FLUSH_WAIT_S * tsc_hz) {
+				apic_send_ipi(smp_cpu_apic_id(cpu), APIC_DM_NMI);
+				for (u64 t = rdtsc(); rdtsc() - t < tsc_hz / 10;)
+					cpu_relax();
+				smp_dump_cpus();
 				snprintf(why, sizeof(why), "cpu%u did not answer a TLB shootdown from "
 					 "cpu%u in %u s", cpu, me, FLUSH_WAIT_S);
 				watchdog_lockup(why);
@@ -290,13 +353,28 @@ void smp_kick(struct task *t)
 		smp_send_ipi(where, VEC_IPI_RESCHED);
 }
 
-/* CPU 0's tick: every AP looks at its queue (its time slice, its signals). */
+/*
+ * CPU 0's tick: every AP with something to do looks at its queue (its
+ * time slice, its signals).  An idle AP with nothing placed on it is left
+ * halted: with four CPUs under QEMU, a kick a tick to each idle one made
+ * every Linux cell several times slower (each kick takes the lock).
+ */
 void smp_tick(void)
 {
+	u32 busy = 0;
+
 	if (!smp_tasks_active)
 		return;
+	for (int i = 1; i < MAX_TASKS; i++) {
+		const struct task *t = &tasks[i];
+
+		if (t->on_cpu != NO_CPU)
+			busy |= 1u << t->on_cpu;
+		else if (t->state == TASK_RUNNABLE && t->cpu < MAX_CPUS)
+			busy |= 1u << t->cpu;
+	}
 	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
-		if (cpu_runs_tasks(cpu))
+		if (cpu_runs_tasks(cpu) && (busy & (1u << cpu)))
 			smp_send_ipi(cpu, VEC_IPI_RESCHED);
 }
 
@@ -309,9 +387,51 @@ int task_migrate(u32 cpu)
 	if (cpu == t->on_cpu)
 		return 0;
 	t->cpu = cpu;
-	smp_send_ipi(cpu, VEC_IPI_RESCHED);
-	schedule();		/* returns on cpu */
+	schedule();		/* kicks cpu; returns running there */
 	return 0;
+}
+
+int task_move(struct task *t, u32 cpu)
+{
+	if (t == current)
+		return task_migrate(cpu);
+	if (!smp_tasks_active || !cpu_runs_tasks(cpu))
+		return -1;
+	t->cpu = cpu;
+	/*
+	 * Running elsewhere: its CPU gives it up at the kick, and schedule()
+	 * kicks the new one then.  Switched out: the new CPU picks it.
+	 */
+	smp_kick(t);
+	return 0;
+}
+
+u32 smp_task_cpu_mask(void)
+{
+	return smp_tasks_active ? task_cpu_mask : 1;
+}
+
+static u32 place_rotor;	/* the CPU the last new task went to */
+
+u32 smp_place_new(const struct task *t, u32 allowed)
+{
+	u32 mask = smp_task_cpu_mask() & allowed, load[MAX_CPUS] = { 0 }, best = NO_CPU;
+
+	if (!mask)
+		return 0;
+	for (int i = 1; i < MAX_TASKS; i++)
+		if (&tasks[i] != t && tasks[i].cpu < MAX_CPUS &&
+		    (tasks[i].state == TASK_RUNNABLE || tasks[i].state == TASK_SLEEPING))
+			load[tasks[i].cpu]++;
+	/* The least loaded; of equals, the first after the last one chosen. */
+	for (u32 i = 1; i <= MAX_CPUS; i++) {
+		u32 cpu = (place_rotor + i) % MAX_CPUS;
+
+		if ((mask & (1u << cpu)) && (best == NO_CPU || load[cpu] < load[best]))
+			best = cpu;
+	}
+	place_rotor = best;
+	return best;
 }
 
 void smp_idle_wait(void)
@@ -367,10 +487,12 @@ static void ap_sched_loop(void *arg)
 {
 	u32 me = smp_processor_id();
 	struct cpu_rq *rq = &cpu_rqs[me];
+	bool osxsave = read_cr4() & X86_CR4_OSXSAVE;
+	u64 xcr0 = osxsave ? xgetbv(0) : 0;
 
 	(void)arg;
 	rq->fpu_owner = NULL;
-	if (read_cr4() & X86_CR4_OSXSAVE)
+	if (osxsave)
 		xsetbv(0, run_xcr0);	/* the strategy's XCR0[9] */
 	syscall_msrs(me);
 	/*
@@ -390,6 +512,8 @@ static void ap_sched_loop(void *arg)
 	fs_base_reset();
 	if (pke_enabled())
 		wrpkru(0);
+	if (osxsave)
+		xsetbv(0, xcr0);	/* as the boot CPU's goes back after the run */
 	rq->fpu_owner = NULL;
 	rq->curr = rq->idle;
 	bkl_unlock(me);
@@ -401,9 +525,10 @@ void smp_tasks_begin(void)
 
 	for (int i = 1; i < MAX_TASKS; i++)
 		placed |= tasks[i].state != TASK_UNUSED && tasks[i].cpu != 0;
-	if (!placed)
+	if (!placed && !(smp_spread_new_tasks && smp_task_cpus() > 1))
 		return;
 	run_done = false;
+	place_rotor = 0;
 	run_xcr0 = (read_cr4() & X86_CR4_OSXSAVE) ? xgetbv(0) : 0;
 	irq_register(VEC_IPI_RESCHED, resched_irq);
 	irq_register(VEC_IPI_FLUSH, flush_irq);
@@ -450,7 +575,9 @@ void smp_tasks_end(void)
 	if (!smp_tasks_active)
 		return;
 	run_done = true;
-	smp_tick();
+	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)	/* out of their halts, to see run_done */
+		if (cpu_runs_tasks(cpu))
+			smp_send_ipi(cpu, VEC_IPI_RESCHED);
 	bkl_unlock(0);
 	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
 		if (cpu_runs_tasks(cpu) && !wait_ap_left(cpu)) {

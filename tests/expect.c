@@ -174,6 +174,9 @@ static const struct expectation table[] = {
 	 * load skips it, so only it is exposed; PKRU is among the registers
 	 * it trusts, so each of these is a PKRU bug there.
 	 */
+	{ .ids = "smp.migrate", .when = { .wrpkru_at_switch_in = YES }, .inject = INJECT_PKRU_PER_CPU,
+	  .why = "inject=pkru_per_cpu: after a move the task runs with the PKRU it had on its new "
+		 "CPU before, not the one it left the old one with" },
 	{ .ids = "smp.migrate", .when = { .deferred_load = YES }, .inject = INJECT_FPU_OWNER_ONLY,
 	  .fails_with = "around nothing: PKRU or XMM0 wrong *back on cpu1* round trips",
 	  .why = "inject=fpu_owner_only: on a CPU whose owner it still is, the task's load is "

@@ -28,12 +28,76 @@ static pte_t *pml4;		/* the kernel's root */
  * permission: the TLB caches both, SDM vol. 3, 4.10.2.2): it must drop
  * it before the change counts as done.
  */
-void (*paging_flush_others)(void);
+void (*paging_flush_others)(pte_t *retired);
+
+/*
+ * A gather (Linux's mmu_gather): the PTE changes of one munmap or
+ * mprotect over many pages cost one shootdown, at its end, not one each.
+ * Until then another CPU may still reach a frame through its old
+ * translation, so the frames freed in between are freed only after the
+ * shootdown (a frame given out again while a sibling thread can still
+ * write it would be another's memory).  The kernel lock serialises the
+ * callers: one gather at a time.
+ */
+#define GATHER_MAX	256
+static struct {
+	u32 depth;
+	bool flush;			/* a shootdown is owed */
+	u32 n;
+	void *pages[GATHER_MAX];	/* freed after it */
+} gather;
+
+static void gather_flush(void)
+{
+	if (gather.flush && paging_flush_others)
+		paging_flush_others(NULL);
+	gather.flush = false;
+	for (u32 i = 0; i < gather.n; i++)
+		page_free(gather.pages[i]);
+	gather.n = 0;
+}
 
 static inline void flush_others(void)
 {
+	if (__builtin_expect(paging_flush_others != NULL, 0)) {
+		if (gather.depth)
+			gather.flush = true;
+		else
+			paging_flush_others(NULL);
+	}
+}
+
+void paging_gather_begin(void) { gather.depth++; }
+
+void paging_gather_end(void)
+{
+	if (!--gather.depth)
+		gather_flush();
+}
+
+void paging_gather_free(void *page)
+{
+	if (!gather.depth || !paging_flush_others) {
+		page_free(page);
+		return;
+	}
+	if (gather.n == GATHER_MAX)
+		gather_flush();
+	gather.pages[gather.n++] = page;
+}
+
+/*
+ * A root about to be freed may still be in another CPU's CR3: a thread
+ * of the dying process, killed there, runs on in ring 3 until it enters
+ * the kernel (it waits for the lock this CPU holds).  Linux keeps the mm
+ * alive until its last user drops it; here such a CPU is moved to the
+ * kernel root before the tables go, and its task, dead, faults into the
+ * kernel at its next user instruction and never comes back.
+ */
+void paging_root_retire(pte_t *root)
+{
 	if (__builtin_expect(paging_flush_others != NULL, 0))
-		paging_flush_others();
+		paging_flush_others(root);
 }
 static u64 identity_limit;
 
@@ -85,12 +149,21 @@ void map_page_in(pte_t *root, u64 va, u64 pa, u64 flags)
 {
 	pte_t *e = walk_in(root, va, 0, true, TABLE_FLAGS);
 
+	u64 old;
+
 	if (!e)
 		panic("map_page: address is inside a large page");
+	old = *e;
 	*e = (pa & PTE_ADDR_MASK) | flags | PTE_P;
 	if (root == active)
 		invlpg((void *)va);
-	flush_others();
+	/*
+	 * No CPU caches a translation whose entry was not present (SDM vol.
+	 * 3, 4.10.2.3): only a remap must reach the others.  Building an
+	 * address space (exec, fork) maps thousands of pages.
+	 */
+	if (old & PTE_P)
+		flush_others();
 }
 
 void map_page(u64 va, u64 pa, u64 flags) { map_page_in(active, va, pa, flags); }

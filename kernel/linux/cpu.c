@@ -2,13 +2,20 @@
  * The CPU-facing calls of Linux's x86 selftests: sched_setaffinity and
  * sched_getaffinity, ioperm and iopl.
  *
- * Affinity.  pkrulab runs every task on CPU 0 (<asm/smp.h>), so a Linux
- * process behaves as one confined to CPU 0 by a cpuset: its effective mask
- * is always {0}; a new mask is taken when it includes CPU 0 and is EINVAL
- * when it does not, as Linux's __sched_setaffinity() answers a mask with
- * nothing in the task's cpuset.  Sizes follow kernel/sched/core.c: a short
- * set mask reads as zero-filled, getaffinity wants whole longs covering
- * nr_cpu_ids (the CPUs online here) and returns the bytes it wrote.
+ * Affinity.  A program runs on every CPU fit for tasks (<kernel/smp.h>):
+ * its first thread on CPU 0, each thread or child it creates on the CPU
+ * with the fewest live tasks that the creator's mask allows (of equals,
+ * the next after the last one chosen: the threads of the pkey selftests
+ * end up spread over the CPUs, as Linux's load balancing would), and a
+ * new mask moves the thread at once when its CPU is not in it, to the
+ * lowest CPU that is.  The mask is per thread, inherited at clone and
+ * fork, as Linux's cpus_mask.  CPUs not running tasks (smp=1, an AP that
+ * did not come up or is unfit) count as Linux's inactive ones: a mask
+ * with none of the others is EINVAL (__sched_setaffinity() on an empty
+ * intersection), and getaffinity leaves them out.  Sizes follow
+ * kernel/sched/core.c: a short set mask reads as zero-filled, getaffinity
+ * wants whole longs covering nr_cpu_ids (the CPUs online here) and
+ * returns the bytes it wrote.
  *
  * Port I/O, as Linux 6.12's arch/x86/kernel/ioport.c for a process that
  * holds CAP_SYS_RAWIO (a uid-1000 program given cap_sys_rawio as a file
@@ -26,6 +33,7 @@
 #include <asm/desc.h>
 #include <asm/smp.h>
 #include <kernel/console.h>
+#include <kernel/smp.h>
 #include <kernel/string.h>
 #include <kernel/uaccess.h>
 #include "proc.h"
@@ -36,39 +44,53 @@
 
 _Static_assert(LINUX_IO_BITMAP_BYTES == IO_BITMAP_BYTES, "one bit per port");
 
-/* pid 0 is the caller; otherwise a live process of the program (find_process_by_pid()). */
-static bool affinity_target_ok(u64 pid)
+/* pid 0 is the caller; otherwise a live thread of the program (find_process_by_pid()). */
+static struct task *affinity_target(u64 pid)
 {
-	struct linux_proc *p = (int)pid ? lx_proc_by_pid((int)pid) : lx_current();
+	return (int)pid ? lx_task_by_tid((int)pid) : current;
+}
 
-	return p && !p->zombie;
+/* A thread's mask, as CPUs running tasks now. */
+static u32 affinity_of(const struct task *t)
+{
+	u32 allowed = lx_proc(t)->thr[t->id].cpus_allowed;
+
+	return (allowed ? allowed : ~0u) & smp_task_cpu_mask();
 }
 
 long sys_sched_setaffinity(struct pt_regs *r)
 {
 	u64 mask = 0, len = r->rsi;
+	struct task *t;
+	u32 allowed;
 
 	/* get_user_cpu_mask() first: a shorter buffer is the low bytes, the rest zero. */
 	if (len > CPUMASK_BYTES)
 		len = CPUMASK_BYTES;
 	if (copy_from_user(&mask, r->rdx, len))
 		return -LX_EFAULT;
-	if (!affinity_target_ok(r->rdi))
+	if (!(t = affinity_target(r->rdi)))
 		return -LX_ESRCH;
-	/* Nothing of the cpuset, CPU 0, in it: no CPU to run on. */
-	if (!(mask & 1))
+	/* None of the CPUs running tasks in it: nowhere to run. */
+	allowed = (u32)mask & smp_task_cpu_mask();
+	if (!allowed)
+		return -LX_EINVAL;
+	lx_proc(t)->thr[t->id].cpus_allowed = allowed;
+	if (!(allowed & (1u << t->cpu)) && task_move(t, __builtin_ctz(allowed)))
 		return -LX_EINVAL;
 	return 0;
 }
 
 long sys_sched_getaffinity(struct pt_regs *r)
 {
-	u64 mask = 1, len = r->rsi;
+	u64 mask, len = r->rsi;
+	struct task *t;
 
 	if (len * 8 < smp_cpus_online() || (len & (sizeof(long) - 1)))
 		return -LX_EINVAL;
-	if (!affinity_target_ok(r->rdi))
+	if (!(t = affinity_target(r->rdi)))
 		return -LX_ESRCH;
+	mask = affinity_of(t);
 	if (len > CPUMASK_BYTES)
 		len = CPUMASK_BYTES;
 	return copy_to_user(r->rdx, &mask, len) ? -LX_EFAULT : (long)len;

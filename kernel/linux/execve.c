@@ -130,7 +130,7 @@ static long copy_args(u64 uargv, u64 uenvp)
  * -ENOMEM, where Linux past its point of no return would kill it.
  */
 static long exec_mm(struct linux_proc *p, const struct linux_program *prog,
-		    const struct elf_plan *plan, u64 *entry, u64 *sp)
+		    const struct elf_plan *plan, u64 *entry, u64 *sp, u64 **old)
 {
 	const struct linux_program *old_prog = p->prog;
 	bool old_low_window = p->low_window;
@@ -147,17 +147,17 @@ static long exec_mm(struct linux_proc *p, const struct linux_program *prog,
 	}
 	current->root = p->root;
 	paging_switch((pte_t *)p->root);
-	lx_root_free(old_root);
+	*old = old_root;	/* freed once the other threads are gone */
 	return 0;
 }
 
 /*
  * de_thread(): the other threads die, as SIGKILL takes them (none of them
- * runs again: system calls run with interrupts off on the one CPU that
- * runs Linux processes, so none ran on the old address space once it was
- * freed), and the caller, whichever thread it is, becomes the process's
- * only one with the process id as its thread id (Linux's exchange with
- * the group leader).
+ * runs kernel code again: one that runs on in ring 3 on another CPU is
+ * taken off the old address space before that is freed, see
+ * paging_root_retire()), and the caller, whichever thread it is, becomes
+ * the process's only one with the process id as its thread id (Linux's
+ * exchange with the group leader).
  */
 static void exec_de_thread(struct linux_proc *p)
 {
@@ -233,7 +233,7 @@ static long do_execve(struct pt_regs *r, u64 upath, u64 uargv, u64 uenvp)
 	struct linux_proc *p = lx_current();
 	const struct linux_program *prog;
 	struct elf_plan plan;
-	u64 entry, sp;
+	u64 entry, sp, *old_root;
 	long err;
 
 	err = copy_string(upath, exec_path, sizeof(exec_path), -LX_ENAMETOOLONG);
@@ -248,10 +248,11 @@ static long do_execve(struct pt_regs *r, u64 upath, u64 uargv, u64 uenvp)
 		return err;
 	/* The old program's last unfinished line is shown under its own name. */
 	lx_console_flush(p);
-	err = exec_mm(p, prog, &plan, &entry, &sp);
+	err = exec_mm(p, prog, &plan, &entry, &sp, &old_root);
 	if (err)
 		return err;
 	exec_de_thread(p);
+	lx_root_free(old_root);
 	lx_files_exec(p);
 	exec_signals(p);
 	exec_thread(p, r, entry, sp);

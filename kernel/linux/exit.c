@@ -16,6 +16,7 @@
 #include <asm/pgtable.h>
 #include <kernel/console.h>
 #include <kernel/mm.h>
+#include <kernel/smp.h>
 #include <kernel/string.h>
 #include <kernel/uaccess.h>
 #include "proc.h"
@@ -43,7 +44,7 @@ void lx_wake_waiters(struct linux_proc *p)
 	for (int i = 1; i < MAX_TASKS; i++)
 		if (lx_same_process(&tasks[i], p) && p->thr[i].in_wait &&
 		    tasks[i].state == TASK_SLEEPING)
-			tasks[i].state = TASK_RUNNABLE;
+			task_wake(&tasks[i]);
 }
 
 void lx_proc_release(struct linux_proc *p)

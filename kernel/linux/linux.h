@@ -10,6 +10,7 @@
 #ifndef KERNEL_LINUX_LINUX_H
 #define KERNEL_LINUX_LINUX_H
 
+#include <asm/smp.h>
 #include <asm/types.h>
 #include <kernel/task.h>
 
@@ -53,6 +54,7 @@ struct linux_report {
 	char last_line[96];		/* the last line it printed */
 	char doors[16];			/* an attack program's "# attack doors 1-9: " letters */
 	int unknown_syscalls;		/* distinct numbers answered -ENOSYS unknown */
+	int placed[MAX_CPUS];		/* threads and children created, by the CPU they went to */
 };
 
 /*

@@ -97,6 +97,7 @@ static void put_frame(pte_t *root, u64 va, u64 pa)
 
 void lx_root_free(u64 *root)
 {
+	paging_root_retire((pte_t *)root);
 	paging_unmap_tree_in((pte_t *)root, LINUX_USER_LO, LINUX_USER_HI, page_free, put_frame);
 	paging_private_low_free((pte_t *)root, LINUX_EXEC_LO, LINUX_EXEC_HI, page_free, put_frame);
 	page_free(root);
@@ -148,15 +149,16 @@ u64 lx_prot_flags(u64 prot)
 	return PTE_U | ((prot & 2) ? PTE_W : 0) | ((prot & 4) ? 0 : pte_nx());
 }
 
+/* Inside a gather: the frame is freed once no other CPU can reach it. */
 static void free_user_page(u64 va)
 {
 	pte_t *pte = lookup_pte(va);
 
 	if (pte) {
-		if (*pte & PTE_SHARED)
-			put_frame(paging_active_root(), va, *pte & PTE_ADDR_MASK);
-		else
-			page_free((void *)(*pte & PTE_ADDR_MASK));
+		u64 pa = *pte & PTE_ADDR_MASK;
+
+		if (!(*pte & PTE_SHARED) || !frame_mapped_elsewhere(paging_active_root(), va, pa))
+			paging_gather_free((void *)pa);
 		unmap_page(va);
 	}
 }
@@ -168,10 +170,12 @@ long lx_map(u64 va, u64 len, u64 pte_flags)
 		return -LX_EINVAL;
 	if (!lx_pages_available(len / PAGE_SIZE))
 		return -LX_ENOMEM;
+	paging_gather_begin();
 	for (u64 a = va; a < va + len; a += PAGE_SIZE) {
 		free_user_page(a);
 		map_page(a, (u64)page_alloc(), pte_flags);
 	}
+	paging_gather_end();
 	return 0;
 }
 
@@ -180,8 +184,10 @@ void lx_unmap(u64 va, u64 len)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!in_region(va, len))
 		return;
+	paging_gather_begin();
 	for (u64 a = va; a < va + len; a += PAGE_SIZE)
 		free_user_page(a);
+	paging_gather_end();
 }
 
 /*
@@ -194,6 +200,7 @@ void lx_unmap(u64 va, u64 len)
  */
 void lx_move(u64 from, u64 to, u64 len)
 {
+	paging_gather_begin();
 	for (u64 off = 0; off < len; off += PAGE_SIZE) {
 		pte_t pte = *lookup_pte(from + off);
 
@@ -201,6 +208,7 @@ void lx_move(u64 from, u64 to, u64 len)
 		unmap_page(from + off);
 		map_page(to + off, pte & PTE_ADDR_MASK, pte & ~PTE_ADDR_MASK & ~(u64)PTE_P);
 	}
+	paging_gather_end();
 }
 
 /* Whether any page of [va, va + len) is MAP_SHARED memory. */

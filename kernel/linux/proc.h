@@ -179,6 +179,7 @@ struct linux_thread {
 	 * its signal count then (a delivery since gives a new one). */
 	u32 owned_pkru;
 	u64 owned_delivered;
+	u32 cpus_allowed;		/* sched_setaffinity's CPUs, a bit each; 0: all */
 };
 
 struct linux_proc {
@@ -278,6 +279,7 @@ extern struct linux_report lx_session;
 void lx_report_begin(void);
 /* A new process of the program (the first one is the program's own). */
 void lx_report_process(const struct linux_proc *p);
+void lx_report_placed(u32 cpu);		/* a thread or child placed on cpu */
 /* The cell reaps p as init would: its end goes into the report. */
 void lx_report_reaped(struct linux_proc *p, long code, const char *reason);
 /* Console output of the process: assembled into lines, printed as diagnostics. */
@@ -306,6 +308,7 @@ long sys_kill(struct pt_regs *r);
 long sys_tkill(struct pt_regs *r);
 long sys_tgkill(struct pt_regs *r);
 long sys_nanosleep(struct pt_regs *r);
+long sys_pause(struct pt_regs *r);
 long sys_lx_alarm(struct pt_regs *r);
 long sys_clock_nanosleep(struct pt_regs *r);
 long sys_restart_syscall(struct pt_regs *r);

@@ -4,6 +4,7 @@
  * space: kernel/linux/memory.c).  A program's first process comes from
  * exec (kernel/linux/exec.c); ends and wait4 are in kernel/linux/exit.c.
  */
+#include <kernel/smp.h>
 #include <kernel/string.h>
 #include "proc.h"
 
@@ -42,11 +43,15 @@ static struct linux_proc *proc_alloc(void)
 	return NULL;
 }
 
-/* A dead task's slot can be taken again once it is not running (its stack is idle). */
+/*
+ * A dead task's slot can be taken again once it is on no CPU (its stack
+ * is idle): current is on this one, and a thread killed on another runs
+ * there until it enters the kernel.
+ */
 static bool task_slot_free(void)
 {
 	for (int i = 1; i < MAX_TASKS; i++) {
-		if (tasks[i].state == TASK_DEAD && &tasks[i] != current) {
+		if (tasks[i].state == TASK_DEAD && tasks[i].on_cpu == NO_CPU) {
 			lx_detach(&tasks[i]);
 			tasks[i].state = TASK_UNUSED;
 		}
@@ -64,6 +69,8 @@ struct linux_proc *lx_proc_first(void)
 
 struct task *lx_task_create(struct linux_proc *p, int tid)
 {
+	/* The creator's mask comes along (Linux copies cpus_mask at fork and clone). */
+	u32 allowed = lx_current()->thr[current->id].cpus_allowed;
 	struct task *t;
 
 	if (!task_slot_free())
@@ -74,6 +81,11 @@ struct task *lx_task_create(struct linux_proc *p, int tid)
 	lx_io_task(t, p);
 	memset(&p->thr[t->id], 0, sizeof(p->thr[t->id]));
 	p->thr[t->id].tid = tid ? tid : lx_new_id();
+	p->thr[t->id].cpus_allowed = allowed;
+	/* Spread: the least loaded CPU (kernel/linux/cpu.c); kicked there once runnable. */
+	t->cpu = smp_place_new(t, allowed ? allowed : ~0u);
+	lx_report_placed(t->cpu);
+	task_kick(t);
 	return t;
 }
 

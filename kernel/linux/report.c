@@ -24,6 +24,12 @@ void lx_report_process(const struct linux_proc *p)
 		first_pid = p->pid;
 }
 
+void lx_report_placed(u32 cpu)
+{
+	if (cpu < MAX_CPUS)
+		lx_session.placed[cpu]++;
+}
+
 /* ---- console output ---------------------------------------------------- */
 
 static void note_line(const char *line)

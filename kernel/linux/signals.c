@@ -20,6 +20,7 @@
 #include <kernel/console.h>
 #include <kernel/params.h>
 #include <kernel/signal.h>
+#include <kernel/smp.h>
 #include <kernel/string.h>
 #include <kernel/uaccess.h>
 #include "linux-syscalls.h"	/* build/gen: __NR_restart_syscall */
@@ -184,7 +185,7 @@ void lx_resume(struct linux_proc *p, int sig)
 	p->stopped = false;
 	p->resume_sig = sig;
 	if (p->stopped_task && p->stopped_task->state == TASK_SLEEPING)
-		p->stopped_task->state = TASK_RUNNABLE;
+		task_wake(p->stopped_task);
 }
 
 /*
@@ -400,6 +401,22 @@ static long do_nanosleep(long clock, u64 flags, u64 ureq, u64 urem)
 		return err;
 	/* An absolute sleep has nothing to give back (Linux writes no remainder). */
 	return sleep_until(jiffies + ticks, (flags & TIMER_ABSTIME) ? 0 : urem);
+}
+
+/*
+ * pause(): asleep until a signal comes that is not ignored.  Its handler
+ * makes it EINTR; a stop and SIGCONT, or a signal whose default action is
+ * to go on, restart it (-ERESTARTNOHAND, as Linux's sys_pause()).
+ */
+long sys_pause(struct pt_regs *r)
+{
+	(void)r;
+	while (!(current->sig.pending & ~current->sig.blocked)) {
+		current->wake_tick = ~0ull;
+		current->state = TASK_SLEEPING;
+		schedule();
+	}
+	return -LX_ERESTARTNOHAND;
 }
 
 long sys_nanosleep(struct pt_regs *r) { return do_nanosleep(CLOCK_MONOTONIC, 0, r->rdi, r->rsi); }

@@ -764,6 +764,7 @@ static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
 		set |= PTE_PKEY(pkey);
 		clear |= PTE_PKEY_MASK;
 	}
+	paging_gather_begin();		/* one shootdown for the range */
 	for (u64 a = addr; a < addr + len; a += PAGE_SIZE) {
 		u64 c = clear;
 
@@ -773,6 +774,7 @@ static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
 			c |= PTE_PKEY_MASK;
 		set_page_flags(a, set, c);
 	}
+	paging_gather_end();
 	return 0;
 }
 
@@ -952,6 +954,7 @@ long (*const linux_syscall_table[LINUX_NR_SYSCALLS])(struct pt_regs *) = {
 	[__NR_wait4] = sys_wait4,
 	[__NR_ptrace] = sys_ptrace,
 	[__NR_nanosleep] = sys_nanosleep,
+	[__NR_pause] = sys_pause,
 	[__NR_alarm] = sys_lx_alarm,
 	[__NR_clock_nanosleep] = sys_clock_nanosleep,
 	[__NR_restart_syscall] = sys_restart_syscall,

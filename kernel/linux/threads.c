@@ -306,7 +306,7 @@ static long futex_wake(struct linux_proc *p, u64 uaddr, u32 n, u32 bitset, bool 
 		th->futex_uaddr = 0;
 		th->futex_woken = true;
 		if (tasks[i].state == TASK_SLEEPING)
-			tasks[i].state = TASK_RUNNABLE;
+			task_wake(&tasks[i]);
 		woken++;
 	}
 	return woken;

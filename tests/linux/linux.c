@@ -24,6 +24,7 @@
 #include <kernel/mm.h>
 #include <kernel/params.h>
 #include <kernel/signal.h>
+#include <kernel/smp.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
@@ -172,6 +173,22 @@ static enum outcome attack_check(struct scenario_ctx *ctx, const struct linux_re
 
 static enum outcome linux_run_program(struct scenario_ctx *ctx);
 
+/* Where its threads and children ran, when that was more than CPU 0. */
+static void placed_diag(const char *name, const struct linux_report *rep)
+{
+	char buf[96];
+	int n = 0, off0 = 0;
+
+	for (u32 cpu = 0; cpu < MAX_CPUS; cpu++) {
+		off0 += cpu ? rep->placed[cpu] : 0;
+		if (rep->placed[cpu] && n < (int)sizeof(buf))
+			n += snprintf(buf + n, sizeof(buf) - n, "%scpu%u %d", n ? ", " : "", cpu,
+				      rep->placed[cpu]);
+	}
+	if (off0)
+		diag("%s: its threads and children were placed on %s", name, buf);
+}
+
 /*
  * linux.attack_guarded and linux.attack_forced (attack.c under other
  * names) run with every pkru_guard= guard on, and with pkru_guard=force;
@@ -222,7 +239,10 @@ static enum outcome linux_run_program(struct scenario_ctx *ctx)
 		strategy_deactivate();
 		return verdict(ctx);
 	}
+	/* Its threads and children spread over every CPU (kernel/linux/cpu.c). */
+	smp_spread_new_tasks = true;
 	tasks_run(RUN_TIMEOUT_MS);
+	smp_spread_new_tasks = false;
 	linux_finish(&rep);
 	tasks_reset();
 	strategy_deactivate();
@@ -233,6 +253,7 @@ static enum outcome linux_run_program(struct scenario_ctx *ctx)
 	if (rep.processes > 1)
 		diag("%s: %d processes, %d of them reaped by the cell (the first one and the orphans)",
 		     prog->name, rep.processes, rep.reaped);
+	placed_diag(prog->name, &rep);
 	if (rep.skipped || rep.warnings)
 		diag("%s: %d [SKIP] and %d [WARN] lines of its own", prog->name, rep.skipped,
 		     rep.warnings);

@@ -18,6 +18,7 @@
 #ifndef KERNEL_SMP_H
 #define KERNEL_SMP_H
 
+#include <asm/pgtable.h>
 #include <asm/smp.h>
 #include <kernel/task.h>
 
@@ -36,9 +37,14 @@ struct cpu_rq {
 	bool user_segs;
 	const u64 *ldt;
 	u32 ldt_entries;
-	/* Shootdown mailbox: a request is new while req != done. */
+	/*
+	 * Shootdown mailbox: a request is new while req != done; with a
+	 * retired root, a CPU whose CR3 holds it loads the kernel's.
+	 */
 	volatile u32 flush_req, flush_done;
+	pte_t *volatile flush_retired;
 } __aligned(64);
+_Static_assert(sizeof(struct cpu_rq) == 64, "one cache line per CPU");
 
 extern struct cpu_rq cpu_rqs[MAX_CPUS];
 /* Tasks may be placed off CPU 0 (smp_tasks_begin() to smp_tasks_end()). */
@@ -65,8 +71,31 @@ static inline void task_kick(struct task *t)
 	if (__builtin_expect(smp_tasks_active, 0))
 		smp_kick(t);
 }
+/* A sleeping task becomes runnable, and its CPU hears of it now, not at its next tick. */
+static inline void task_wake(struct task *t)
+{
+	t->state = TASK_RUNNABLE;
+	task_kick(t);
+}
 /* Move current to cpu: returns running there (0), or -1 for a CPU not in use. */
 int task_migrate(u32 cpu);
+/* Move any task to cpu (current: task_migrate()); -1 for a CPU not in use. */
+int task_move(struct task *t, u32 cpu);
+/*
+ * The run uses every CPU fit for tasks even if its first tasks are all
+ * on CPU 0, and the tasks created during it are spread over them (the
+ * Linux personality's clone and fork: smp_place_new()).  Set around a
+ * tasks_run() by the cell.
+ */
+extern bool smp_spread_new_tasks;
+/* The CPUs running tasks in this run, a bit each ({0} outside a run on several). */
+u32 smp_task_cpu_mask(void);
+/*
+ * Where t, created now, goes: of the CPUs in allowed that run tasks, the
+ * one with the fewest live tasks placed on it, of equals the next after
+ * the one the last new task got (round robin); 0 if none.
+ */
+u32 smp_place_new(const struct task *t, u32 allowed);
 /* Why cpu cannot run tasks (not online, its control state not the boot CPU's), or NULL. */
 const char *smp_cpu_unfit(u32 cpu);
 /* Place t (not yet run) on cpu: false for a CPU that cannot run tasks. */

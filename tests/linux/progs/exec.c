@@ -397,7 +397,9 @@ static int stage_two(char **argv)
 	 * A context switch to a child that sets another PKRU, and back: the
 	 * design gives this process its own again, which must be the init
 	 * value exec set (where nothing switches PKRU, the child's stays).
+	 * Both on CPU 0, so that the switch happens with any CPU count.
 	 */
+	ptest_pin_cpu0();
 	if (!fork()) {
 		wrpkru(0);
 		_exit(0);

@@ -37,8 +37,15 @@ static void child_pkru(int have_pkeys)
 {
 	int status = -1, pkey = -1;
 	uint32_t want = 0;
+	unsigned long cpus;
 	pid_t pid;
 
+	/*
+	 * On the parent's CPU: where nothing switches PKRU (the negative
+	 * control) the register is then what the child inherits, as on one
+	 * CPU, and the cell's verdict does not depend on the CPU count.
+	 */
+	cpus = ptest_pin_cpu0();
 	if (have_pkeys) {
 		pkey = syscall(SYS_pkey_alloc, 0, 0);
 		want = PKRU_INIT_LINUX | PKRU_WD(pkey);
@@ -53,6 +60,7 @@ static void child_pkru(int have_pkeys)
 		wrpkru(PKRU_INIT_LINUX);
 		syscall(SYS_pkey_free, pkey);
 	}
+	ptest_unpin(cpus);
 }
 
 int main(void)

@@ -11,6 +11,8 @@
 #include <cpuid.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "asm/special_insns.h"
 
@@ -26,6 +28,26 @@ static void ok(int cond, const char *what)
 {
 	printf("%s %d %s\n", cond ? "ok" : "not ok", ++tests, what);
 	failed += !cond;
+}
+
+/*
+ * Run on CPU 0 alone, the children created from here on included, until
+ * ptest_unpin(): for the checks that want a design's context switch
+ * between two tasks on one CPU, which a child placed on another CPU (the
+ * kernel spreads them) would not make.  Returns the mask to restore.
+ */
+static inline unsigned long ptest_pin_cpu0(void)
+{
+	unsigned long old = 1, one = 1;
+
+	syscall(SYS_sched_getaffinity, 0, sizeof(old), &old);
+	syscall(SYS_sched_setaffinity, 0, sizeof(one), &one);
+	return old;
+}
+
+static inline void ptest_unpin(unsigned long mask)
+{
+	syscall(SYS_sched_setaffinity, 0, sizeof(mask), &mask);
 }
 
 /* The program's exit status: 0 when every check held. */

@@ -81,8 +81,20 @@ void set_mmio_uncached(u64 pa);
 pte_t *paging_kernel_root(void);
 pte_t *paging_active_root(void);
 void paging_switch(pte_t *root);		/* load CR3 if root is not active */
-/* Set while tasks run on several CPUs: the other CPUs drop their TLBs. */
-extern void (*paging_flush_others)(void);
+/*
+ * Set while tasks run on several CPUs: the other CPUs drop their TLBs,
+ * and those whose CR3 is retired (not NULL) load the kernel root.
+ */
+extern void (*paging_flush_others)(pte_t *retired);
+/* root is to be freed: no other CPU keeps it in CR3 on return. */
+void paging_root_retire(pte_t *root);
+/*
+ * Many PTE changes, one shootdown at the end (nestable); a frame the
+ * changes free goes through paging_gather_free(), freed after it.
+ */
+void paging_gather_begin(void);
+void paging_gather_end(void);
+void paging_gather_free(void *page);
 pte_t *paging_root_create(void);		/* a new root with the kernel's entries */
 pte_t *lookup_pte_in(pte_t *root, u64 va);
 void map_page_in(pte_t *root, u64 va, u64 pa, u64 flags);
