@@ -49,7 +49,7 @@ static void report(const struct benchmark *b, struct bench_ctx *ctx)
 	s = stats_compute(ctx->samples, ctx->n);
 	print_x10(mean, sizeof(mean), s.mean_x10);
 	printk("# bench %s config=%s unit=%s n=%zu min=%llu p50=%llu p90=%llu p99=%llu "
-	       "max=%llu mean=%s overhead=%llu\n", b->name, cfg, time_unit_name(), s.n,
+	       "max=%llu mean=%s overhead=%llu\n", b->name, cfg, ctx->unit ? ctx->unit : time_unit_name(), s.n,
 	       (u64)s.min, (u64)s.p50, (u64)s.p90, (u64)s.p99, (u64)s.max, mean, overhead);
 }
 

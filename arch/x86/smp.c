@@ -219,7 +219,8 @@ bool smp_call_done(u32 cpu)
 
 void smp_send_ipi(u32 cpu, u8 vec)
 {
-	if (smp_cpu_usable(cpu))
+	/* CPU 0 too: a task moving to it, or woken for it, from an AP (it would wait for its tick). */
+	if (cpu == 0 || smp_cpu_usable(cpu))
 		apic_send_ipi(cpus[cpu].apic_id, APIC_DM_FIXED | vec);
 }
 

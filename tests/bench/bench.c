@@ -19,6 +19,7 @@
 #include <asm/cpu.h>
 #include <kernel/params.h>
 #include <kernel/signal.h>
+#include <kernel/smp.h>
 #include <kernel/strategy/strategy.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
@@ -247,6 +248,113 @@ static void user_bench(struct bench_ctx *ctx, enum bn_program prog, bool peer, b
 	user_slot_unmap(SLOT_KEYED);
 	user_slot_unmap(SLOT_SHARED);
 }
+
+/* ---- several CPUs ---------------------------------------------------------- */
+
+/*
+ * The timed task on CPU 0, and peers spinning in ring 3 on CPUs 1..peers:
+ * awake, so that a flush or a signal has to interrupt ring 3 there.
+ * Exactly cpus CPUs must be in use (smp=), each fit to run tasks.
+ */
+static void smp_bench(struct bench_ctx *ctx, enum bn_program prog, enum bn_program peer_prog,
+		      u32 cpus)
+{
+	struct bn_params *pp;
+	u32 *stop, ntasks = cpus, iters = ctx->iters > USER_MAX_SAMPLES ? USER_MAX_SAMPLES : ctx->iters;
+	u64 *us;
+	const char *why;
+
+	/*
+	 * Under -icount QEMU runs one vCPU at a time, switching about every
+	 * millisecond of virtual time: a step that waits for another CPU
+	 * measures that slice (999,914 "instructions" per migration round
+	 * trip in every design, 2026-12-07), not the kernel.
+	 */
+	if (time_unit == UNIT_INSTRUCTIONS) {
+		ctx->skip = "under -icount one vCPU runs at a time: a cross-CPU step would time QEMU's "
+			    "round-robin slice (README: Several CPUs)";
+		return;
+	}
+	if (!apic_timer_hz()) {
+		ctx->skip = "no calibrated local APIC timer";
+		return;
+	}
+	if (smp_task_cpus() != cpus) {
+		ctx->skip = cpus == 2 ? "needs exactly 2 CPUs in use (smp=2)" :
+					"needs exactly 4 CPUs in use (--smp 4)";
+		return;
+	}
+	for (u32 c = 1; c < cpus; c++)
+		if ((why = smp_cpu_unfit(c))) {
+			ctx->skip = "a CPU cannot run tasks (its CR4 is not the boot CPU's)";
+			return;
+		}
+	if (prog == BN_MIGRATE)
+		ntasks = 1;
+	stop = user_slot_map(SLOT_SHARED, 0, 0);
+	pp = (struct bn_params *)(stop + 16);
+	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
+		user_slot_map(SLOT_SAMPLES + i, 0, 0);
+	us = user_slot_va(SLOT_SAMPLES);
+	user_slot_map(SLOT_KEYED, BENCH_KEY, 0);
+	for (u32 t = 0; t < ntasks; t++) {
+		struct bn_params *p = &pp[t];
+		struct task *task;
+
+		p->program = t ? peer_prog : prog;
+		p->pkru = 0;
+		p->key = BENCH_KEY;
+		p->iters = iters;
+		p->warmup = warmup_of(iters);
+		p->page = (u64)user_slot_va(SLOT_KEYED);
+		p->samples = us;
+		p->stop = stop;
+		p->cpu = t;
+		p->away = 1;
+		p->peer = 2;			/* the first peer's task id */
+		p->handler_tsc = (volatile u64 *)(stop + 8);
+		p->peers_ready = stop + 12;
+		user_slot_map(SLOT_STACK + t, 0, 0);
+		task = task_create_user(t ? "peer" : "bench", (u64)USER_SYM(bn_user_main),
+					(u64)user_slot_va(SLOT_STACK + t) + PAGE_SIZE - 8, (u64)p);
+		task_place(task, t);
+	}
+	/* The timed task starts once every peer spins in ring 3. */
+	pp[0].npeers = ntasks - 1;
+	sched_timer_config(TIMER_HZ_MIN, 0, 0);
+	smp_spread_new_tasks = true;	/* a lone task on CPU 0 still runs on several */
+	tasks_run(60000);
+	smp_spread_new_tasks = false;
+	sched_timer_config(kargs.timer_hz, 0, 0);
+	if (!pp[0].done) {
+		ctx->skip = "benchmark task did not finish";
+	} else {
+		for (u32 i = 0; i < iters; i++)
+			ctx->samples[ctx->n++] = us[i];
+		ctx->own_overhead = true;
+		ctx->overhead = pp[0].overhead;
+		ctx->unit = "tsc";
+	}
+	tasks_reset();
+	for (u32 t = 0; t < ntasks; t++)
+		user_slot_unmap(SLOT_STACK + t);
+	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
+		user_slot_unmap(SLOT_SAMPLES + i);
+	user_slot_unmap(SLOT_KEYED);
+	user_slot_unmap(SLOT_SHARED);
+}
+
+static void b_smp_migrate(struct bench_ctx *ctx) { smp_bench(ctx, BN_MIGRATE, 0, 2); }
+BENCHMARK("smp_migrate_roundtrip", b_smp_migrate, BENCH_PER_CONFIG);
+
+static void b_smp_signal(struct bench_ctx *ctx) { smp_bench(ctx, BN_XSIGNAL, BN_XSIGNAL_PEER, 2); }
+BENCHMARK("smp_signal_latency", b_smp_signal, BENCH_PER_CONFIG);
+
+static void b_smp_shootdown1(struct bench_ctx *ctx) { smp_bench(ctx, BN_SHOOTDOWN, BN_SPIN_PEER, 2); }
+BENCHMARK("smp_shootdown_1", b_smp_shootdown1, BENCH_PER_CONFIG);
+
+static void b_smp_shootdown3(struct bench_ctx *ctx) { smp_bench(ctx, BN_SHOOTDOWN, BN_SPIN_PEER, 4); }
+BENCHMARK("smp_shootdown_3", b_smp_shootdown3, BENCH_PER_CONFIG);
 
 static void b_null_syscall(struct bench_ctx *ctx) { user_bench(ctx, BN_NULL_SYSCALL, false, false); }
 BENCHMARK("null_syscall", b_null_syscall, BENCH_PER_CONFIG);

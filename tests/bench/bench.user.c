@@ -88,6 +88,14 @@ static void h_open_key(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 	*(u32 *)(uc->uc_mcontext.fpstate + b) &= ~(3u << (2 * si->u.fault.pkey));
 }
 
+static volatile u64 *xsig_stamp;
+
+/* The cross-CPU signal's handler: its first act is to read the clock. */
+static void h_stamp(int sig, struct siginfo64 *si, struct ucontext64 *uc)
+{
+	*xsig_stamp = t_start(0);
+}
+
 static void install(int sig, void (*fn)(int, struct siginfo64 *, struct ucontext64 *))
 {
 	struct ksigaction sa = { (u64)fn, SA_SIGINFO | SA_RESTORER, (u64)bn_restorer, 0 };
@@ -135,6 +143,17 @@ void bn_user_main(struct bn_params *p0)
 		*p->stop = 1;
 		uexit(0);
 	}
+	if (p->program == BN_SPIN_PEER || p->program == BN_XSIGNAL_PEER) {
+		/* Busy in ring 3 on its CPU: a flush or a signal must interrupt it there. */
+		if (p->program == BN_XSIGNAL_PEER) {
+			xsig_stamp = p->handler_tsc;
+			install(SIGUSR1, h_stamp);
+		}
+		__atomic_add_fetch(p->peers_ready, 1, __ATOMIC_SEQ_CST);
+		while (!*p->stop)
+			;
+		uexit(0);
+	}
 	if (p->program == BN_YIELD_PEER) {
 		while (!*p->stop) {
 			if (p->dirty_avx)
@@ -143,6 +162,9 @@ void bn_user_main(struct bn_params *p0)
 		}
 		uexit(0);
 	}
+	/* Several CPUs: every peer busy in ring 3 before the first sample. */
+	while (p->npeers && *p->peers_ready < p->npeers)
+		;
 	/* The empty bracket, as the overhead to subtract. */
 	p->overhead = ~0ull;
 	for (u32 i = 0; i < p->iters + p->warmup; i++) {
@@ -166,6 +188,37 @@ void bn_user_main(struct bn_params *p0)
 		case BN_SIGNAL:
 			t = TIMED(pmc, SYSCALL_BODY, [nr] "i"(SYS_kill), "D"(self), "S"(SIGUSR1));
 			break;
+		/*
+		 * Several CPUs: bracketed by the same clock reads around the C
+		 * calls (a few instructions more than TIMED's), since each step
+		 * waits for another CPU: microseconds, not cycles.
+		 */
+		case BN_MIGRATE: {	/* there and back: the sample starts and ends on p->cpu */
+			u64 t0 = t_start(0);
+
+			usys(SYS_smp, SMPOP_MIGRATE, p->away, 0);
+			usys(SYS_smp, SMPOP_MIGRATE, p->cpu, 0);
+			t = t_start(0) - t0;
+			break;
+		}
+		case BN_XSIGNAL: {	/* kill to the first instruction of the handler on the peer's CPU */
+			u64 t0;
+
+			*p->handler_tsc = 0;
+			t0 = t_start(0);
+			usys(SYS_kill, p->peer, SIGUSR1, 0);
+			while (!*p->handler_tsc)
+				;
+			t = *p->handler_tsc - t0;
+			break;
+		}
+		case BN_SHOOTDOWN: {	/* the key change and every other CPU's flush */
+			u64 t0 = t_start(0);
+
+			usys(SYS_smp, SMPOP_PKEY_SET, p->page, i & 1 ? p->key : p->key + 1);
+			t = t_start(0) - t0;
+			break;
+		}
 		default:	/* BN_PKFAULT: deny, touch, handler opens the key, retry */
 			wrpkru(p->pkru | PKRU_AD(p->key));
 			t = TIMED(pmc, "movl (%[pg]), %%r11d", [pg] "r"(p->page));

@@ -23,6 +23,7 @@ struct bench_ctx {
 	const char *skip;		/* reason, if it could not run */
 	bool own_overhead;		/* timed with its own bracket (ring 3): */
 	u64 overhead;			/* its empty-bracket minimum, subtracted instead */
+	const char *unit;		/* NULL: the run's unit; else this one (the SMP ones: tsc) */
 };
 
 struct benchmark {
