@@ -256,11 +256,16 @@ static void user_bench(struct bench_ctx *ctx, enum bn_program prog, bool peer, b
  * awake, so that a flush or a signal has to interrupt ring 3 there.
  * Exactly cpus CPUs must be in use (smp=), each fit to run tasks.
  */
-static void smp_bench(struct bench_ctx *ctx, enum bn_program prog, enum bn_program peer_prog,
+struct smp_bench_task {
+	enum bn_program prog;
+	u32 cpu;
+};
+
+static void smp_bench(struct bench_ctx *ctx, const struct smp_bench_task *spec, u32 ntasks,
 		      u32 cpus)
 {
 	struct bn_params *pp;
-	u32 *stop, ntasks = cpus, iters = ctx->iters > USER_MAX_SAMPLES ? USER_MAX_SAMPLES : ctx->iters;
+	u32 *stop, iters = ctx->iters > USER_MAX_SAMPLES ? USER_MAX_SAMPLES : ctx->iters;
 	u64 *us;
 	const char *why;
 
@@ -289,8 +294,6 @@ static void smp_bench(struct bench_ctx *ctx, enum bn_program prog, enum bn_progr
 			ctx->skip = "a CPU cannot run tasks (its CR4 is not the boot CPU's)";
 			return;
 		}
-	if (prog == BN_MIGRATE)
-		ntasks = 1;
 	stop = user_slot_map(SLOT_SHARED, 0, 0);
 	pp = (struct bn_params *)(stop + 16);
 	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
@@ -301,7 +304,7 @@ static void smp_bench(struct bench_ctx *ctx, enum bn_program prog, enum bn_progr
 		struct bn_params *p = &pp[t];
 		struct task *task;
 
-		p->program = t ? peer_prog : prog;
+		p->program = spec[t].prog;
 		p->pkru = 0;
 		p->key = BENCH_KEY;
 		p->iters = iters;
@@ -309,7 +312,7 @@ static void smp_bench(struct bench_ctx *ctx, enum bn_program prog, enum bn_progr
 		p->page = (u64)user_slot_va(SLOT_KEYED);
 		p->samples = us;
 		p->stop = stop;
-		p->cpu = t;
+		p->cpu = spec[t].cpu;
 		p->away = 1;
 		p->peer = 2;			/* the first peer's task id */
 		p->handler_tsc = (volatile u64 *)(stop + 8);
@@ -317,7 +320,7 @@ static void smp_bench(struct bench_ctx *ctx, enum bn_program prog, enum bn_progr
 		user_slot_map(SLOT_STACK + t, 0, 0);
 		task = task_create_user(t ? "peer" : "bench", (u64)USER_SYM(bn_user_main),
 					(u64)user_slot_va(SLOT_STACK + t) + PAGE_SIZE - 8, (u64)p);
-		task_place(task, t);
+		task_place(task, spec[t].cpu);
 	}
 	/* The timed task starts once every peer spins in ring 3. */
 	pp[0].npeers = ntasks - 1;
@@ -344,17 +347,54 @@ static void smp_bench(struct bench_ctx *ctx, enum bn_program prog, enum bn_progr
 	user_slot_unmap(SLOT_SHARED);
 }
 
-static void b_smp_migrate(struct bench_ctx *ctx) { smp_bench(ctx, BN_MIGRATE, 0, 2); }
+static void b_smp_migrate(struct bench_ctx *ctx)
+{
+	static const struct smp_bench_task t[] = { { BN_MIGRATE, 0 } };
+
+	smp_bench(ctx, t, 1, 2);
+}
 BENCHMARK("smp_migrate_roundtrip", b_smp_migrate, BENCH_PER_CONFIG);
 
-static void b_smp_signal(struct bench_ctx *ctx) { smp_bench(ctx, BN_XSIGNAL, BN_XSIGNAL_PEER, 2); }
+static void b_smp_signal(struct bench_ctx *ctx)
+{
+	static const struct smp_bench_task t[] = { { BN_XSIGNAL, 0 }, { BN_XSIGNAL_PEER, 1 } };
+
+	smp_bench(ctx, t, 2, 2);
+}
 BENCHMARK("smp_signal_latency", b_smp_signal, BENCH_PER_CONFIG);
 
-static void b_smp_shootdown1(struct bench_ctx *ctx) { smp_bench(ctx, BN_SHOOTDOWN, BN_SPIN_PEER, 2); }
+static void b_smp_shootdown1(struct bench_ctx *ctx)
+{
+	static const struct smp_bench_task t[] = { { BN_SHOOTDOWN, 0 }, { BN_SPIN_PEER, 1 } };
+
+	smp_bench(ctx, t, 2, 2);
+}
 BENCHMARK("smp_shootdown_1", b_smp_shootdown1, BENCH_PER_CONFIG);
 
-static void b_smp_shootdown3(struct bench_ctx *ctx) { smp_bench(ctx, BN_SHOOTDOWN, BN_SPIN_PEER, 4); }
+static void b_smp_shootdown3(struct bench_ctx *ctx)
+{
+	static const struct smp_bench_task t[] = {
+		{ BN_SHOOTDOWN, 0 }, { BN_SPIN_PEER, 1 }, { BN_SPIN_PEER, 2 }, { BN_SPIN_PEER, 3 },
+	};
+
+	smp_bench(ctx, t, 4, 4);
+}
 BENCHMARK("smp_shootdown_3", b_smp_shootdown3, BENCH_PER_CONFIG);
+
+/*
+ * yield_roundtrip on CPU 0 while a second pair yields on CPU 1: what the
+ * one kernel lock costs a switch when the other CPU switches too (against
+ * yield_roundtrip, where CPU 0 is alone).
+ */
+static void b_smp_yield(struct bench_ctx *ctx)
+{
+	static const struct smp_bench_task t[] = {
+		{ BN_YIELD, 0 }, { BN_YIELD_PEER, 0 }, { BN_YIELD_PEER, 1 }, { BN_YIELD_PEER, 1 },
+	};
+
+	smp_bench(ctx, t, 4, 2);
+}
+BENCHMARK("smp_yield_contended", b_smp_yield, BENCH_PER_CONFIG);
 
 static void b_null_syscall(struct bench_ctx *ctx) { user_bench(ctx, BN_NULL_SYSCALL, false, false); }
 BENCHMARK("null_syscall", b_null_syscall, BENCH_PER_CONFIG);

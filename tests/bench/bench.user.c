@@ -155,6 +155,8 @@ void bn_user_main(struct bn_params *p0)
 		uexit(0);
 	}
 	if (p->program == BN_YIELD_PEER) {
+		if (p->peers_ready)
+			__atomic_add_fetch(p->peers_ready, 1, __ATOMIC_SEQ_CST);
 		while (!*p->stop) {
 			if (p->dirty_avx)
 				dirty_avx();
