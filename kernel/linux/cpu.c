@@ -23,9 +23,9 @@
  * ioperm opens and closes ranges of a bitmap; iopl(3) opens every port
  * without touching IOPL, so CLI and STI still #GP; iopl(0) goes back to the
  * ioperm bitmap.  Both are the process's (all its threads': Linux's are per
- * thread), copied on fork.  The bitmap lives in CPU 0's TSS while a thread
- * of the process runs there (kernel/sched.c switches it with the address
- * space); an IN or OUT to a closed port is a #GP: SIGSEGV.  The ports the
+ * thread), copied on fork.  The bitmap lives in the TSS of each CPU while
+ * a thread of the process runs there (kernel/sched.c switches it with the
+ * address space); an IN or OUT to a closed port is a #GP: SIGSEGV.  The ports the
  * kernel drives or that end the run (arch/x86/ioport.c: the PICs, PIT,
  * COM1, QEMU's isa-debug-exit, ACPI power-off and reset...) are never
  * opened: ioperm of one is EPERM (logged), under iopl(3) they stay closed.

@@ -378,12 +378,12 @@ static long sys_gettimeofday(struct pt_regs *r)
 	return 0;
 }
 
-/* getcpu: every Linux task runs on CPU 0 (cpu.c), one NUMA node; the cache argument is unused. */
+/* getcpu: the CPU the thread runs on (cpu.c), one NUMA node; the cache argument is unused. */
 static long sys_getcpu(struct pt_regs *r)
 {
-	u32 zero = 0;
+	u32 zero = 0, cpu = current->on_cpu;
 
-	if (ARG0(r) && copy_to_user(ARG0(r), &zero, sizeof(zero)))
+	if (ARG0(r) && copy_to_user(ARG0(r), &cpu, sizeof(cpu)))
 		return -LX_EFAULT;
 	if (ARG1(r) && copy_to_user(ARG1(r), &zero, sizeof(zero)))
 		return -LX_EFAULT;
