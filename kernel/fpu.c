@@ -107,18 +107,25 @@ void xstate_image_set_pkru(void *area, u32 pkru)
  * register.  The value a task leaves on a CPU is kept for it there, and it
  * gets back the one kept on the CPU it runs on next: right while it stays
  * on one CPU, stale (its first value there) after it moves.  Its first
- * run fills every CPU's slot with the value it was created with.
+ * run fills every CPU's slot with the value it was created with; a kernel
+ * write while it was switched out (task->pkru no longer what it left)
+ * still counts, so that only a move shows the bug.
  */
 static void pkru_per_cpu_swap(struct task *next, struct task *prev)
 {
 	u32 me = smp_processor_id();
 
-	if (!prev->kthread)
+	if (!prev->kthread) {
 		prev->pkru_on_cpu[me] = prev->pkru;
-	if (!next->switches_in)
+		prev->pkru_left = prev->pkru;
+	}
+	if (!next->switches_in) {
 		for (u32 cpu = 0; cpu < MAX_CPUS; cpu++)
 			next->pkru_on_cpu[cpu] = next->pkru;
-	next->pkru = next->pkru_on_cpu[me];
+		next->pkru_left = next->pkru;
+	}
+	if (next->pkru == next->pkru_left)
+		next->pkru = next->pkru_on_cpu[me];
 }
 
 void pkru_switch_in_injected(struct task *next, struct task *prev)
@@ -178,8 +185,6 @@ u32 pkru_task_get(struct task *t)
 void pkru_task_set(struct task *t, u32 pkru)
 {
 	t->pkru = pkru;
-	if (inject_active(INJECT_PKRU_PER_CPU) && t->cpu < MAX_CPUS)
-		t->pkru_on_cpu[t->cpu] = pkru;	/* where it will run next */
 	t->pkru_in_image = false;
 	if (t == current)
 		wrpkru(pkru);

@@ -220,20 +220,27 @@ static void context_switch(struct task *prev, struct task *next)
 	switch_stack(&prev->ksp, next->ksp);
 }
 
+/* schedule() while tasks run on several CPUs: out of line, the one-CPU path stays as short. */
+static __attribute__((noinline)) void schedule_smp(struct task *prev)
+{
+	struct task *next = pick_next_smp();
+
+	/* Nothing else to run here: keep going, unless prev moved away. */
+	if (next == prev || (next == cpu_idle_task(prev->on_cpu) &&
+			     prev->state == TASK_RUNNABLE && prev->cpu == prev->on_cpu))
+		return;
+	/* Placed elsewhere (a migration): its new CPU picks it up once it is off this one. */
+	if (prev->cpu != prev->on_cpu && prev->state == TASK_RUNNABLE)
+		smp_send_ipi(prev->cpu, VEC_IPI_RESCHED);
+	context_switch(prev, next);
+}
+
 void schedule(void)
 {
 	struct task *prev = current, *next;
 
 	if (__builtin_expect(smp_tasks_active, 0)) {
-		next = pick_next_smp();
-		/* Nothing else to run here: keep going, unless prev moved away. */
-		if (next == prev || (next == cpu_idle_task(prev->on_cpu) &&
-				     prev->state == TASK_RUNNABLE && prev->cpu == prev->on_cpu))
-			return;
-		/* Placed elsewhere (a migration): its new CPU picks it up once it is off this one. */
-		if (prev->cpu != prev->on_cpu && prev->state == TASK_RUNNABLE)
-			smp_send_ipi(prev->cpu, VEC_IPI_RESCHED);
-		context_switch(prev, next);
+		schedule_smp(prev);
 		return;
 	}
 	next = pick_next_up();

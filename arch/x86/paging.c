@@ -26,9 +26,12 @@ static pte_t *pml4;		/* the kernel's root */
  * While tasks run on several CPUs (kernel/smp.c), another CPU may cache a
  * translation this CPU just took away or restricted (a key or a
  * permission: the TLB caches both, SDM vol. 3, 4.10.2.2): it must drop
- * it before the change counts as done.
+ * it before the change counts as done.  Only a CPU that runs in the
+ * changed address space can cache it: one in another process, or idle
+ * on the kernel's root, dropped every user translation of that root when
+ * its CR3 last changed (no PCIDs, no global user pages).
  */
-void (*paging_flush_others)(pte_t *retired);
+void (*paging_flush_others)(const pte_t *root, bool retire);
 
 /*
  * A gather (Linux's mmu_gather): the PTE changes of one munmap or
@@ -42,7 +45,9 @@ void (*paging_flush_others)(pte_t *retired);
 #define GATHER_MAX	256
 static struct {
 	u32 depth;
-	bool flush;			/* a shootdown is owed */
+	bool flush;			/* a shootdown is owed... */
+	const pte_t *root;		/* ...for this root (NULL: several) */
+	void (*free_page)(void *);
 	u32 n;
 	void *pages[GATHER_MAX];	/* freed after it */
 } gather;
@@ -50,24 +55,32 @@ static struct {
 static void gather_flush(void)
 {
 	if (gather.flush && paging_flush_others)
-		paging_flush_others(NULL);
+		paging_flush_others(gather.root, false);
 	gather.flush = false;
 	for (u32 i = 0; i < gather.n; i++)
-		page_free(gather.pages[i]);
+		gather.free_page(gather.pages[i]);
 	gather.n = 0;
 }
 
-static inline void flush_others(void)
+static inline void flush_others(const pte_t *root)
 {
 	if (__builtin_expect(paging_flush_others != NULL, 0)) {
-		if (gather.depth)
-			gather.flush = true;
-		else
-			paging_flush_others(NULL);
+		if (!gather.depth) {
+			paging_flush_others(root, false);
+			return;
+		}
+		if (gather.flush && gather.root != root)
+			root = NULL;
+		gather.flush = true;
+		gather.root = root;
 	}
 }
 
-void paging_gather_begin(void) { gather.depth++; }
+void paging_gather_begin(void (*free_page)(void *))
+{
+	if (!gather.depth++)
+		gather.free_page = free_page;
+}
 
 void paging_gather_end(void)
 {
@@ -78,7 +91,7 @@ void paging_gather_end(void)
 void paging_gather_free(void *page)
 {
 	if (!gather.depth || !paging_flush_others) {
-		page_free(page);
+		gather.free_page(page);
 		return;
 	}
 	if (gather.n == GATHER_MAX)
@@ -97,7 +110,7 @@ void paging_gather_free(void *page)
 void paging_root_retire(pte_t *root)
 {
 	if (__builtin_expect(paging_flush_others != NULL, 0))
-		paging_flush_others(root);
+		paging_flush_others(root, true);
 }
 static u64 identity_limit;
 
@@ -163,7 +176,7 @@ void map_page_in(pte_t *root, u64 va, u64 pa, u64 flags)
 	 * address space (exec, fork) maps thousands of pages.
 	 */
 	if (old & PTE_P)
-		flush_others();
+		flush_others(root);
 }
 
 void map_page(u64 va, u64 pa, u64 flags) { map_page_in(active, va, pa, flags); }
@@ -184,7 +197,7 @@ void unmap_page(u64 va)
 	if (e) {
 		*e = 0;
 		invlpg((void *)va);
-		flush_others();
+		flush_others(active);
 	}
 }
 
@@ -197,7 +210,7 @@ void set_page_flags(u64 va, u64 set, u64 clear)
 	*e = (*e & ~clear) | set;
 	/* A key or permission change is not seen until the TLB entry goes. */
 	invlpg((void *)va);
-	flush_others();
+	flush_others(active);
 }
 
 void set_page_pkey(u64 va, int pkey)
@@ -248,7 +261,7 @@ void paging_unmap_tree_in(pte_t *root, u64 lo, u64 hi, void (*free_page)(void *)
 	}
 	if (root == active)
 		write_cr3((u64)root);	/* every user translation of the range goes */
-	flush_others();
+	flush_others(root);
 }
 
 static u64 count_table(const pte_t *t, int level);

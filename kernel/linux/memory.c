@@ -170,7 +170,7 @@ long lx_map(u64 va, u64 len, u64 pte_flags)
 		return -LX_EINVAL;
 	if (!lx_pages_available(len / PAGE_SIZE))
 		return -LX_ENOMEM;
-	paging_gather_begin();
+	paging_gather_begin(page_free);
 	for (u64 a = va; a < va + len; a += PAGE_SIZE) {
 		free_user_page(a);
 		map_page(a, (u64)page_alloc(), pte_flags);
@@ -184,7 +184,7 @@ void lx_unmap(u64 va, u64 len)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!in_region(va, len))
 		return;
-	paging_gather_begin();
+	paging_gather_begin(page_free);
 	for (u64 a = va; a < va + len; a += PAGE_SIZE)
 		free_user_page(a);
 	paging_gather_end();
@@ -200,7 +200,7 @@ void lx_unmap(u64 va, u64 len)
  */
 void lx_move(u64 from, u64 to, u64 len)
 {
-	paging_gather_begin();
+	paging_gather_begin(page_free);
 	for (u64 off = 0; off < len; off += PAGE_SIZE) {
 		pte_t pte = *lookup_pte(from + off);
 

@@ -764,7 +764,7 @@ static long mprotect_pkey(u64 addr, u64 len, u64 prot, long pkey)
 		set |= PTE_PKEY(pkey);
 		clear |= PTE_PKEY_MASK;
 	}
-	paging_gather_begin();		/* one shootdown for the range */
+	paging_gather_begin(page_free);		/* one shootdown for the range */
 	for (u64 a = addr; a < addr + len; a += PAGE_SIZE) {
 		u64 c = clear;
 

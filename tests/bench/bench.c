@@ -177,6 +177,63 @@ XSTATE_BENCH(xrstor_nopkru, XS_XRSTOR, true, false);
 
 /* ---- ring-3 round trips ------------------------------------------------- */
 
+/* The shared page (stop word, then the tasks' parameters), the samples, the keyed page. */
+static struct bn_params *bench_slots_map(u32 **stop, u64 **us)
+{
+	*stop = user_slot_map(SLOT_SHARED, 0, 0);
+	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
+		user_slot_map(SLOT_SAMPLES + i, 0, 0);
+	*us = user_slot_va(SLOT_SAMPLES);
+	user_slot_map(SLOT_KEYED, BENCH_KEY, 0);
+	return (struct bn_params *)(*stop + 16);
+}
+
+/* The tasks gone, and every page of the benchmark with them. */
+static void bench_slots_unmap(u32 ntasks)
+{
+	tasks_reset();
+	for (u32 t = 0; t < ntasks; t++)
+		user_slot_unmap(SLOT_STACK + t);
+	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
+		user_slot_unmap(SLOT_SAMPLES + i);
+	user_slot_unmap(SLOT_KEYED);
+	user_slot_unmap(SLOT_SHARED);
+}
+
+/* Task t of a benchmark ("bench", then its peers), with the parameters all programs use. */
+static struct task *bench_task(struct bn_params *p, u32 t, enum bn_program prog, u32 pkru,
+			       u32 iters, u64 *us, u32 *stop)
+{
+	p->program = prog;
+	p->pkru = pkru;
+	p->key = BENCH_KEY;
+	p->iters = iters;
+	p->warmup = warmup_of(iters);
+	p->page = (u64)user_slot_va(SLOT_KEYED);
+	p->samples = us;
+	p->stop = stop;
+	user_slot_map(SLOT_STACK + t, 0, 0);
+	return task_create_user(t ? "peer" : "bench", (u64)USER_SYM(bn_user_main),
+				(u64)user_slot_va(SLOT_STACK + t) + PAGE_SIZE - 8, (u64)p);
+}
+
+/* The timed task's samples into ctx (own: with its own bracket's overhead), or why none. */
+static bool bench_collect(struct bench_ctx *ctx, const struct bn_params *p0, const u64 *us,
+			  u32 iters, bool own)
+{
+	if (!p0->done) {
+		ctx->skip = "benchmark task did not finish";
+		return false;
+	}
+	for (u32 i = 0; i < iters; i++)
+		ctx->samples[ctx->n++] = us[i];
+	if (own) {
+		ctx->own_overhead = true;
+		ctx->overhead = p0->overhead;
+	}
+	return true;
+}
+
 static void user_bench(struct bench_ctx *ctx, enum bn_program prog, bool peer, bool avx)
 {
 	struct bn_params *pp;
@@ -192,29 +249,15 @@ static void user_bench(struct bench_ctx *ctx, enum bn_program prog, bool peer, b
 		ctx->skip = "CPU has no AVX";
 		return;
 	}
-	stop = user_slot_map(SLOT_SHARED, 0, 0);
-	pp = (struct bn_params *)(stop + 16);
-	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
-		user_slot_map(SLOT_SAMPLES + i, 0, 0);
-	us = user_slot_va(SLOT_SAMPLES);
-	user_slot_map(SLOT_KEYED, BENCH_KEY, 0);
+	pp = bench_slots_map(&stop, &us);
 	for (int t = 0; t < (peer ? 2 : 1); t++) {
 		struct bn_params *p = &pp[t];
 
-		p->program = t ? (prog == BN_PREEMPT ? BN_PREEMPT_PEER : BN_YIELD_PEER) : prog;
+		bench_task(p, t, t ? (prog == BN_PREEMPT ? BN_PREEMPT_PEER : BN_YIELD_PEER) : prog,
+			   t ? 0x30 : 0xc, iters, us, stop);
 		p->use_pmc = time_unit == UNIT_CORE_CYCLES;
 		p->dirty_avx = avx;
-		p->pkru = t ? 0x30 : 0xc;
-		p->key = BENCH_KEY;
-		p->iters = iters;
-		p->warmup = warmup_of(iters);
-		p->page = (u64)user_slot_va(SLOT_KEYED);
-		p->samples = us;
-		p->stop = stop;
 		p->tick_stamp = (volatile u64 *)(stop + 8);
-		user_slot_map(SLOT_STACK + t, 0, 0);
-		task_create_user(t ? "peer" : "bench", (u64)USER_SYM(bn_user_main),
-				 (u64)user_slot_va(SLOT_STACK + t) + PAGE_SIZE - 8, (u64)p);
 	}
 	if (prog == BN_PREEMPT) {
 		/* Random one-shot periods of 50..200 us: many timer switches. */
@@ -229,24 +272,9 @@ static void user_bench(struct bench_ctx *ctx, enum bn_program prog, bool peer, b
 	tasks_run(60000);
 	sched_stamp_ticks(0);
 	sched_timer_config(kargs.timer_hz, 0, 0);
-	if (!pp[0].done) {
-		ctx->skip = "benchmark task did not finish";
-	} else {
-		for (u32 i = 0; i < iters; i++)
-			ctx->samples[ctx->n++] = us[i];
-		/* The preemption samples are stamped by the kernel: ring-0 bracket. */
-		if (prog != BN_PREEMPT) {
-			ctx->own_overhead = true;
-			ctx->overhead = pp[0].overhead;
-		}
-	}
-	tasks_reset();
-	for (int t = 0; t < 2; t++)
-		user_slot_unmap(SLOT_STACK + t);
-	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
-		user_slot_unmap(SLOT_SAMPLES + i);
-	user_slot_unmap(SLOT_KEYED);
-	user_slot_unmap(SLOT_SHARED);
+	/* The preemption samples are stamped by the kernel: ring-0 bracket. */
+	bench_collect(ctx, &pp[0], us, iters, prog != BN_PREEMPT);
+	bench_slots_unmap(2);
 }
 
 /* ---- several CPUs ---------------------------------------------------------- */
@@ -294,33 +322,16 @@ static void smp_bench(struct bench_ctx *ctx, const struct smp_bench_task *spec, 
 			ctx->skip = "a CPU cannot run tasks (its CR4 is not the boot CPU's)";
 			return;
 		}
-	stop = user_slot_map(SLOT_SHARED, 0, 0);
-	pp = (struct bn_params *)(stop + 16);
-	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
-		user_slot_map(SLOT_SAMPLES + i, 0, 0);
-	us = user_slot_va(SLOT_SAMPLES);
-	user_slot_map(SLOT_KEYED, BENCH_KEY, 0);
+	pp = bench_slots_map(&stop, &us);
 	for (u32 t = 0; t < ntasks; t++) {
 		struct bn_params *p = &pp[t];
-		struct task *task;
 
-		p->program = spec[t].prog;
-		p->pkru = 0;
-		p->key = BENCH_KEY;
-		p->iters = iters;
-		p->warmup = warmup_of(iters);
-		p->page = (u64)user_slot_va(SLOT_KEYED);
-		p->samples = us;
-		p->stop = stop;
+		task_place(bench_task(p, t, spec[t].prog, 0, iters, us, stop), spec[t].cpu);
 		p->cpu = spec[t].cpu;
 		p->away = 1;
 		p->peer = 2;			/* the first peer's task id */
 		p->handler_tsc = (volatile u64 *)(stop + 8);
 		p->peers_ready = stop + 12;
-		user_slot_map(SLOT_STACK + t, 0, 0);
-		task = task_create_user(t ? "peer" : "bench", (u64)USER_SYM(bn_user_main),
-					(u64)user_slot_va(SLOT_STACK + t) + PAGE_SIZE - 8, (u64)p);
-		task_place(task, spec[t].cpu);
 	}
 	/* The timed task starts once every peer spins in ring 3. */
 	pp[0].npeers = ntasks - 1;
@@ -329,22 +340,9 @@ static void smp_bench(struct bench_ctx *ctx, const struct smp_bench_task *spec, 
 	tasks_run(60000);
 	smp_spread_new_tasks = false;
 	sched_timer_config(kargs.timer_hz, 0, 0);
-	if (!pp[0].done) {
-		ctx->skip = "benchmark task did not finish";
-	} else {
-		for (u32 i = 0; i < iters; i++)
-			ctx->samples[ctx->n++] = us[i];
-		ctx->own_overhead = true;
-		ctx->overhead = pp[0].overhead;
+	if (bench_collect(ctx, &pp[0], us, iters, true))
 		ctx->unit = "tsc";
-	}
-	tasks_reset();
-	for (u32 t = 0; t < ntasks; t++)
-		user_slot_unmap(SLOT_STACK + t);
-	for (int i = 0; i < USER_MAX_SAMPLES * 8 / (int)PAGE_SIZE; i++)
-		user_slot_unmap(SLOT_SAMPLES + i);
-	user_slot_unmap(SLOT_KEYED);
-	user_slot_unmap(SLOT_SHARED);
+	bench_slots_unmap(ntasks);
 }
 
 static void b_smp_migrate(struct bench_ctx *ctx)

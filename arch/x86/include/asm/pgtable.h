@@ -82,17 +82,18 @@ pte_t *paging_kernel_root(void);
 pte_t *paging_active_root(void);
 void paging_switch(pte_t *root);		/* load CR3 if root is not active */
 /*
- * Set while tasks run on several CPUs: the other CPUs drop their TLBs,
- * and those whose CR3 is retired (not NULL) load the kernel root.
+ * Set while tasks run on several CPUs: the other CPUs running in root
+ * (NULL: any) drop their TLBs; with retire, every other CPU whose CR3
+ * holds root loads the kernel's instead.
  */
-extern void (*paging_flush_others)(pte_t *retired);
+extern void (*paging_flush_others)(const pte_t *root, bool retire);
 /* root is to be freed: no other CPU keeps it in CR3 on return. */
 void paging_root_retire(pte_t *root);
 /*
  * Many PTE changes, one shootdown at the end (nestable); a frame the
- * changes free goes through paging_gather_free(), freed after it.
+ * changes free goes through paging_gather_free(), to free_page after it.
  */
-void paging_gather_begin(void);
+void paging_gather_begin(void (*free_page)(void *));
 void paging_gather_end(void);
 void paging_gather_free(void *page);
 pte_t *paging_root_create(void);		/* a new root with the kernel's entries */
