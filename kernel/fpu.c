@@ -104,28 +104,23 @@ void xstate_image_set_pkru(void *area, u32 pkru)
 
 /*
  * inject=pkru_per_cpu: PKRU taken for per-CPU state, like a control
- * register.  The value a task leaves on a CPU is kept for it there, and it
- * gets back the one kept on the CPU it runs on next: right while it stays
- * on one CPU, stale (its first value there) after it moves.  Its first
- * run fills every CPU's slot with the value it was created with; a kernel
- * write while it was switched out (task->pkru no longer what it left)
- * still counts, so that only a move shows the bug.
+ * register.  The value a task had when it left a CPU is kept for it in
+ * that CPU's slot, and it gets back the one in the slot of the CPU it
+ * runs on next: right while it stays on one CPU (a kernel write while it
+ * was out included), stale -- its first value there -- after it moves.
  */
-static void pkru_per_cpu_swap(struct task *next, struct task *prev)
+static void pkru_per_cpu_swap(struct task *next)
 {
 	u32 me = smp_processor_id();
 
-	if (!prev->kthread) {
-		prev->pkru_on_cpu[me] = prev->pkru;
-		prev->pkru_left = prev->pkru;
-	}
 	if (!next->switches_in) {
 		for (u32 cpu = 0; cpu < MAX_CPUS; cpu++)
 			next->pkru_on_cpu[cpu] = next->pkru;
-		next->pkru_left = next->pkru;
+	} else {
+		next->pkru_on_cpu[next->pkru_cpu] = next->pkru;	/* what it left there */
 	}
-	if (next->pkru == next->pkru_left)
-		next->pkru = next->pkru_on_cpu[me];
+	next->pkru = next->pkru_on_cpu[me];
+	next->pkru_cpu = me;
 }
 
 void pkru_switch_in_injected(struct task *next, struct task *prev)
@@ -136,7 +131,7 @@ void pkru_switch_in_injected(struct task *next, struct task *prev)
 		next->pkru_in_image = false;
 	}
 	if (inject_active(INJECT_PKRU_PER_CPU))
-		pkru_per_cpu_swap(next, prev);
+		pkru_per_cpu_swap(next);
 	if (inject_active(INJECT_NO_WRPKRU))
 		return;
 	/* The bug: "a kernel thread never touches PKRU, so it is still right". */

@@ -49,8 +49,8 @@ struct task {
 	 * (Linux's fpu->last_cpu; NO_CPU once its saved image changed).
 	 */
 	u32 cpu, on_cpu, last_cpu;
-	/* inject=pkru_per_cpu only: the PKRU it left on each CPU, and last (kernel/fpu.c). */
-	u32 pkru_on_cpu[MAX_CPUS], pkru_left;
+	/* inject=pkru_per_cpu only: the PKRU it left on each CPU, where it ran last (kernel/fpu.c). */
+	u32 pkru_on_cpu[MAX_CPUS], pkru_cpu;
 	u64 wake_tick;
 	u64 sleep_uptr;			/* user address written at wake-up (nanosleep-style) */
 	long sleep_result;

@@ -13,7 +13,8 @@
  * null DS/ES/FS/GS, XMM and the upper YMM halves zero, MXCSR 0x1f80, FCW
  * 0x37f, the x87 stack empty, XINUSE without AVX where the CPU tracks it,
  * PKRU init_pkru (0x55555554, and again after a switch to a child that
- * sets another), pkey_alloc giving key 1 again, handled signals at
+ * sets another), XMM0 and PKRU its own after a move to CPU 0 (the exec
+ * happened on CPU 1 where there is one), pkey_alloc giving key 1 again, handled signals at
  * SIG_DFL, the ignored one SIG_IGN, the mask and the pending signal kept,
  * no altstack, the old page unmapped, the pipe still open and the
  * O_CLOEXEC one closed, the same pid.  TAP "ok N" lines, numbered on
@@ -229,6 +230,21 @@ static void setup_state(uint32_t *pkru, int *fd, int *cfd, void **page)
 }
 
 /*
+ * The execve happens on CPU 1 where there is one: the program ran on
+ * CPU 0 until now, so CPU 0 still holds its old registers, and stage
+ * two's move back there (check_move_after_exec()) is the CPU0 -> CPU1 ->
+ * exec -> CPU0 path of Linux's 2023 bug (ownership dropped on one CPU).
+ */
+static void move_to_cpu1(void)
+{
+	unsigned long mask = 0, one = 2;
+
+	if (!syscall(SYS_sched_getaffinity, 0, sizeof(mask), &mask) || !(mask & 2))
+		return;
+	syscall(SYS_sched_setaffinity, 0, sizeof(one), &one);
+}
+
+/*
  * execve from one asm block: XMM0-15 (YMM0-15 with AVX) get a pattern,
  * MXCSR flush-to-zero and round-down, the x87 control word 53-bit
  * precision and one value on its stack, PKRU the value set up -- exec must
@@ -287,6 +303,7 @@ static int stage_one(void)
 	snprintf(a_cfd, sizeof(a_cfd), "%d", cfd);
 	printf("# execve /bin/exec child with PKRU %#x\n", pkru);
 	fflush(stdout);
+	move_to_cpu1();
 	ret = execve_dirty(argv, pkru, entry_avx);
 	wrpkru(PKRU_INIT_LINUX);
 	ok(0, "execve /bin/exec returned");
@@ -388,6 +405,28 @@ static void check_signals(void)
 	   "no altstack (SS_DISABLE)");
 }
 
+/*
+ * To CPU 0 with a value in XMM0 (one asm block: no compiler code between
+ * the write, the move and the read): the design must give the program
+ * its own registers there, and PKRU init_pkru, not what CPU 0 held.
+ */
+static void check_move_after_exec(void)
+{
+	uint64_t want = 0x5ca1ab1e0ddba11ull, got;
+	unsigned long mask = 1;
+	long ret;
+
+	asm volatile("movq %[w], %%xmm0\n\t"
+		     "syscall\n\t"
+		     "movq %%xmm0, %[g]"
+		     : [g] "=r"(got), "=a"(ret)
+		     : [w] "r"(want), "a"((long)SYS_sched_setaffinity), "D"(0L),
+		       "S"(sizeof(mask)), "d"(&mask)
+		     : "rcx", "r11", "memory", "xmm0");
+	ok(!ret && got == want && rdpkru() == PKRU_INIT_LINUX && sched_getcpu() == 0,
+	   "after the exec, moved to CPU 0: XMM0 and PKRU are the program's own");
+}
+
 static int stage_two(char **argv)
 {
 	void *page = (void *)strtoull(argv[2], NULL, 16);
@@ -399,6 +438,7 @@ static int stage_two(char **argv)
 	check_registers();
 	printf("# PKRU after exec: %#x\n", pkru);
 	ok(pkru == PKRU_INIT_LINUX, "PKRU is init_pkru, 0x55555554");
+	check_move_after_exec();
 	/*
 	 * A context switch to a child that sets another PKRU, and back: the
 	 * design gives this process its own again, which must be the init
