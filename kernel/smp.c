@@ -379,6 +379,14 @@ void smp_kick(struct task *t)
 		smp_send_ipi(where, VEC_IPI_RESCHED);
 }
 
+/* A kick to each AP in which that runs its scheduler loop. */
+static void kick_aps(u32 which)
+{
+	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
+		if (cpu_runs_tasks(cpu) && (which & (1u << cpu)))
+			smp_send_ipi(cpu, VEC_IPI_RESCHED);
+}
+
 /*
  * CPU 0's tick: every AP with something to do looks at its queue (its
  * time slice, its signals).  An idle AP with nothing placed on it is left
@@ -399,9 +407,7 @@ void smp_tick(void)
 		else if (t->state == TASK_RUNNABLE && t->cpu < MAX_CPUS)
 			busy |= 1u << t->cpu;
 	}
-	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
-		if (cpu_runs_tasks(cpu) && (busy & (1u << cpu)))
-			smp_send_ipi(cpu, VEC_IPI_RESCHED);
+	kick_aps(busy);
 }
 
 int task_migrate(u32 cpu)
@@ -602,9 +608,7 @@ void smp_tasks_end(void)
 	if (!smp_tasks_active)
 		return;
 	run_done = true;
-	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)	/* out of their halts, to see run_done */
-		if (cpu_runs_tasks(cpu))
-			smp_send_ipi(cpu, VEC_IPI_RESCHED);
+	kick_aps(~0u);		/* out of their halts, to see run_done */
 	bkl_unlock(0);
 	for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
 		if (cpu_runs_tasks(cpu) && !wait_ap_left(cpu)) {

@@ -90,7 +90,10 @@ void paging_gather_end(void)
 
 void paging_gather_free(void *page)
 {
-	if (!gather.depth || !paging_flush_others) {
+	if (!gather.depth)
+		panic("paging_gather_free outside a gather");
+	/* One CPU: nobody else can reach the frame, it goes now. */
+	if (!paging_flush_others) {
 		gather.free_page(page);
 		return;
 	}

@@ -295,7 +295,6 @@ static void smp_bench(struct bench_ctx *ctx, const struct smp_bench_task *spec, 
 	struct bn_params *pp;
 	u32 *stop, iters = ctx->iters > USER_MAX_SAMPLES ? USER_MAX_SAMPLES : ctx->iters;
 	u64 *us;
-	const char *why;
 
 	/*
 	 * Under -icount QEMU runs one vCPU at a time, switching about every
@@ -318,10 +317,8 @@ static void smp_bench(struct bench_ctx *ctx, const struct smp_bench_task *spec, 
 		return;
 	}
 	for (u32 c = 1; c < cpus; c++)
-		if ((why = smp_cpu_unfit(c))) {
-			ctx->skip = "a CPU cannot run tasks (its CR4 is not the boot CPU's)";
+		if ((ctx->skip = smp_cpu_unfit(c)))
 			return;
-		}
 	pp = bench_slots_map(&stop, &us);
 	for (u32 t = 0; t < ntasks; t++) {
 		struct bn_params *p = &pp[t];

@@ -174,30 +174,16 @@ static enum outcome attack_check(struct scenario_ctx *ctx, const struct linux_re
 static enum outcome linux_run_program(struct scenario_ctx *ctx);
 
 /*
- * Linux's pkey selftests run with their threads spread over the CPUs
+ * Where its threads and children went, said when that was more than CPU
+ * 0.  Linux's pkey selftests run with their threads spread over the CPUs
  * (issue 22): with more than one CPU able to run tasks, some of their
  * threads must have been placed off CPU 0, or the cell checked nothing
  * that SMP adds.
  */
 static const char *const spread_programs[] = { "protection_keys", "pkey_sighandler_tests" };
 
-static void spread_check(struct scenario_ctx *ctx, const char *name, const struct linux_report *rep)
-{
-	int off0 = 0;
-
-	if (smp_task_cpus() < 2 || smp_cpu_unfit(1))
-		return;
-	for (u32 i = 0; i < ARRAY_SIZE(spread_programs); i++)
-		if (!strcmp(name, spread_programs[i])) {
-			for (u32 cpu = 1; cpu < MAX_CPUS; cpu++)
-				off0 += rep->placed[cpu];
-			check(ctx, off0 > 0, "%d CPUs in use, yet none of its threads was placed off "
-			      "cpu0 (%d on cpu0)", smp_task_cpus(), rep->placed[0]);
-		}
-}
-
-/* Where its threads and children ran, when that was more than CPU 0. */
-static void placed_diag(const char *name, const struct linux_report *rep)
+static void placement_check(struct scenario_ctx *ctx, const char *name,
+			    const struct linux_report *rep)
 {
 	char buf[96];
 	int n = 0, off0 = 0;
@@ -210,6 +196,12 @@ static void placed_diag(const char *name, const struct linux_report *rep)
 	}
 	if (off0)
 		diag("%s: its threads and children were placed on %s", name, buf);
+	if (smp_task_cpus() < 2 || smp_cpu_unfit(1))
+		return;
+	for (u32 i = 0; i < ARRAY_SIZE(spread_programs); i++)
+		if (!strcmp(name, spread_programs[i]))
+			check(ctx, off0 > 0, "%d CPUs in use, yet none of its threads was placed off "
+			      "cpu0 (%d on cpu0)", smp_task_cpus(), rep->placed[0]);
 }
 
 /*
@@ -276,8 +268,7 @@ static enum outcome linux_run_program(struct scenario_ctx *ctx)
 	if (rep.processes > 1)
 		diag("%s: %d processes, %d of them reaped by the cell (the first one and the orphans)",
 		     prog->name, rep.processes, rep.reaped);
-	placed_diag(prog->name, &rep);
-	spread_check(ctx, prog->name, &rep);
+	placement_check(ctx, prog->name, &rep);
 	if (rep.skipped || rep.warnings)
 		diag("%s: %d [SKIP] and %d [WARN] lines of its own", prog->name, rep.skipped,
 		     rep.warnings);

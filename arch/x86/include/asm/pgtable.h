@@ -91,7 +91,8 @@ extern void (*paging_flush_others)(const pte_t *root, bool retire);
 void paging_root_retire(pte_t *root);
 /*
  * Many PTE changes, one shootdown at the end (nestable); a frame the
- * changes free goes through paging_gather_free(), to free_page after it.
+ * changes free goes through paging_gather_free() (inside a gather only),
+ * to free_page after it.
  */
 void paging_gather_begin(void (*free_page)(void *));
 void paging_gather_end(void);
