@@ -165,11 +165,51 @@ static __attribute__((noreturn, cold)) void bkl_stuck(u32 me)
 		cpu_relax();
 }
 
+/*
+ * A waiter that has spun BKL_SPIN_US without its turn halts until the
+ * unlocker's VEC_IPI_LOCK_WAKE, as paravirtual spinlocks do (Linux's
+ * pv_wait()/pv_kick()).  A vCPU that spins holds a host core: with two
+ * QEMUs of two vCPUs each on a two-core host, the spinners took the
+ * cores the lock holder and the next in line needed, and every hand-over
+ * waited for the host scheduler (protection_keys on 2 CPUs: 7 s alone,
+ * 31 s beside another run, 2026-12-08).  A halted vCPU gives its core
+ * back.  While halted the TPR holds off every vector whose handler takes
+ * the lock (they would take a second ticket behind their own CPU's
+ * first); the lock-free ones of class 15 -- the shootdown, the wake, the
+ * watchdog tick -- and NMIs still come in.
+ */
+#define BKL_SPIN_US		20
+#define BKL_SPIN_TURNS		4096	/* without a TSC frequency */
+
+static volatile u32 bkl_sleepers;		/* CPUs halted in bkl_lock(), a bit each */
+static volatile u32 bkl_sleep_ticket[MAX_CPUS];	/* the ticket each of them waits for */
+
+static void bkl_sleep(u32 me, u32 ticket)
+{
+	u32 tpr = apic_get_tpr();
+
+	bkl_sleep_ticket[me] = ticket;
+	/* A locked OR orders it before the load of bkl_serving (bkl_unlock() mirrors it). */
+	__atomic_or_fetch(&bkl_sleepers, 1u << me, __ATOMIC_SEQ_CST);
+	apic_set_tpr(TPR_LOCK_WAIT);
+	/* STI's shadow: a wake sent after this load still ends the HLT. */
+	if (__atomic_load_n(&bkl_serving, __ATOMIC_SEQ_CST) != ticket)
+		asm volatile("sti; hlt; cli" ::: "memory");
+	__atomic_and_fetch(&bkl_sleepers, ~(1u << me), __ATOMIC_SEQ_CST);
+	apic_set_tpr(tpr);
+}
+
+static void lock_wake_irq(struct pt_regs *r)
+{
+	(void)r;
+	apic_eoi();
+}
+
 static __attribute__((noinline)) void bkl_lock(u32 me)
 {
-	u64 start = 0;
+	u64 start = 0, spin = tsc_hz ? tsc_hz / (1000000 / BKL_SPIN_US) : 0;
+	u32 turns = 0, ticket;
 	char why[128];
-	u32 ticket;
 
 	if (bkl_owner == me) {
 		snprintf(why, sizeof(why), "cpu%u takes the kernel lock it already holds", me);
@@ -178,12 +218,13 @@ static __attribute__((noinline)) void bkl_lock(u32 me)
 	ticket = __atomic_fetch_add(&bkl_next, 1, __ATOMIC_RELAXED);
 	while (__atomic_load_n(&bkl_serving, __ATOMIC_ACQUIRE) != ticket) {
 		flush_poll(me);
-		spin_relax();
-		if (!tsc_hz)
-			continue;
 		if (!start)
 			start = rdtsc();
-		else if (rdtsc() - start > BKL_WAIT_S * tsc_hz)
+		if (spin ? rdtsc() - start > spin : ++turns > BKL_SPIN_TURNS)
+			bkl_sleep(me, ticket);
+		else
+			spin_relax();
+		if (tsc_hz && rdtsc() - start > BKL_WAIT_S * tsc_hz)
 			bkl_stuck(me);
 	}
 	bkl_owner = me;
@@ -200,6 +241,7 @@ static __attribute__((noinline)) void bkl_lock(u32 me)
 static void bkl_unlock(u32 me)
 {
 	char why[96];
+	u32 next, sleepers;
 
 	if (bkl_owner != me) {
 		snprintf(why, sizeof(why), "cpu%u drops the kernel lock, held by cpu%u", me,
@@ -207,7 +249,13 @@ static void bkl_unlock(u32 me)
 		watchdog_lockup(why);
 	}
 	bkl_owner = NO_CPU;
-	__atomic_store_n(&bkl_serving, bkl_serving + 1, __ATOMIC_RELEASE);
+	next = bkl_serving + 1;
+	/* XCHG: the store is ordered before the load of the sleepers. */
+	__atomic_exchange_n(&bkl_serving, next, __ATOMIC_SEQ_CST);
+	sleepers = bkl_sleepers;
+	for (u32 cpu = 0; sleepers; cpu++, sleepers >>= 1)
+		if ((sleepers & 1) && bkl_sleep_ticket[cpu] == next)
+			smp_send_ipi(cpu, VEC_IPI_LOCK_WAKE);
 }
 
 /*
@@ -272,7 +320,8 @@ void smp_first_entry_to_user(void)
 static bool vector_needs_lock(u64 vec)
 {
 	return !(vec == VEC_NMI || vec == VEC_DF || vec == VEC_MC || vec == VEC_IPI_CALL ||
-		 vec == VEC_WATCHDOG || vec == VEC_IPI_FLUSH || vec == VEC_SPURIOUS);
+		 vec == VEC_WATCHDOG || vec == VEC_IPI_FLUSH || vec == VEC_IPI_LOCK_WAKE ||
+		 vec == VEC_SPURIOUS);
 }
 
 static void smp_trap(struct pt_regs *r)
@@ -388,26 +437,29 @@ static void kick_aps(u32 which)
 }
 
 /*
- * CPU 0's tick: every AP with something to do looks at its queue (its
- * time slice, its signals).  An idle AP with nothing placed on it is left
- * halted: with four CPUs under QEMU, a kick a tick to each idle one made
- * every Linux cell several times slower (each kick takes the lock).
+ * CPU 0's tick: an AP with a time slice to end, that is with two runnable
+ * tasks placed on it or more, looks at its queue.  Nothing else needs
+ * the tick there: a wake-up, a placement, a kill and a signal each kick
+ * the task's CPU when they happen (task_wake(), smp_kick(),
+ * smp_kick_signalled(), which also covers the signals this tick queues).
+ * A kick a tick to an AP running one task cost two lock hand-overs a
+ * millisecond: with two QEMUs sharing two host cores, each hand-over
+ * could wait for the host to run the other vCPU, and protection_keys on
+ * 2 CPUs took 63 s instead of 7 (2026-12-08).
  */
 void smp_tick(void)
 {
-	u32 busy = 0;
+	u32 queued[MAX_CPUS] = { 0 }, slice = 0;
 
 	if (!smp_tasks_active)
 		return;
 	for (int i = 1; i < MAX_TASKS; i++) {
 		const struct task *t = &tasks[i];
 
-		if (t->on_cpu != NO_CPU)
-			busy |= 1u << t->on_cpu;
-		else if (t->state == TASK_RUNNABLE && t->cpu < MAX_CPUS)
-			busy |= 1u << t->cpu;
+		if (t->state == TASK_RUNNABLE && t->cpu < MAX_CPUS && ++queued[t->cpu] == 2)
+			slice |= 1u << t->cpu;
 	}
-	kick_aps(busy);
+	kick_aps(slice);
 }
 
 int task_migrate(u32 cpu)
@@ -565,6 +617,7 @@ void smp_tasks_begin(void)
 	run_xcr0 = (read_cr4() & X86_CR4_OSXSAVE) ? xgetbv(0) : 0;
 	irq_register(VEC_IPI_RESCHED, resched_irq);
 	irq_register(VEC_IPI_FLUSH, flush_irq);
+	irq_register(VEC_IPI_LOCK_WAKE, lock_wake_irq);
 	cpu_rqs[0].curr = current;
 	/*
 	 * Every AP's run queue names its idle task before the run is on: a

@@ -16,6 +16,7 @@
 
 /* Register offsets (xAPIC MMIO offset; x2APIC MSR = 0x800 + offset / 16). */
 #define APIC_ID		0x020
+#define APIC_TPR	0x080
 #define APIC_EOI	0x0b0
 #define APIC_SVR	0x0f0
 #define APIC_ICR_LO	0x300	/* x2APIC: one 64-bit MSR, 0x830 */
@@ -55,6 +56,8 @@ static void apic_write(u32 reg, u32 val)
 bool apic_x2apic_mode(void) { return x2apic; }
 u32 apic_id(void) { return x2apic ? apic_read(APIC_ID) : apic_read(APIC_ID) >> 24; }
 void apic_eoi(void) { apic_write(APIC_EOI, 0); }
+u32 apic_get_tpr(void) { return apic_read(APIC_TPR) & 0xff; }
+void apic_set_tpr(u32 tpr) { apic_write(APIC_TPR, tpr & 0xff); }
 u64 apic_timer_hz(void) { return timer_hz; }
 
 static void calibrate(void)

@@ -25,6 +25,13 @@ void apic_timer_stop(void);
 /* This CPU's timer, periodic at hz on vector vec (an AP's watchdog tick). */
 void apic_timer_periodic_vector(u32 hz, u32 vec);
 
+/*
+ * The task priority register: vectors whose priority class (vector >> 4)
+ * is not above tpr >> 4 stay pending.
+ */
+u32 apic_get_tpr(void);
+void apic_set_tpr(u32 tpr);
+
 /* An application processor's own local APIC, in the boot CPU's mode. */
 void apic_init_secondary(void);
 /* Interprocessor interrupts (ICR delivery modes). */

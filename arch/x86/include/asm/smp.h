@@ -14,8 +14,16 @@
 
 #define MAX_CPUS	8
 #define NO_CPU		0xffffffffu
-#define VEC_IPI_RESCHED	0xf2	/* look at current's work word and the run queue */
+/*
+ * The vectors of priority class 15 (0xf0-0xff) are the ones whose handlers
+ * never take the kernel lock: a CPU halted waiting for the lock raises
+ * its TPR to class 14 and still gets them (kernel/smp.c).  The kick,
+ * whose handler takes the lock, is below.
+ */
+#define VEC_IPI_RESCHED	0xe2	/* look at current's work word and the run queue */
 #define VEC_IPI_FLUSH	0xf3	/* flush this CPU's TLB (shootdown), then ack */
+#define VEC_IPI_LOCK_WAKE 0xf4	/* the kernel lock is this halted waiter's now */
+#define TPR_LOCK_WAIT	0xe0	/* class 14 and below held off while halted for the lock */
 
 /*
  * Which CPU this is, from the one thing each CPU has its own copy of and
