@@ -76,7 +76,10 @@ matrix_case() {
 }
 
 # Cases run PKRULAB_MATRIX_JOBS at a time (default: one per CPU, at most
-# 2: each QEMU or Bochs is one busy thread), reported in their order.
+# 2), reported in their order.  A run on several vCPUs keeps about one
+# host core busy: its idle vCPUs halt, and so do its waiters for the
+# kernel lock (kernel/smp.c), which once spun and made two runs side by
+# side eight times slower.
 matrix_run() {
 	local title=$1 runner=$2 out=$3 timeout=$4
 	local c name want args patterns passed=0 failed=0 jobs names=()
