@@ -209,7 +209,11 @@ SCENARIO(smp, lockup_detector, lockup_detector,
  *               SEGV_PKUERR and that key (inject=no_shootdown);
  * remote_kill   a signal and then SIGKILL to a task spinning in ring 3 on
  *               the other CPU: the handler runs and the task ends without
- *               waiting for it to enter the kernel.
+ *               waiting for it to enter the kernel;
+ * preempt       two tasks on CPU 1 that never enter the kernel, with
+ *               different PKRUs: only CPU 0's tick can end a slice there
+ *               (an AP's own timer is the watchdog's), and every switch
+ *               it makes must keep each one's PKRU and XMM0.
  *
  * With one CPU in use each SKIPs.  Every check but the CPU placement is
  * one the negative control (unmanaged) or an injected bug must break; the
@@ -519,3 +523,43 @@ static enum outcome smp_remote_kill(struct scenario_ctx *ctx)
 SCENARIO(smp, remote_kill, smp_remote_kill,
 	 "a signal and SIGKILL reach a task spinning in ring 3 on the other CPU",
 	 SCN_PER_CONFIG);
+
+/* Turns of the peer each task waits for, and the fewest that pass. */
+#define PREEMPT_TURNS		20
+#define PREEMPT_TURNS_MIN	5
+
+static enum outcome smp_preempt(struct scenario_ctx *ctx)
+{
+	/* A denies B's key 2 and write-protects key 8; B denies key 1, write-protects 9. */
+	static const struct smp_spec spec[] = {
+		{ SMP_PREEMPTED, 1, 1, 0x00020030, 0, SMP_KEY(0), 0, PREEMPT_TURNS },
+		{ SMP_PREEMPTED, 1, 0, 0x0008000c, 0, SMP_KEY(1), 0, PREEMPT_TURNS },
+	};
+	struct smp_run run;
+	const char *why = smp_run_pair(ctx, spec, &run);
+
+	if (why)
+		return skip(ctx, "%s", why);
+	for (int i = 0; i < 2; i++) {
+		const struct smp_result *r = &run.sh->res[i];
+		const struct task *t = run.t[i];
+
+		check_exit(ctx, t, 0);
+		check(ctx, r->cpu_bad == 0, "task %s placed on cpu1 ran elsewhere", t->name);
+		check(ctx, r->v[0] >= PREEMPT_TURNS_MIN, "task %s saw its peer on cpu1 run %llu times "
+		      "in %llu turns of its loop, want %d or more: nothing ended its time slice",
+		      t->name, r->v[0], r->iterations, PREEMPT_TURNS_MIN);
+		check(ctx, r->pkru_bad == 0, "task %s (PKRU %#x) saw a foreign PKRU %llu times in "
+		      "%llu turns, first %#x", t->name, spec[i].pkru, r->pkru_bad, r->iterations,
+		      r->first_bad);
+		check(ctx, r->xmm_bad == 0, "task %s found XMM0 not its own %llu times", t->name,
+		      r->xmm_bad);
+	}
+	diag("preemptive switches on cpu1: A saw B run %llu times, B saw A %llu times",
+	     run.sh->res[0].v[0], run.sh->res[1].v[0]);
+	smp_finish(&run);
+	return verdict(ctx);
+}
+SCENARIO(smp, preempt, smp_preempt,
+	 "two tasks that never enter the kernel share CPU1: the tick switches them, PKRU and XMM0 kept",
+	 SCN_PER_CONFIG | CHECKS(PROMISE_TASK_PKRU));

@@ -13,6 +13,7 @@ enum smp_program {
 	SMP_REKEYER,	/* re-keys that page from the other CPU (SMPOP_PKEY_SET) */
 	SMP_VICTIM,	/* spins in ring 3, never entering the kernel */
 	SMP_KILLER,	/* signals, then kills, the victim on the other CPU */
+	SMP_PREEMPTED,	/* spins with no kernel entry beside a peer on its CPU: only the tick switches them */
 };
 
 /* The paths smp.migrate puts between the two migrations. */

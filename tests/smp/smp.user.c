@@ -287,6 +287,42 @@ static void prog_killer(struct smp_params *p)
 	p->res->v[1] = *p->peer_count != c;
 }
 
+/*
+ * Two of these share one AP and never enter the kernel while they count:
+ * the peer's counter can only move while this task is switched out, so
+ * each move is one time slice ended by CPU 0's tick (kernel/smp.c) and
+ * one preemptive switch each way.  PKRU and XMM0 are checked on every
+ * turn.  v[0]: the peer's turns seen.  It stops after p->iterations of
+ * them or once the peer has stopped (*p->flag counts the stopped ones).
+ */
+static void prog_preempted(struct smp_params *p)
+{
+	u64 mine = 0xa0a0000000000000ull | (u64)p->pkru << 8 | p->id;
+	u64 seen;
+
+	if (smp_call(SMPOP_GETCPU, 0, 0) != p->cpu)
+		p->res->cpu_bad++;
+	wrpkru(p->pkru);
+	write_xmm0(mine);
+	seen = *p->peer_count;
+	while (p->res->v[0] < p->iterations && !*p->flag) {
+		note_pkru(p, p->pkru);
+		if (read_xmm0() != mine) {
+			p->res->xmm_bad++;
+			write_xmm0(mine);
+		}
+		(*p->count)++;
+		if (*p->peer_count != seen) {
+			seen = *p->peer_count;
+			p->res->v[0]++;
+		}
+		p->res->iterations++;
+	}
+	__atomic_fetch_add(p->flag, 1, __ATOMIC_RELAXED);
+	if (smp_call(SMPOP_GETCPU, 0, 0) != p->cpu)
+		p->res->cpu_bad++;
+}
+
 void smp_user_main(struct smp_params *p)
 {
 	by_id[p->id & (MAX_IDS - 1)] = p;
@@ -299,6 +335,7 @@ void smp_user_main(struct smp_params *p)
 	case SMP_REKEYER: prog_rekeyer(p); break;
 	case SMP_VICTIM: prog_victim(p); break;
 	case SMP_KILLER: prog_killer(p); break;
+	case SMP_PREEMPTED: prog_preempted(p); break;
 	}
 	uexit(0);
 }
