@@ -133,6 +133,10 @@ static long sys_smp(struct pt_regs *r)
 			return -EBUSY;	/* its registers are live: only a stopped task's image */
 		strategy->set_pkru(t, (u32)r->rdx);
 		return 0;
+	case SMPOP_ONCPU:
+		if (r->rsi == 0 || r->rsi >= MAX_TASKS || tasks[r->rsi].state == TASK_UNUSED)
+			return -ESRCH;
+		return tasks[r->rsi].on_cpu == NO_CPU ? -1 : (long)tasks[r->rsi].on_cpu;
 	case SMPOP_PKEY_SET:
 		pte = access_ok(va, PAGE_SIZE) ? lookup_pte(va) : NULL;
 		if (!pte || !(*pte & PTE_U) || r->rdx >= NR_PKEYS)

@@ -16,6 +16,9 @@ enum smp_program {
 	SMP_PREEMPTED,	/* spins with no kernel entry beside a peer on its CPU: only the tick switches them */
 };
 
+/* The most a program waits for its peer, in sleeps of a tick. */
+#define SMP_WAIT_TICKS	200
+
 /* The paths smp.migrate puts between the two migrations. */
 enum smp_path { PATH_NONE, PATH_FPU_RESET, PATH_SIGNAL, PATH_KERNEL_FPU, PATH_SET_PKRU, NR_PATHS };
 

@@ -9,7 +9,6 @@
 
 #define MAX_IDS		8
 #define WINDOW_SPINS	64	/* a stretch of ring-3 work with no kernel entry */
-#define WAIT_TICKS	200	/* the most a program waits for its peer, in sleeps of a tick */
 #define SMP_EBUSY	16	/* SMPOP_SET_PKRU_OF: the task is running */
 
 struct ksigaction { u64 handler, flags, restorer, mask; };
@@ -49,7 +48,7 @@ static void note_pkru(struct smp_params *p, u32 want)
 /* Wait (sleeping a tick at a time) until *w is nonzero; false if it never is. */
 static bool wait_for(volatile u32 *w)
 {
-	for (int i = 0; i < WAIT_TICKS && !*w; i++)
+	for (int i = 0; i < SMP_WAIT_TICKS && !*w; i++)
 		usys(SYS_sleep, 1, 0, 0);
 	return *w != 0;
 }
@@ -196,7 +195,7 @@ static void prog_writer(struct smp_params *p)
 
 	if (!wait_for(p->flag))
 		return;
-	for (int i = 0; i < WAIT_TICKS * 10; i++) {
+	for (int i = 0; i < SMP_WAIT_TICKS * 10; i++) {
 		r = smp_call(SMPOP_SET_PKRU_OF, p->peer, p->pkru2);
 		if (r != -SMP_EBUSY)
 			break;
@@ -243,7 +242,7 @@ static void prog_rekeyer(struct smp_params *p)
 		usys(SYS_yield, 0, 0, 0);
 	p->res->v[0] = (u64)smp_call(SMPOP_PKEY_SET, (long)p->page, p->key2);
 	p->res->v[1] = *p->peer_count;
-	for (int i = 0; i < WAIT_TICKS && !peer->v[3]; i++)
+	for (int i = 0; i < SMP_WAIT_TICKS && !peer->v[3]; i++)
 		usys(SYS_sleep, 1, 0, 0);
 	*p->stop = 1;		/* it never faulted: let it end */
 }
@@ -263,8 +262,12 @@ static void prog_victim(struct smp_params *p)
 
 /*
  * v[0]: ticks the victim's handler took to run after kill(SIGUSR1) (it
- * spins in ring 3, so only an IPI gets it into the kernel); v[1]: its
- * count still moving two ticks after SIGKILL (1) or not (0).
+ * spins in ring 3, so only an IPI gets it into the kernel); v[2]: ticks
+ * until the killed victim was off its CPU (SMP_WAIT_TICKS: never); v[1]: its
+ * count moved after that (1) or not (0).  Waiting for it to leave,
+ * rather than a fixed tick or two, keeps the verdict off the host's
+ * timing: with a busy host the IPI can take longer than a tick to reach
+ * a vCPU (seen with two QEMUs and a third process on two cores).
  */
 static void prog_killer(struct smp_params *p)
 {
@@ -277,11 +280,13 @@ static void prog_killer(struct smp_params *p)
 	while (*p->peer_count < 1000)
 		usys(SYS_yield, 0, 0, 0);
 	usys(SYS_kill, p->peer, SIGUSR1, 0);
-	for (i = 0; i < WAIT_TICKS && !peer->v[0]; i++)
+	for (i = 0; i < SMP_WAIT_TICKS && !peer->v[0]; i++)
 		usys(SYS_sleep, 1, 0, 0);
 	p->res->v[0] = (u64)i;
 	usys(SYS_kill, p->peer, SIGKILL, 0);
-	usys(SYS_sleep, 1, 0, 0);
+	for (i = 0; i < SMP_WAIT_TICKS && smp_call(SMPOP_ONCPU, p->peer, 0) >= 0; i++)
+		usys(SYS_sleep, 1, 0, 0);
+	p->res->v[2] = (u64)i;
 	c = *p->peer_count;
 	usys(SYS_sleep, 2, 0, 0);
 	p->res->v[1] = *p->peer_count != c;

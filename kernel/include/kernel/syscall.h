@@ -29,6 +29,8 @@
 #define SMPOP_SET_PKRU_OF		2	/* (task id, pkru) -> 0 | -ESRCH | -EBUSY (it is running):
 					 * a kernel write to a stopped task's PKRU, as ptrace's */
 #define SMPOP_PKEY_SET		3	/* (user page, key) -> 0 | -EFAULT: pkey_mprotect's PTE change */
+#define SMPOP_ONCPU		4	/* (task id) -> the CPU it is on now, dead or not | -1 off
+					 * every CPU | -ESRCH */
 
 /* SYSCALL on this CPU: EFER.SCE, STAR, LSTAR, CSTAR, FMASK (kernel/syscall.c). */
 void syscall_init(void);
