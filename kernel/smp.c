@@ -183,12 +183,14 @@ static __attribute__((noreturn, cold)) void bkl_stuck(u32 me)
 
 static volatile u32 bkl_sleepers;		/* CPUs halted in bkl_lock(), a bit each */
 static volatile u32 bkl_sleep_ticket[MAX_CPUS];	/* the ticket each of them waits for */
+static volatile u64 bkl_sleep_since[MAX_CPUS];	/* and since when (TSC) */
 
 static void bkl_sleep(u32 me, u32 ticket)
 {
 	u32 tpr = apic_get_tpr();
 
 	bkl_sleep_ticket[me] = ticket;
+	bkl_sleep_since[me] = rdtsc();
 	/* A locked OR orders it before the load of bkl_serving (bkl_unlock() mirrors it). */
 	__atomic_or_fetch(&bkl_sleepers, 1u << me, __ATOMIC_SEQ_CST);
 	apic_set_tpr(TPR_LOCK_WAIT);
@@ -197,6 +199,23 @@ static void bkl_sleep(u32 me, u32 ticket)
 		asm volatile("sti; hlt; cli" ::: "memory");
 	__atomic_and_fetch(&bkl_sleepers, ~(1u << me), __ATOMIC_SEQ_CST);
 	apic_set_tpr(tpr);
+}
+
+/*
+ * The watchdog CPU's tick (10 Hz): a waiter halted for a second or more
+ * wakes to look at the clock, so that a lock never given back is still
+ * reported after BKL_WAIT_S, whoever waits for it.  Not sooner: a lost
+ * wake-up must stay a bug that shows (each would cost a second), not one
+ * that this poke hides.
+ */
+static void bkl_poke_sleepers(void)
+{
+	u32 me = smp_processor_id(), sleepers = bkl_sleepers;
+	u64 now = rdtsc();
+
+	for (u32 cpu = 0; sleepers; cpu++, sleepers >>= 1)
+		if ((sleepers & 1) && cpu != me && now - bkl_sleep_since[cpu] > tsc_hz)
+			smp_send_ipi(cpu, VEC_IPI_LOCK_WAKE);
 }
 
 static void lock_wake_irq(struct pt_regs *r)
@@ -618,6 +637,7 @@ void smp_tasks_begin(void)
 	irq_register(VEC_IPI_RESCHED, resched_irq);
 	irq_register(VEC_IPI_FLUSH, flush_irq);
 	irq_register(VEC_IPI_LOCK_WAKE, lock_wake_irq);
+	watchdog_set_tick_hook(bkl_poke_sleepers);
 	cpu_rqs[0].curr = current;
 	/*
 	 * Every AP's run queue names its idle task before the run is on: a
@@ -674,6 +694,7 @@ void smp_tasks_end(void)
 			smp_cpu_lose(cpu);
 		}
 	bkl_lock(0);		/* current is CPU 0's again */
+	watchdog_set_tick_hook(NULL);
 	trap_smp_hook = NULL;
 	paging_flush_others = NULL;
 	smp_tasks_active = false;

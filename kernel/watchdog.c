@@ -26,18 +26,24 @@ static u64 last_progress;
 static u32 still;
 static bool running;
 static int (*lockup_hook)(const char *why);
+static void (*volatile tick_hook)(void);
 
 bool watchdog_running(void) { return running; }
 void watchdog_touch(void) { beats++; }
 void watchdog_set_lockup_hook(int (*hook)(const char *why)) { lockup_hook = hook; }
+void watchdog_set_tick_hook(void (*hook)(void)) { tick_hook = hook; }
 
 /* On CPU 1, at every tick of its timer. */
 static void watchdog_tick(struct pt_regs *r)
 {
 	u64 p = jiffies + beats;
 
+	void (*hook)(void) = tick_hook;
+
 	(void)r;
 	apic_eoi();
+	if (hook)
+		hook();
 	if (p != last_progress || fired) {
 		last_progress = p;
 		still = 0;

@@ -109,20 +109,30 @@ void apic_init_secondary(void)
 	apic_timer_stop();
 }
 
+/*
+ * Interrupts off across the two xAPIC writes: an IPI sent from an
+ * interrupt handler (the watchdog's tick) between them would leave the
+ * interrupted send's ICR_HI naming its own destination.
+ */
 bool apic_send_ipi(u32 dest, u32 low)
 {
+	u64 flags;
+	bool sent = false;
+
 	if (x2apic) {
 		wrmsr(0x800 + (APIC_ICR_LO >> 4), (u64)dest << 32 | low);
 		return true;
 	}
+	flags = irq_save();
 	apic_write(APIC_ICR_HI, dest << 24);
 	apic_write(APIC_ICR_LO, low);
-	for (int i = 0; i < 100000; i++) {
-		if (!(apic_read(APIC_ICR_LO) & ICR_BUSY))
-			return true;
-		cpu_relax();
+	for (int i = 0; i < 100000 && !sent; i++) {
+		sent = !(apic_read(APIC_ICR_LO) & ICR_BUSY);
+		if (!sent)
+			cpu_relax();
 	}
-	return false;
+	irq_restore(flags);
+	return sent;
 }
 
 void apic_timer_periodic_vector(u32 hz, u32 vec)

@@ -24,6 +24,11 @@ void watchdog_touch(void);
  * why, close the report; returns the exit status.
  */
 void watchdog_set_lockup_hook(int (*hook)(const char *why));
+/*
+ * Called at each of the watchdog CPU's ticks (WATCHDOG_HZ), from its
+ * interrupt handler, without the kernel lock; NULL for none.
+ */
+void watchdog_set_tick_hook(void (*hook)(void));
 /* A lock-up found elsewhere (a CPU that waited too long for the kernel
  * lock): reported, the hook run, the run ended. */
 __noreturn void watchdog_lockup(const char *why);
