@@ -100,7 +100,7 @@ u32 smp_place_new(const struct task *t, u32 allowed);
 const char *smp_cpu_unfit(u32 cpu);
 /* Place t (not yet run) on cpu: false for a CPU that cannot run tasks. */
 bool task_place(struct task *t, u32 cpu);
-/* CPU 0's timer tick: the APs look at their run queues. */
+/* CPU 0's tick: each AP with two runnable tasks or more ends its time slice. */
 void smp_tick(void);
 /* A task's first way to ring 3 (no entry frame to return through) drops the lock. */
 void smp_first_entry_to_user(void);
