@@ -37,7 +37,6 @@ void watchdog_set_tick_hook(void (*hook)(void)) { tick_hook = hook; }
 static void watchdog_tick(struct pt_regs *r)
 {
 	u64 p = jiffies + beats;
-
 	void (*hook)(void) = tick_hook;
 
 	(void)r;
