@@ -223,7 +223,6 @@ $(ST_DIR)/src.stamp: $(LINUX_SRC_TAR)
 # the tree's arch/x86/include/asm/desc_defs.h by a relative path.
 X86_ST_FILES := $(patsubst %,$(ST_X86)/%.c,nx_stack $(X86_SELFTESTS)) $(ST_X86)/helpers.h \
 	$(ST_X86)/thunks.S $(ST_X86)/clang_helpers_64.S \
-	linux-source-6.12/tools/testing/selftests/kselftest.h \
 	linux-source-6.12/arch/x86/include/asm/desc_defs.h
 X86_ST_CFLAGS := -m64 -static -O2 -g -std=gnu99 -pthread -Wall -no-pie -DCAN_BUILD_64
 x86_extra_sysret_ss_attrs := thunks.S
@@ -232,7 +231,10 @@ x86_extra_sysret_rip := clang_helpers_64.S
 x86_extra_check_initial_reg_state := -Wl,-ereal_start
 x86_extra_nx_stack := -Wl,-z,noexecstack
 
-$(ST_DIR)/src-x86-selftests.stamp: $(LINUX_SRC_TAR)
+# After the pkey selftests' extraction, which brings kselftest.h: two tars
+# writing the same file at once under make -j failed a fresh clone's
+# `make test` ("kselftest.h: Cannot open: File exists", 2026-12-08).
+$(ST_DIR)/src-x86-selftests.stamp: $(LINUX_SRC_TAR) $(ST_DIR)/src.stamp
 	@mkdir -p $(ST_DIR)/src
 	@echo "  TAR     $(notdir $<): the x86 selftests"
 	$(Q)tar -xJf $< -C $(ST_DIR)/src $(X86_ST_FILES)
