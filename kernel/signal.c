@@ -65,11 +65,11 @@ static __attribute__((noinline)) long signal_wake(struct task *t)
 	return 0;
 }
 
-/* Queue a signal (kill, alarm).  Returns -1 for a bad signal number. */
+/* Queue a signal (kill, alarm).  Returns -EINVAL for a bad signal number. */
 static long signal_send(struct task *t, int sig, int code, int from_pid)
 {
 	if (sig <= 0 || sig >= NSIG_PKRULAB)
-		return -1;
+		return -EINVAL;
 	if (sig == SIGKILL)
 		return signal_kill(t);
 	/* kill.pid, kill.uid 0 */
@@ -285,8 +285,6 @@ long sys_kill_sig(struct pt_regs *r)
 	if (id <= 0 || id >= MAX_TASKS || tasks[id].state == TASK_UNUSED ||
 	    tasks[id].state == TASK_DEAD || tasks[id].kthread)
 		return -ESRCH;
-	if (sig <= 0 || sig >= NSIG_PKRULAB)
-		return -EINVAL;
 	return signal_send(&tasks[id], sig, SI_USER, current->id);
 }
 

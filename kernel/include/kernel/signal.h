@@ -55,7 +55,7 @@ struct task_signals {
 struct task;
 
 void signal_task_init(struct task *t);
-/* Queue sig for t as kill() does (SI_USER from from_pid); -1 for a bad number. */
+/* Queue sig for t as kill() does (SI_USER from from_pid); -EINVAL for a bad number. */
 int signal_queue(struct task *t, int sig, int from_pid);
 /*
  * An exception in ring 3, turned into the signal Linux gives for it:
